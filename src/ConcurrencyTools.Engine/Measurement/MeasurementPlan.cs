@@ -1,0 +1,141 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using ConcurrencyTools.Engine.Models;
+using ConcurrencyTools.Engine.Workloads;
+
+namespace ConcurrencyTools.Engine.Measurement;
+
+/// <summary>
+/// What one invocation measures: one task list, the grid of models x worker counts, and how often.
+/// Validation errors name the parameter as the cmdlet calls it.
+/// </summary>
+public sealed class MeasurementPlan
+{
+    /// <summary>Largest accepted worker count.</summary>
+    public const int MaxWorkers = 10_000;
+
+    /// <summary>Largest accepted repeat count.</summary>
+    public const int MaxRepeat = 10_000;
+
+    /// <summary>Largest accepted warm-up count.</summary>
+    public const int MaxWarmup = 100;
+
+    /// <summary>Largest accepted switch interval in milliseconds.</summary>
+    public const double MaxSwitchIntervalMs = 1000;
+
+    /// <summary>The default worker counts, before capping at the task count.</summary>
+    public static readonly IReadOnlyList<int> DefaultWorkers = new[] { 1, 2, 4 };
+
+    /// <summary>Builds and validates a plan.</summary>
+    public MeasurementPlan(
+        WorkloadSpec workload,
+        IEnumerable<ConcurrencyModel>? models = null,
+        IEnumerable<int>? workers = null,
+        int repeat = 3,
+        int warmup = 1,
+        double switchIntervalMs = ModelOptions.DefaultSwitchIntervalMs)
+    {
+        Workload = workload ?? throw new ArgumentNullException(nameof(workload));
+        ConcurrencyModel[] modelList = (models ?? Enum.GetValues<ConcurrencyModel>()).Distinct().ToArray();
+        if (modelList.Length == 0)
+        {
+            throw new ArgumentException("Model must name at least one model.", "Model");
+        }
+
+        foreach (ConcurrencyModel model in modelList)
+        {
+            if (!Enum.IsDefined(model))
+            {
+                throw new ArgumentOutOfRangeException("Model", model, $"Model '{model}' is not a known model.");
+            }
+        }
+
+        int[] workerList;
+        if (workers is null)
+        {
+            workerList = DefaultWorkers.Select(w => Math.Min(w, workload.Tasks)).Distinct().ToArray();
+        }
+        else
+        {
+            workerList = workers.Distinct().ToArray();
+            if (workerList.Length == 0)
+            {
+                throw new ArgumentException("Workers must list at least one worker count.", "Workers");
+            }
+        }
+
+        foreach (int count in workerList)
+        {
+            if (count < 1 || count > MaxWorkers)
+            {
+                throw new ArgumentOutOfRangeException("Workers", count, $"Workers must be between 1 and {MaxWorkers}; {count} is not.");
+            }
+
+            if (count > ProcessesModel.MaxWorkers && modelList.Contains(ConcurrencyModel.Processes))
+            {
+                throw new ArgumentOutOfRangeException("Workers", count, $"The Processes model runs at most {ProcessesModel.MaxWorkers} workers; {count} is too many.");
+            }
+        }
+
+        if (repeat < 1 || repeat > MaxRepeat)
+        {
+            throw new ArgumentOutOfRangeException("Repeat", repeat, $"Repeat must be between 1 and {MaxRepeat}; {repeat} is not.");
+        }
+
+        if (warmup < 0 || warmup > MaxWarmup)
+        {
+            throw new ArgumentOutOfRangeException("Warmup", warmup, $"Warmup must be between 0 and {MaxWarmup}; {warmup} is not.");
+        }
+
+        if (!(switchIntervalMs > 0 && switchIntervalMs <= MaxSwitchIntervalMs))
+        {
+            throw new ArgumentOutOfRangeException("SwitchIntervalMs", switchIntervalMs, $"SwitchIntervalMs must be above 0 and at most {MaxSwitchIntervalMs}; {switchIntervalMs} is not.");
+        }
+
+        Models = modelList;
+        Workers = workerList;
+        Repeat = repeat;
+        Warmup = warmup;
+        SwitchIntervalMs = switchIntervalMs;
+
+        // Sequential is one configuration whatever the worker counts: it has one worker by definition.
+        var grid = new List<MeasurementConfiguration>();
+        foreach (ConcurrencyModel model in modelList)
+        {
+            if (model == ConcurrencyModel.Sequential)
+            {
+                grid.Add(new MeasurementConfiguration(model, 1));
+                continue;
+            }
+
+            grid.AddRange(workerList.Select(w => new MeasurementConfiguration(model, w)));
+        }
+
+        Grid = grid;
+    }
+
+    /// <summary>The task list every configuration runs.</summary>
+    public WorkloadSpec Workload { get; }
+
+    /// <summary>The models, in the order given.</summary>
+    public IReadOnlyList<ConcurrencyModel> Models { get; }
+
+    /// <summary>The worker counts, in the order given.</summary>
+    public IReadOnlyList<int> Workers { get; }
+
+    /// <summary>Measured runs per configuration.</summary>
+    public int Repeat { get; }
+
+    /// <summary>Unreported warm-up runs per configuration, before the measured ones.</summary>
+    public int Warmup { get; }
+
+    /// <summary>GilThreads switch interval.</summary>
+    public double SwitchIntervalMs { get; }
+
+    /// <summary>The configurations, in the order each round runs them.</summary>
+    public IReadOnlyList<MeasurementConfiguration> Grid { get; }
+
+    /// <summary>All runs, warm-up included.</summary>
+    public int TotalRuns => Grid.Count * (Repeat + Warmup);
+}

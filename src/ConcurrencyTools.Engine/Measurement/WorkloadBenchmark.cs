@@ -1,0 +1,132 @@
+using System;
+using System.Collections.Generic;
+using System.Threading;
+using ConcurrencyTools.Engine.Models;
+using ConcurrencyTools.Engine.Workloads;
+
+namespace ConcurrencyTools.Engine.Measurement;
+
+/// <summary>
+/// Runs a <see cref="MeasurementPlan"/>: warm-up rounds first, then the measured rounds, each round
+/// running every configuration once (round robin), so that drift of a shared machine hits every
+/// configuration alike. Rows are yielded as soon as they are measured; a failed run is a row with its
+/// error and the sweep goes on; cancellation ends the enumeration with <see cref="OperationCanceledException"/>.
+/// </summary>
+public sealed class WorkloadBenchmark
+{
+    private readonly MeasurementPlan _plan;
+    private readonly ModelOptions _options;
+    private readonly Dictionary<ConcurrencyModel, (ExecutionModel? Model, Exception? Error)> _models = new();
+
+    /// <summary>Creates a benchmark of a plan.</summary>
+    public WorkloadBenchmark(MeasurementPlan plan, ModelOptions? options = null)
+    {
+        _plan = plan ?? throw new ArgumentNullException(nameof(plan));
+        _options = options ?? new ModelOptions();
+        _options.SwitchIntervalMs = plan.SwitchIntervalMs;
+    }
+
+    /// <summary>Runs the plan lazily: each row is measured when the enumerator asks for it.</summary>
+    public IEnumerable<WorkloadMeasurement> Run(IProgress<MeasurementProgress>? progress, CancellationToken cancellationToken)
+    {
+        Workload workload = Workload.Create(_plan.Workload);
+        long expected = workload.ExpectedChecksum();
+        int done = 0;
+        for (int round = 1; round <= _plan.Warmup; round++)
+        {
+            foreach (MeasurementConfiguration configuration in _plan.Grid)
+            {
+                progress?.Report(new MeasurementProgress(configuration, true, round, done, _plan.TotalRuns));
+                _ = Measure(workload, expected, configuration, round, cancellationToken);
+                done++;
+            }
+        }
+
+        for (int round = 1; round <= _plan.Repeat; round++)
+        {
+            foreach (MeasurementConfiguration configuration in _plan.Grid)
+            {
+                progress?.Report(new MeasurementProgress(configuration, false, round, done, _plan.TotalRuns));
+                WorkloadMeasurement row = Measure(workload, expected, configuration, round, cancellationToken);
+                done++;
+                yield return row;
+            }
+        }
+    }
+
+    private WorkloadMeasurement Measure(Workload workload, long expected, MeasurementConfiguration configuration, int round, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var row = new WorkloadMeasurement
+        {
+            Workload = _plan.Workload.Kind.ToString(),
+            Model = configuration.Model.ToString(),
+            Workers = configuration.Workers,
+            Tasks = _plan.Workload.Tasks,
+            TaskSize = _plan.Workload.TaskSize,
+            Run = round,
+            ExpectedChecksum = expected,
+            Timestamp = DateTimeOffset.Now,
+            MachineName = MachineInfo.MachineName,
+            LogicalCores = MachineInfo.LogicalCores,
+            Runtime = MachineInfo.Runtime,
+            OS = MachineInfo.OS,
+            SwitchIntervalMs = configuration.Model == ConcurrencyModel.GilThreads ? _plan.SwitchIntervalMs : null,
+        };
+
+        ModelRunResult result;
+        try
+        {
+            result = GetModel(configuration.Model).Run(workload, configuration.Workers, cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception error)
+        {
+            row.Error = Describe(error);
+            return row;
+        }
+
+        row.ElapsedMs = result.Elapsed.TotalMilliseconds;
+        row.CpuTimeMs = result.CpuTime.TotalMilliseconds;
+        row.CpuUtilization = row.ElapsedMs > 0 ? row.CpuTimeMs / (row.ElapsedMs * row.LogicalCores) : 0;
+        row.Checksum = result.Checksum;
+        row.CompletedTasks = result.CompletedTasks;
+        row.ThreadsUsed = result.ThreadsUsed;
+        row.Verified = result.Error is null && result.CompletedTasks == row.Tasks && result.Checksum == expected;
+        row.StartupMs = result.Startup?.TotalMilliseconds;
+        row.GilSwitches = result.GilSwitches;
+        row.GilForcedDrops = result.GilForcedDrops;
+        row.Error = result.Error is null
+            ? (row.Verified ? null : $"Checksum {result.Checksum} differs from the expected {expected}.")
+            : Describe(result.Error);
+        return row;
+    }
+
+    private ExecutionModel GetModel(ConcurrencyModel model)
+    {
+        if (!_models.TryGetValue(model, out var entry))
+        {
+            try
+            {
+                entry = (ExecutionModel.Create(model, _options), null);
+            }
+            catch (Exception error) when (error is not OperationCanceledException)
+            {
+                // E.g. no host to start worker processes: every run of the model reports it.
+                entry = (null, error);
+            }
+
+            _models[model] = entry;
+        }
+
+        return entry.Model ?? throw entry.Error!;
+    }
+
+    private static string Describe(Exception error) =>
+        error is AggregateException { InnerExceptions.Count: 1 } aggregate
+            ? Describe(aggregate.InnerExceptions[0])
+            : $"{error.GetType().Name}: {error.Message}";
+}

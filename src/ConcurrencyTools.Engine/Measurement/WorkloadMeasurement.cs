@@ -1,0 +1,82 @@
+using System;
+
+namespace ConcurrencyTools.Engine.Measurement;
+
+/// <summary>
+/// One timed run of one configuration (workload, model, workers): a flat row that
+/// <c>Export-Csv</c> writes in full and <c>Measure-Speedup</c> reads back.
+/// </summary>
+public sealed class WorkloadMeasurement
+{
+    /// <summary>The workload name: Cpu or Io.</summary>
+    public string Workload { get; internal set; } = string.Empty;
+
+    /// <summary>The execution model name.</summary>
+    public string Model { get; internal set; } = string.Empty;
+
+    /// <summary>Workers used (1 for Sequential).</summary>
+    public int Workers { get; internal set; }
+
+    /// <summary>Tasks in the task list.</summary>
+    public int Tasks { get; internal set; }
+
+    /// <summary>Size of one task, e.g. <c>Iterations=20000000</c> or <c>DurationMs=100</c>.</summary>
+    public string TaskSize { get; internal set; } = string.Empty;
+
+    /// <summary>Run number of this configuration, from 1 (warm-up runs are not emitted).</summary>
+    public int Run { get; internal set; }
+
+    /// <summary>Wall-clock time of the run in milliseconds, start-up included.</summary>
+    public double ElapsedMs { get; internal set; }
+
+    /// <summary>CPU time of the run in milliseconds: this process, plus the children for Processes.</summary>
+    public double CpuTimeMs { get; internal set; }
+
+    /// <summary>CpuTimeMs / (ElapsedMs x LogicalCores): 1 means every core was busy the whole run.</summary>
+    public double CpuUtilization { get; internal set; }
+
+    /// <summary>Sum of the task checksums the run produced.</summary>
+    public long Checksum { get; internal set; }
+
+    /// <summary>The checksum the task list must produce, computed without running it.</summary>
+    public long ExpectedChecksum { get; internal set; }
+
+    /// <summary>True when every task ran exactly once and produced the expected checksum.</summary>
+    public bool Verified { get; internal set; }
+
+    /// <summary>Tasks that completed.</summary>
+    public int CompletedTasks { get; internal set; }
+
+    /// <summary>Distinct OS threads that ran task code (over all children for Processes).</summary>
+    public int ThreadsUsed { get; internal set; }
+
+    /// <summary>Processes only: milliseconds from the first launch until every worker was ready (part of ElapsedMs).</summary>
+    public double? StartupMs { get; internal set; }
+
+    /// <summary>GilThreads only: the switch interval in milliseconds.</summary>
+    public double? SwitchIntervalMs { get; internal set; }
+
+    /// <summary>GilThreads only: how many times the interpreter lock was taken.</summary>
+    public long? GilSwitches { get; internal set; }
+
+    /// <summary>GilThreads only: how often a holder was made to drop the lock after the switch interval.</summary>
+    public long? GilForcedDrops { get; internal set; }
+
+    /// <summary>The failure of the run, or null. A failed run is still a row.</summary>
+    public string? Error { get; internal set; }
+
+    /// <summary>When the run started.</summary>
+    public DateTimeOffset Timestamp { get; internal set; }
+
+    /// <summary>The machine that ran it.</summary>
+    public string MachineName { get; internal set; } = string.Empty;
+
+    /// <summary>Logical processors of the machine.</summary>
+    public int LogicalCores { get; internal set; }
+
+    /// <summary>The .NET runtime that ran it, e.g. <c>.NET 10.0.0</c>.</summary>
+    public string Runtime { get; internal set; } = string.Empty;
+
+    /// <summary>The operating system.</summary>
+    public string OS { get; internal set; } = string.Empty;
+}

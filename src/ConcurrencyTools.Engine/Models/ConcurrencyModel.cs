@@ -1,0 +1,23 @@
+namespace ConcurrencyTools.Engine.Models;
+
+/// <summary>The execution models: the same names as the -Model parameter and the Model column.</summary>
+public enum ConcurrencyModel
+{
+    /// <summary>One thread, tasks one after another: the baseline (always one worker).</summary>
+    Sequential,
+
+    /// <summary>Dedicated OS threads taking tasks from a shared queue.</summary>
+    Threads,
+
+    /// <summary>The .NET thread pool with at most Workers tasks in flight; waits block a pool thread.</summary>
+    ThreadPool,
+
+    /// <summary>One OS thread running up to Workers tasks as async operations, like Python's asyncio.</summary>
+    EventLoop,
+
+    /// <summary>Child processes, each taking tasks from the parent over a pipe.</summary>
+    Processes,
+
+    /// <summary>Threads that must hold one global interpreter lock to compute, as in CPython.</summary>
+    GilThreads,
+}

@@ -1,0 +1,34 @@
+using System;
+using System.Collections.Concurrent;
+using System.Threading;
+
+namespace ConcurrencyTools.Engine.Models;
+
+/// <summary>
+/// A single-threaded event loop: continuations posted from any thread (timers, I/O completions) are
+/// queued and run one at a time on the one thread that called <see cref="RunOnCurrentThread"/>.
+/// </summary>
+internal sealed class EventLoopSynchronizationContext : SynchronizationContext, IDisposable
+{
+    private readonly BlockingCollection<(SendOrPostCallback Callback, object? State)> _queue = new();
+
+    public override void Post(SendOrPostCallback d, object? state) => _queue.Add((d, state));
+
+    public override void Send(SendOrPostCallback d, object? state) =>
+        throw new NotSupportedException("The event loop runs callbacks asynchronously only.");
+
+    public override SynchronizationContext CreateCopy() => this;
+
+    /// <summary>Runs queued callbacks until <see cref="Complete"/> is called and the queue is empty.</summary>
+    public void RunOnCurrentThread()
+    {
+        foreach (var (callback, state) in _queue.GetConsumingEnumerable())
+        {
+            callback(state);
+        }
+    }
+
+    public void Complete() => _queue.CompleteAdding();
+
+    public void Dispose() => _queue.Dispose();
+}

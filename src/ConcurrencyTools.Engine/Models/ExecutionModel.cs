@@ -1,0 +1,133 @@
+using System;
+using System.Diagnostics;
+using System.Threading;
+using System.Threading.Tasks;
+using ConcurrencyTools.Engine.Workloads;
+
+using ConcurrencyTools.Engine.Processes;
+
+namespace ConcurrencyTools.Engine.Models;
+
+/// <summary>
+/// Runs a task list under one concurrency model. <see cref="Run"/> blocks until every task is done, a
+/// task fails, or the token is cancelled; it returns only after every thread or child process it
+/// started is gone. Cancellation by the caller surfaces as <see cref="OperationCanceledException"/>;
+/// a failing task is reported in <see cref="ModelRunResult.Error"/>.
+/// </summary>
+public abstract class ExecutionModel
+{
+    /// <summary>The model's name.</summary>
+    public abstract ConcurrencyModel Model { get; }
+
+    /// <summary>Creates a model.</summary>
+    public static ExecutionModel Create(ConcurrencyModel model, ModelOptions? options = null)
+    {
+        options ??= new ModelOptions();
+        return model switch
+        {
+            ConcurrencyModel.Sequential => new SequentialModel(),
+            ConcurrencyModel.Threads => new ThreadsModel(),
+            ConcurrencyModel.ThreadPool => new ThreadPoolModel(),
+            ConcurrencyModel.EventLoop => new EventLoopModel(),
+            ConcurrencyModel.Processes => new ProcessesModel(options.WorkerHost ?? WorkerHost.Locate()),
+            ConcurrencyModel.GilThreads => new GilThreadsModel(options.SwitchIntervalMs),
+            _ => throw new ArgumentOutOfRangeException(nameof(model), model, $"Model '{model}' is not a known model."),
+        };
+    }
+
+    /// <summary>Runs every task of <paramref name="workload"/> with <paramref name="workers"/> workers.</summary>
+    public ModelRunResult Run(Workload workload, int workers, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(workload);
+        if (workers < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(workers), workers, "Workers must be at least 1.");
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        ModelRunResult result = RunCore(workload, workers, cancellationToken);
+
+        // Stopped by the caller: whatever was measured is incomplete and is not a result.
+        cancellationToken.ThrowIfCancellationRequested();
+        return result;
+    }
+
+    /// <summary>The model's own execution.</summary>
+    protected abstract ModelRunResult RunCore(Workload workload, int workers, CancellationToken cancellationToken);
+
+    /// <summary>Times an in-process run and fills the common figures.</summary>
+    private protected static ModelRunResult MeasureInProcess(Workload workload, CancellationToken cancellationToken, Action<RunState> execute)
+    {
+        using var state = new RunState(workload, cancellationToken);
+        TimeSpan cpuBefore = ProcessCpuTime();
+        long started = Stopwatch.GetTimestamp();
+        execute(state);
+        TimeSpan elapsed = Stopwatch.GetElapsedTime(started);
+        TimeSpan cpu = ProcessCpuTime() - cpuBefore;
+        return new ModelRunResult
+        {
+            Elapsed = elapsed,
+            CpuTime = cpu,
+            Checksum = state.Checksum,
+            CompletedTasks = state.Completed,
+            ThreadsUsed = state.ThreadsUsed,
+            Error = state.Error ?? IncompleteError(state, workload),
+        };
+    }
+
+    /// <summary>Takes tasks from the queue until it is empty or the run stops; failures stop the run.</summary>
+    private protected static void DrainQueue(RunState state, ITaskContext context)
+    {
+        try
+        {
+            state.NoteThread();
+            while (!state.Token.IsCancellationRequested && state.Queue.TryTake(out int index))
+            {
+                ValueTask<long> task = state.Workload.RunTaskAsync(index, context);
+                long checksum = task.IsCompleted ? task.Result : task.AsTask().GetAwaiter().GetResult();
+                state.Complete(checksum);
+            }
+        }
+        catch (Exception error)
+        {
+            state.Fail(error);
+        }
+    }
+
+    /// <summary>Starts one named background thread per worker, each running <paramref name="body"/>, and waits for all.</summary>
+    private protected static void RunOnThreads(int workers, string name, Action body)
+    {
+        var threads = new Thread[workers];
+        for (int i = 0; i < workers; i++)
+        {
+            threads[i] = new Thread(() => body()) { IsBackground = true, Name = $"{name} {i + 1}" };
+        }
+
+        int started = 0;
+        try
+        {
+            for (; started < workers; started++)
+            {
+                threads[started].Start();
+            }
+        }
+        finally
+        {
+            for (int i = 0; i < started; i++)
+            {
+                threads[i].Join();
+            }
+        }
+    }
+
+    internal static TimeSpan ProcessCpuTime()
+    {
+        using var self = Process.GetCurrentProcess();
+        return self.TotalProcessorTime;
+    }
+
+    private static Exception? IncompleteError(RunState state, Workload workload) =>
+        state.Completed == workload.Spec.Tasks || state.OuterToken.IsCancellationRequested
+            ? null
+            : new InvalidOperationException($"Only {state.Completed} of {workload.Spec.Tasks} tasks completed.");
+}

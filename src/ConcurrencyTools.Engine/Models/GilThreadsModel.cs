@@ -1,0 +1,119 @@
+using System;
+using System.Threading;
+using System.Threading.Tasks;
+using ConcurrencyTools.Engine.Workloads;
+
+namespace ConcurrencyTools.Engine.Models;
+
+/// <summary>
+/// Threads under a global interpreter lock: each worker thread must hold the <see cref="GilScheduler"/>
+/// lock to run task code, releases it around blocking waits, and hands it over after the switch
+/// interval when another thread waits. CPU-bound work therefore runs one thread at a time.
+/// </summary>
+internal sealed class GilThreadsModel : ExecutionModel
+{
+    private readonly TimeSpan _switchInterval;
+
+    public GilThreadsModel(double switchIntervalMs)
+    {
+        if (!(switchIntervalMs > 0) || double.IsInfinity(switchIntervalMs))
+        {
+            throw new ArgumentOutOfRangeException(nameof(switchIntervalMs), switchIntervalMs, "SwitchIntervalMs must be a positive number.");
+        }
+
+        _switchInterval = TimeSpan.FromMilliseconds(switchIntervalMs);
+    }
+
+    public override ConcurrencyModel Model => ConcurrencyModel.GilThreads;
+
+    protected override ModelRunResult RunCore(Workload workload, int workers, CancellationToken cancellationToken)
+    {
+        GilScheduler? gil = null;
+        ModelRunResult result = MeasureInProcess(workload, cancellationToken, state =>
+        {
+            gil = new GilScheduler(_switchInterval, state.Token);
+            RunOnThreads(workers, "GilThreads worker", () => RunWorker(state, gil));
+        });
+
+        using (gil)
+        {
+            result.GilSwitches = gil!.Switches;
+            result.GilForcedDrops = gil.ForcedDrops;
+            result.GilMaxConcurrent = gil.MaxConcurrent;
+            result.GilViolations = gil.Violations;
+        }
+
+        return result;
+    }
+
+    private static void RunWorker(RunState state, GilScheduler gil)
+    {
+        var context = new GilTaskContext(gil, state.Token);
+        try
+        {
+            // Like a Python thread, the worker needs the lock before it runs any code of its own.
+            gil.Acquire();
+            context.Holding = true;
+            DrainQueue(state, context);
+        }
+        catch (Exception error)
+        {
+            state.Fail(error);
+        }
+        finally
+        {
+            if (context.Holding)
+            {
+                gil.Release();
+            }
+        }
+    }
+
+    private sealed class GilTaskContext : ITaskContext
+    {
+        private readonly GilScheduler _gil;
+
+        public GilTaskContext(GilScheduler gil, CancellationToken cancellationToken)
+        {
+            _gil = gil;
+            CancellationToken = cancellationToken;
+        }
+
+        public CancellationToken CancellationToken { get; }
+
+        public bool Holding { get; set; }
+
+        public void Checkpoint()
+        {
+            CancellationToken.ThrowIfCancellationRequested();
+            try
+            {
+                _gil.Checkpoint();
+            }
+            catch
+            {
+                // Only the re-acquire after a forced drop throws (on cancellation): the lock is not held.
+                Holding = false;
+                throw;
+            }
+        }
+
+        public ValueTask WaitAsync(int milliseconds)
+        {
+            // Blocking I/O releases the lock, as CPython's Py_BEGIN_ALLOW_THREADS does.
+            _gil.Release();
+            Holding = false;
+            try
+            {
+                BlockingTaskContext.BlockingWait(milliseconds, CancellationToken);
+            }
+            finally
+            {
+                _gil.Acquire();
+                Holding = true;
+            }
+
+            return default;
+        }
+    }
+}

@@ -1,0 +1,40 @@
+using System;
+
+namespace ConcurrencyTools.Engine.Models;
+
+/// <summary>What one execution of a task list under one model measured.</summary>
+public sealed class ModelRunResult
+{
+    /// <summary>Wall-clock time of the run, start-up included.</summary>
+    public TimeSpan Elapsed { get; internal set; }
+
+    /// <summary>CPU time used by this process during the run, plus that of child processes.</summary>
+    public TimeSpan CpuTime { get; internal set; }
+
+    /// <summary>Sum of the task checksums.</summary>
+    public long Checksum { get; internal set; }
+
+    /// <summary>Number of tasks that completed.</summary>
+    public int CompletedTasks { get; internal set; }
+
+    /// <summary>Distinct OS threads that ran task code (summed over processes for Processes).</summary>
+    public int ThreadsUsed { get; internal set; }
+
+    /// <summary>Time to start the child processes until all were ready (Processes only).</summary>
+    public TimeSpan? Startup { get; internal set; }
+
+    /// <summary>How often the interpreter lock changed hands (GilThreads only).</summary>
+    public long? GilSwitches { get; internal set; }
+
+    /// <summary>How often a holder was asked to drop the lock after the switch interval (GilThreads only).</summary>
+    public long? GilForcedDrops { get; internal set; }
+
+    /// <summary>Most task threads ever seen computing at once under the interpreter lock (GilThreads only; 1 when the lock works).</summary>
+    public int? GilMaxConcurrent { get; internal set; }
+
+    /// <summary>CPU work seen outside the lock or beside another holder (GilThreads only; 0 when the lock works).</summary>
+    public long? GilViolations { get; internal set; }
+
+    /// <summary>The failure of the run, if a task failed.</summary>
+    public Exception? Error { get; internal set; }
+}

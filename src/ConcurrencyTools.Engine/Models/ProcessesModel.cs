@@ -1,0 +1,208 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using ConcurrencyTools.Engine.Processes;
+using ConcurrencyTools.Engine.Workloads;
+
+namespace ConcurrencyTools.Engine.Models;
+
+/// <summary>
+/// Workers child processes (the worker assembly), each taking task indices from the parent over its
+/// standard input, one at a time, from the shared queue. Start-up is timed separately: the run's clock
+/// starts before the first launch, and <see cref="ModelRunResult.Startup"/> ends when every worker has
+/// said it is ready; tasks are handed out only after that.
+/// </summary>
+internal sealed class ProcessesModel : ExecutionModel
+{
+    /// <summary>Upper bound on worker processes per run.</summary>
+    public const int MaxWorkers = 256;
+
+    private readonly WorkerHost _host;
+
+    public ProcessesModel(WorkerHost host) => _host = host ?? throw new ArgumentNullException(nameof(host));
+
+    public override ConcurrencyModel Model => ConcurrencyModel.Processes;
+
+    protected override ModelRunResult RunCore(Workload workload, int workers, CancellationToken cancellationToken)
+    {
+        if (workers > MaxWorkers)
+        {
+            throw new ArgumentOutOfRangeException(nameof(workers), workers, $"Processes runs at most {MaxWorkers} workers.");
+        }
+
+        var queue = new TaskQueue(workload.Spec.Tasks);
+        var processes = new List<WorkerProcess>(workers);
+        var totals = new ChildTotals();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var result = new ModelRunResult();
+        Exception? error = null;
+
+        TimeSpan cpuBefore = ProcessCpuTime();
+        long started = Stopwatch.GetTimestamp();
+        using (stop.Token.Register(() => KillAll(processes)))
+        {
+            try
+            {
+                IReadOnlyList<string> arguments = workload.Spec.ToArguments();
+                for (int i = 0; i < workers; i++)
+                {
+                    stop.Token.ThrowIfCancellationRequested();
+                    WorkerProcess process = WorkerProcess.Start(_host, arguments);
+                    lock (processes)
+                    {
+                        processes.Add(process);
+                    }
+                }
+
+                // A cancellation between the last Add and Register is caught here.
+                stop.Token.ThrowIfCancellationRequested();
+                Task.WhenAll(processes.Select(p => ExpectReadyAsync(p, stop.Token))).GetAwaiter().GetResult();
+                result.Startup = Stopwatch.GetElapsedTime(started);
+                Task.WhenAll(processes.Select(p => DriveAsync(p, workload, queue, totals, stop))).GetAwaiter().GetResult();
+            }
+            catch (Exception failure)
+            {
+                error = failure;
+                stop.Cancel();
+            }
+            finally
+            {
+                result.Elapsed = Stopwatch.GetElapsedTime(started);
+                foreach (WorkerProcess process in processes)
+                {
+                    process.Dispose();
+                }
+            }
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        result.CpuTime = ProcessCpuTime() - cpuBefore + TimeSpan.FromMilliseconds(totals.CpuMs);
+        result.Checksum = totals.Checksum;
+        result.CompletedTasks = totals.Completed;
+        result.ThreadsUsed = totals.Threads;
+        result.Error = totals.Error ?? error ??
+            (totals.Completed == workload.Spec.Tasks ? null : new InvalidOperationException($"Only {totals.Completed} of {workload.Spec.Tasks} tasks completed."));
+        return result;
+    }
+
+    private static async Task ExpectReadyAsync(WorkerProcess process, CancellationToken cancellationToken)
+    {
+        string line = await process.ReceiveAsync(cancellationToken).ConfigureAwait(false);
+        if (line != "ready")
+        {
+            throw new InvalidOperationException($"Worker process {process.Id} did not start{await process.DescribeEndAsync(line).ConfigureAwait(false)}");
+        }
+    }
+
+    private static async Task DriveAsync(WorkerProcess process, Workload workload, TaskQueue queue, ChildTotals totals, CancellationTokenSource stop)
+    {
+        try
+        {
+            while (!stop.IsCancellationRequested && queue.TryTake(out int index))
+            {
+                await process.SendAsync("run " + index.ToString(CultureInfo.InvariantCulture)).ConfigureAwait(false);
+                string[] reply = (await process.ReceiveAsync(stop.Token).ConfigureAwait(false)).Split(' ', 3);
+                if (reply[0] == "done" && reply.Length == 3 && reply[1] == index.ToString(CultureInfo.InvariantCulture))
+                {
+                    totals.Complete(long.Parse(reply[2], CultureInfo.InvariantCulture));
+                }
+                else if (reply[0] == "fail" && reply.Length == 3)
+                {
+                    throw new InvalidOperationException($"Task {index} failed in worker process {process.Id}: {reply[2]}");
+                }
+                else
+                {
+                    throw new InvalidOperationException($"Worker process {process.Id} answered '{string.Join(' ', reply)}' to task {index}.");
+                }
+            }
+
+            await process.SendAsync("exit").ConfigureAwait(false);
+            string[] stats = (await process.ReceiveAsync(stop.Token).ConfigureAwait(false)).Split(' ');
+            if (stats.Length != 4 || stats[0] != "stats")
+            {
+                throw new InvalidOperationException($"Worker process {process.Id} ended with '{string.Join(' ', stats)}'.");
+            }
+
+            totals.AddStats(
+                double.Parse(stats[1], CultureInfo.InvariantCulture),
+                int.Parse(stats[2], CultureInfo.InvariantCulture),
+                long.Parse(stats[3], CultureInfo.InvariantCulture));
+        }
+        catch (Exception error) when (!stop.IsCancellationRequested || error is not OperationCanceledException)
+        {
+            if (totals.Fail(error))
+            {
+                stop.Cancel();
+            }
+        }
+    }
+
+    private static void KillAll(List<WorkerProcess> processes)
+    {
+        WorkerProcess[] snapshot;
+        lock (processes)
+        {
+            snapshot = processes.ToArray();
+        }
+
+        foreach (WorkerProcess process in snapshot)
+        {
+            process.Kill();
+        }
+    }
+
+    /// <summary>Figures gathered from all workers, updated from their drivers concurrently.</summary>
+    private sealed class ChildTotals
+    {
+        private readonly object _gate = new();
+        private long _checksum;
+        private int _completed;
+
+        public long Checksum => Interlocked.Read(ref _checksum);
+
+        public int Completed => Volatile.Read(ref _completed);
+
+        public double CpuMs { get; private set; }
+
+        public int Threads { get; private set; }
+
+        public long PeakWorkingSet { get; private set; }
+
+        public Exception? Error { get; private set; }
+
+        public void Complete(long checksum)
+        {
+            Interlocked.Add(ref _checksum, checksum);
+            Interlocked.Increment(ref _completed);
+        }
+
+        public void AddStats(double cpuMs, int threads, long peakWorkingSet)
+        {
+            lock (_gate)
+            {
+                CpuMs += cpuMs;
+                Threads += threads;
+                PeakWorkingSet = Math.Max(PeakWorkingSet, peakWorkingSet);
+            }
+        }
+
+        /// <summary>Keeps the first error; returns whether this one was first.</summary>
+        public bool Fail(Exception error)
+        {
+            lock (_gate)
+            {
+                if (Error is not null)
+                {
+                    return false;
+                }
+
+                Error = error;
+                return true;
+            }
+        }
+    }
+}

@@ -1,0 +1,93 @@
+using System;
+using System.Collections.Generic;
+using System.Threading;
+using ConcurrencyTools.Engine.Workloads;
+
+namespace ConcurrencyTools.Engine.Models;
+
+/// <summary>
+/// The shared bookkeeping of one in-process run: the task queue, the checksum total, the threads seen,
+/// the first failure (which stops the other workers), and the token that stops everything.
+/// </summary>
+internal sealed class RunState : IDisposable
+{
+    private readonly HashSet<int> _threads = new();
+    private readonly CancellationTokenSource _stop;
+    private long _checksum;
+    private int _completed;
+    private Exception? _error;
+
+    public RunState(Workload workload, CancellationToken cancellationToken)
+    {
+        Workload = workload;
+        Queue = new TaskQueue(workload.Spec.Tasks);
+        _stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        OuterToken = cancellationToken;
+    }
+
+    public Workload Workload { get; }
+
+    public TaskQueue Queue { get; }
+
+    /// <summary>Cancelled by the caller or by the first failing task.</summary>
+    public CancellationToken Token => _stop.Token;
+
+    public CancellationToken OuterToken { get; }
+
+    public long Checksum => Interlocked.Read(ref _checksum);
+
+    public int Completed => Volatile.Read(ref _completed);
+
+    public Exception? Error => Volatile.Read(ref _error);
+
+    public int ThreadsUsed
+    {
+        get
+        {
+            lock (_threads)
+            {
+                return _threads.Count;
+            }
+        }
+    }
+
+    public void NoteThread()
+    {
+        int id = Environment.CurrentManagedThreadId;
+        lock (_threads)
+        {
+            _threads.Add(id);
+        }
+    }
+
+    public void Complete(long checksum)
+    {
+        Interlocked.Add(ref _checksum, checksum);
+        Interlocked.Increment(ref _completed);
+    }
+
+    /// <summary>Records a failure; cancellation caused by the caller is not a failure.</summary>
+    public void Fail(Exception error)
+    {
+        if (error is OperationCanceledException && OuterToken.IsCancellationRequested)
+        {
+            return;
+        }
+
+        if (error is OperationCanceledException && Token.IsCancellationRequested && Volatile.Read(ref _error) is not null)
+        {
+            return; // stopped because another task failed first
+        }
+
+        Interlocked.CompareExchange(ref _error, error, null);
+        try
+        {
+            _stop.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+    }
+
+    public void Dispose() => _stop.Dispose();
+}

@@ -1,0 +1,139 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
+using System.Runtime.InteropServices;
+
+namespace ConcurrencyTools.Engine.Processes;
+
+/// <summary>
+/// How to start a worker process. An ordinary pwsh install has no separate .NET SDK on PATH, so the
+/// host is found from the running process: the <c>dotnet</c> muxer that runs it, the one beside its
+/// runtime, <c>DOTNET_ROOT</c>, PATH, and at last pwsh itself loading the engine assembly.
+/// </summary>
+public sealed class WorkerHost
+{
+    /// <summary>File name of the worker assembly, beside the engine assembly.</summary>
+    public const string WorkerAssemblyName = "ConcurrencyTools.Worker.dll";
+
+    private WorkerHost(string fileName, IReadOnlyList<string> prefixArguments, string kind)
+    {
+        FileName = fileName;
+        PrefixArguments = prefixArguments;
+        Kind = kind;
+    }
+
+    /// <summary>The executable started.</summary>
+    public string FileName { get; }
+
+    /// <summary>Arguments placed before the workload arguments.</summary>
+    public IReadOnlyList<string> PrefixArguments { get; }
+
+    /// <summary>How the host was found: <c>dotnet</c> or <c>pwsh</c>.</summary>
+    public string Kind { get; }
+
+    /// <summary>A short description for verbose output.</summary>
+    public override string ToString() => $"{Kind}: {FileName}";
+
+    /// <summary>Finds a host for the worker assembly in <paramref name="directory"/> (default: beside the engine).</summary>
+    public static WorkerHost Locate(string? directory = null)
+    {
+        directory ??= Path.GetDirectoryName(typeof(WorkerHost).Assembly.Location) ?? AppContext.BaseDirectory;
+        string workerPath = Path.Combine(directory, WorkerAssemblyName);
+        if (!File.Exists(workerPath))
+        {
+            throw new FileNotFoundException($"The worker assembly '{workerPath}' is missing; rebuild the module.", workerPath);
+        }
+
+        string? dotnet = FindDotnet();
+        if (dotnet is not null)
+        {
+            return ForDotnet(dotnet, workerPath);
+        }
+
+        string? self = Environment.ProcessPath;
+        if (self is not null && IsNamed(self, "pwsh"))
+        {
+            return ForPwsh(self, Path.Combine(directory, Path.GetFileName(typeof(WorkerHost).Assembly.Location)));
+        }
+
+        throw new InvalidOperationException(
+            "No host was found to start worker processes: neither a 'dotnet' executable (beside the running .NET runtime, under DOTNET_ROOT or on PATH) nor pwsh as the current process.");
+    }
+
+    /// <summary>A host that runs the worker assembly with a <c>dotnet</c> muxer.</summary>
+    public static WorkerHost ForDotnet(string dotnetPath, string workerPath) =>
+        new(dotnetPath, new[] { workerPath }, "dotnet");
+
+    /// <summary>A host that runs the worker loop inside pwsh, by loading the engine assembly.</summary>
+    public static WorkerHost ForPwsh(string pwshPath, string engineAssemblyPath)
+    {
+        string script =
+            $"Add-Type -Path '{engineAssemblyPath.Replace("'", "''", StringComparison.Ordinal)}'; " +
+            "exit [ConcurrencyTools.Engine.Processes.WorkerServer]::RunStandardStreams([string[]]$args)";
+        return new(pwshPath, new[] { "-NoLogo", "-NoProfile", "-NonInteractive", "-Command", script }, "pwsh");
+    }
+
+    /// <summary>The start information for a worker with the given workload arguments.</summary>
+    public ProcessStartInfo CreateStartInfo(IEnumerable<string> workerArguments)
+    {
+        var info = new ProcessStartInfo(FileName)
+        {
+            UseShellExecute = false,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            CreateNoWindow = true,
+        };
+        foreach (string argument in PrefixArguments)
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        foreach (string argument in workerArguments)
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        // Let a framework-dependent worker run on whichever newer runtime is installed.
+        info.Environment["DOTNET_ROLL_FORWARD"] = "Major";
+        return info;
+    }
+
+    private static string? FindDotnet()
+    {
+        string exe = RuntimeInformation.IsOSPlatform(OSPlatform.Windows) ? "dotnet.exe" : "dotnet";
+        var candidates = new List<string?>();
+        string? self = Environment.ProcessPath;
+        if (self is not null && IsNamed(self, "dotnet"))
+        {
+            candidates.Add(self);
+        }
+
+        // <root>/shared/Microsoft.NETCore.App/<version>/ -> <root>/dotnet
+        string runtimeDirectory = RuntimeEnvironment.GetRuntimeDirectory().TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar);
+        DirectoryInfo? root = Directory.GetParent(runtimeDirectory)?.Parent?.Parent;
+        candidates.Add(root is null ? null : Path.Combine(root.FullName, exe));
+
+        string? dotnetRoot = Environment.GetEnvironmentVariable("DOTNET_ROOT");
+        candidates.Add(string.IsNullOrEmpty(dotnetRoot) ? null : Path.Combine(dotnetRoot, exe));
+
+        foreach (string directory in (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
+        {
+            candidates.Add(Path.Combine(directory, exe));
+        }
+
+        foreach (string? candidate in candidates)
+        {
+            if (candidate is not null && File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        return null;
+    }
+
+    private static bool IsNamed(string path, string name) =>
+        string.Equals(Path.GetFileNameWithoutExtension(path), name, StringComparison.OrdinalIgnoreCase);
+}

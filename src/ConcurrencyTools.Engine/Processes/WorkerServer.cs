@@ -1,0 +1,86 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.IO;
+using System.Text;
+using System.Threading;
+using System.Threading.Tasks;
+using ConcurrencyTools.Engine.Models;
+using ConcurrencyTools.Engine.Workloads;
+
+namespace ConcurrencyTools.Engine.Processes;
+
+/// <summary>
+/// The loop a worker process runs. Line protocol over standard input and output:
+/// the worker writes <c>ready</c>; the parent writes <c>run N</c> and the worker answers
+/// <c>done N CHECKSUM</c> or <c>fail N MESSAGE</c>; the parent writes <c>exit</c> (or closes the pipe)
+/// and the worker answers <c>stats CPU_MS THREADS PEAK_WORKING_SET</c> and ends.
+/// </summary>
+public static class WorkerServer
+{
+    /// <summary>Runs the loop over this process's standard streams; returns the exit code.</summary>
+    public static int RunStandardStreams(string[] args)
+    {
+        using var input = new StreamReader(Console.OpenStandardInput(), new UTF8Encoding(false));
+        using var output = new StreamWriter(Console.OpenStandardOutput(), new UTF8Encoding(false)) { AutoFlush = true, NewLine = "\n" };
+        return Run(args, input, output);
+    }
+
+    /// <summary>Runs the loop over the given streams; returns the exit code.</summary>
+    public static int Run(IReadOnlyList<string> args, TextReader input, TextWriter output)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(output);
+        Workload workload;
+        try
+        {
+            workload = Workload.Create(WorkloadSpec.Parse(args));
+        }
+        catch (Exception error) when (error is FormatException or ArgumentException)
+        {
+            output.WriteLine("error " + OneLine(error.Message));
+            return 2;
+        }
+
+        var context = new BlockingTaskContext(CancellationToken.None);
+        var threads = new HashSet<int>();
+        output.WriteLine("ready");
+        string? line;
+        while ((line = input.ReadLine()) is not null)
+        {
+            if (line == "exit")
+            {
+                break;
+            }
+
+            if (!line.StartsWith("run ", StringComparison.Ordinal) ||
+                !int.TryParse(line.AsSpan(4), NumberStyles.None, CultureInfo.InvariantCulture, out int index) ||
+                index >= workload.Spec.Tasks)
+            {
+                output.WriteLine("error unknown request: " + OneLine(line));
+                continue;
+            }
+
+            try
+            {
+                threads.Add(Environment.CurrentManagedThreadId);
+                ValueTask<long> task = workload.RunTaskAsync(index, context);
+                long checksum = task.IsCompleted ? task.Result : task.AsTask().GetAwaiter().GetResult();
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"done {index} {checksum}"));
+            }
+            catch (Exception error)
+            {
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"fail {index} {error.GetType().Name}: {OneLine(error.Message)}"));
+            }
+        }
+
+        using var self = Process.GetCurrentProcess();
+        output.WriteLine(string.Create(
+            CultureInfo.InvariantCulture,
+            $"stats {self.TotalProcessorTime.TotalMilliseconds:R} {threads.Count} {self.PeakWorkingSet64}"));
+        return 0;
+    }
+
+    private static string OneLine(string text) => text.Replace('\r', ' ').Replace('\n', ' ');
+}

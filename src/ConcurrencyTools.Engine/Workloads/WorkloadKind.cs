@@ -1,0 +1,11 @@
+namespace ConcurrencyTools.Engine.Workloads;
+
+/// <summary>The kinds of work a measurement runs: the same names as the -Workload parameter and the Workload column.</summary>
+public enum WorkloadKind
+{
+    /// <summary>CPU-bound integer arithmetic: a loop of <c>sum += (i*i) % 1000</c>.</summary>
+    Cpu,
+
+    /// <summary>A simulated blocking I/O wait per task (a sleep, or an awaited delay in the async models).</summary>
+    Io,
+}

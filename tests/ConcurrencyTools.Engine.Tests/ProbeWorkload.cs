@@ -1,0 +1,93 @@
+using System;
+using System.Collections.Concurrent;
+using System.Threading;
+using System.Threading.Tasks;
+using ConcurrencyTools.Engine.Workloads;
+
+namespace ConcurrencyTools.Engine.Tests;
+
+/// <summary>
+/// A workload that watches itself: it counts how many tasks are inside a CPU slice or a wait at the
+/// same moment, records the threads that ran it, and can fail on a chosen task.
+/// </summary>
+internal sealed class ProbeWorkload : Workload
+{
+    private int _computing;
+    private int _waiting;
+    private int _maxComputing;
+    private int _maxWaiting;
+
+    public ProbeWorkload(int tasks, int spinMs = 0, int waitMs = 0, int failOn = -1)
+        : base(new WorkloadSpec(WorkloadKind.Cpu, tasks, iterations: 1))
+    {
+        SpinMs = spinMs;
+        WaitMs = waitMs;
+        FailOn = failOn;
+    }
+
+    public int SpinMs { get; }
+
+    public int WaitMs { get; }
+
+    public int FailOn { get; }
+
+    public int MaxComputing => Volatile.Read(ref _maxComputing);
+
+    public int MaxWaiting => Volatile.Read(ref _maxWaiting);
+
+    public ConcurrentDictionary<int, byte> Threads { get; } = new();
+
+    public override async ValueTask<long> RunTaskAsync(int index, ITaskContext context)
+    {
+        Threads.TryAdd(Environment.CurrentManagedThreadId, 0);
+        if (index == FailOn)
+        {
+            throw new InvalidOperationException($"Probe task {index} fails on purpose.");
+        }
+
+        if (SpinMs > 0)
+        {
+            // CPU slices between checkpoints; the count of threads inside one at once is recorded.
+            long until = Environment.TickCount64 + SpinMs;
+            while (Environment.TickCount64 < until)
+            {
+                Raise(ref _computing, ref _maxComputing);
+                for (int i = 0; i < 20_000; i++)
+                {
+                    Thread.SpinWait(1);
+                }
+
+                Interlocked.Decrement(ref _computing);
+                context.Checkpoint();
+            }
+        }
+
+        if (WaitMs > 0)
+        {
+            Raise(ref _waiting, ref _maxWaiting);
+            try
+            {
+                await context.WaitAsync(WaitMs);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _waiting);
+            }
+
+            Threads.TryAdd(Environment.CurrentManagedThreadId, 0);
+        }
+
+        return ExpectedChecksum(index);
+    }
+
+    public override long ExpectedChecksum(int index) => Mix(index + 17);
+
+    private static void Raise(ref int counter, ref int max)
+    {
+        int now = Interlocked.Increment(ref counter);
+        int seen;
+        while (now > (seen = Volatile.Read(ref max)) && Interlocked.CompareExchange(ref max, now, seen) != seen)
+        {
+        }
+    }
+}

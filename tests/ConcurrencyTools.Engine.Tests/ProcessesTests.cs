@@ -1,0 +1,163 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using System.Threading;
+using ConcurrencyTools.Engine.Models;
+using ConcurrencyTools.Engine.Processes;
+using ConcurrencyTools.Engine.Workloads;
+using Xunit;
+
+namespace ConcurrencyTools.Engine.Tests;
+
+public class ProcessesTests
+{
+    [Fact]
+    public void WorkerAnswersTheProtocol()
+    {
+        var spec = new WorkloadSpec(WorkloadKind.Cpu, tasks: 3, iterations: 10_000);
+        var workload = Workload.Create(spec);
+        var output = new StringWriter { NewLine = "\n" };
+        int exit = WorkerServer.Run(spec.ToArguments().ToArray(), new StringReader("run 2\nrun 0\nrun 9\nhello\nexit\n"), output);
+
+        string[] lines = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(0, exit);
+        Assert.Equal("ready", lines[0]);
+        Assert.Equal($"done 2 {workload.ExpectedChecksum(2)}", lines[1]);
+        Assert.Equal($"done 0 {workload.ExpectedChecksum(0)}", lines[2]);
+        Assert.StartsWith("error", lines[3]);
+        Assert.StartsWith("error", lines[4]);
+        Assert.Matches(@"^stats [0-9.E+-]+ 1 [0-9]+$", lines[5]);
+        Assert.Equal(6, lines.Length);
+    }
+
+    [Fact]
+    public void WorkerRejectsBadArguments()
+    {
+        var output = new StringWriter();
+        Assert.Equal(2, WorkerServer.Run(new[] { "--workload", "Nope" }, new StringReader(string.Empty), output));
+        Assert.StartsWith("error", output.ToString());
+    }
+
+    [Fact]
+    public void AHostIsFoundBesideTheRunningRuntime()
+    {
+        WorkerHost host = WorkerHost.Locate();
+        Assert.Equal("dotnet", host.Kind);
+        Assert.True(File.Exists(host.FileName));
+        Assert.EndsWith(WorkerHost.WorkerAssemblyName, host.PrefixArguments.Single());
+    }
+
+    [Fact]
+    public void APwshHostLoadsTheEngineAndRunsTheWorkerLoop()
+    {
+        WorkerHost host = WorkerHost.ForPwsh("/usr/bin/pwsh", "/mod's dir/ConcurrencyTools.Engine.dll");
+        ProcessStartInfo info = host.CreateStartInfo(new[] { "--workload", "Io" });
+        Assert.Equal("pwsh", host.Kind);
+        Assert.Contains("Add-Type -Path '/mod''s dir/ConcurrencyTools.Engine.dll'", info.ArgumentList[4]);
+        Assert.Equal(new[] { "--workload", "Io" }, info.ArgumentList.Skip(5));
+    }
+
+    [Fact]
+    public void AMissingWorkerAssemblyIsAClearError()
+    {
+        string empty = Directory.CreateTempSubdirectory().FullName;
+        var error = Assert.Throws<FileNotFoundException>(() => WorkerHost.Locate(empty));
+        Assert.Contains(WorkerHost.WorkerAssemblyName, error.Message);
+    }
+
+    [Fact]
+    public void AWorkerThatCannotStartIsAnErrorWithItsOutput()
+    {
+        WorkerHost real = WorkerHost.Locate();
+        WorkerHost broken = WorkerHost.ForDotnet(real.FileName, "/nonexistent/ConcurrencyTools.Worker.dll");
+        var workload = Workload.Create(new WorkloadSpec(WorkloadKind.Io, 2, durationMs: 1));
+        ModelRunResult result = ExecutionModel.Create(ConcurrencyModel.Processes, new ModelOptions { WorkerHost = broken })
+            .Run(workload, 2, CancellationToken.None);
+        Assert.NotNull(result.Error);
+        Assert.Contains("Worker process", result.Error!.Message);
+        Assert.Contains("nonexistent", result.Error.Message);
+        Assert.Equal(0, result.CompletedTasks);
+    }
+
+    [Fact]
+    public void ProcessesReportStartupAndChildCpuTime()
+    {
+        var workload = Workload.Create(new WorkloadSpec(WorkloadKind.Cpu, tasks: 4, iterations: 1_000_000));
+        ModelRunResult result = ExecutionModel.Create(ConcurrencyModel.Processes).Run(workload, 2, CancellationToken.None);
+        Assert.Null(result.Error);
+        Assert.True(result.Startup > TimeSpan.Zero && result.Startup < result.Elapsed);
+        Assert.Equal(2, result.ThreadsUsed);
+
+        // The children's CPU time is included: starting a .NET runtime alone costs CPU time.
+        Assert.True(result.CpuTime > TimeSpan.Zero);
+    }
+
+    [Fact]
+    public void NoWorkerProcessOutlivesACancelledRun()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
+
+        var workload = Workload.Create(new WorkloadSpec(WorkloadKind.Cpu, tasks: 8, iterations: 100_000_000_000));
+        using var cts = new CancellationTokenSource();
+        var model = ExecutionModel.Create(ConcurrencyModel.Processes);
+        var run = System.Threading.Tasks.Task.Run(() => model.Run(workload, 3, cts.Token));
+
+        // Wait until the workers exist, then cancel mid-run.
+        var clock = Stopwatch.StartNew();
+        while (ChildWorkers().Count < 3 && clock.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            Thread.Sleep(20);
+        }
+
+        Assert.Equal(3, ChildWorkers().Count);
+        Thread.Sleep(300);
+        cts.Cancel();
+        Assert.ThrowsAny<OperationCanceledException>(() => run.GetAwaiter().GetResult());
+        Assert.Empty(ChildWorkers());
+    }
+
+    [Fact]
+    public void TooManyWorkerProcessesAreRejected()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() =>
+            ExecutionModel.Create(ConcurrencyModel.Processes).Run(new ProbeWorkload(1), ProcessesModel.MaxWorkers + 1, CancellationToken.None));
+    }
+
+    /// <summary>Live child processes of this test process that run the worker assembly (from /proc).</summary>
+    internal static List<int> ChildWorkers()
+    {
+        int self = Environment.ProcessId;
+        var children = new List<int>();
+        foreach (string dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out int pid))
+            {
+                continue;
+            }
+
+            try
+            {
+                string stat = File.ReadAllText(Path.Combine(dir, "stat"));
+
+                // pid (comm) state ppid ...; comm may hold spaces, so split after the last ')'.
+                string[] rest = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                string cmdline = File.ReadAllText(Path.Combine(dir, "cmdline"));
+                if (int.Parse(rest[1]) == self && rest[0] != "Z" && cmdline.Contains(WorkerHost.WorkerAssemblyName, StringComparison.Ordinal))
+                {
+                    children.Add(pid);
+                }
+            }
+            catch (Exception error) when (error is IOException or UnauthorizedAccessException or FormatException)
+            {
+                // The process ended while it was read.
+            }
+        }
+
+        return children;
+    }
+}
