@@ -1,0 +1,83 @@
+#Requires -Version 7.4
+<#
+.SYNOPSIS
+    Builds, tests, documents and packages the ConcurrencyTools module.
+.DESCRIPTION
+    Build   (default) publishes the module into out/ConcurrencyTools: the cmdlet and engine
+            assemblies, the worker, the manifest and the format file (and the help, when PlatyPS
+            is installed). The build fails if the folder holds anything else.
+    Test    builds, runs the xunit suite, then the Pester suite in a fresh pwsh.
+    Docs    turns docs/en-US into out/ConcurrencyTools/en-US/ConcurrencyTools.dll-Help.xml (needs PlatyPS).
+    Package builds, adds the help, and zips the module into out/ConcurrencyTools-<version>.zip.
+    Demo    builds, then runs the README's quick start (seed experiment 5) in a fresh pwsh.
+.EXAMPLE
+    ./build.ps1
+.EXAMPLE
+    ./build.ps1 -Task Test
+#>
+[CmdletBinding()]
+param(
+    [ValidateSet('Build', 'Test', 'Docs', 'Package', 'Demo')]
+    [string[]] $Task = 'Build',
+
+    [ValidateSet('Debug', 'Release')]
+    [string] $Configuration = 'Release'
+)
+
+$ErrorActionPreference = 'Stop'
+Set-StrictMode -Version Latest
+$root = $PSScriptRoot
+$moduleDir = Join-Path $root 'out/ConcurrencyTools'
+
+function Invoke-Native {
+    param([string] $FilePath, [string[]] $ArgumentList)
+    & $FilePath @ArgumentList
+    if ($LASTEXITCODE -ne 0) { throw "$FilePath $($ArgumentList -join ' ') failed with exit code $LASTEXITCODE." }
+}
+
+function Invoke-Build {
+    if (Test-Path $moduleDir) { Remove-Item $moduleDir -Recurse -Force }
+    Invoke-Native dotnet @('publish', (Join-Path $root 'src/ConcurrencyTools/ConcurrencyTools.csproj'), '-c', $Configuration, '-o', $moduleDir, '--nologo')
+    if (Get-Module -ListAvailable platyPS) { Invoke-Docs } else { Write-Warning 'PlatyPS is not installed: the module is built without its help file.' }
+    Write-Host "Module built in $moduleDir"
+}
+
+function Invoke-Docs {
+    Import-Module platyPS -ErrorAction Stop
+    $null = New-ExternalHelp -Path (Join-Path $root 'docs/en-US') -OutputPath (Join-Path $moduleDir 'en-US') -Force
+}
+
+function Invoke-Test {
+    Invoke-Build
+    Invoke-Native dotnet @('test', (Join-Path $root 'tests/ConcurrencyTools.Engine.Tests/ConcurrencyTools.Engine.Tests.csproj'), '-c', $Configuration, '--nologo')
+    if (Get-Module -ListAvailable Pester | Where-Object Version -ge ([version]'5.0')) {
+        # A fresh process: the suite imports the built module, never a copy this session loaded.
+        Invoke-Native (Get-Process -Id $PID).Path @('-NoLogo', '-NoProfile', '-NonInteractive', '-File', (Join-Path $root 'tests/Pester/Invoke-PesterSuite.ps1'))
+    } else {
+        Write-Warning 'Pester 5 is not installed: the Pester suite was skipped.'
+    }
+}
+
+function Invoke-Package {
+    Invoke-Build
+    if (-not (Test-Path (Join-Path $moduleDir 'en-US'))) { Invoke-Docs }
+    $version = (Import-PowerShellDataFile (Join-Path $moduleDir 'ConcurrencyTools.psd1')).ModuleVersion
+    $zip = Join-Path $root "out/ConcurrencyTools-$version.zip"
+    Compress-Archive -Path $moduleDir -DestinationPath $zip -Force
+    Write-Host "Package: $zip"
+}
+
+function Invoke-Demo {
+    Invoke-Build
+    $script = {
+        param($Module)
+        Import-Module $Module
+        Measure-ThreadedWorkload -Workload Cpu -Model Sequential, Threads, GilThreads, Processes -Workers 4 -Tasks 8 -Repeat 3 |
+            Format-Table
+    }
+    Invoke-Native (Get-Process -Id $PID).Path @('-NoLogo', '-NoProfile', '-NonInteractive', '-Command', "& { $script } '$moduleDir'")
+}
+
+foreach ($name in $Task) {
+    & "Invoke-$name"
+}

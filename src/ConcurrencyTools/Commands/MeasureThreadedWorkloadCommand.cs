@@ -1,0 +1,183 @@
+using System;
+using System.Linq;
+using System.Management.Automation;
+using System.Threading;
+using ConcurrencyTools.Engine.Measurement;
+using ConcurrencyTools.Engine.Models;
+using ConcurrencyTools.Engine.Processes;
+using ConcurrencyTools.Engine.Workloads;
+
+namespace ConcurrencyTools.Commands;
+
+/// <summary>
+/// <para type="synopsis">Runs a CPU-bound or I/O-bound task list under several concurrency models and worker counts, and emits one timed row per run.</para>
+/// </summary>
+/// <remarks>
+/// All measuring happens in the engine, enumerated on the pipeline thread: every row and progress
+/// record is written here, never from a worker thread. StopProcessing (Ctrl+C, Select-Object -First)
+/// cancels the token; the engine returns only once its threads and child processes are gone.
+/// </remarks>
+[Cmdlet(VerbsDiagnostic.Measure, "ThreadedWorkload")]
+[OutputType(typeof(WorkloadMeasurement))]
+public sealed class MeasureThreadedWorkloadCommand : PSCmdlet, IDisposable
+{
+    private const string Activity = "Measure-ThreadedWorkload";
+    private readonly CancellationTokenSource _cancellation = new();
+
+    /// <summary>The work each task does: Cpu (integer arithmetic) or Io (a blocking wait).</summary>
+    [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    public WorkloadKind Workload { get; set; } = WorkloadKind.Cpu;
+
+    /// <summary>The concurrency models to compare; all of them by default.</summary>
+    [Parameter(Position = 1, ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    public ConcurrencyModel[]? Model { get; set; }
+
+    /// <summary>Worker counts to run each model with (Sequential always runs with one); 1, 2, 4 by default, capped at the task count.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    [ValidateRange(1, MeasurementPlan.MaxWorkers)]
+    public int[]? Workers { get; set; }
+
+    /// <summary>Number of tasks in the task list; every model and worker count runs the same list.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ValidateRange(1, WorkloadSpec.MaxTasks)]
+    public int Tasks { get; set; } = WorkloadSpec.DefaultTasks;
+
+    /// <summary>Loop iterations per Cpu task.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ValidateRange(1L, WorkloadSpec.MaxIterations)]
+    public long Iterations { get; set; } = WorkloadSpec.DefaultIterations;
+
+    /// <summary>Milliseconds each Io task waits.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ValidateRange(1, WorkloadSpec.MaxDurationMs)]
+    public int DurationMs { get; set; } = WorkloadSpec.DefaultDurationMs;
+
+    /// <summary>Measured runs per configuration.</summary>
+    [Parameter]
+    [ValidateRange(1, MeasurementPlan.MaxRepeat)]
+    public int Repeat { get; set; } = 3;
+
+    /// <summary>Unreported warm-up runs per configuration before the measured ones.</summary>
+    [Parameter]
+    [ValidateRange(0, MeasurementPlan.MaxWarmup)]
+    public int Warmup { get; set; } = 1;
+
+    /// <summary>GilThreads: how long a CPU-bound holder keeps the lock while another thread waits, in milliseconds (CPython's default is 5).</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ValidateRange(0.01, MeasurementPlan.MaxSwitchIntervalMs)]
+    public double SwitchIntervalMs { get; set; } = ModelOptions.DefaultSwitchIntervalMs;
+
+    /// <summary>Writes no progress bar.</summary>
+    [Parameter]
+    public SwitchParameter NoProgress { get; set; }
+
+    /// <inheritdoc/>
+    protected override void ProcessRecord()
+    {
+        MeasurementPlan plan;
+        try
+        {
+            plan = new MeasurementPlan(
+                new WorkloadSpec(Workload, Tasks, Iterations, DurationMs),
+                Model,
+                Workers,
+                Repeat,
+                Warmup,
+                SwitchIntervalMs);
+        }
+        catch (ArgumentException error)
+        {
+            object? target = error is ArgumentOutOfRangeException range ? range.ActualValue : null;
+            WriteError(new ErrorRecord(error, "InvalidMeasurementParameter", ErrorCategory.InvalidArgument, target ?? error.ParamName));
+            return;
+        }
+
+        WriteVerbose($"{plan.Workload.Kind} workload, {plan.Workload.Tasks} tasks of {plan.Workload.TaskSize}: " +
+            $"{plan.Grid.Count} configurations ({string.Join(", ", plan.Grid)}), {plan.Warmup} warm-up and {plan.Repeat} measured runs each, {plan.TotalRuns} runs in all, interleaved round by round.");
+        if (plan.Models.Contains(ConcurrencyModel.Processes))
+        {
+            DescribeWorkerHost();
+        }
+
+        var progress = new ProgressWriter(this, NoProgress.IsPresent);
+        try
+        {
+            foreach (WorkloadMeasurement row in new WorkloadBenchmark(plan).Run(progress, _cancellation.Token))
+            {
+                WriteVerbose($"{row.Model} x{row.Workers} run {row.Run}: {row.ElapsedMs:F1} ms, CPU {row.CpuTimeMs:F1} ms, " +
+                    (row.Verified ? "checksum verified." : "NOT verified: " + row.Error));
+                WriteObject(row);
+            }
+        }
+        catch (OperationCanceledException) when (_cancellation.IsCancellationRequested)
+        {
+            throw new PipelineStoppedException();
+        }
+        finally
+        {
+            progress.Complete();
+        }
+    }
+
+    /// <inheritdoc/>
+    protected override void StopProcessing() => _cancellation.Cancel();
+
+    /// <inheritdoc/>
+    public void Dispose() => _cancellation.Dispose();
+
+    private void DescribeWorkerHost()
+    {
+        try
+        {
+            WriteVerbose($"Worker processes start with {WorkerHost.Locate()}.");
+        }
+        catch (Exception error) when (error is InvalidOperationException or System.IO.FileNotFoundException)
+        {
+            // Each Processes row will carry the error; say it once up front as well.
+            WriteWarning($"The Processes model cannot run here: {error.Message}");
+        }
+    }
+
+    /// <summary>Writes progress on the pipeline thread, only when what is shown changes and at most every 200 ms.</summary>
+    private sealed class ProgressWriter : IProgress<MeasurementProgress>
+    {
+        private static readonly TimeSpan MinimumInterval = TimeSpan.FromMilliseconds(200);
+        private readonly PSCmdlet _cmdlet;
+        private readonly bool _silent;
+        private DateTime _lastWrite = DateTime.MinValue;
+        private bool _written;
+
+        public ProgressWriter(PSCmdlet cmdlet, bool silent)
+        {
+            _cmdlet = cmdlet;
+            _silent = silent;
+        }
+
+        public void Report(MeasurementProgress value)
+        {
+            _cmdlet.WriteVerbose(value.Describe());
+            DateTime now = DateTime.UtcNow;
+            if (_silent || now - _lastWrite < MinimumInterval)
+            {
+                return;
+            }
+
+            _lastWrite = now;
+            _written = true;
+            _cmdlet.WriteProgress(new ProgressRecord(0, Activity, $"{value.Describe()} ({value.RunsDone} of {value.TotalRuns} runs done)")
+            {
+                PercentComplete = value.PercentComplete,
+            });
+        }
+
+        public void Complete()
+        {
+            if (_written)
+            {
+                _cmdlet.WriteProgress(new ProgressRecord(0, Activity, "Done") { RecordType = ProgressRecordType.Completed });
+            }
+        }
+    }
+}

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Runs every test suite of ConcurrencyTools and ends with one summary line.
+#   1. builds the module into out/ConcurrencyTools (the build fails if its file list is wrong);
+#   2. the xunit suite of the engine (always);
+#   3. the Pester suite of the cmdlets, in a fresh pwsh, when pwsh and Pester 5 are installed.
+set -uo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+passed=0 failed=0 skipped=0 status=0
+
+echo "== Build: out/ConcurrencyTools"
+rm -rf out/ConcurrencyTools
+if ! dotnet publish src/ConcurrencyTools/ConcurrencyTools.csproj -c Release -o out/ConcurrencyTools --nologo; then
+    echo "build: FAILED"
+    echo "summary: 0 passed, 1 failed"
+    exit 1
+fi
+
+echo "== xunit: tests/ConcurrencyTools.Engine.Tests"
+rm -rf out/TestResults
+dotnet test tests/ConcurrencyTools.Engine.Tests/ConcurrencyTools.Engine.Tests.csproj -c Release --nologo \
+    --logger "console;verbosity=normal" --logger "trx;LogFileName=xunit.trx" --results-directory out/TestResults
+xunit_status=$?
+trx=out/TestResults/xunit.trx
+counter() { grep -o "<Counters [^>]*" "$trx" | grep -oE " $1=\"[0-9]+\"" | grep -oE "[0-9]+"; }
+if [[ -f "$trx" ]]; then
+    passed=$((passed + $(counter passed)))
+    failed=$((failed + $(counter failed) + $(counter error) + $(counter timeout) + $(counter aborted)))
+    skipped=$((skipped + $(counter notExecuted)))
+    echo "xunit: $(counter passed) passed, $(counter failed) failed, $(counter notExecuted) skipped"
+elif [[ $xunit_status -ne 0 ]]; then
+    failed=$((failed + 1))
+fi
+[[ $xunit_status -ne 0 ]] && status=1
+
+echo "== Pester: tests/Pester"
+if command -v pwsh >/dev/null 2>&1 &&
+    pwsh -NoLogo -NoProfile -NonInteractive -Command 'if (Get-Module -ListAvailable Pester | Where-Object Version -ge 5.0) { exit 0 } else { exit 1 }' >/dev/null 2>&1; then
+    pester_counts=$(mktemp)
+    pwsh -NoLogo -NoProfile -NonInteractive -File tests/Pester/Invoke-PesterSuite.ps1 -CountsPath "$pester_counts"
+    pester_status=$?
+    if [[ -s "$pester_counts" ]]; then
+        read -r p f s <"$pester_counts"
+        passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
+    elif [[ $pester_status -ne 0 ]]; then
+        failed=$((failed + 1))
+    fi
+    rm -f "$pester_counts"
+    [[ $pester_status -ne 0 ]] && status=1
+else
+    echo "Pester suite SKIPPED: pwsh with Pester 5 is not installed on this machine; only the xunit suite ran."
+fi
+
+echo "summary: $passed passed, $failed failed, $skipped skipped"
+exit $status
