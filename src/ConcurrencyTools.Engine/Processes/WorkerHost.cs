@@ -10,11 +10,16 @@ namespace ConcurrencyTools.Engine.Processes;
 /// How to start a worker process. An ordinary pwsh install has no separate .NET SDK on PATH, so the
 /// host is found from the running process: the <c>dotnet</c> muxer that runs it, the one beside its
 /// runtime, <c>DOTNET_ROOT</c>, PATH, and at last pwsh itself loading the engine assembly.
+/// The environment variable <c>CONCURRENCYTOOLS_WORKER_HOST</c> overrides the search: <c>pwsh</c>
+/// forces the pwsh host, any other value is the path of a <c>dotnet</c> executable.
 /// </summary>
 public sealed class WorkerHost
 {
     /// <summary>File name of the worker assembly, beside the engine assembly.</summary>
     public const string WorkerAssemblyName = "ConcurrencyTools.Worker.dll";
+
+    /// <summary>Environment variable that chooses the host: <c>pwsh</c>, or the path of a dotnet executable.</summary>
+    public const string OverrideVariable = "CONCURRENCYTOOLS_WORKER_HOST";
 
     private WorkerHost(string fileName, IReadOnlyList<string> prefixArguments, string kind)
     {
@@ -45,16 +50,33 @@ public sealed class WorkerHost
             throw new FileNotFoundException($"The worker assembly '{workerPath}' is missing; rebuild the module.", workerPath);
         }
 
+        string enginePath = Path.Combine(directory, Path.GetFileName(typeof(WorkerHost).Assembly.Location));
+        string? self = Environment.ProcessPath;
+        string? choice = Environment.GetEnvironmentVariable(OverrideVariable);
+        if (!string.IsNullOrWhiteSpace(choice))
+        {
+            if (string.Equals(choice, "pwsh", StringComparison.OrdinalIgnoreCase))
+            {
+                return ForPwsh(self is not null && IsNamed(self, "pwsh") ? self : FindOnPath("pwsh") ?? "pwsh", enginePath);
+            }
+
+            if (!File.Exists(choice))
+            {
+                throw new InvalidOperationException($"{OverrideVariable} names '{choice}', which does not exist; set it to 'pwsh' or to the path of a dotnet executable.");
+            }
+
+            return ForDotnet(choice, workerPath);
+        }
+
         string? dotnet = FindDotnet();
         if (dotnet is not null)
         {
             return ForDotnet(dotnet, workerPath);
         }
 
-        string? self = Environment.ProcessPath;
         if (self is not null && IsNamed(self, "pwsh"))
         {
-            return ForPwsh(self, Path.Combine(directory, Path.GetFileName(typeof(WorkerHost).Assembly.Location)));
+            return ForPwsh(self, enginePath);
         }
 
         throw new InvalidOperationException(
@@ -118,14 +140,25 @@ public sealed class WorkerHost
         string? dotnetRoot = Environment.GetEnvironmentVariable("DOTNET_ROOT");
         candidates.Add(string.IsNullOrEmpty(dotnetRoot) ? null : Path.Combine(dotnetRoot, exe));
 
-        foreach (string directory in (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
-        {
-            candidates.Add(Path.Combine(directory, exe));
-        }
-
+        candidates.Add(FindOnPath("dotnet"));
         foreach (string? candidate in candidates)
         {
             if (candidate is not null && File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        return null;
+    }
+
+    private static string? FindOnPath(string name)
+    {
+        string exe = RuntimeInformation.IsOSPlatform(OSPlatform.Windows) ? name + ".exe" : name;
+        foreach (string directory in (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
+        {
+            string candidate = Path.Combine(directory, exe);
+            if (File.Exists(candidate))
             {
                 return candidate;
             }

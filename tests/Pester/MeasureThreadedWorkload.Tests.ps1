@@ -1,0 +1,201 @@
+#Requires -Version 7.4
+# Cmdlet behaviour as a user sees it, against the built module (build it first: ./test.sh or ./build.ps1).
+
+BeforeAll {
+    $script:ModuleDir = Join-Path $PSScriptRoot '../../out/ConcurrencyTools' | Resolve-Path | Select-Object -ExpandProperty Path
+    Import-Module (Join-Path $ModuleDir 'ConcurrencyTools.psd1') -Force
+    $script:Quick = @{ Tasks = 4; Iterations = 200000; DurationMs = 5; Repeat = 1; Warmup = 0; NoProgress = $true }
+
+    # Worker processes that are still alive, children of this pwsh or not.
+    function Get-WorkerProcess {
+        Get-Process | Where-Object { $_.CommandLine -like '*ConcurrencyTools.Worker.dll*' -or $_.CommandLine -like '*ConcurrencyTools.Engine.Processes.WorkerServer*' }
+    }
+}
+
+Describe 'The module' {
+    It 'imports from the built folder and exports its cmdlets' {
+        $module = Get-Module ConcurrencyTools
+        $module.ModuleBase | Should -Be $ModuleDir
+        $module.ExportedCmdlets.Keys | Should -Contain 'Measure-ThreadedWorkload'
+    }
+
+    It 'does not ship System.Management.Automation.dll' {
+        Join-Path $ModuleDir 'System.Management.Automation.dll' | Should -Not -Exist
+    }
+
+    It 'declares PowerShell 7.4 Core' {
+        $manifest = Import-PowerShellDataFile (Join-Path $ModuleDir 'ConcurrencyTools.psd1')
+        $manifest.PowerShellVersion | Should -Be '7.4'
+        $manifest.CompatiblePSEditions | Should -Be 'Core'
+    }
+}
+
+Describe 'Measure-ThreadedWorkload parameter binding' {
+    It 'binds named parameters' {
+        $rows = Measure-ThreadedWorkload -Workload Cpu -Model Sequential, Threads -Workers 2 @Quick
+        $rows | Should -HaveCount 2
+        $rows[0] | Should -BeOfType ([ConcurrencyTools.Engine.Measurement.WorkloadMeasurement])
+        $rows.Model | Should -Be @('Sequential', 'Threads')
+        $rows | ForEach-Object { $_.Verified | Should -BeTrue }
+    }
+
+    It 'binds Workload and Model by position' {
+        $rows = Measure-ThreadedWorkload Io EventLoop -Workers 3 @Quick
+        $rows.Workload | Should -Be 'Io'
+        $rows.Model | Should -Be 'EventLoop'
+        $rows.ThreadsUsed | Should -Be 1
+    }
+
+    It 'takes Workload from the pipeline' {
+        $rows = 'Io', 'Cpu' | Measure-ThreadedWorkload -Model Sequential @Quick
+        $rows.Workload | Should -Be @('Io', 'Cpu')
+    }
+
+    It 'binds pipeline objects by property name' {
+        $rows = [pscustomobject]@{ Workload = 'Io'; Model = 'GilThreads'; Workers = 2; Tasks = 2; DurationMs = 3 } |
+            Measure-ThreadedWorkload -Repeat 1 -Warmup 0 -NoProgress
+        $rows.Model | Should -Be 'GilThreads'
+        $rows.Workers | Should -Be 2
+        $rows.TaskSize | Should -Be 'DurationMs=3'
+        $rows.GilSwitches | Should -BeGreaterThan 0
+    }
+
+    It 'runs Sequential once whatever the worker counts' {
+        $rows = Measure-ThreadedWorkload -Model Sequential, ThreadPool -Workers 1, 2 @Quick
+        ($rows | Where-Object Model -EQ 'Sequential') | Should -HaveCount 1
+        ($rows | Where-Object Model -EQ 'ThreadPool') | Should -HaveCount 2
+    }
+
+    It 'emits -Repeat rows per configuration and no warm-up rows' {
+        $rows = Measure-ThreadedWorkload -Model Threads -Workers 2 -Tasks 2 -Iterations 1000 -Repeat 3 -Warmup 2 -NoProgress
+        $rows.Run | Should -Be @(1, 2, 3)
+    }
+}
+
+Describe 'Measure-ThreadedWorkload validation' {
+    It 'rejects <Value> for -<Name>' -TestCases @(
+        @{ Name = 'Workers'; Value = 0 }
+        @{ Name = 'Workers'; Value = 10001 }
+        @{ Name = 'Tasks'; Value = 0 }
+        @{ Name = 'Iterations'; Value = -1 }
+        @{ Name = 'DurationMs'; Value = 0 }
+        @{ Name = 'Repeat'; Value = 0 }
+        @{ Name = 'Warmup'; Value = -1 }
+        @{ Name = 'SwitchIntervalMs'; Value = 0 }
+        @{ Name = 'Model'; Value = 'Fibers' }
+        @{ Name = 'Workload'; Value = 'Disk' }
+    ) {
+        $parameters = @{ $Name = $Value }
+        { Measure-ThreadedWorkload @parameters -NoProgress } | Should -Throw -ErrorId "ParameterArgumentValidationError,ConcurrencyTools.Commands.MeasureThreadedWorkloadCommand", "ParameterArgumentTransformationError,ConcurrencyTools.Commands.MeasureThreadedWorkloadCommand", "CannotConvertArgumentNoMessage,ConcurrencyTools.Commands.MeasureThreadedWorkloadCommand"
+        $failure = $null
+        try { Measure-ThreadedWorkload @parameters -NoProgress } catch { $failure = $_ }
+        $failure.Exception.Message | Should -Match $Name
+    }
+
+    It 'rejects more worker processes than Processes runs, naming Workers and the value' {
+        $rows = Measure-ThreadedWorkload -Model Processes -Workers 300 @Quick -ErrorVariable problems -ErrorAction SilentlyContinue
+        $rows | Should -BeNullOrEmpty
+        $problems | Should -HaveCount 1
+        $problems[0].FullyQualifiedErrorId | Should -Match '^InvalidMeasurementParameter'
+        $problems[0].TargetObject | Should -Be 300
+        $problems[0].Exception.Message | Should -Match 'Workers'
+    }
+}
+
+Describe 'Measure-ThreadedWorkload results' {
+    It 'keeps every column through Export-Csv and Import-Csv' {
+        $rows = Measure-ThreadedWorkload -Workload Cpu -Model Sequential, Processes, GilThreads -Workers 2 @Quick
+        $csv = Join-Path $TestDrive 'runs.csv'
+        $rows | Export-Csv -LiteralPath $csv
+        $back = Import-Csv -LiteralPath $csv
+        $columns = $rows[0].PSObject.Properties.Name
+        $back[0].PSObject.Properties.Name | Should -Be $columns
+        foreach ($name in 'Workload', 'Model', 'Workers', 'Tasks', 'TaskSize', 'Run', 'ElapsedMs', 'CpuTimeMs', 'CpuUtilization',
+            'Checksum', 'Verified', 'StartupMs', 'Error', 'Timestamp', 'MachineName', 'LogicalCores', 'Runtime') {
+            $columns | Should -Contain $name
+        }
+        for ($i = 0; $i -lt $rows.Count; $i++) {
+            foreach ($name in $columns) {
+                "$($back[$i].$name)" | Should -Be "$($rows[$i].$name)" -Because "column $name of row $i"
+            }
+        }
+        ($back | Where-Object Model -EQ 'Processes').StartupMs | Should -Not -BeNullOrEmpty
+        ($back | Where-Object Model -EQ 'Sequential').StartupMs | Should -BeNullOrEmpty
+    }
+
+    It 'shows a table with the useful columns by default' {
+        $text = Measure-ThreadedWorkload -Model Threads -Workers 2 @Quick | Out-String
+        foreach ($header in 'Model', 'Workers', 'ElapsedMs', 'CpuTimeMs', 'Verified') { $text | Should -Match $header }
+        $text | Should -Not -Match 'MachineName'
+    }
+
+    It 'tells what it runs with -Verbose' {
+        $verbose = Measure-ThreadedWorkload -Model Threads -Workers 2 @Quick -Verbose 4>&1 |
+            Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }
+        ($verbose.Message -join "`n") | Should -Match 'Threads x2'
+    }
+
+    It 'runs Processes workers through pwsh itself when no dotnet host is chosen' {
+        $env:CONCURRENCYTOOLS_WORKER_HOST = 'pwsh'
+        try {
+            $row = Measure-ThreadedWorkload -Workload Io -Model Processes -Workers 2 @Quick
+        } finally {
+            Remove-Item Env:CONCURRENCYTOOLS_WORKER_HOST
+        }
+        $row.Error | Should -BeNullOrEmpty
+        $row.Verified | Should -BeTrue
+        $row.StartupMs | Should -BeGreaterThan 0
+    }
+}
+
+Describe 'Stopping Measure-ThreadedWorkload' {
+    It 'stops on [powershell]::Stop() and leaves no worker process behind' {
+        $ps = [powershell]::Create()
+        try {
+            $null = $ps.AddScript({
+                    param($Module)
+                    Import-Module $Module
+                    Measure-ThreadedWorkload -Workload Cpu -Model Processes -Workers 2 -Tasks 4 -Iterations 100000000000 -Repeat 1 -Warmup 0 -NoProgress
+                }).AddArgument((Join-Path $ModuleDir 'ConcurrencyTools.psd1'))
+            $handle = $ps.BeginInvoke()
+            $deadline = [DateTime]::UtcNow.AddSeconds(30)
+            while (@(Get-WorkerProcess).Count -lt 2 -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 50 }
+            @(Get-WorkerProcess).Count | Should -Be 2
+            $clock = [System.Diagnostics.Stopwatch]::StartNew()
+            $ps.Stop()
+            $clock.Stop()
+            $handle.IsCompleted | Should -BeTrue
+            $ps.InvocationStateInfo.State | Should -Be 'Stopped'
+            Get-WorkerProcess | Should -BeNullOrEmpty
+            # Liveness, not a speed test: a Stop that waited for the run would take minutes.
+            $clock.Elapsed.TotalSeconds | Should -BeLessThan 10
+        } finally {
+            $ps.Dispose()
+        }
+    }
+
+    It 'stops a thread model too' {
+        $ps = [powershell]::Create()
+        try {
+            $null = $ps.AddScript({
+                    param($Module)
+                    Import-Module $Module
+                    Measure-ThreadedWorkload -Workload Io -Model Threads, GilThreads -Workers 4 -Tasks 8 -DurationMs 600000 -Repeat 1 -Warmup 0 -NoProgress
+                }).AddArgument((Join-Path $ModuleDir 'ConcurrencyTools.psd1'))
+            $handle = $ps.BeginInvoke()
+            Start-Sleep -Milliseconds 500
+            $ps.Stop()
+            $handle.IsCompleted | Should -BeTrue
+            $ps.InvocationStateInfo.State | Should -Be 'Stopped'
+        } finally {
+            $ps.Dispose()
+        }
+    }
+
+    It 'stops after the first row with Select-Object -First 1' {
+        $rows = Measure-ThreadedWorkload -Workload Cpu -Model Processes, Threads -Workers 2 -Tasks 2 -Iterations 1000 -Repeat 50 -Warmup 0 -NoProgress |
+            Select-Object -First 1
+        $rows | Should -HaveCount 1
+        Get-WorkerProcess | Should -BeNullOrEmpty
+    }
+}
