@@ -42,10 +42,14 @@ public class BenchmarkTests
             Assert.All(slice, r => Assert.Equal(round + 1, r.Run));
         }
 
+        // 10 warm-up runs, then 5 overhead runs on empty tasks, then the 15 measured ones.
+        Assert.Equal(30, plan.TotalRuns);
         Assert.Equal(plan.TotalRuns, progress.Reports.Count);
-        Assert.Equal(10, progress.Reports.Count(p => p.IsWarmup));
-        Assert.True(progress.Reports.Take(10).All(p => p.IsWarmup));
-        Assert.Equal(Enumerable.Range(0, 25), progress.Reports.Select(p => p.RunsDone));
+        Assert.True(progress.Reports.Take(10).All(p => p.Phase == MeasurementPhase.Warmup));
+        Assert.True(progress.Reports.Skip(10).Take(5).All(p => p.Phase == MeasurementPhase.Overhead));
+        Assert.True(progress.Reports.Skip(15).All(p => p.Phase == MeasurementPhase.Run));
+        Assert.Equal(Enumerable.Range(0, 30), progress.Reports.Select(p => p.RunsDone));
+        Assert.All(rows, r => Assert.NotNull(r.ModelOverheadMs));
     }
 
     [Fact]

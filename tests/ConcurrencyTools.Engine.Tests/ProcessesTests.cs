@@ -28,7 +28,7 @@ public class ProcessesTests
         Assert.Equal($"done 0 {workload.ExpectedChecksum(0)}", lines[2]);
         Assert.StartsWith("error", lines[3]);
         Assert.StartsWith("error", lines[4]);
-        Assert.Matches(@"^stats [0-9.E+-]+ 1 [0-9]+$", lines[5]);
+        Assert.Matches(@"^stats [0-9.E+-]+ 1 [0-9]+ (Workstation|Server)/\w+( -?[0-9]+){6}$", lines[5]);
         Assert.Equal(6, lines.Length);
     }
 

@@ -34,8 +34,10 @@ public sealed class MeasurementPlan
         IEnumerable<int>? workers = null,
         int repeat = 3,
         int warmup = 1,
-        double switchIntervalMs = ModelOptions.DefaultSwitchIntervalMs)
+        double switchIntervalMs = ModelOptions.DefaultSwitchIntervalMs,
+        bool measureOverhead = true)
     {
+        MeasureOverhead = measureOverhead;
         Workload = workload ?? throw new ArgumentNullException(nameof(workload));
         ConcurrencyModel[] modelList = (models ?? Enum.GetValues<ConcurrencyModel>()).Distinct().ToArray();
         if (modelList.Length == 0)
@@ -136,6 +138,9 @@ public sealed class MeasurementPlan
     /// <summary>The configurations, in the order each round runs them.</summary>
     public IReadOnlyList<MeasurementConfiguration> Grid { get; }
 
-    /// <summary>All runs, warm-up included.</summary>
-    public int TotalRuns => Grid.Count * (Repeat + Warmup);
+    /// <summary>Whether each configuration is also run once on empty tasks to measure its overhead.</summary>
+    public bool MeasureOverhead { get; }
+
+    /// <summary>All runs, warm-up and overhead runs included.</summary>
+    public int TotalRuns => Grid.Count * (Repeat + Warmup + (MeasureOverhead ? 1 : 0));
 }

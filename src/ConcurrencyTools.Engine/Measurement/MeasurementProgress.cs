@@ -1,9 +1,22 @@
 namespace ConcurrencyTools.Engine.Measurement;
 
+/// <summary>What a run is for.</summary>
+public enum MeasurementPhase
+{
+    /// <summary>An unreported warm-up run.</summary>
+    Warmup,
+
+    /// <summary>A run on empty tasks that measures the model's own overhead.</summary>
+    Overhead,
+
+    /// <summary>A measured, reported run.</summary>
+    Run,
+}
+
 /// <summary>Reported before each run starts.</summary>
 public sealed record MeasurementProgress(
     MeasurementConfiguration Configuration,
-    bool IsWarmup,
+    MeasurementPhase Phase,
     int Round,
     int RunsDone,
     int TotalRuns)
@@ -12,7 +25,10 @@ public sealed record MeasurementProgress(
     public int PercentComplete => TotalRuns == 0 ? 100 : (int)(100L * RunsDone / TotalRuns);
 
     /// <summary>A line for -Verbose.</summary>
-    public string Describe() => IsWarmup
-        ? $"Warm-up {Round}: {Configuration}"
-        : $"Run {Round}: {Configuration}";
+    public string Describe() => Phase switch
+    {
+        MeasurementPhase.Warmup => $"Warm-up {Round}: {Configuration}",
+        MeasurementPhase.Overhead => $"Overhead on empty tasks: {Configuration}",
+        _ => $"Run {Round}: {Configuration}",
+    };
 }

@@ -36,8 +36,23 @@ public sealed class WorkloadBenchmark
         {
             foreach (MeasurementConfiguration configuration in _plan.Grid)
             {
-                progress?.Report(new MeasurementProgress(configuration, true, round, done, _plan.TotalRuns));
+                progress?.Report(new MeasurementProgress(configuration, MeasurementPhase.Warmup, round, done, _plan.TotalRuns));
                 _ = Measure(workload, expected, configuration, round, cancellationToken);
+                done++;
+            }
+        }
+
+        // Each configuration on empty tasks, once, after the warm-up: the model's own cost.
+        var overhead = new Dictionary<MeasurementConfiguration, double?>();
+        if (_plan.MeasureOverhead)
+        {
+            Workload empty = Workload.Create(_plan.Workload.AsEmpty());
+            long emptyExpected = empty.ExpectedChecksum();
+            foreach (MeasurementConfiguration configuration in _plan.Grid)
+            {
+                progress?.Report(new MeasurementProgress(configuration, MeasurementPhase.Overhead, 1, done, _plan.TotalRuns));
+                WorkloadMeasurement row = Measure(empty, emptyExpected, configuration, 1, cancellationToken);
+                overhead[configuration] = row.Verified ? row.ElapsedMs : null;
                 done++;
             }
         }
@@ -46,8 +61,9 @@ public sealed class WorkloadBenchmark
         {
             foreach (MeasurementConfiguration configuration in _plan.Grid)
             {
-                progress?.Report(new MeasurementProgress(configuration, false, round, done, _plan.TotalRuns));
+                progress?.Report(new MeasurementProgress(configuration, MeasurementPhase.Run, round, done, _plan.TotalRuns));
                 WorkloadMeasurement row = Measure(workload, expected, configuration, round, cancellationToken);
+                row.ModelOverheadMs = overhead.GetValueOrDefault(configuration);
                 done++;
                 yield return row;
             }
@@ -63,7 +79,7 @@ public sealed class WorkloadBenchmark
             Model = configuration.Model.ToString(),
             Workers = configuration.Workers,
             Tasks = _plan.Workload.Tasks,
-            TaskSize = _plan.Workload.TaskSize,
+            TaskSize = workload.Spec.TaskSize,
             Run = round,
             ExpectedChecksum = expected,
             Timestamp = DateTimeOffset.Now,
@@ -99,6 +115,15 @@ public sealed class WorkloadBenchmark
         row.StartupMs = result.Startup?.TotalMilliseconds;
         row.GilSwitches = result.GilSwitches;
         row.GilForcedDrops = result.GilForcedDrops;
+        row.LockContentions = result.Counters?.LockContentions;
+        row.ThreadPoolCompletedWorkItems = result.Counters?.ThreadPoolCompletedWorkItems;
+        row.Gen0Collections = result.Counters?.Gen0Collections;
+        row.Gen1Collections = result.Counters?.Gen1Collections;
+        row.Gen2Collections = result.Counters?.Gen2Collections;
+        row.AllocatedBytes = result.Counters?.AllocatedBytes;
+        row.PeakWorkingSetBytes = result.PeakWorkingSetBytes;
+        row.PeakThreadCount = result.PeakThreadCount;
+        row.GcMode = result.GcMode;
         row.Error = result.Error is null
             ? (row.Verified ? null : $"Checksum {result.Checksum} differs from the expected {expected}.")
             : Describe(result.Error);

@@ -62,6 +62,39 @@ public sealed class WorkloadMeasurement
     /// <summary>GilThreads only: how often a holder was made to drop the lock after the switch interval.</summary>
     public long? GilForcedDrops { get; internal set; }
 
+    /// <summary>
+    /// Milliseconds the same model and worker count took on empty tasks (measured once per invocation,
+    /// after the warm-up): the model's own cost. ElapsedMs is not adjusted by it.
+    /// </summary>
+    public double? ModelOverheadMs { get; internal set; }
+
+    /// <summary>Monitor lock contentions during the run (process-wide; the workers' own for Processes).</summary>
+    public long? LockContentions { get; internal set; }
+
+    /// <summary>Thread-pool work items completed during the run (process-wide; the workers' own for Processes).</summary>
+    public long? ThreadPoolCompletedWorkItems { get; internal set; }
+
+    /// <summary>Most OS threads in the pwsh process during the run, sampled every 10 ms (empty for Processes).</summary>
+    public int? PeakThreadCount { get; internal set; }
+
+    /// <summary>Generation 0 garbage collections during the run (summed over the workers for Processes).</summary>
+    public int? Gen0Collections { get; internal set; }
+
+    /// <summary>Generation 1 garbage collections during the run.</summary>
+    public int? Gen1Collections { get; internal set; }
+
+    /// <summary>Generation 2 garbage collections during the run.</summary>
+    public int? Gen2Collections { get; internal set; }
+
+    /// <summary>Bytes allocated on the managed heap during the run.</summary>
+    public long? AllocatedBytes { get; internal set; }
+
+    /// <summary>Peak working set in bytes: of the pwsh process (sampled every 10 ms), or of the largest worker for Processes.</summary>
+    public long? PeakWorkingSetBytes { get; internal set; }
+
+    /// <summary>The garbage collector of the process that ran the tasks, e.g. <c>Workstation/Concurrent</c>.</summary>
+    public string? GcMode { get; internal set; }
+
     /// <summary>The failure of the run, or null. A failed run is still a row.</summary>
     public string? Error { get; internal set; }
 

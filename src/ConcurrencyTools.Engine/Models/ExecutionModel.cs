@@ -2,6 +2,7 @@ using System;
 using System.Diagnostics;
 using System.Threading;
 using System.Threading.Tasks;
+using ConcurrencyTools.Engine.Measurement;
 using ConcurrencyTools.Engine.Workloads;
 
 using ConcurrencyTools.Engine.Processes;
@@ -59,13 +60,21 @@ public abstract class ExecutionModel
     private protected static ModelRunResult MeasureInProcess(Workload workload, CancellationToken cancellationToken, Action<RunState> execute)
     {
         using var state = new RunState(workload, cancellationToken);
+        using var sampler = ProcessSampler.Start();
+        RuntimeCounters countersBefore = RuntimeCounters.Capture();
         TimeSpan cpuBefore = ProcessCpuTime();
         long started = Stopwatch.GetTimestamp();
         execute(state);
         TimeSpan elapsed = Stopwatch.GetElapsedTime(started);
         TimeSpan cpu = ProcessCpuTime() - cpuBefore;
+        RuntimeCounters counters = RuntimeCounters.Capture().Since(countersBefore);
+        sampler.Stop();
         return new ModelRunResult
         {
+            Counters = counters,
+            PeakWorkingSetBytes = sampler.PeakWorkingSetBytes,
+            PeakThreadCount = sampler.PeakThreadCount,
+            GcMode = RuntimeCounters.GcMode,
             Elapsed = elapsed,
             CpuTime = cpu,
             Checksum = state.Checksum,

@@ -1,4 +1,5 @@
 using System;
+using ConcurrencyTools.Engine.Measurement;
 
 namespace ConcurrencyTools.Engine.Models;
 
@@ -34,6 +35,21 @@ public sealed class ModelRunResult
 
     /// <summary>CPU work seen outside the lock or beside another holder (GilThreads only; 0 when the lock works).</summary>
     public long? GilViolations { get; internal set; }
+
+    /// <summary>
+    /// The runtime's counters over the run: of this process for the in-process models, of the worker
+    /// processes (from their first task on) for Processes.
+    /// </summary>
+    public RuntimeCounters? Counters { get; internal set; }
+
+    /// <summary>Peak working set in bytes: sampled in this process, or the largest child's peak for Processes.</summary>
+    public long? PeakWorkingSetBytes { get; internal set; }
+
+    /// <summary>Most OS threads seen in this process during the run (null for Processes).</summary>
+    public int? PeakThreadCount { get; internal set; }
+
+    /// <summary>The garbage collector of the process that ran the tasks.</summary>
+    public string? GcMode { get; internal set; }
 
     /// <summary>The failure of the run, if a task failed.</summary>
     public Exception? Error { get; internal set; }

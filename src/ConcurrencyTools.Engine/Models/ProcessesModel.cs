@@ -5,6 +5,7 @@ using System.Globalization;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
+using ConcurrencyTools.Engine.Measurement;
 using ConcurrencyTools.Engine.Processes;
 using ConcurrencyTools.Engine.Workloads;
 
@@ -84,6 +85,14 @@ internal sealed class ProcessesModel : ExecutionModel
         result.Checksum = totals.Checksum;
         result.CompletedTasks = totals.Completed;
         result.ThreadsUsed = totals.Threads;
+
+        // Figures only when every worker reported them; a partial sum would understate the run.
+        if (totals.Reported == workers)
+        {
+            result.Counters = totals.Counters;
+            result.PeakWorkingSetBytes = totals.PeakWorkingSet;
+            result.GcMode = totals.GcMode;
+        }
         result.Error = totals.Error ?? error ??
             (totals.Completed == workload.Spec.Tasks ? null : new InvalidOperationException($"Only {totals.Completed} of {workload.Spec.Tasks} tasks completed."));
         return result;
@@ -122,7 +131,7 @@ internal sealed class ProcessesModel : ExecutionModel
 
             await process.SendAsync("exit").ConfigureAwait(false);
             string[] stats = (await process.ReceiveAsync(stop.Token).ConfigureAwait(false)).Split(' ');
-            if (stats.Length != 4 || stats[0] != "stats")
+            if (stats.Length != 11 || stats[0] != "stats")
             {
                 throw new InvalidOperationException($"Worker process {process.Id} ended with '{string.Join(' ', stats)}'.");
             }
@@ -130,7 +139,9 @@ internal sealed class ProcessesModel : ExecutionModel
             totals.AddStats(
                 double.Parse(stats[1], CultureInfo.InvariantCulture),
                 int.Parse(stats[2], CultureInfo.InvariantCulture),
-                long.Parse(stats[3], CultureInfo.InvariantCulture));
+                long.Parse(stats[3], CultureInfo.InvariantCulture),
+                stats[4],
+                RuntimeCounters.FromWire(stats[5..]));
         }
         catch (Exception error) when (!stop.IsCancellationRequested || error is not OperationCanceledException)
         {
@@ -180,13 +191,22 @@ internal sealed class ProcessesModel : ExecutionModel
             Interlocked.Increment(ref _completed);
         }
 
-        public void AddStats(double cpuMs, int threads, long peakWorkingSet)
+        public RuntimeCounters Counters { get; private set; }
+
+        public string? GcMode { get; private set; }
+
+        public int Reported { get; private set; }
+
+        public void AddStats(double cpuMs, int threads, long peakWorkingSet, string gcMode, RuntimeCounters counters)
         {
             lock (_gate)
             {
                 CpuMs += cpuMs;
                 Threads += threads;
                 PeakWorkingSet = Math.Max(PeakWorkingSet, peakWorkingSet);
+                GcMode ??= gcMode;
+                Counters = Counters.Add(counters);
+                Reported++;
             }
         }
 

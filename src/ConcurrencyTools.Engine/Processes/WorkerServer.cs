@@ -6,6 +6,7 @@ using System.IO;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
+using ConcurrencyTools.Engine.Measurement;
 using ConcurrencyTools.Engine.Models;
 using ConcurrencyTools.Engine.Workloads;
 
@@ -15,7 +16,8 @@ namespace ConcurrencyTools.Engine.Processes;
 /// The loop a worker process runs. Line protocol over standard input and output:
 /// the worker writes <c>ready</c>; the parent writes <c>run N</c> and the worker answers
 /// <c>done N CHECKSUM</c> or <c>fail N MESSAGE</c>; the parent writes <c>exit</c> (or closes the pipe)
-/// and the worker answers <c>stats CPU_MS THREADS PEAK_WORKING_SET</c> and ends.
+/// and the worker answers <c>stats CPU_MS THREADS PEAK_WORKING_SET GC_MODE</c> followed by the six
+/// <see cref="RuntimeCounters"/> accumulated since it said ready, and ends.
 /// </summary>
 public static class WorkerServer
 {
@@ -45,6 +47,7 @@ public static class WorkerServer
 
         var context = new BlockingTaskContext(CancellationToken.None);
         var threads = new HashSet<int>();
+        RuntimeCounters countersBefore = RuntimeCounters.Capture();
         output.WriteLine("ready");
         string? line;
         while ((line = input.ReadLine()) is not null)
@@ -75,10 +78,11 @@ public static class WorkerServer
             }
         }
 
+        RuntimeCounters counters = RuntimeCounters.Capture().Since(countersBefore);
         using var self = Process.GetCurrentProcess();
         output.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
-            $"stats {self.TotalProcessorTime.TotalMilliseconds:R} {threads.Count} {self.PeakWorkingSet64}"));
+            $"stats {self.TotalProcessorTime.TotalMilliseconds:R} {threads.Count} {self.PeakWorkingSet64} {RuntimeCounters.GcMode} {counters.ToWire()}"));
         return 0;
     }
 

@@ -16,11 +16,16 @@ internal sealed class CpuWorkload : Workload
     {
     }
 
-    public override ValueTask<long> RunTaskAsync(int index, ITaskContext context)
+    public override ValueTask<long> RunTaskAsync(int index, ITaskContext context) =>
+        new(Sum(index * Spec.Iterations, Spec.Iterations, context));
+
+    public override long ExpectedChecksum(int index) => ExpectedSum(index * Spec.Iterations, Spec.Iterations);
+
+    /// <summary>Adds <c>(j*j) % 1000</c> for <c>j</c> in <c>[start, start + count)</c>, checkpointing as it goes.</summary>
+    internal static long Sum(long start, long count, ITaskContext context)
     {
-        long iterations = Spec.Iterations;
-        long j = index * iterations;
-        long end = j + iterations;
+        long j = start;
+        long end = start + count;
         long sum = 0;
         while (j < end)
         {
@@ -35,16 +40,12 @@ internal sealed class CpuWorkload : Workload
             context.Checkpoint();
         }
 
-        return new ValueTask<long>(sum);
+        return sum;
     }
 
-    public override long ExpectedChecksum(int index)
-    {
-        long start = index * Spec.Iterations;
-        return SumBelow(start + Spec.Iterations) - SumBelow(start);
-    }
+    /// <summary>The value of <see cref="Sum"/> from the period of <c>(j*j) % 1000</c>: full periods plus a prefix of one.</summary>
+    internal static long ExpectedSum(long start, long count) => SumBelow(start + count) - SumBelow(start);
 
-    // Closed form from the period of (j*j) % 1000: full periods plus a prefix of one.
     private static long SumBelow(long n) => (n / Period * PrefixSums[Period]) + PrefixSums[n % Period];
 
     private static long[] BuildPrefixSums()

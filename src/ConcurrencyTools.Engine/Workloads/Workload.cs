@@ -26,10 +26,18 @@ public abstract class Workload
     public static Workload Create(WorkloadSpec spec)
     {
         ArgumentNullException.ThrowIfNull(spec);
+        if (spec.IsEmpty)
+        {
+            return new EmptyWorkload(spec);
+        }
+
         return spec.Kind switch
         {
             WorkloadKind.Cpu => new CpuWorkload(spec),
             WorkloadKind.Io => new IoWorkload(spec),
+            WorkloadKind.Mixed => new MixedWorkload(spec),
+            WorkloadKind.Memory => new MemoryWorkload(spec),
+            WorkloadKind.Recursive => new RecursiveWorkload(spec),
             _ => throw new ArgumentOutOfRangeException(nameof(spec), spec.Kind, "Unknown workload."),
         };
     }

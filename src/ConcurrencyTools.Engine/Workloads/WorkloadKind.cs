@@ -8,4 +8,13 @@ public enum WorkloadKind
 
     /// <summary>A simulated blocking I/O wait per task (a sleep, or an awaited delay in the async models).</summary>
     Io,
+
+    /// <summary>Each task computes for a fraction of its size (<c>CpuFraction</c>) and waits for the rest.</summary>
+    Mixed,
+
+    /// <summary>Allocation-heavy: each task appends pseudo-random numbers to a list of its own, then sums it.</summary>
+    Memory,
+
+    /// <summary>CPU-bound, call-heavy: naive recursive Fibonacci of <c>Depth</c> per task.</summary>
+    Recursive,
 }

@@ -24,7 +24,7 @@ public sealed class MeasureThreadedWorkloadCommand : PSCmdlet, IDisposable
     private const string Activity = "Measure-ThreadedWorkload";
     private readonly CancellationTokenSource _cancellation = new();
 
-    /// <summary>The work each task does: Cpu (integer arithmetic) or Io (a blocking wait).</summary>
+    /// <summary>The work each task does: Cpu (integer arithmetic), Io (a blocking wait), Mixed (part of each), Memory (list appends) or Recursive (naive Fibonacci).</summary>
     [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     public WorkloadKind Workload { get; set; } = WorkloadKind.Cpu;
 
@@ -44,12 +44,22 @@ public sealed class MeasureThreadedWorkloadCommand : PSCmdlet, IDisposable
     [ValidateRange(1, WorkloadSpec.MaxTasks)]
     public int Tasks { get; set; } = WorkloadSpec.DefaultTasks;
 
-    /// <summary>Loop iterations per Cpu task.</summary>
+    /// <summary>Loop iterations per Cpu or Mixed task, or numbers appended per Memory task.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [ValidateRange(1L, WorkloadSpec.MaxIterations)]
     public long Iterations { get; set; } = WorkloadSpec.DefaultIterations;
 
-    /// <summary>Milliseconds each Io task waits.</summary>
+    /// <summary>Mixed: the share of each task that computes (of Iterations); the rest of it waits (of DurationMs).</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ValidateRange(0.0, 1.0)]
+    public double CpuFraction { get; set; } = WorkloadSpec.DefaultCpuFraction;
+
+    /// <summary>Recursive: the Fibonacci number each task computes by naive recursion.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ValidateRange(1, WorkloadSpec.MaxDepth)]
+    public int Depth { get; set; } = WorkloadSpec.DefaultDepth;
+
+    /// <summary>Milliseconds each Io task waits (and a Mixed task at CpuFraction 0).</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [ValidateRange(1, WorkloadSpec.MaxDurationMs)]
     public int DurationMs { get; set; } = WorkloadSpec.DefaultDurationMs;
@@ -69,6 +79,10 @@ public sealed class MeasureThreadedWorkloadCommand : PSCmdlet, IDisposable
     [ValidateRange(0.01, MeasurementPlan.MaxSwitchIntervalMs)]
     public double SwitchIntervalMs { get; set; } = ModelOptions.DefaultSwitchIntervalMs;
 
+    /// <summary>Skips the run of each configuration on empty tasks, leaving ModelOverheadMs empty.</summary>
+    [Parameter]
+    public SwitchParameter NoOverhead { get; set; }
+
     /// <summary>Writes no progress bar.</summary>
     [Parameter]
     public SwitchParameter NoProgress { get; set; }
@@ -80,12 +94,13 @@ public sealed class MeasureThreadedWorkloadCommand : PSCmdlet, IDisposable
         try
         {
             plan = new MeasurementPlan(
-                new WorkloadSpec(Workload, Tasks, Iterations, DurationMs),
+                new WorkloadSpec(Workload, Tasks, IsBound(nameof(Iterations)) ? Iterations : null, DurationMs, CpuFraction, Depth),
                 Model,
                 Workers,
                 Repeat,
                 Warmup,
-                SwitchIntervalMs);
+                SwitchIntervalMs,
+                measureOverhead: !NoOverhead.IsPresent);
         }
         catch (ArgumentException error)
         {
@@ -120,6 +135,8 @@ public sealed class MeasureThreadedWorkloadCommand : PSCmdlet, IDisposable
             progress.Complete();
         }
     }
+
+    private bool IsBound(string parameter) => MyInvocation.BoundParameters.ContainsKey(parameter);
 
     /// <inheritdoc/>
     protected override void StopProcessing() => _cancellation.Cancel();

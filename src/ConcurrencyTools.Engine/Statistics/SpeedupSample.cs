@@ -1,0 +1,13 @@
+namespace ConcurrencyTools.Engine.Statistics;
+
+/// <summary>One run as Measure-Speedup reads it: from a WorkloadMeasurement or a CSV row of one.</summary>
+public sealed record SpeedupSample(
+    string MachineName,
+    string Workload,
+    int Tasks,
+    string TaskSize,
+    string Model,
+    int Workers,
+    int Run,
+    double ElapsedMs,
+    bool Valid);
