@@ -72,8 +72,8 @@ function Invoke-Demo {
     $script = {
         param($Module)
         Import-Module $Module
-        Measure-ThreadedWorkload -Workload Cpu -Model Sequential, Threads, GilThreads, Processes -Workers 4 -Tasks 8 -Repeat 3 |
-            Format-Table
+        Measure-ThreadedWorkload -Workload Cpu -Model Sequential, Threads, GilThreads, Processes -Workers 4 -Tasks 8 -Repeat 5 |
+            Measure-Speedup | Format-Table
     }
     Invoke-Native (Get-Process -Id $PID).Path @('-NoLogo', '-NoProfile', '-NonInteractive', '-Command', "& { $script } '$moduleDir'")
 }
