@@ -38,8 +38,17 @@ public class StatisticsTests
         double[] scores = RunStatistics.ModifiedZScores(Runs, 801.0);
         Assert.Equal(49.4102, scores[3], 4);
         Assert.Equal(-1.3367, scores[1], 4);
-        Assert.Contains("1 outlier", stats.UnstableReason);
-        Assert.Contains("coefficient of variation 18%", stats.UnstableReason);
+        Assert.Contains("1 outlier more than 10% from the median", stats.UnstableReason);
+        Assert.Contains("coefficient of variation 17.8%", stats.UnstableReason);
+    }
+
+    [Fact]
+    public void AnOutlierCloseToTheMedianIsFlaggedButNotUnstable()
+    {
+        // Median 200, MAD 0.5: 203 scores 0.6745 * 3 / 0.5 = 4.05 (an outlier) yet lies 1.5% from the median.
+        RunStatistics stats = RunStatistics.Compute(new[] { 200.0, 200.5, 199.5, 203, 200 });
+        Assert.Equal(new[] { 3 }, stats.OutlierIndices);
+        Assert.Null(stats.UnstableReason);
     }
 
     [Fact]

@@ -14,6 +14,12 @@ public sealed class RunStatistics
     /// <summary>Coefficient of variation above which a configuration is unstable.</summary>
     public const double UnstableCoefficientOfVariation = 0.10;
 
+    /// <summary>
+    /// An outlier makes a configuration unstable only when it lies further than this share from the
+    /// median: on a quiet machine the MAD is tiny, and a run 2% slower than the rest scores above 3.5.
+    /// </summary>
+    public const double SignificantOutlierDistance = 0.10;
+
     /// <summary>Fewer valid runs than this make a configuration unstable.</summary>
     public const int MinimumStableRuns = 3;
 
@@ -93,12 +99,15 @@ public sealed class RunStatistics
 
         if (cv > UnstableCoefficientOfVariation)
         {
-            reasons.Add(string.Create(CultureInfo.InvariantCulture, $"coefficient of variation {cv * 100:0}% above {UnstableCoefficientOfVariation * 100:0}%"));
+            reasons.Add(string.Create(CultureInfo.InvariantCulture, $"coefficient of variation {cv * 100:0.0}% above {UnstableCoefficientOfVariation * 100:0}%"));
         }
 
-        if (outliers.Length > 0)
+        int significant = outliers.Count(i => Math.Abs(data[i] - median) > SignificantOutlierDistance * Math.Abs(median));
+        if (significant > 0)
         {
-            reasons.Add(outliers.Length == 1 ? "1 outlier" : $"{outliers.Length} outliers");
+            reasons.Add(string.Create(
+                CultureInfo.InvariantCulture,
+                $"{significant} outlier{(significant == 1 ? string.Empty : "s")} more than {SignificantOutlierDistance * 100:0}% from the median"));
         }
 
         return new RunStatistics(data)

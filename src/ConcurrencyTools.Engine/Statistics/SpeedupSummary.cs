@@ -60,7 +60,7 @@ public sealed class SpeedupSummary
     /// <summary>Run numbers of the outliers, comma-separated.</summary>
     public string? OutlierRuns { get; internal set; }
 
-    /// <summary>True when there are fewer than 3 valid runs, the coefficient of variation exceeds 10%, or any run is an outlier.</summary>
+    /// <summary>True when there are fewer than 3 valid runs, the coefficient of variation exceeds 10%, or an outlier lies more than 10% from the median.</summary>
     public bool Unstable { get; internal set; }
 
     /// <summary>Which of the instability conditions hold.</summary>
