@@ -55,8 +55,32 @@ public class ProcessesTests
         WorkerHost host = WorkerHost.ForPwsh("/usr/bin/pwsh", "/mod's dir/ConcurrencyTools.Engine.dll");
         ProcessStartInfo info = host.CreateStartInfo(new[] { "--workload", "Io" });
         Assert.Equal("pwsh", host.Kind);
-        Assert.Contains("Add-Type -Path '/mod''s dir/ConcurrencyTools.Engine.dll'", info.ArgumentList[4]);
-        Assert.Equal(new[] { "--workload", "Io" }, info.ArgumentList.Skip(5));
+        Assert.Equal(5, info.ArgumentList.Count);
+        Assert.Equal("-Command", info.ArgumentList[3]);
+        Assert.StartsWith("Add-Type -Path '/mod''s dir/ConcurrencyTools.Engine.dll'; ", info.ArgumentList[4]);
+        Assert.EndsWith("::RunStandardStreams([string[]]@('--workload', 'Io'))", info.ArgumentList[4]);
+    }
+
+    [Fact]
+    public void TheHostCanBeChosenWithAnEnvironmentVariable()
+    {
+        string dotnet = WorkerHost.Locate().FileName;
+        try
+        {
+            Environment.SetEnvironmentVariable(WorkerHost.OverrideVariable, "/no/such/dotnet");
+            var error = Assert.Throws<InvalidOperationException>(() => WorkerHost.Locate());
+            Assert.Contains("/no/such/dotnet", error.Message);
+
+            Environment.SetEnvironmentVariable(WorkerHost.OverrideVariable, "pwsh");
+            Assert.Equal("pwsh", WorkerHost.Locate().Kind);
+
+            Environment.SetEnvironmentVariable(WorkerHost.OverrideVariable, dotnet);
+            Assert.Equal(dotnet, WorkerHost.Locate().FileName);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(WorkerHost.OverrideVariable, null);
+        }
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
+using System.Linq;
 using System.Runtime.InteropServices;
 
 namespace ConcurrencyTools.Engine.Processes;
@@ -21,11 +22,14 @@ public sealed class WorkerHost
     /// <summary>Environment variable that chooses the host: <c>pwsh</c>, or the path of a dotnet executable.</summary>
     public const string OverrideVariable = "CONCURRENCYTOOLS_WORKER_HOST";
 
-    private WorkerHost(string fileName, IReadOnlyList<string> prefixArguments, string kind)
+    private readonly string? _engineAssemblyPath;
+
+    private WorkerHost(string fileName, IReadOnlyList<string> prefixArguments, string kind, string? engineAssemblyPath = null)
     {
         FileName = fileName;
         PrefixArguments = prefixArguments;
         Kind = kind;
+        _engineAssemblyPath = engineAssemblyPath;
     }
 
     /// <summary>The executable started.</summary>
@@ -88,13 +92,8 @@ public sealed class WorkerHost
         new(dotnetPath, new[] { workerPath }, "dotnet");
 
     /// <summary>A host that runs the worker loop inside pwsh, by loading the engine assembly.</summary>
-    public static WorkerHost ForPwsh(string pwshPath, string engineAssemblyPath)
-    {
-        string script =
-            $"Add-Type -Path '{engineAssemblyPath.Replace("'", "''", StringComparison.Ordinal)}'; " +
-            "exit [ConcurrencyTools.Engine.Processes.WorkerServer]::RunStandardStreams([string[]]$args)";
-        return new(pwshPath, new[] { "-NoLogo", "-NoProfile", "-NonInteractive", "-Command", script }, "pwsh");
-    }
+    public static WorkerHost ForPwsh(string pwshPath, string engineAssemblyPath) =>
+        new(pwshPath, new[] { "-NoLogo", "-NoProfile", "-NonInteractive", "-Command" }, "pwsh", engineAssemblyPath);
 
     /// <summary>The start information for a worker with the given workload arguments.</summary>
     public ProcessStartInfo CreateStartInfo(IEnumerable<string> workerArguments)
@@ -112,15 +111,27 @@ public sealed class WorkerHost
             info.ArgumentList.Add(argument);
         }
 
-        foreach (string argument in workerArguments)
+        if (_engineAssemblyPath is null)
         {
-            info.ArgumentList.Add(argument);
+            foreach (string argument in workerArguments)
+            {
+                info.ArgumentList.Add(argument);
+            }
+        }
+        else
+        {
+            // pwsh appends whatever follows -Command to the command text, so the arguments go inside it.
+            info.ArgumentList.Add(
+                $"Add-Type -Path {Quote(_engineAssemblyPath)}; " +
+                $"exit [ConcurrencyTools.Engine.Processes.WorkerServer]::RunStandardStreams([string[]]@({string.Join(", ", workerArguments.Select(Quote))}))");
         }
 
         // Let a framework-dependent worker run on whichever newer runtime is installed.
         info.Environment["DOTNET_ROLL_FORWARD"] = "Major";
         return info;
     }
+
+    private static string Quote(string text) => "'" + text.Replace("'", "''", StringComparison.Ordinal) + "'";
 
     private static string? FindDotnet()
     {
