@@ -30,7 +30,7 @@ public sealed class WorkloadBenchmark
     public IEnumerable<WorkloadMeasurement> Run(IProgress<MeasurementProgress>? progress, CancellationToken cancellationToken)
     {
         Workload workload = Workload.Create(_plan.Workload);
-        long expected = workload.ExpectedChecksum();
+        long expected = workload.ExpectedChecksum(cancellationToken);
         int done = 0;
         for (int round = 1; round <= _plan.Warmup; round++)
         {
@@ -47,7 +47,7 @@ public sealed class WorkloadBenchmark
         if (_plan.MeasureOverhead)
         {
             Workload empty = Workload.Create(_plan.Workload.AsEmpty());
-            long emptyExpected = empty.ExpectedChecksum();
+            long emptyExpected = empty.ExpectedChecksum(cancellationToken);
             foreach (MeasurementConfiguration configuration in _plan.Grid)
             {
                 progress?.Report(new MeasurementProgress(configuration, MeasurementPhase.Overhead, 1, done, _plan.TotalRuns));

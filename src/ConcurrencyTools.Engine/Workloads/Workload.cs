@@ -1,4 +1,5 @@
 using System;
+using System.Threading;
 using System.Threading.Tasks;
 
 namespace ConcurrencyTools.Engine.Workloads;
@@ -48,12 +49,13 @@ public abstract class Workload
     /// <summary>The checksum task <paramref name="index"/> must return, computed without running it.</summary>
     public abstract long ExpectedChecksum(int index);
 
-    /// <summary>The checksum of the whole task list.</summary>
-    public long ExpectedChecksum()
+    /// <summary>The checksum of the whole task list; for large Memory task lists this takes a while, so it can be stopped.</summary>
+    public long ExpectedChecksum(CancellationToken cancellationToken = default)
     {
         long total = 0;
         for (int i = 0; i < Spec.Tasks; i++)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             total = unchecked(total + ExpectedChecksum(i));
         }
 
