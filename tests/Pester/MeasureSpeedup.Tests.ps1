@@ -74,11 +74,14 @@ Describe 'Measure-Speedup' {
     }
 
     It 'requires the columns it cannot do without' {
-        { [pscustomobject]@{ Model = 'Threads'; Workers = 2 } | Measure-Speedup -ErrorAction Stop } | Should -Throw -ErrorId 'InputObjectNotBound,ConcurrencyTools.Commands.MeasureSpeedupCommand'
+        { [pscustomobject]@{ Model = 'Threads'; Workers = 2 } | Measure-Speedup -ErrorAction Stop } | Should -Throw -ErrorId 'InputObjectMissingMandatory,ConcurrencyTools.Commands.MeasureSpeedupCommand'
     }
 
     It 'shows speedups and intervals in its default table' {
-        $text = $Rows | Measure-Speedup | Out-String
-        foreach ($header in 'Speedup', 'MedianMs', 'Mean 95% CI', 'Unstable') { $text | Should -Match ([regex]::Escape($header)) }
+        # The default view fits an 80-column console.
+        $text = $Rows | Measure-Speedup | Out-String -Width 80
+        foreach ($header in 'Model', 'Workers', 'Runs', 'MedianMs', 'CV', 'Speedup', '95% CI', 'Eff.', 'Unstable', 'Cpu: 4 tasks of Iterations=300000, against Sequential x1') {
+            $text | Should -Match ([regex]::Escape($header))
+        }
     }
 }

@@ -86,9 +86,10 @@ Describe 'Measure-ThreadedWorkload validation' {
         @{ Name = 'Workload'; Value = 'Disk' }
     ) {
         $parameters = @{ $Name = $Value }
-        { Measure-ThreadedWorkload @parameters -NoProgress } | Should -Throw -ErrorId "ParameterArgumentValidationError,ConcurrencyTools.Commands.MeasureThreadedWorkloadCommand", "ParameterArgumentTransformationError,ConcurrencyTools.Commands.MeasureThreadedWorkloadCommand", "CannotConvertArgumentNoMessage,ConcurrencyTools.Commands.MeasureThreadedWorkloadCommand"
         $failure = $null
-        try { Measure-ThreadedWorkload @parameters -NoProgress } catch { $failure = $_ }
+        try { Measure-ThreadedWorkload @parameters -NoProgress -ErrorAction Stop } catch { $failure = $_ }
+        $failure | Should -Not -BeNullOrEmpty
+        $failure.FullyQualifiedErrorId | Should -Match '^(ParameterArgumentValidationError|ParameterArgumentTransformationError|CannotConvertArgumentNoMessage),ConcurrencyTools\.Commands\.MeasureThreadedWorkloadCommand$'
         $failure.Exception.Message | Should -Match $Name
     }
 
@@ -124,8 +125,9 @@ Describe 'Measure-ThreadedWorkload results' {
     }
 
     It 'shows a table with the useful columns by default' {
-        $text = Measure-ThreadedWorkload -Model Threads -Workers 2 @Quick | Out-String
-        foreach ($header in 'Model', 'Workers', 'ElapsedMs', 'CpuTimeMs', 'Verified') { $text | Should -Match $header }
+        # The default view fits an 80-column console.
+        $text = Measure-ThreadedWorkload -Model Threads -Workers 2 @Quick | Out-String -Width 80
+        foreach ($header in 'Model', 'Workers', 'Run', 'ElapsedMs', 'CpuTimeMs', 'CpuUtil', 'StartupMs', 'Verified', 'Error', 'Cpu: 4 tasks of Iterations=200000') { $text | Should -Match $header }
         $text | Should -Not -Match 'MachineName'
     }
 

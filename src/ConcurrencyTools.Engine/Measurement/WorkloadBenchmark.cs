@@ -105,14 +105,14 @@ public sealed class WorkloadBenchmark
             return row;
         }
 
-        row.ElapsedMs = result.Elapsed.TotalMilliseconds;
-        row.CpuTimeMs = result.CpuTime.TotalMilliseconds;
-        row.CpuUtilization = row.ElapsedMs > 0 ? row.CpuTimeMs / (row.ElapsedMs * row.LogicalCores) : 0;
+        row.ElapsedMs = Milliseconds(result.Elapsed);
+        row.CpuTimeMs = Milliseconds(result.CpuTime);
+        row.CpuUtilization = row.ElapsedMs > 0 ? Math.Round(row.CpuTimeMs / (row.ElapsedMs * row.LogicalCores), 6) : 0;
         row.Checksum = result.Checksum;
         row.CompletedTasks = result.CompletedTasks;
         row.ThreadsUsed = result.ThreadsUsed;
         row.Verified = result.Error is null && result.CompletedTasks == row.Tasks && result.Checksum == expected;
-        row.StartupMs = result.Startup?.TotalMilliseconds;
+        row.StartupMs = result.Startup is { } startup ? Milliseconds(startup) : null;
         row.GilSwitches = result.GilSwitches;
         row.GilForcedDrops = result.GilForcedDrops;
         row.LockContentions = result.Counters?.LockContentions;
@@ -129,6 +129,12 @@ public sealed class WorkloadBenchmark
             : Describe(result.Error);
         return row;
     }
+
+    /// <summary>
+    /// Times to 0.1 microsecond, the resolution of the clocks: fewer than 15 significant digits, so
+    /// Export-Csv writes them exactly and Import-Csv | Measure-Speedup computes the same statistics.
+    /// </summary>
+    private static double Milliseconds(TimeSpan time) => Math.Round(time.TotalMilliseconds, 4);
 
     private ExecutionModel GetModel(ConcurrencyModel model)
     {
