@@ -36,7 +36,7 @@ fi
 
 echo "== Pester: tests/Pester"
 if command -v pwsh >/dev/null 2>&1 &&
-    pwsh -NoLogo -NoProfile -NonInteractive -Command 'if (Get-Module -ListAvailable Pester | Where-Object Version -ge 5.0) { exit 0 } else { exit 1 }' >/dev/null 2>&1; then
+    pwsh -NoLogo -NoProfile -NonInteractive -Command 'if (Get-Module -ListAvailable Pester | Where-Object { $_.Version.Major -ge 5 }) { exit 0 } else { exit 1 }' >/dev/null 2>&1; then
     pester_counts=$(mktemp)
     pwsh -NoLogo -NoProfile -NonInteractive -File tests/Pester/Invoke-PesterSuite.ps1 -CountsPath "$pester_counts"
     pester_status=$?
