@@ -17,10 +17,23 @@ if ! dotnet publish src/ConcurrencyTools/ConcurrencyTools.csproj -c Release -o o
     exit 1
 fi
 
+# The help file, as build.ps1 makes it, so the Pester suite can check it.
+if command -v pwsh >/dev/null 2>&1 &&
+    pwsh -NoLogo -NoProfile -NonInteractive -Command 'if (Get-Module -ListAvailable platyPS) { exit 0 } else { exit 1 }' >/dev/null 2>&1; then
+    if pwsh -NoLogo -NoProfile -NonInteractive -Command 'Import-Module platyPS; $null = New-ExternalHelp -Path docs/en-US -OutputPath out/ConcurrencyTools/en-US -Force -ErrorAction Stop'; then
+        echo "Help: built out/ConcurrencyTools/en-US with PlatyPS"
+    else
+        echo "build: FAILED to build the help file"
+        status=1
+    fi
+else
+    echo "Help: PlatyPS is not installed; the module is built without its help file"
+fi
+
 echo "== xunit: tests/ConcurrencyTools.Engine.Tests"
 rm -rf out/TestResults
 dotnet test tests/ConcurrencyTools.Engine.Tests/ConcurrencyTools.Engine.Tests.csproj -c Release --nologo \
-    --logger "console;verbosity=normal" --logger "trx;LogFileName=xunit.trx" --results-directory out/TestResults
+    --logger "console;verbosity=minimal" --logger "trx;LogFileName=xunit.trx" --results-directory out/TestResults
 xunit_status=$?
 trx=out/TestResults/xunit.trx
 counter() { grep -o "<Counters [^>]*" "$trx" | grep -oE " $1=\"[0-9]+\"" | grep -oE "[0-9]+"; }

@@ -96,9 +96,31 @@ public class DiagnosticsTests
     [Fact]
     public void ThreadPoolRunsCountTheirWorkItems()
     {
-        var workload = Workload.Create(new WorkloadSpec(WorkloadKind.Io, 4, durationMs: 1));
+        // One work item per task; the pool counts an item when it returns, so the few still in flight
+        // when the run ends (at most one per worker) may be missing from the count.
+        var workload = Workload.Create(new WorkloadSpec(WorkloadKind.Io, 60, durationMs: 1));
         ModelRunResult result = ExecutionModel.Create(ConcurrencyModel.ThreadPool).Run(workload, 3, CancellationToken.None);
-        Assert.True(result.Counters!.Value.ThreadPoolCompletedWorkItems >= 3);
+        Assert.Null(result.Error);
+        Assert.True(result.Counters!.Value.ThreadPoolCompletedWorkItems >= 60 - 3, $"work items: {result.Counters.Value.ThreadPoolCompletedWorkItems}");
+    }
+
+    [Fact]
+    public void ThreadPoolKeepsAtMostWorkersTasksInFlight()
+    {
+        // With enough pool threads at hand every slot starts at once, so exactly Workers tasks overlap.
+        ThreadPool.GetMinThreads(out int workerThreads, out int ioThreads);
+        ThreadPool.SetMinThreads(Math.Max(workerThreads, 16), ioThreads);
+        try
+        {
+            var probe = new ProbeWorkload(tasks: 12, waitMs: 50);
+            ModelRunResult result = ExecutionModel.Create(ConcurrencyModel.ThreadPool).Run(probe, 3, CancellationToken.None);
+            Assert.Null(result.Error);
+            Assert.Equal(3, probe.MaxWaiting);
+        }
+        finally
+        {
+            ThreadPool.SetMinThreads(workerThreads, ioThreads);
+        }
     }
 
     [Fact]

@@ -9,7 +9,7 @@ public enum ConcurrencyModel
     /// <summary>Dedicated OS threads taking tasks from a shared queue.</summary>
     Threads,
 
-    /// <summary>The .NET thread pool with at most Workers tasks in flight; waits block a pool thread.</summary>
+    /// <summary>The .NET thread pool with at most Workers tasks in flight, one work item per task; waits block a pool thread.</summary>
     ThreadPool,
 
     /// <summary>One OS thread running up to Workers tasks as async operations, like Python's asyncio.</summary>

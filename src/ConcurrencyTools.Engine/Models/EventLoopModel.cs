@@ -46,9 +46,9 @@ internal sealed class EventLoopModel : ExecutionModel
     {
         try
         {
-            state.NoteThread();
             while (!state.Token.IsCancellationRequested && state.Queue.TryTake(out int index))
             {
+                state.NoteThread();
                 long checksum = await state.Workload.RunTaskAsync(index, context);
                 state.NoteThread();
                 state.Complete(checksum);

@@ -87,19 +87,31 @@ public abstract class ExecutionModel
     /// <summary>Takes tasks from the queue until it is empty or the run stops; failures stop the run.</summary>
     private protected static void DrainQueue(RunState state, ITaskContext context)
     {
+        while (TryRunNext(state, context))
+        {
+        }
+    }
+
+    /// <summary>Takes one task from the queue and runs it; false when the queue is empty, the run stopped or the task failed.</summary>
+    private protected static bool TryRunNext(RunState state, ITaskContext context)
+    {
         try
         {
-            state.NoteThread();
-            while (!state.Token.IsCancellationRequested && state.Queue.TryTake(out int index))
+            if (state.Token.IsCancellationRequested || !state.Queue.TryTake(out int index))
             {
-                ValueTask<long> task = state.Workload.RunTaskAsync(index, context);
-                long checksum = task.IsCompleted ? task.Result : task.AsTask().GetAwaiter().GetResult();
-                state.Complete(checksum);
+                return false;
             }
+
+            state.NoteThread();
+            ValueTask<long> task = state.Workload.RunTaskAsync(index, context);
+            long checksum = task.IsCompleted ? task.Result : task.AsTask().GetAwaiter().GetResult();
+            state.Complete(checksum);
+            return true;
         }
         catch (Exception error)
         {
             state.Fail(error);
+            return false;
         }
     }
 

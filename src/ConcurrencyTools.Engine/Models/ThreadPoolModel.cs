@@ -1,12 +1,14 @@
+using System;
 using System.Threading;
 using ConcurrencyTools.Engine.Workloads;
 
 namespace ConcurrencyTools.Engine.Models;
 
 /// <summary>
-/// The .NET thread pool with at most Workers work items in flight. Waits block a pool thread, so with
-/// more workers than the pool's minimum thread count the pool grows only as its starvation detection
-/// adds threads: that delay is real .NET behaviour and is measured, not hidden.
+/// The .NET thread pool with at most Workers tasks in flight, like Python's ThreadPoolExecutor: each
+/// task is a work item of its own, and each of the Workers slots queues its next task when one ends.
+/// Waits block a pool thread, so with more workers than the pool's minimum thread count the pool grows
+/// only as its starvation detection adds threads: that delay is real .NET behaviour and is measured.
 /// </summary>
 internal sealed class ThreadPoolModel : ExecutionModel
 {
@@ -16,25 +18,26 @@ internal sealed class ThreadPoolModel : ExecutionModel
         MeasureInProcess(workload, cancellationToken, state =>
         {
             var context = new BlockingTaskContext(state.Token);
-            using var done = new CountdownEvent(workers);
-            for (int i = 0; i < workers; i++)
+            int slots = Math.Min(workers, workload.Spec.Tasks);
+            using var done = new CountdownEvent(slots);
+            void RunSlot(object? unused)
             {
-                ThreadPool.UnsafeQueueUserWorkItem(
-                    _ =>
-                    {
-                        try
-                        {
-                            DrainQueue(state, context);
-                        }
-                        finally
-                        {
-                            done.Signal();
-                        }
-                    },
-                    null);
+                if (TryRunNext(state, context))
+                {
+                    ThreadPool.UnsafeQueueUserWorkItem(RunSlot, null);
+                }
+                else
+                {
+                    done.Signal();
+                }
             }
 
-            // Queued items that start after a cancellation return at once, so this wait ends promptly.
+            for (int i = 0; i < slots; i++)
+            {
+                ThreadPool.UnsafeQueueUserWorkItem(RunSlot, null);
+            }
+
+            // Items that start after a cancellation end their slot at once, so this wait ends promptly.
             done.Wait();
         });
 }
