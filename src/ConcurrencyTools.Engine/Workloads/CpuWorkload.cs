@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Threading.Tasks;
 
 namespace ConcurrencyTools.Engine.Workloads;
@@ -22,6 +23,12 @@ internal sealed class CpuWorkload : Workload
     public override long ExpectedChecksum(int index) => ExpectedSum(index * Spec.Iterations, Spec.Iterations);
 
     /// <summary>Adds <c>(j*j) % 1000</c> for <c>j</c> in <c>[start, start + count)</c>, checkpointing as it goes.</summary>
+    /// <remarks>
+    /// Compiled fully optimized on first call: a worker process runs it only a few times, so with tiered
+    /// compilation it would run unoptimized or on-stack-replaced code while the in-process models run
+    /// tier-1 code. Every model must run the same machine code.
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static long Sum(long start, long count, ITaskContext context)
     {
         long j = start;

@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Runtime.CompilerServices;
 using System.Threading.Tasks;
 
 namespace ConcurrencyTools.Engine.Workloads;
@@ -16,6 +17,8 @@ internal sealed class MemoryWorkload : Workload
     {
     }
 
+    // Fully optimized from the first call, as CpuWorkload.Sum is, so every model runs the same code.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override ValueTask<long> RunTaskAsync(int index, ITaskContext context)
     {
         long count = Spec.Iterations;

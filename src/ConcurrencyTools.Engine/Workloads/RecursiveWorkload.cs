@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Threading.Tasks;
 
 namespace ConcurrencyTools.Engine.Workloads;
@@ -35,6 +36,8 @@ internal sealed class RecursiveWorkload : Workload
         return unchecked(current + Mix(index));
     }
 
+    // Fully optimized from the first call, as CpuWorkload.Sum is, so every model runs the same code.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static long Fibonacci(int n, ITaskContext context)
     {
         if (n < 2)
