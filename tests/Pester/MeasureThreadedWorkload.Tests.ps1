@@ -137,6 +137,12 @@ Describe 'Measure-ThreadedWorkload results' {
         ($verbose.Message -join "`n") | Should -Match 'Threads x2'
     }
 
+    It 'warns when there are more workers than tasks' {
+        $null = Measure-ThreadedWorkload -Model Threads -Workers 8 @Quick -WarningVariable warnings -WarningAction SilentlyContinue
+        $warnings | Should -HaveCount 1
+        "$warnings" | Should -Match 'Workers 8 is more than Tasks 4'
+    }
+
     It 'runs Processes workers through pwsh itself when no dotnet host is chosen' {
         $env:CONCURRENCYTOOLS_WORKER_HOST = 'pwsh'
         try {

@@ -116,6 +116,12 @@ public sealed class MeasureThreadedWorkloadCommand : PSCmdlet, IDisposable
             DescribeWorkerHost();
         }
 
+        int idle = plan.Workers.Where(w => w > plan.Workload.Tasks).DefaultIfEmpty().Max();
+        if (idle > 0 && plan.Models.Any(m => m != ConcurrencyModel.Sequential))
+        {
+            WriteWarning($"Workers {idle} is more than Tasks {plan.Workload.Tasks}: the extra workers have nothing to do. Raise -Tasks to give every worker work.");
+        }
+
         var progress = new ProgressWriter(this, NoProgress.IsPresent);
         try
         {
