@@ -63,7 +63,9 @@ function Invoke-Package {
     if (-not (Test-Path (Join-Path $moduleDir 'en-US'))) { Invoke-Docs }
     $version = (Import-PowerShellDataFile (Join-Path $moduleDir 'ConcurrencyTools.psd1')).ModuleVersion
     $zip = Join-Path $root "out/ConcurrencyTools-$version.zip"
-    Compress-Archive -Path $moduleDir -DestinationPath $zip -Force
+    if (Test-Path $zip) { Remove-Item $zip -Force }
+    # The zip holds the ConcurrencyTools folder itself, ready to drop into a PSModulePath folder.
+    [System.IO.Compression.ZipFile]::CreateFromDirectory($moduleDir, $zip, [System.IO.Compression.CompressionLevel]::Optimal, $true)
     Write-Host "Package: $zip"
 }
 
