@@ -113,6 +113,7 @@ public class BenchmarkTests
     [InlineData("Warmup", 1, 1, -1, 5.0)]
     [InlineData("Warmup", 1, 1, 101, 5.0)]
     [InlineData("SwitchIntervalMs", 1, 1, 0, 0.0)]
+    [InlineData("SwitchIntervalMs", 1, 1, 0, 0.5)]
     [InlineData("SwitchIntervalMs", 1, 1, 0, 1000.5)]
     public void BadPlansAreRejectedNamingTheParameter(string parameter, int workers, int repeat, int warmup, double interval)
     {

@@ -21,6 +21,9 @@ public sealed class MeasurementPlan
     /// <summary>Largest accepted warm-up count.</summary>
     public const int MaxWarmup = 100;
 
+    /// <summary>Smallest accepted switch interval in milliseconds: the resolution of the waits that time it.</summary>
+    public const double MinSwitchIntervalMs = 1;
+
     /// <summary>Largest accepted switch interval in milliseconds.</summary>
     public const double MaxSwitchIntervalMs = 1000;
 
@@ -90,9 +93,9 @@ public sealed class MeasurementPlan
             throw new ArgumentOutOfRangeException("Warmup", warmup, $"Warmup must be between 0 and {MaxWarmup}; {warmup} is not.");
         }
 
-        if (!(switchIntervalMs > 0 && switchIntervalMs <= MaxSwitchIntervalMs))
+        if (!(switchIntervalMs >= MinSwitchIntervalMs && switchIntervalMs <= MaxSwitchIntervalMs))
         {
-            throw new ArgumentOutOfRangeException("SwitchIntervalMs", switchIntervalMs, $"SwitchIntervalMs must be above 0 and at most {MaxSwitchIntervalMs}; {switchIntervalMs} is not.");
+            throw new ArgumentOutOfRangeException("SwitchIntervalMs", switchIntervalMs, $"SwitchIntervalMs must be between {MinSwitchIntervalMs} and {MaxSwitchIntervalMs}; {switchIntervalMs} is not.");
         }
 
         Models = modelList;

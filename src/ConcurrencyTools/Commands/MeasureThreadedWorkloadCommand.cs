@@ -76,7 +76,7 @@ public sealed class MeasureThreadedWorkloadCommand : PSCmdlet, IDisposable
 
     /// <summary>GilThreads: how long a CPU-bound holder keeps the lock while another thread waits, in milliseconds (CPython's default is 5).</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
-    [ValidateRange(0.01, MeasurementPlan.MaxSwitchIntervalMs)]
+    [ValidateRange(MeasurementPlan.MinSwitchIntervalMs, MeasurementPlan.MaxSwitchIntervalMs)]
     public double SwitchIntervalMs { get; set; } = ModelOptions.DefaultSwitchIntervalMs;
 
     /// <summary>Skips the run of each configuration on empty tasks, leaving ModelOverheadMs empty.</summary>
