@@ -35,9 +35,14 @@ internal sealed class GilThreadsModel : ExecutionModel
             RunOnThreads(workers, "GilThreads worker", () => RunWorker(state, gil));
         });
 
+        if (gil is null)
+        {
+            return result;
+        }
+
         using (gil)
         {
-            result.GilSwitches = gil!.Switches;
+            result.GilSwitches = gil.Switches;
             result.GilForcedDrops = gil.ForcedDrops;
             result.GilMaxConcurrent = gil.MaxConcurrent;
             result.GilViolations = gil.Violations;
