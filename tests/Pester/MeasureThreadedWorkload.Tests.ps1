@@ -137,6 +137,26 @@ Describe 'Measure-ThreadedWorkload results' {
         ($verbose.Message -join "`n") | Should -Match 'Threads x2'
     }
 
+    It 'runs the <Workload> workload verified' -TestCases @(
+        @{ Workload = 'Mixed'; Extra = @{ CpuFraction = 0.25 }; Size = 'Iterations=200000;DurationMs=5;CpuFraction=0.25' }
+        @{ Workload = 'Memory'; Extra = @{}; Size = 'Iterations=200000' }
+        @{ Workload = 'Recursive'; Extra = @{ Depth = 18 }; Size = 'Depth=18' }
+    ) {
+        $rows = Measure-ThreadedWorkload -Workload $Workload -Model Sequential, GilThreads, Processes -Workers 2 @Quick @Extra
+        $rows | Should -HaveCount 3
+        $rows | ForEach-Object {
+            $_.Verified | Should -BeTrue
+            $_.TaskSize | Should -Be $Size
+            $_.AllocatedBytes | Should -Not -BeNullOrEmpty
+            $_.GcMode | Should -Match '^(Workstation|Server)/'
+        }
+    }
+
+    It 'measures each model on empty tasks unless told not to' {
+        (Measure-ThreadedWorkload -Model Threads -Workers 2 @Quick).ModelOverheadMs | Should -BeGreaterThan 0
+        (Measure-ThreadedWorkload -Model Threads -Workers 2 @Quick -NoOverhead).ModelOverheadMs | Should -BeNullOrEmpty
+    }
+
     It 'warns when there are more workers than tasks' {
         $null = Measure-ThreadedWorkload -Model Threads -Workers 8 @Quick -WarningVariable warnings -WarningAction SilentlyContinue
         $warnings | Should -HaveCount 1
