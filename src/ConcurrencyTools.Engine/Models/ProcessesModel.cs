@@ -93,6 +93,7 @@ internal sealed class ProcessesModel : ExecutionModel
             result.PeakWorkingSetBytes = totals.PeakWorkingSet;
             result.GcMode = totals.GcMode;
         }
+
         result.Error = totals.Error ?? error ??
             (totals.Completed == workload.Spec.Tasks ? null : new InvalidOperationException($"Only {totals.Completed} of {workload.Spec.Tasks} tasks completed."));
         return result;
