@@ -27,7 +27,7 @@ if command -v pwsh >/dev/null 2>&1 &&
         status=1
     fi
 else
-    echo "Help: PlatyPS is not installed; the module is built without its help file"
+    echo "Help: pwsh with PlatyPS is not installed; the module is built without its help file"
 fi
 
 echo "== xunit: tests/ConcurrencyTools.Engine.Tests"

@@ -163,6 +163,23 @@ Describe 'Measure-ThreadedWorkload results' {
         "$warnings" | Should -Match 'Workers 8 is more than Tasks 4'
     }
 
+    It 'starts worker processes from a pwsh that has no dotnet on PATH' {
+        $pwsh = (Get-Process -Id $PID).Path
+        $script = "Import-Module '$ModuleDir/ConcurrencyTools.psd1'; " +
+            '$r = Measure-ThreadedWorkload -Workload Io -Model Processes -Workers 2 -Tasks 2 -DurationMs 5 -Repeat 1 -Warmup 0 -NoProgress -NoOverhead; ' +
+            '"$($r.Verified)|$($r.Error)"'
+        $savedPath, $savedRoot = $env:PATH, $env:DOTNET_ROOT
+        try {
+            # Only pwsh's own folder: the host must be found from the running process, not from PATH.
+            $env:PATH = Split-Path $pwsh
+            Remove-Item Env:DOTNET_ROOT -ErrorAction Ignore
+            $output = & $pwsh -NoProfile -NonInteractive -Command $script
+        } finally {
+            $env:PATH, $env:DOTNET_ROOT = $savedPath, $savedRoot
+        }
+        $output | Should -Be 'True|'
+    }
+
     It 'runs Processes workers through pwsh itself when no dotnet host is chosen' {
         $env:CONCURRENCYTOOLS_WORKER_HOST = 'pwsh'
         try {
