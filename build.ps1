@@ -9,7 +9,7 @@
     Test    builds, runs the xunit suite, then the Pester suite in a fresh pwsh.
     Docs    turns docs/en-US into out/ConcurrencyTools/en-US/ConcurrencyTools.dll-Help.xml (needs PlatyPS).
     Package builds, adds the help, and zips the module into out/ConcurrencyTools-<version>.zip.
-    Demo    builds, then runs the README's quick start (seed experiment 5) in a fresh pwsh.
+    Demo    builds, then runs the README's quick start (eight CPU-bound tasks: sequential, threads under a GIL, processes) in a fresh pwsh.
 .EXAMPLE
     ./build.ps1
 .EXAMPLE

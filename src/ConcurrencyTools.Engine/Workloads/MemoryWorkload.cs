@@ -5,7 +5,7 @@ using System.Threading.Tasks;
 namespace ConcurrencyTools.Engine.Workloads;
 
 /// <summary>
-/// Allocation-heavy work, after the seeds' "append random numbers to a list": each task appends
+/// Allocation-heavy work, after the GIL articles' "append random numbers to a list": each task appends
 /// <see cref="WorkloadSpec.Iterations"/> pseudo-random numbers to a list of its own (which grows by
 /// doubling, as Python's lists and .NET's do), then sums the list. The garbage collector's work shows
 /// in the GC columns.

@@ -4,7 +4,7 @@ using System.Threading.Tasks;
 namespace ConcurrencyTools.Engine.Workloads;
 
 /// <summary>
-/// Call-heavy CPU work, the seeds' other CPU benchmark: each task computes Fibonacci of
+/// Call-heavy CPU work, the GIL articles' other CPU benchmark: each task computes Fibonacci of
 /// <see cref="WorkloadSpec.Depth"/> by naive recursion (about 1.6^Depth calls).
 /// </summary>
 internal sealed class RecursiveWorkload : Workload
