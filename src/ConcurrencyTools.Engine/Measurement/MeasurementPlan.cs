@@ -72,10 +72,7 @@ public sealed class MeasurementPlan
 
         foreach (int count in workerList)
         {
-            if (count < 1 || count > MaxWorkers)
-            {
-                throw new ArgumentOutOfRangeException("Workers", count, $"Workers must be between 1 and {MaxWorkers}; {count} is not.");
-            }
+            ArgumentRange.Check("Workers", count, 1, MaxWorkers);
 
             if (count > ProcessesModel.MaxWorkers && modelList.Contains(ConcurrencyModel.Processes))
             {
@@ -83,20 +80,9 @@ public sealed class MeasurementPlan
             }
         }
 
-        if (repeat < 1 || repeat > MaxRepeat)
-        {
-            throw new ArgumentOutOfRangeException("Repeat", repeat, $"Repeat must be between 1 and {MaxRepeat}; {repeat} is not.");
-        }
-
-        if (warmup < 0 || warmup > MaxWarmup)
-        {
-            throw new ArgumentOutOfRangeException("Warmup", warmup, $"Warmup must be between 0 and {MaxWarmup}; {warmup} is not.");
-        }
-
-        if (!(switchIntervalMs >= MinSwitchIntervalMs && switchIntervalMs <= MaxSwitchIntervalMs))
-        {
-            throw new ArgumentOutOfRangeException("SwitchIntervalMs", switchIntervalMs, $"SwitchIntervalMs must be between {MinSwitchIntervalMs} and {MaxSwitchIntervalMs}; {switchIntervalMs} is not.");
-        }
+        ArgumentRange.Check("Repeat", repeat, 1, MaxRepeat);
+        ArgumentRange.Check("Warmup", warmup, 0, MaxWarmup);
+        ArgumentRange.Check("SwitchIntervalMs", switchIntervalMs, MinSwitchIntervalMs, MaxSwitchIntervalMs);
 
         Models = modelList;
         Workers = workerList;

@@ -58,14 +58,11 @@ public sealed class WorkloadSpec
         }
 
         long iterationCount = iterations ?? (kind == WorkloadKind.Memory ? DefaultMemoryIterations : DefaultIterations);
-        Check(nameof(Tasks), tasks, 1, MaxTasks);
-        Check(nameof(Iterations), iterationCount, 1, kind == WorkloadKind.Memory ? MaxMemoryIterations : MaxIterations);
-        Check(nameof(DurationMs), durationMs, 0, MaxDurationMs);
-        Check(nameof(Depth), depth, 1, MaxDepth);
-        if (!(cpuFraction >= 0 && cpuFraction <= 1))
-        {
-            throw new ArgumentOutOfRangeException(nameof(CpuFraction), cpuFraction, $"CpuFraction must be between 0 and 1; {cpuFraction} is not.");
-        }
+        ArgumentRange.Check(nameof(Tasks), tasks, 1, MaxTasks);
+        ArgumentRange.Check(nameof(Iterations), iterationCount, 1, kind == WorkloadKind.Memory ? MaxMemoryIterations : MaxIterations);
+        ArgumentRange.Check(nameof(DurationMs), durationMs, 0, MaxDurationMs);
+        ArgumentRange.Check(nameof(Depth), depth, 1, MaxDepth);
+        ArgumentRange.Check(nameof(CpuFraction), cpuFraction, 0.0, 1.0);
 
         Kind = kind;
         Tasks = tasks;
@@ -180,12 +177,4 @@ public sealed class WorkloadSpec
     }
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
-
-    private static void Check(string name, long value, long min, long max)
-    {
-        if (value < min || value > max)
-        {
-            throw new ArgumentOutOfRangeException(name, value, $"{name} must be between {min} and {max}; {value} is not.");
-        }
-    }
 }
