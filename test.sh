@@ -3,11 +3,15 @@
 #   1. builds the module into out/ConcurrencyTools (the build fails if its file list is wrong);
 #   2. the xunit suite of the engine (always);
 #   3. the Pester suite of the cmdlets, in a fresh pwsh, when pwsh and Pester 5 are installed.
+# Under CI=true a missing pwsh, Pester or PlatyPS is a failure: CI must prove the cmdlets work.
+# The last line is always the summary: "summary: N passed, N failed, N skipped".
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
 passed=0 failed=0 skipped=0 status=0
+in_ci=false
+[[ "${CI:-}" == "true" || "${CI:-}" == "1" ]] && in_ci=true
 
 echo "== Build: out/ConcurrencyTools"
 rm -rf out/ConcurrencyTools
@@ -26,6 +30,10 @@ if command -v pwsh >/dev/null 2>&1 &&
         echo "build: FAILED to build the help file"
         status=1
     fi
+elif $in_ci; then
+    echo "build: FAILED: CI=true and pwsh with PlatyPS is not installed, so the help file cannot be built"
+    failed=$((failed + 1))
+    status=1
 else
     echo "Help: pwsh with PlatyPS is not installed; the module is built without its help file"
 fi
@@ -61,6 +69,10 @@ if command -v pwsh >/dev/null 2>&1 &&
     fi
     rm -f "$pester_counts"
     [[ $pester_status -ne 0 ]] && status=1
+elif $in_ci; then
+    echo "Pester suite FAILED: CI=true and pwsh with Pester 5 is not installed, so the cmdlets were not tested."
+    failed=$((failed + 1))
+    status=1
 else
     echo "Pester suite SKIPPED: pwsh with Pester 5 is not installed on this machine; only the xunit suite ran."
 fi
