@@ -18,6 +18,8 @@
     Where the CSV files and sections go; the document goes beside it, named <folder>.md.
 .PARAMETER SkipBuild
     Uses out/ConcurrencyTools as it is instead of publishing the module first.
+.PARAMETER BenchmarkRoot
+    Where to look for <Folder>/Invoke-<Name>Benchmark.ps1 (default: this folder).
 .EXAMPLE
     pwsh ./build.ps1 -Task Bench
 .EXAMPLE
@@ -30,7 +32,8 @@ param(
     [switch] $Smoke,
     [string[]] $Name,
     [string] $OutputDirectory,
-    [switch] $SkipBuild
+    [switch] $SkipBuild,
+    [string] $BenchmarkRoot = $PSScriptRoot
 )
 
 $ErrorActionPreference = 'Stop'
@@ -54,7 +57,7 @@ if (-not $SkipBuild) {
     if ($LASTEXITCODE -ne 0) { throw "Building the module failed with exit code $LASTEXITCODE." }
 }
 
-$scripts = Get-ChildItem -Path (Join-Path $PSScriptRoot '*/Invoke-*Benchmark.ps1') | ForEach-Object {
+$scripts = Get-ChildItem -Path (Join-Path $BenchmarkRoot '*/Invoke-*Benchmark.ps1') | ForEach-Object {
     [pscustomobject]@{ Name = $_.BaseName -replace '^Invoke-' -replace 'Benchmark$'; Path = $_.FullName }
 } | Sort-Object { $i = [array]::IndexOf($SectionOrder, $_.Name); if ($i -lt 0) { $SectionOrder.Count } else { $i } }, Name
 if ($Name) {
