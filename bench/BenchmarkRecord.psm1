@@ -21,6 +21,21 @@ function Get-BenchmarkRepositoryRoot {
     $script:RepositoryRoot
 }
 
+function Initialize-Benchmark {
+    <#
+        What every benchmark script does first: resolves its output directory (docs/performance unless
+        given) and creates it, and with -ConcurrencyTools imports the built module (out/ConcurrencyTools)
+        into the script's session. Returns the output directory.
+    #>
+    param([AllowEmptyString()] [string] $OutputDirectory, [switch] $ConcurrencyTools)
+    if (-not $OutputDirectory) { $OutputDirectory = Join-Path $script:RepositoryRoot 'docs/performance' }
+    $null = New-Item -ItemType Directory -Force -Path $OutputDirectory
+    if ($ConcurrencyTools) {
+        Import-Module (Join-Path $script:RepositoryRoot 'out/ConcurrencyTools/ConcurrencyTools.psd1') -Force -Global
+    }
+    [IO.Path]::GetFullPath($OutputDirectory)
+}
+
 function Start-BenchmarkClock {
     <#
         The wall clock, and on Linux the machine's busy CPU time (/proc/stat) and this process's own
@@ -218,5 +233,5 @@ function Invoke-NativeTimed {
     }
 }
 
-Export-ModuleMember -Function Get-BenchmarkRepositoryRoot, Start-BenchmarkClock, Get-BackgroundLoad, Get-BenchmarkMachine, Get-Median, Get-Percentile,
+Export-ModuleMember -Function Get-BenchmarkRepositoryRoot, Initialize-Benchmark, Start-BenchmarkClock, Get-BackgroundLoad, Get-BenchmarkMachine, Get-Median, Get-Percentile,
     New-BenchmarkGoal, Format-BenchmarkNumber, ConvertTo-MarkdownTable, Write-BenchmarkResult, Invoke-NativeTimed

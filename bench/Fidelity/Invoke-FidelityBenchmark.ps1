@@ -27,9 +27,7 @@ param(
 $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version Latest
 Import-Module (Join-Path $PSScriptRoot '../BenchmarkRecord.psm1') -Force
-$root = Get-BenchmarkRepositoryRoot
-if (-not $OutputDirectory) { $OutputDirectory = Join-Path $root 'docs/performance' }
-Import-Module (Join-Path $root 'out/ConcurrencyTools/ConcurrencyTools.psd1') -Force
+$OutputDirectory = Initialize-Benchmark $OutputDirectory -ConcurrencyTools
 $python = (Get-Command python3 -ErrorAction Stop).Source
 $script = Join-Path $PSScriptRoot 'gil_experiments.py'
 if ($Smoke) { $Repeat = 1; $TaskMs = 10; $Workers = @(1, 2) }

@@ -20,7 +20,7 @@ $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version Latest
 Import-Module (Join-Path $PSScriptRoot '../BenchmarkRecord.psm1') -Force
 $root = Get-BenchmarkRepositoryRoot
-if (-not $OutputDirectory) { $OutputDirectory = Join-Path $root 'docs/performance' }
+$OutputDirectory = Initialize-Benchmark $OutputDirectory
 $project = Join-Path $root 'bench/ConcurrencyTools.Benchmarks/ConcurrencyTools.Benchmarks.csproj'
 $binaries = Join-Path $root 'out/bench/ConcurrencyTools.Benchmarks'
 $artifacts = Join-Path $root 'out/bench/BenchmarkDotNet.Artifacts'

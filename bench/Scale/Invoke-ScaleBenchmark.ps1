@@ -22,9 +22,7 @@ param(
 $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version Latest
 Import-Module (Join-Path $PSScriptRoot '../BenchmarkRecord.psm1') -Force
-$root = Get-BenchmarkRepositoryRoot
-if (-not $OutputDirectory) { $OutputDirectory = Join-Path $root 'docs/performance' }
-Import-Module (Join-Path $root 'out/ConcurrencyTools/ConcurrencyTools.psd1') -Force
+$OutputDirectory = Initialize-Benchmark $OutputDirectory -ConcurrencyTools
 
 # Smoke: the same configurations, scaled down, one round.
 $configurations = if ($Smoke) {
@@ -120,9 +118,7 @@ $goals += if ($Smoke -or -not $target) {
         -Met $met -Reason ($met ? 'one loop thread, timers fire together' : ($target.AllVerified ? "$(Format-BenchmarkNumber $target.OfIdeal 2)x: the loop thread could not resume 10,000 continuations in time on this machine" : "runs failed: $($target.Errors)"))
 }
 
-$csvRuns = Join-Path $OutputDirectory 'Scale.runs.csv'
-$null = New-Item -ItemType Directory -Force -Path $OutputDirectory
-$runs | Export-Csv -LiteralPath $csvRuns -UseQuotes AsNeeded
+$runs | Export-Csv -LiteralPath (Join-Path $OutputDirectory 'Scale.runs.csv') -UseQuotes AsNeeded
 
 Write-BenchmarkResult -Name Scale -Title 'Scale: many concurrent waits' -Clock $clock -Smoke:$Smoke -OutputDirectory $OutputDirectory `
     -Command 'pwsh ./bench/Scale/Invoke-ScaleBenchmark.ps1' `

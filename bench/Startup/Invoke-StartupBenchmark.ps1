@@ -19,8 +19,7 @@ $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version Latest
 Import-Module (Join-Path $PSScriptRoot '../BenchmarkRecord.psm1') -Force
 $root = Get-BenchmarkRepositoryRoot
-if (-not $OutputDirectory) { $OutputDirectory = Join-Path $root 'docs/performance' }
-Import-Module (Join-Path $root 'out/ConcurrencyTools/ConcurrencyTools.psd1') -Force
+$OutputDirectory = Initialize-Benchmark $OutputDirectory -ConcurrencyTools
 if ($Smoke) { $Repeat = 2 }
 
 $helloDirectory = Join-Path $root 'out/bench/HelloWorld'
