@@ -61,6 +61,8 @@ $scripts = Get-ChildItem -Path (Join-Path $BenchmarkRoot '*/Invoke-*Benchmark.ps
     [pscustomobject]@{ Name = $_.BaseName -replace '^Invoke-' -replace 'Benchmark$'; Path = $_.FullName }
 } | Sort-Object { $i = [array]::IndexOf($SectionOrder, $_.Name); if ($i -lt 0) { $SectionOrder.Count } else { $i } }, Name
 if ($Name) {
+    # pwsh -File passes "-Name A,B" as the one string 'A,B' (or 'A,' and 'B').
+    $Name = $Name -split ',' | ForEach-Object Trim | Where-Object { $_ }
     $unknown = $Name | Where-Object { $_ -notin $scripts.Name }
     if ($unknown) { throw "No benchmark is named $($unknown -join ', '); there are: $($scripts.Name -join ', ')." }
     $selected = $scripts | Where-Object Name -In $Name
