@@ -33,7 +33,10 @@ public sealed class MeasureThreadedWorkloadCommand : PSCmdlet, IDisposable
     [ValidateNotNullOrEmpty]
     public ConcurrencyModel[]? Model { get; set; }
 
-    /// <summary>Worker counts to run each model with (Sequential always runs with one); 1, 2, 4 by default, capped at the task count.</summary>
+    /// <summary>
+    /// Worker counts to run each model with (Sequential always runs with one); 1, 2, 4 by default, capped at the task count.
+    /// Threads and GilThreads accept up to 10,000 (an OS thread each), Processes 256, EventLoop and ThreadPool 1,000,000.
+    /// </summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
     [ValidateRange(1, MeasurementPlan.MaxWorkers)]
@@ -120,6 +123,11 @@ public sealed class MeasureThreadedWorkloadCommand : PSCmdlet, IDisposable
         if (idle > 0 && plan.Models.Any(m => m != ConcurrencyModel.Sequential))
         {
             WriteWarning($"Workers {idle} is more than Tasks {plan.Workload.Tasks}: the extra workers have nothing to do. Raise -Tasks to give every worker work.");
+        }
+
+        if (ThreadPoolStarvationWarning.For(plan) is { } starvation)
+        {
+            WriteWarning(starvation);
         }
 
         var progress = new ProgressWriter(this, NoProgress.IsPresent);
