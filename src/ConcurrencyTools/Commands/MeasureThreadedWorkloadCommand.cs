@@ -19,7 +19,7 @@ namespace ConcurrencyTools.Commands;
 /// </remarks>
 [Cmdlet(VerbsDiagnostic.Measure, "ThreadedWorkload")]
 [OutputType(typeof(WorkloadMeasurement))]
-public sealed class MeasureThreadedWorkloadCommand : PSCmdlet, IDisposable
+public sealed partial class MeasureThreadedWorkloadCommand : PSCmdlet, IDisposable
 {
     private const string Activity = "Measure-ThreadedWorkload";
     private readonly CancellationTokenSource _cancellation = new();
@@ -114,6 +114,13 @@ public sealed class MeasureThreadedWorkloadCommand : PSCmdlet, IDisposable
 
         WriteVerbose($"{plan.Workload.Kind} workload, {plan.Workload.Tasks} tasks of {plan.Workload.TaskSize}: " +
             $"{plan.Grid.Count} configurations ({string.Join(", ", plan.Grid)}), {plan.Warmup} warm-up and {plan.Repeat} measured runs each, {plan.TotalRuns} runs in all, interleaved round by round.");
+        if (Session is { Length: > 0 })
+        {
+            // Each host checks its own machine: warnings about workers and the pool come back from it.
+            RunOnSessions(plan);
+            return;
+        }
+
         if (plan.Models.Contains(ConcurrencyModel.Processes))
         {
             DescribeWorkerHost();
