@@ -59,12 +59,12 @@ foreach ($round in 1..$Repeat) {
         $pythonArguments = @('--kind', $kind.ToLowerInvariant(), '--tasks', $Tasks, '--workers', $workerList, '--iterations', $pythonIterations, '--duration-ms', $TaskMs)
         foreach ($row in Invoke-Python $pythonArguments) {
             $model = @{ sequential = 'Sequential'; threads = 'threading'; processes = 'multiprocessing' }[$row.Model]
-            $runs.Add([pscustomobject]@{ Round = $round; Kind = $kind; Side = 'CPython'; Model = $model; Workers = [int]$row.Workers; ElapsedMs = [double]$row.ElapsedMs; StartupMs = $null; Checksum = [long]$row.Checksum; Verified = $true; Note = "start method $($row.StartMethod)" })
+            $runs.Add([pscustomobject]@{ Round = $round; Kind = $kind; Side = 'CPython'; Model = $model; Workers = [int]$row.Workers; ElapsedMs = [double]$row.ElapsedMs; StartupMs = $null; CpuTimeMs = $null; Checksum = [long]$row.Checksum; Verified = $true; Note = "start method $($row.StartMethod)" })
         }
         $measured = Measure-ThreadedWorkload -Workload $kind -Model Sequential, GilThreads, Threads, Processes -Workers $Workers -Tasks $Tasks `
             -Iterations $dotnetIterations -DurationMs $TaskMs -Repeat 1 -Warmup 0 -NoOverhead -NoProgress -WarningAction SilentlyContinue
         foreach ($row in $measured) {
-            $runs.Add([pscustomobject]@{ Round = $round; Kind = $kind; Side = 'ConcurrencyTools'; Model = $row.Model; Workers = $row.Workers; ElapsedMs = $row.ElapsedMs; StartupMs = $row.StartupMs; Checksum = $row.Checksum; Verified = $row.Verified; Note = $row.Error })
+            $runs.Add([pscustomobject]@{ Round = $round; Kind = $kind; Side = 'ConcurrencyTools'; Model = $row.Model; Workers = $row.Workers; ElapsedMs = $row.ElapsedMs; StartupMs = $row.StartupMs; CpuTimeMs = $row.CpuTimeMs; Checksum = $row.Checksum; Verified = $row.Verified; Note = $row.Error })
         }
     }
 }
@@ -105,7 +105,11 @@ $rows = foreach ($kind in 'Cpu', 'Io') {
 $workload = [ConcurrencyTools.Engine.Workloads.Workload]::Create([ConcurrencyTools.Engine.Workloads.WorkloadSpec]::new('Cpu', $Tasks, $pythonIterations))
 $expected = $workload.ExpectedChecksum([Threading.CancellationToken]::None)
 $pythonChecksums = @($runs | Where-Object { $_.Kind -eq 'Cpu' -and $_.Side -eq 'CPython' } | ForEach-Object Checksum | Select-Object -Unique)
+# How much of one core the sequential .NET runs got: on a shared machine, the OS's share, not the model, sets elapsed times.
+$sequentialRuns = @($runs | Where-Object { $_.Kind -eq 'Cpu' -and $_.Side -eq 'ConcurrencyTools' -and $_.Model -eq 'Sequential' })
+$coreShare = Get-Median ($sequentialRuns | ForEach-Object { $_.CpuTimeMs / $_.ElapsedMs })
 $notes = @(
+    "CPU share: the sequential Cpu runs of ConcurrencyTools got a median $(Format-BenchmarkNumber ($coreShare * 100) 0)% of one core (CPU time over wall time; a quiet machine gives close to 100%). Below that, elapsed times measure the share the OS scheduler gave each run more than the model: a run with more threads can get a larger share of a crowded machine.",
     "Calibrated task length: $TaskMs ms of CPU work on each side (CPython: $pythonIterations iterations of ``total += (j * j) % 1000``; .NET: $dotnetIterations iterations of the Cpu workload's same sum); I/O tasks wait $TaskMs ms (``time.sleep`` against the Io workload). *CPythonTaskMs* and *DotnetTaskMs* are the measured sequential time per task: where they differ, the calibration drifted with the load.",
     "CPython's CPU checksums were $(($pythonChecksums -join ', ')), against $expected from ConcurrencyTools' closed form for the same series: $(if ($pythonChecksums.Count -eq 1 -and $pythonChecksums[0] -eq $expected) { 'the two sides computed the same thing.' } else { 'THEY DIFFER.' })",
     "CPython's pools are created inside the timed region (``concurrent.futures``, start method $(($runs | Where-Object Side -EQ 'CPython' | Select-Object -First 1).Note -replace 'start method ')), as the Processes model's time includes starting its workers; a forked CPython worker starts in a few milliseconds, a ``dotnet`` worker in a few hundred (see the start-up section), which is what the Processes gap at short task lists is made of.",
