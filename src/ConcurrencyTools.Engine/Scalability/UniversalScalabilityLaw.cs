@@ -21,6 +21,9 @@ public static class UniversalScalabilityLaw
     /// </summary>
     public const double MaximumReportedPeakWorkers = 10_000;
 
+    /// <summary>A κ below this is zero as far as the fit can tell (its last digits are rounding).</summary>
+    public const double NegligibleKappa = 1e-9;
+
     // Starting points, the usl package's first (σ 0.01, κ 0.0001) and a few that reach the corners it can miss.
     private static readonly (double Sigma, double Kappa)[] Starts =
     {
@@ -32,12 +35,12 @@ public static class UniversalScalabilityLaw
         workers / (1 + (sigma * (workers - 1)) + (kappa * workers * (workers - 1)));
 
     /// <summary>
-    /// N* = sqrt((1 − σ) / κ), the worker count of the highest throughput (at least 1); null when κ is so
-    /// small that the peak lies beyond <see cref="MaximumReportedPeakWorkers"/>.
+    /// N* = sqrt((1 − σ) / κ), the worker count of the highest throughput (at least 1); null when κ ≈ 0:
+    /// below <see cref="NegligibleKappa"/>, or so small that the peak lies beyond <see cref="MaximumReportedPeakWorkers"/>.
     /// </summary>
     public static double? PeakWorkers(double sigma, double kappa)
     {
-        if (kappa <= 0 || (1 - sigma) / kappa > MaximumReportedPeakWorkers * MaximumReportedPeakWorkers)
+        if (kappa < NegligibleKappa || (1 - sigma) / kappa > MaximumReportedPeakWorkers * MaximumReportedPeakWorkers)
         {
             return null;
         }
