@@ -19,7 +19,7 @@ public sealed class MeasureScalabilityCommand : RunInputCommand
     [ValidateRange(0, int.MaxValue)]
     public int LogicalCores { get; set; }
 
-    /// <summary>Worker counts to predict the speedup at, e.g. 8, 16, 32: one ScalabilityPrediction row each after each fit.</summary>
+    /// <summary>Worker counts to predict the speedup at, e.g. 8, 16, 32: one ScalabilityPrediction row per fit and count, after all the fits.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
     [ValidateRange(1, 1_000_000)]
@@ -46,6 +46,11 @@ public sealed class MeasureScalabilityCommand : RunInputCommand
             WriteVerbose(string.Create(CultureInfo.InvariantCulture,
                 $"{summary.Model} on {summary.Workload}: {summary.Runs} runs at {summary.WorkerCounts} workers; USL λ {summary.SingleWorkerThroughput:G4} {summary.ThroughputUnit}, σ {summary.Sigma:G4}, κ {summary.Kappa:G4}, R² {summary.FitRSquared:G4}; Amdahl σ {summary.AmdahlSigma:G4}, R² {summary.AmdahlRSquared:G4}."));
             WriteObject(summary);
+        }
+
+        // Predictions after every fit, so each type comes out as one table.
+        foreach (var (_, predictions) in fits)
+        {
             foreach (ScalabilityPrediction prediction in predictions)
             {
                 WriteObject(prediction);
