@@ -24,12 +24,6 @@ public static class UniversalScalabilityLaw
     /// <summary>A κ below this is zero as far as the fit can tell (its last digits are rounding).</summary>
     public const double NegligibleKappa = 1e-9;
 
-    // Starting points, the usl package's first (σ 0.01, κ 0.0001) and a few that reach the corners it can miss.
-    private static readonly (double Sigma, double Kappa)[] Starts =
-    {
-        (0.01, 0.0001), (0.1, 0.01), (0.5, 0.1), (0.001, 0.000001), (0.9, 0.5),
-    };
-
     /// <summary>C(N) = N / (1 + σ(N − 1) + κN(N − 1)): the speedup of <paramref name="workers"/> over one.</summary>
     public static double RelativeCapacity(double workers, double sigma, double kappa) =>
         workers / (1 + (sigma * (workers - 1)) + (kappa * workers * (workers - 1)));
@@ -80,36 +74,25 @@ public static class UniversalScalabilityLaw
         var upper = Vector<double>.Build.DenseOfArray(new[] { 10 * y.Maximum() * x.Maximum(), 1.0, 1.0 });
         var isFixed = new List<bool> { false, false, contentionOnly };
 
-        NonlinearMinimizationResult? best = null;
-        double bestSquares = double.PositiveInfinity;
-        foreach ((double sigma, double kappa) in Starts)
+        // The usl package's starting point: λ the best throughput per worker, σ 0.01, κ 0.0001.
+        var objective = ObjectiveFunction.NonlinearModel(Model, Jacobian, x, y);
+        var start = Vector<double>.Build.DenseOfArray(new[] { lambdaStart, 0.01, contentionOnly ? 0 : 0.0001 });
+        NonlinearMinimizationResult result;
+        try
         {
-            var objective = ObjectiveFunction.NonlinearModel(Model, Jacobian, x, y);
-            var start = Vector<double>.Build.DenseOfArray(new[] { lambdaStart, sigma, contentionOnly ? 0 : kappa });
-            NonlinearMinimizationResult result;
-            try
-            {
-                result = new LevenbergMarquardtMinimizer(maximumIterations: 1000).FindMinimum(objective, start, lower, upper, isFixed: isFixed);
-            }
-            catch (MaximumIterationsException)
-            {
-                continue; // Another start may converge; none converging is reported below.
-            }
-
-            double squares = SumOfSquares(result.MinimizingPoint, x, y);
-            if (squares < bestSquares)
-            {
-                bestSquares = squares;
-                best = result;
-            }
+            result = new LevenbergMarquardtMinimizer(maximumIterations: 1000).FindMinimum(objective, start, lower, upper, isFixed: isFixed);
+        }
+        catch (MaximumIterationsException e)
+        {
+            throw new InvalidOperationException("The scalability fit did not converge in 1,000 iterations.", e);
         }
 
-        if (best is null)
+        if (result.ReasonForExit == ExitCondition.InvalidValues || result.MinimizingPoint.Any(v => !double.IsFinite(v)))
         {
-            throw new InvalidOperationException("The scalability fit did not converge from any starting point.");
+            throw new InvalidOperationException("The scalability fit met values it cannot compute with.");
         }
 
-        return Describe(best, x, y, contentionOnly);
+        return Describe(result, x, y, contentionOnly);
     }
 
     private static ScalabilityModel Describe(NonlinearMinimizationResult result, Vector<double> x, Vector<double> y, bool contentionOnly)
