@@ -113,6 +113,12 @@ Describe 'Measure-Scalability' {
         $problems[0].FullyQualifiedErrorId | Should -Match '^InvalidVerified'
     }
 
+    It 'prints each fit with -Verbose' {
+        $verbose = $Rows | Measure-Scalability -Verbose 4>&1 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }
+        $verbose | Should -HaveCount 2
+        $verbose[0].Message | Should -Match '^Threads on Cpu: 12 runs at 1,2,4,8 workers; USL λ 50 tasks/s, σ 0\.05, κ 0\.002, R² 1; Amdahl σ'
+    }
+
     It 'rejects a prediction at 0 workers naming the parameter' {
         { $Rows | Measure-Scalability -Predict 0 } | Should -Throw -ErrorId 'ParameterArgumentValidationError,ConcurrencyTools.Commands.MeasureScalabilityCommand'
     }
