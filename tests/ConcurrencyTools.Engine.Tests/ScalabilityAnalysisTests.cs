@@ -163,4 +163,24 @@ public class ScalabilityAnalysisTests
         ScalabilitySummary flat = Analysis(Runs("GilThreads", 100, 1, 0, new[] { 1, 2, 4, 8 })).Analyze().Fits.Single().Summary;
         Assert.Contains("the fit is flat", flat.Recommendation);
     }
+
+    [Fact]
+    public void TheSentenceAndResidualsReadTheSameInAnyCulture()
+    {
+        var previous = System.Globalization.CultureInfo.CurrentCulture;
+        try
+        {
+            System.Globalization.CultureInfo.CurrentCulture = new System.Globalization.CultureInfo("de-DE");
+            var noisy = Runs("Threads", 100, 0.05, 0.01, new[] { 1, 2, 4, 8, 16 }).Select((s, i) => s with { ElapsedMs = s.ElapsedMs * (i % 2 == 0 ? 1.02 : 0.98) });
+            ScalabilitySummary fit = Analysis(noisy).Analyze().Fits.Single().Summary;
+
+            Assert.Matches(@"the fit peaks at \d+\.\d workers \(\d+\.\d\dx\) \(σ 0\.\d+, κ 0\.\d+\)", fit.Recommendation);
+            Assert.DoesNotContain(",", fit.Recommendation.Replace("; ", string.Empty).Replace(", κ", string.Empty));
+            Assert.Matches(@"^1:[+-]\d+\.\d% 2:[+-]\d+\.\d% 4:[+-]\d+\.\d% 8:[+-]\d+\.\d% 16:[+-]\d+\.\d%$", fit.Residuals);
+        }
+        finally
+        {
+            System.Globalization.CultureInfo.CurrentCulture = previous;
+        }
+    }
 }
