@@ -114,7 +114,7 @@ Describe 'Measure-Scalability' {
     }
 
     It 'prints each fit with -Verbose' {
-        $verbose = $Rows | Measure-Scalability -Verbose 4>&1 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }
+        $verbose = $Rows | Measure-Scalability -Verbose 4>&1 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] -and $_.Message -match 'USL' }
         $verbose | Should -HaveCount 2
         $verbose[0].Message | Should -Match '^Threads on Cpu: 12 runs at 1,2,4,8 workers; USL λ 50 tasks/s, σ 0\.05, κ 0\.002, R² 1; Amdahl σ'
     }
