@@ -231,7 +231,7 @@ public class ProducerConsumerTests
     [InlineData(ConcurrencyModel.Threads)]
     [InlineData(ConcurrencyModel.GilThreads)]
     [InlineData(ConcurrencyModel.EventLoop)]
-    public void CancellationStopsEveryThreadAndEmptiesTheQueue(ConcurrencyModel model)
+    public void CancellationWhileProducersWaitForRoomStopsEveryThread(ConcurrencyModel model)
     {
         // Consumers that would wait a minute per item, a queue kept full by a fast producer.
         var configuration = Configuration(model, producers: 2, consumers: 3, items: 50, new QueueCapacity(4));
@@ -242,12 +242,16 @@ public class ProducerConsumerTests
         Task execute = Task.Run(() => run.Execute(new ProducerConsumerResult(), 5, cancellation.Token));
 
         DateTime deadline = DateTime.UtcNow.AddSeconds(30);
-        while (consumer.Started < 3 && DateTime.UtcNow < deadline)
+        // 3 items with the consumers, 4 in the queue, one in each producer's hand: both producers are
+        // about to wait for room (or waiting) when the run is stopped.
+        while ((consumer.Started < 3 || producer.Started < 9) && DateTime.UtcNow < deadline)
         {
             Thread.Sleep(10);
         }
 
         Assert.Equal(3, consumer.Started);
+        Assert.Equal(9, producer.Started);
+        Thread.Sleep(200);
         cancellation.Cancel();
         Assert.True(((Func<bool>)(() =>
         {
