@@ -103,10 +103,10 @@ public sealed class ProducerConsumerResult
     /// <summary>Items finished by each consumer in order, separated by semicolons, e.g. <c>17;17;16</c>.</summary>
     public string ItemsPerConsumer { get; internal set; } = string.Empty;
 
-    /// <summary>Milliseconds one item costs a producer alone: ProduceMs for Io, measured once per invocation otherwise.</summary>
+    /// <summary>Milliseconds one item costs a producer alone: ProduceMs for Io; otherwise the CPU time of one item alone (plus a Mixed item's wait), measured once per invocation.</summary>
     public double ProducerItemMs { get; internal set; }
 
-    /// <summary>Milliseconds one item costs a consumer alone: ConsumeMs for Io, measured once per invocation otherwise.</summary>
+    /// <summary>Milliseconds one item costs a consumer alone: ConsumeMs for Io; otherwise the CPU time of one item alone (plus a Mixed item's wait), measured once per invocation.</summary>
     public double ConsumerItemMs { get; internal set; }
 
     /// <summary>The theoretical bound: the slower side's total work divided by its workers, in milliseconds.</summary>
