@@ -24,7 +24,7 @@ internal sealed class RunMeter : IDisposable
     }
 
     /// <summary>What the meter read over the run.</summary>
-    public readonly record struct Reading(TimeSpan Elapsed, TimeSpan CpuTime, RuntimeCounters Counters, long PeakWorkingSetBytes, int PeakThreadCount);
+    public readonly record struct Reading(TimeSpan Elapsed, TimeSpan CpuTime, RuntimeCounters Counters, long PeakWorkingSetBytes, int PeakThreadCount, int PoolThreadsAdded);
 
     /// <summary>Starts the sampler and the clocks.</summary>
     public static RunMeter Start() => new();
@@ -36,7 +36,7 @@ internal sealed class RunMeter : IDisposable
         TimeSpan cpu = ExecutionModel.ProcessCpuTime() - _cpuBefore;
         RuntimeCounters counters = RuntimeCounters.Capture().Since(_countersBefore);
         _sampler.Stop();
-        return new Reading(elapsed, cpu, counters, _sampler.PeakWorkingSetBytes, _sampler.PeakThreadCount);
+        return new Reading(elapsed, cpu, counters, _sampler.PeakWorkingSetBytes, _sampler.PeakThreadCount, _sampler.PoolThreadsAdded);
     }
 
     /// <summary>Ends the sampler's thread, also when the run threw before <see cref="Stop"/>.</summary>

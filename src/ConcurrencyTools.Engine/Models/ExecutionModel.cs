@@ -69,6 +69,7 @@ public abstract class ExecutionModel
             Counters = reading.Counters,
             PeakWorkingSetBytes = reading.PeakWorkingSetBytes,
             PeakThreadCount = reading.PeakThreadCount,
+            ThreadPoolThreadsAdded = reading.PoolThreadsAdded,
             GcMode = RuntimeCounters.GcMode,
             Elapsed = reading.Elapsed,
             CpuTime = reading.CpuTime,
