@@ -41,6 +41,13 @@ Describe 'Measure-ProducerConsumer parameter binding' {
         ($row.Producers, $row.Consumers, $row.Items, $row.Capacity) | Should -Be @(2, 2, 6, 'Unbounded')
         $row.TaskSize | Should -Be 'Producers=2;Capacity=Unbounded;Produce:DurationMs=2;Consume:DurationMs=3'
         $row.ThreadsUsed | Should -Be 1
+
+        # A row read back from CSV runs its configuration again.
+        $csv = Join-Path $TestDrive 'one.csv'
+        $row | Export-Csv -LiteralPath $csv
+        $again = Import-Csv -LiteralPath $csv | Measure-ProducerConsumer -Repeat 1 -Warmup 0 -NoProgress
+        ($again.Model, $again.Workers, $again.Items, $again.TaskSize) | Should -Be ($row.Model, $row.Workers, $row.Items, $row.TaskSize)
+        $again.Verified | Should -BeTrue
     }
 
     It 'runs CPU-bound consumers under every model' {
