@@ -30,8 +30,9 @@ public abstract class RunInputCommand : PSCmdlet
     [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
     public double ElapsedMs { get; set; }
 
-    /// <summary>The task count of the run (from the pipeline).</summary>
+    /// <summary>The task count of the run (from the pipeline; Items for producer/consumer rows).</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Alias("Items")]
     public int Tasks { get; set; }
 
     /// <summary>The task size of the run (from the pipeline).</summary>
