@@ -40,9 +40,6 @@ internal static class ProcessPoolCharts
         int[] slots = tasks.Select(t => t.Slot!.Value).Distinct().OrderBy(s => s).ToArray();
 
         PlotModel model = SvgChart.NewModel("Tasks per slot over time");
-        model.Legends[0].LegendPosition = OxyPlot.Legends.LegendPosition.TopRight;
-        model.Legends[0].LegendPlacement = OxyPlot.Legends.LegendPlacement.Outside;
-        model.Legends[0].LegendOrientation = OxyPlot.Legends.LegendOrientation.Horizontal;
         model.Axes.Add(SvgChart.Styled(new LinearAxis { Minimum = 0, MaximumPadding = 0.02 }, AxisPosition.Bottom, "milliseconds since the first task was queued"));
         var slotAxis = SvgChart.Styled(
             new LinearAxis { Minimum = -0.6, Maximum = slots.Length - 0.4, MajorStep = 1, MinorStep = 1, StartPosition = 1, EndPosition = 0, LabelFormatter = i => Label(slots, i) },

@@ -24,6 +24,12 @@ internal static class ProducerConsumerCharts
         }
 
         string[] varying = Settings.Where(s => usable.Select(r => r.Text(s)).Distinct().Count() > 1).ToArray();
+        if (varying.Length == 0)
+        {
+            // One configuration: name it by every setting the rows carry.
+            varying = Settings.Where(s => usable.Any(r => r.Text(s) is not null)).ToArray();
+        }
+
         var lines = usable.GroupBy(r => Describe(r, varying)).ToArray();
         int maxConsumers = usable.Max(r => r.Integer("Consumers")!.Value);
 

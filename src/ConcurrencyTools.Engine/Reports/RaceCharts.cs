@@ -30,9 +30,6 @@ internal static class RaceCharts
     {
         string[] strategies = rows.Select(Strategy).ToArray();
         PlotModel model = SvgChart.NewModel("Trials by outcome");
-        model.Legends[0].LegendPosition = OxyPlot.Legends.LegendPosition.TopRight;
-        model.Legends[0].LegendPlacement = OxyPlot.Legends.LegendPlacement.Outside;
-        model.Legends[0].LegendOrientation = OxyPlot.Legends.LegendOrientation.Horizontal;
         model.Axes.Add(StrategyAxis(strategies));
         model.Axes.Add(SvgChart.Styled(new LinearAxis { Minimum = 0, MaximumPadding = 0.05 }, AxisPosition.Bottom, "trials"));
         var acceptable = new BarSeries { Title = "expected value (acceptable)", FillColor = ChartPalette.Good, IsStacked = true, StrokeColor = OxyColors.White, StrokeThickness = 0.5 };
@@ -78,7 +75,7 @@ internal static class RaceCharts
         model.Legends.Clear();
         model.Axes.Add(StrategyAxis(strategies));
         model.Axes.Add(logarithmic
-            ? SvgChart.Styled(new LogarithmicAxis { Minimum = positive / 2 }, AxisPosition.Bottom, "ns per operation (log scale)")
+            ? SvgChart.Styled(new LogarithmicAxis { Minimum = positive / 2, MaximumPadding = 0.3 }, AxisPosition.Bottom, "ns per operation (log scale)")
             : SvgChart.Styled(new LinearAxis { Minimum = 0, MaximumPadding = 0.12 }, AxisPosition.Bottom, "ns per operation"));
         var bars = new BarSeries { FillColor = ChartPalette.ForIndex(0), LabelFormatString = "{0:0.#}", LabelPlacement = LabelPlacement.Outside, FontSize = 10 };
         for (int i = 0; i < costs.Length; i++)

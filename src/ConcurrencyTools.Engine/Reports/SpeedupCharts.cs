@@ -158,13 +158,16 @@ internal static class SpeedupCharts
                 RenderInLegend = false,
             };
             var efficiencyLine = ModelLine(models[m], color);
+
+            // Models side by side at each worker count (dodged), so their whiskers do not hide each other.
+            double dodge = models.Length == 1 ? 0 : (m - ((models.Length - 1) / 2.0)) * Math.Min(0.06, 0.3 / models.Length);
             foreach (SpeedupSummary s in points)
             {
-                line.Points.Add(new DataPoint(s.Workers, s.Speedup!.Value));
+                line.Points.Add(new DataPoint(s.Workers + dodge, s.Speedup!.Value));
                 efficiencyLine.Points.Add(new DataPoint(s.Workers, s.Efficiency ?? s.Speedup.Value / s.Workers));
                 if (s.SpeedupCiLow is { } low && s.SpeedupCiHigh is { } high)
                 {
-                    whiskers.Points.Add(new ScatterErrorPoint(s.Workers, (low + high) / 2, 0, (high - low) / 2));
+                    whiskers.Points.Add(new ScatterErrorPoint(s.Workers + dodge, (low + high) / 2, 0, (high - low) / 2));
                 }
             }
 
@@ -210,7 +213,7 @@ internal static class SpeedupCharts
 
         PlotModel model = SvgChart.NewModel("ElapsedMs of every run");
         model.Legends.Clear();
-        var categories = SvgChart.Styled(new CategoryAxis { GapWidth = 0.4, Angle = configurations.Length > 8 ? -35 : 0 }, AxisPosition.Bottom, "configuration (model x workers)");
+        var categories = SvgChart.Styled(new CategoryAxis { GapWidth = 0.4, Angle = configurations.Length > 6 ? -30 : 0 }, AxisPosition.Bottom, "configuration (model x workers)");
         categories.MajorGridlineStyle = LineStyle.None;
         categories.Labels.AddRange(configurations.Select(c => $"{c.Item1} x{c.Item2}"));
         model.Axes.Add(categories);
@@ -268,7 +271,7 @@ internal static class SpeedupCharts
                 string.Join(", ", stats.OutlierIndices.Select(k => valid[k].Sample.Run)));
         }
 
-        double width = Math.Clamp(120 + (configurations.Length * 60), SvgChart.Width, 1200);
+        double width = Math.Clamp(120 + (configurations.Length * 80), SvgChart.Width, 1200);
         return new ReportFigure(
             "Every valid run as a dot over its box (quartiles, whiskers to 1.5 IQR). A tall box or a dot far from its box is a noisy " +
             "configuration; two clusters of dots mean the runs behaved two ways (bimodal), and the mean hides it.",

@@ -29,8 +29,10 @@ internal static class SvgChart
         };
         model.Legends.Add(new Legend
         {
-            LegendPosition = LegendPosition.TopLeft,
-            LegendPlacement = LegendPlacement.Inside,
+            // Above the plot, in one row: a legend inside the plot area hides the points it explains.
+            LegendPosition = LegendPosition.TopCenter,
+            LegendPlacement = LegendPlacement.Outside,
+            LegendOrientation = LegendOrientation.Horizontal,
             LegendBackground = OxyColor.FromAColor(220, OxyColors.White),
             LegendBorder = OxyColor.FromRgb(0xD0, 0xD0, 0xD0),
             LegendFontSize = 11,
