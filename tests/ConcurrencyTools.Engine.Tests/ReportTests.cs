@@ -61,7 +61,8 @@ public class ReportTests
         (string html, ReportContents contents) = Write(report);
 
         Assert.Equal(new[] { "speedup", "efficiency", "distribution", "cpu" }, contents.Charts);
-        Assert.Equal(contents.Charts.Count, Regex.Matches(html, "<svg ").Count);
+        Assert.Equal(contents.Charts.Count, Regex.Matches(html, "<div class=\"chart\"[^>]*>\\s*<svg ").Count);
+        Assert.DoesNotContain("<?xml", html);
         Assert.Empty(contents.NotDrawn);
 
         // The table under the speedup chart holds what Measure-Speedup computes from the same rows.

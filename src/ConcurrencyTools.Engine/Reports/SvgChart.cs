@@ -64,6 +64,9 @@ internal static class SvgChart
         };
         string svg = exporter.ExportToString(model);
 
+        // The exporter writes an XML declaration even when asked for a fragment; inside HTML it is a stray comment.
+        svg = svg[svg.IndexOf("<svg", StringComparison.Ordinal)..];
+
         // A viewBox lets the page scale the chart to its column instead of cropping it.
         return new ReportChart(id, svg.Replace("<svg ", FormattableString.Invariant($"<svg viewBox=\"0 0 {width} {height}\" preserveAspectRatio=\"xMinYMin meet\" "), StringComparison.Ordinal), width);
     }
