@@ -55,9 +55,8 @@ public class ReportTests
     [Fact]
     public void MeasurementsGetSpeedupDistributionAndCpuChartsWithMeasureSpeedupsNumbers()
     {
-        var report = new ConcurrencyReport();
         List<ReportRow> rows = Sweep().ToList();
-        rows.ForEach(r => report.Add(r));
+        ConcurrencyReport report = ReportOf(rows);
         (string html, ReportContents contents) = Write(report);
 
         Assert.Equal(new[] { "speedup", "efficiency", "distribution", "cpu" }, contents.Charts);
@@ -82,11 +81,7 @@ public class ReportTests
     [Fact]
     public void ThePageFetchesNothingAndRunsNoScript()
     {
-        var report = new ConcurrencyReport();
-        foreach (ReportRow r in Sweep().Concat(Pool()).Append(Race("None", 100, 90, 2)).Append(Queue(1, 1)))
-        {
-            report.Add(r);
-        }
+        ConcurrencyReport report = ReportOf(Sweep().Concat(Pool()).Append(Race("None", 100, 90, 2)).Append(Queue(1, 1)));
 
         (string html, _) = Write(report, "<script>alert(1)</script> & co");
         Assert.DoesNotContain("<script", html, StringComparison.OrdinalIgnoreCase);
@@ -103,11 +98,7 @@ public class ReportTests
     [Fact]
     public void EveryChartHasItsOwnClipPathIds()
     {
-        var report = new ConcurrencyReport();
-        foreach (ReportRow r in Sweep())
-        {
-            report.Add(r);
-        }
+        ConcurrencyReport report = ReportOf(Sweep());
 
         (string html, _) = Write(report);
         string[] ids = Regex.Matches(html, "id=\"([^\"]+)\"").Select(m => m.Groups[1].Value).ToArray();
@@ -122,11 +113,7 @@ public class ReportTests
     [Fact]
     public void EveryKindGetsItsCharts()
     {
-        var report = new ConcurrencyReport();
-        foreach (ReportRow r in Pool().Concat(new[] { Race("None", 200, 190, 2), Race("Lock", 200, 0, 25) }).Concat(Enumerable.Range(1, 3).SelectMany(c => new[] { Queue(c, 1), Queue(c, 2) })))
-        {
-            report.Add(r);
-        }
+        ConcurrencyReport report = ReportOf(Pool().Concat(new[] { Race("None", 200, 190, 2), Race("Lock", 200, 0, 25) }).Concat(Enumerable.Range(1, 3).SelectMany(c => new[] { Queue(c, 1), Queue(c, 2) })));
 
         (string html, ReportContents contents) = Write(report);
         Assert.Equal(new[] { "timeline", "durations", "race-outcomes", "race-cost", "throughput", "waits" }, contents.Charts);
@@ -150,11 +137,7 @@ public class ReportTests
     [Fact]
     public void FailedAndUnverifiedRunsAreCountedNotDrawn()
     {
-        var report = new ConcurrencyReport();
-        foreach (ReportRow r in Sweep())
-        {
-            report.Add(r);
-        }
+        ConcurrencyReport report = ReportOf(Sweep());
 
         report.Add(Measurement("Threads", 2, 9, 1, verified: "False"));
         report.Add(Measurement("Threads", 2, 10, 1, error: "worker crashed"));
@@ -168,11 +151,7 @@ public class ReportTests
     [Fact]
     public void AStoppedReportThrowsOperationCanceled()
     {
-        var report = new ConcurrencyReport();
-        foreach (ReportRow r in Sweep())
-        {
-            report.Add(r);
-        }
+        ConcurrencyReport report = ReportOf(Sweep());
 
         using var cancellation = new CancellationTokenSource();
         cancellation.Cancel();
@@ -185,6 +164,17 @@ public class ReportTests
         // Chromium measures "Sequential" at 11px in Liberation Sans (Helvetica's metrics) as 52.0 px wide.
         var measurer = new HelveticaTextMeasurer(100, 100);
         Assert.Equal(52.0, measurer.MeasureText("Sequential", "Helvetica, Arial, sans-serif", 11, 400).Width, 1);
+    }
+
+    private static ConcurrencyReport ReportOf(IEnumerable<ReportRow> rows)
+    {
+        var report = new ConcurrencyReport();
+        foreach (ReportRow row in rows)
+        {
+            report.Add(row);
+        }
+
+        return report;
     }
 
     private static (string Html, ReportContents Contents) Write(ConcurrencyReport report, string title = "Test report")

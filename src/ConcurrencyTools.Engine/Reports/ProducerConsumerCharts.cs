@@ -34,10 +34,10 @@ internal static class ProducerConsumerCharts
         int maxConsumers = usable.Max(r => r.Integer("Consumers")!.Value);
 
         PlotModel throughput = SvgChart.NewModel("Throughput");
-        throughput.Axes.Add(ConsumersAxis(maxConsumers));
+        throughput.Axes.Add(SvgChart.CountAxis(maxConsumers, "consumers"));
         throughput.Axes.Add(SvgChart.Styled(new LinearAxis { Minimum = 0, MaximumPadding = 0.1 }, AxisPosition.Left, "items per second"));
         PlotModel waits = SvgChart.NewModel("Blocked and idle time");
-        waits.Axes.Add(ConsumersAxis(maxConsumers));
+        waits.Axes.Add(SvgChart.CountAxis(maxConsumers, "consumers"));
         waits.Axes.Add(SvgChart.Styled(new LinearAxis { Minimum = 0, MaximumPadding = 0.1 }, AxisPosition.Left, "milliseconds (mean over runs)"));
 
         var table = new ReportTable("Configuration", "Consumers", "Runs", "ElapsedMs", "Items/s", "Blocked ms", "Idle ms", "Max depth", "Lost", "Duplicated", "Bottleneck");
@@ -98,11 +98,4 @@ internal static class ProducerConsumerCharts
 
     private static string Describe(ReportRow row, IEnumerable<string> varying) =>
         string.Join(", ", varying.Select(s => string.Create(CultureInfo.InvariantCulture, $"{s} {row.Text(s)}")));
-
-    private static LinearAxis ConsumersAxis(int maxConsumers)
-    {
-        var axis = SvgChart.Styled(new LinearAxis { Minimum = 0, Maximum = maxConsumers + 0.5, MinimumMajorStep = 1, MinimumMinorStep = 1 }, AxisPosition.Bottom, "consumers");
-        axis.MajorGridlineStyle = LineStyle.None;
-        return axis;
-    }
 }

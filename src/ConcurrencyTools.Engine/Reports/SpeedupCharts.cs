@@ -121,7 +121,7 @@ internal static class SpeedupCharts
         double top = drawn.Max(s => Math.Max(s.Speedup!.Value, s.SpeedupCiHigh ?? 0));
 
         PlotModel speedup = SvgChart.NewModel("Speedup");
-        speedup.Axes.Add(WorkersAxis(maxWorkers));
+        speedup.Axes.Add(SvgChart.CountAxis(maxWorkers, "workers"));
         speedup.Axes.Add(SvgChart.Styled(new LinearAxis { Minimum = 0, Maximum = Math.Max(Math.Max(maxWorkers, top) * 1.08, 1.2) }, AxisPosition.Left, "speedup (x)"));
         speedup.Series.Add(new LineSeries
         {
@@ -134,7 +134,7 @@ internal static class SpeedupCharts
         speedup.Annotations.Add(ReferenceLine(1, "1.0: no gain"));
 
         PlotModel efficiency = SvgChart.NewModel("Efficiency (speedup / workers)");
-        efficiency.Axes.Add(WorkersAxis(maxWorkers));
+        efficiency.Axes.Add(SvgChart.CountAxis(maxWorkers, "workers"));
         double topEfficiency = drawn.Max(s => s.Efficiency ?? 0);
         efficiency.Axes.Add(SvgChart.Styled(
             new LinearAxis { Minimum = 0, Maximum = Math.Max(1.15, topEfficiency * 1.1), StringFormat = "P0" },
@@ -339,13 +339,6 @@ internal static class SpeedupCharts
             "Far above it, cores burn without speeding up (lock hand-offs, spinning); a model pinned at the one-core line cannot use more than one core, as threads under a GIL.",
             table,
             SvgChart.Render("cpu", model));
-    }
-
-    private static LinearAxis WorkersAxis(int maxWorkers)
-    {
-        var axis = SvgChart.Styled(new LinearAxis { Minimum = 0, Maximum = maxWorkers + 0.5, MinimumMajorStep = 1, MinimumMinorStep = 1 }, AxisPosition.Bottom, "workers");
-        axis.MajorGridlineStyle = LineStyle.None;
-        return axis;
     }
 
     private static LineSeries ModelLine(string model, OxyColor color) => new()

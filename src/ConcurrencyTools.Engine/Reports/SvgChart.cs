@@ -52,6 +52,14 @@ internal static class SvgChart
         return axis;
     }
 
+    /// <summary>A bottom axis of whole counts (workers, consumers) from 0 to <paramref name="max"/>.</summary>
+    public static LinearAxis CountAxis(int max, string title)
+    {
+        var axis = Styled(new LinearAxis { Minimum = 0, Maximum = max + 0.5, MinimumMajorStep = 1, MinimumMinorStep = 1 }, AxisPosition.Bottom, title);
+        axis.MajorGridlineStyle = LineStyle.None;
+        return axis;
+    }
+
     public static ReportChart Render(string id, PlotModel model, double width = Width, double height = Height)
     {
         ArgumentNullException.ThrowIfNull(model);
