@@ -159,11 +159,26 @@ public class ReportTests
     }
 
     [Fact]
+    public void EachStepIsReportedAsProgress()
+    {
+        ConcurrencyReport report = ReportOf(Sweep().Concat(Pool()));
+        var steps = new StepList();
+        report.Write(TextWriter.Null, new ReportHeader(), CancellationToken.None, steps);
+        Assert.Equal(new[] { "Drawing speedups and run times", "Drawing the process pool", "Drawing race tests and producer/consumer runs", "Writing the page" }, steps);
+    }
+
+    [Fact]
     public void TextIsMeasuredInCssPixels()
     {
         // Chromium measures "Sequential" at 11px in Liberation Sans (Helvetica's metrics) as 52.0 px wide.
         var measurer = new HelveticaTextMeasurer(100, 100);
         Assert.Equal(52.0, measurer.MeasureText("Sequential", "Helvetica, Arial, sans-serif", 11, 400).Width, 1);
+    }
+
+    // Progress<T> would post to the thread pool; the cmdlet's writer, like this list, records on the calling thread.
+    private sealed class StepList : List<string>, IProgress<string>
+    {
+        public void Report(string value) => Add(value);
     }
 
     private static ConcurrencyReport ReportOf(IEnumerable<ReportRow> rows)

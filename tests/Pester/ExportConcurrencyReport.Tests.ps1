@@ -28,7 +28,7 @@ Describe 'Export-ConcurrencyReport' {
         $csv = Join-Path $TestDrive 'runs.csv'
         $Rows | Export-Csv -LiteralPath $csv
         $path = Join-Path $TestDrive 'csv.html'
-        Import-Csv -LiteralPath $csv | Export-ConcurrencyReport $path
+        Import-Csv -LiteralPath $csv | Export-ConcurrencyReport $path -NoProgress
         $html = Get-Content -LiteralPath $path -Raw
         Get-ChartId $html | Should -Be @('speedup', 'efficiency', 'distribution', 'cpu')
         foreach ($summary in $Rows | Measure-Speedup) {

@@ -46,6 +46,10 @@ public sealed class ExportConcurrencyReportCommand : PSCmdlet, IDisposable
     [Parameter]
     public SwitchParameter Open { get; set; }
 
+    /// <summary>Writes no progress while the charts are drawn.</summary>
+    [Parameter]
+    public SwitchParameter NoProgress { get; set; }
+
     /// <inheritdoc/>
     protected override void ProcessRecord()
     {
@@ -85,7 +89,12 @@ public sealed class ExportConcurrencyReportCommand : PSCmdlet, IDisposable
             string temporary = path + ".tmp";
             using (var writer = new StreamWriter(temporary, false, new UTF8Encoding(false)))
             {
-                contents = _report.Write(writer, header, _cancellation.Token);
+                contents = _report.Write(writer, header, _cancellation.Token, NoProgress ? null : new ProgressWriter(this));
+            }
+
+            if (!NoProgress)
+            {
+                WriteProgress(new ProgressRecord(ProgressWriter.ActivityId, ProgressWriter.Activity, "Done") { RecordType = ProgressRecordType.Completed });
             }
 
             File.Move(temporary, path, true);
@@ -163,6 +172,18 @@ public sealed class ExportConcurrencyReportCommand : PSCmdlet, IDisposable
         }
 
         return new ReportRow(input.TypeNames.FirstOrDefault() ?? string.Empty, values);
+    }
+
+    // Write runs on the pipeline thread, so each step is written as it is reported, not queued.
+    private sealed class ProgressWriter : IProgress<string>
+    {
+        public const int ActivityId = 12;
+        public const string Activity = "Export-ConcurrencyReport";
+        private readonly Cmdlet _cmdlet;
+
+        public ProgressWriter(Cmdlet cmdlet) => _cmdlet = cmdlet;
+
+        public void Report(string value) => _cmdlet.WriteProgress(new ProgressRecord(ActivityId, Activity, value));
     }
 
     private void OpenReport(string path)
