@@ -10,7 +10,7 @@
     CompatiblePSEditions = @('Core')
     RequiredAssemblies   = @('ConcurrencyTools.Engine.dll')
     FormatsToProcess     = @('ConcurrencyTools.Format.ps1xml')
-    CmdletsToExport      = @('Measure-ThreadedWorkload', 'Measure-Speedup', 'Measure-Scalability', 'Measure-ProducerConsumer')
+    CmdletsToExport      = @('Measure-ThreadedWorkload', 'Measure-Speedup', 'Measure-Scalability', 'Measure-ProducerConsumer', 'Export-ConcurrencyReport')
     FunctionsToExport    = @()
     AliasesToExport      = @()
     VariablesToExport    = @()
