@@ -37,6 +37,9 @@ internal sealed class TrialThreads : IDisposable
 
     public int Count => _threads.Length;
 
+    /// <summary>Threads still running; 0 once disposed.</summary>
+    internal int AliveThreads => Array.FindAll(_threads, thread => thread.IsAlive).Length;
+
     /// <summary>What each thread did in the last trial.</summary>
     public ReadOnlySpan<ThreadTally> Tallies => _tallies;
 
