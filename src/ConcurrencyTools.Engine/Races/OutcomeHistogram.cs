@@ -17,6 +17,7 @@ internal sealed class OutcomeHistogram
     private readonly long _expected;
     private readonly Func<long, string> _describeDifference;
     private readonly bool _auditsTornReads;
+    private readonly bool _countsLostUpdates;
     private readonly DateTimeOffset _timestamp = DateTimeOffset.Now;
     private int _trials;
     private int _violations;
@@ -30,23 +31,34 @@ internal sealed class OutcomeHistogram
     private long _spanTicks;
     private long _elapsedTicks;
 
-    public OutcomeHistogram(long expected, Func<long, string> describeDifference, bool auditsTornReads)
+    /// <param name="expected">The value every trial should end with.</param>
+    /// <param name="describeDifference">What an observed value other than <paramref name="expected"/> means.</param>
+    /// <param name="auditsTornReads">Whether the scenario audits for torn reads (the MeanTornReads column).</param>
+    /// <param name="countsLostUpdates">Whether |expected - observed| counts updates (false when only an invariant decides).</param>
+    public OutcomeHistogram(long expected, Func<long, string> describeDifference, bool auditsTornReads, bool countsLostUpdates = true)
     {
         _expected = expected;
         _describeDifference = describeDifference;
         _auditsTornReads = auditsTornReads;
+        _countsLostUpdates = countsLostUpdates;
     }
 
-    /// <summary>Adds one trial: its observed value, its torn reads, its exceptions, and how long it took.</summary>
-    public void Add(long observed, long tornReads, long exceptions, string? firstError, long spanTicks, long elapsedTicks)
+    /// <summary>
+    /// Adds one trial: its observed value, its torn reads, its exceptions, and how long it took. A trial
+    /// violates when the value differs from the expected one, or, when <paramref name="invariantHeld"/> is
+    /// given, when the invariant did not hold; torn reads and exceptions are violations either way.
+    /// </summary>
+    public void Add(long observed, long tornReads, long exceptions, string? firstError, long spanTicks, long elapsedTicks, bool? invariantHeld = null)
     {
-        bool violation = observed != _expected || tornReads > 0 || exceptions > 0;
+        bool wrong = invariantHeld is bool held ? !held : observed != _expected;
+        bool violation = wrong || tornReads > 0 || exceptions > 0;
         string key = observed.ToString(CultureInfo.InvariantCulture) +
+            (invariantHeld == false ? ", invariant broken" : string.Empty) +
             (tornReads > 0 ? ", torn reads" : string.Empty) +
             (exceptions > 0 ? ", exception" : string.Empty);
         if (!_lines.TryGetValue(key, out Line? line))
         {
-            line = new Line(observed, violation, Describe(observed, tornReads, exceptions));
+            line = new Line(observed, violation, Describe(observed, wrong, tornReads, exceptions));
             _lines.Add(key, line);
         }
 
@@ -56,7 +68,7 @@ internal sealed class OutcomeHistogram
         _min = Math.Min(_min, observed);
         _max = Math.Max(_max, observed);
         _sum += observed;
-        _lost += Math.Abs(_expected - observed);
+        _lost += _countsLostUpdates ? Math.Abs(_expected - observed) : 0;
         _tornReads += tornReads;
         _exceptions += exceptions;
         _firstError ??= firstError;
@@ -112,10 +124,10 @@ internal sealed class OutcomeHistogram
         return result;
     }
 
-    private string Describe(long observed, long tornReads, long exceptions)
+    private string Describe(long observed, bool wrong, long tornReads, long exceptions)
     {
         var parts = new List<string>();
-        if (observed != _expected)
+        if (wrong)
         {
             parts.Add(_describeDifference(observed));
         }

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Management.Automation;
 using System.Threading;
 using ConcurrencyTools.Engine.Races;
+using ConcurrencyTools.Engine.Runspaces;
 
 namespace ConcurrencyTools.Commands;
 
@@ -18,6 +19,7 @@ namespace ConcurrencyTools.Commands;
 public sealed class TestRaceConditionCommand : PSCmdlet, IDisposable
 {
     private const string ScenarioSet = "Scenario";
+    private const string ScriptBlockSet = "ScriptBlock";
     private const string Activity = "Test-RaceCondition";
     private readonly CancellationTokenSource _cancellation = new();
 
@@ -31,7 +33,35 @@ public sealed class TestRaceConditionCommand : PSCmdlet, IDisposable
     [ValidateNotNullOrEmpty]
     public RaceStrategy[]? Strategy { get; set; }
 
-    /// <summary>Threads released together in each trial.</summary>
+    /// <summary>PowerShell code that each runspace runs Increments times per trial, with the shared object as $_ and first argument and the iteration number as second argument.</summary>
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = ScriptBlockSet)]
+    [ValidateNotNull]
+    public ScriptBlock? ScriptBlock { get; set; }
+
+    /// <summary>The object the runspaces share (a hashtable, a synchronized hashtable, a ConcurrentDictionary, ...), copied afresh for each trial; or a script block that returns a fresh one.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = ScriptBlockSet)]
+    [ValidateNotNull]
+    public object? SharedState { get; set; }
+
+    /// <summary>A script block that returns $true when the shared object ($_) is right after a trial, e.g. { $_.Count -eq 400 }.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = ScriptBlockSet)]
+    [ValidateNotNull]
+    public ScriptBlock? Invariant { get; set; }
+
+    /// <summary>A script block that returns a number from the shared object ($_), the trial's observed value for the histogram, e.g. { $_.Count }.</summary>
+    [Parameter(ParameterSetName = ScriptBlockSet)]
+    public ScriptBlock? Observe { get; set; }
+
+    /// <summary>The number Observe should return when nothing was lost: fills the Expected and MeanLostUpdates columns.</summary>
+    [Parameter(ParameterSetName = ScriptBlockSet)]
+    public long? Expected { get; set; }
+
+    /// <summary>The Strategy column of the result, naming this variant of the code (e.g. Plain, Monitor, ConcurrentDictionary); ScriptBlock by default.</summary>
+    [Parameter(ParameterSetName = ScriptBlockSet)]
+    [ValidateNotNullOrEmpty]
+    public string Label { get; set; } = ScriptBlockRacePlan.ScenarioName;
+
+    /// <summary>Threads (runspaces, with -ScriptBlock) released together in each trial.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [ValidateRange(1, RaceTestPlan.MaxThreads)]
     public int Threads { get; set; } = RaceTestPlan.DefaultThreads;
@@ -62,6 +92,12 @@ public sealed class TestRaceConditionCommand : PSCmdlet, IDisposable
     /// <inheritdoc/>
     protected override void ProcessRecord()
     {
+        if (ParameterSetName == ScriptBlockSet)
+        {
+            ProcessScriptBlock();
+            return;
+        }
+
         RaceTestPlan plan;
         try
         {
@@ -69,14 +105,65 @@ public sealed class TestRaceConditionCommand : PSCmdlet, IDisposable
         }
         catch (ArgumentException error)
         {
-            object? target = error is ArgumentOutOfRangeException range ? range.ActualValue : null;
-            WriteError(new ErrorRecord(error, "InvalidRaceTestParameter", ErrorCategory.InvalidArgument, target ?? error.ParamName));
+            WriteInvalidParameter(error);
             return;
         }
 
         WriteVerbose($"{string.Join(", ", plan.Scenarios)} under {string.Join(", ", plan.Strategies)}: {plan.Threads} threads x {plan.Increments} operations, " +
             $"race window {plan.RaceWindow}, {RaceTestPlan.WarmupTrials} warm-up and {plan.Trials} measured trials each, interleaved; seed {plan.Seed}.");
-        Emit(new RaceTest(plan).Run, plan.TotalTrials);
+        Emit(new RaceTest(plan).Run);
+    }
+
+    private void ProcessScriptBlock()
+    {
+        ScriptBlockRacePlan plan;
+        try
+        {
+            object state = SharedState is PSObject wrapped ? wrapped.BaseObject : SharedState!;
+            ScriptBlock? maker = state as ScriptBlock;
+            if (maker is null)
+            {
+                ScriptBlockRaceTest.CheckCopyable(SharedState);
+            }
+
+            plan = new ScriptBlockRacePlan(
+                ScriptBlock!.ToString(),
+                Invariant!.ToString(),
+                maker is null ? SharedState : null,
+                maker?.ToString(),
+                Observe?.ToString(),
+                Expected,
+                Threads,
+                Increments,
+                Trials,
+                Label);
+        }
+        catch (ArgumentException error)
+        {
+            WriteInvalidParameter(error);
+            return;
+        }
+
+        WriteVerbose($"Script block in {plan.Threads} runspaces x {plan.Increments} runs each, released together; {RaceTestPlan.WarmupTrials} warm-up and {plan.Trials} measured trials, " +
+            (plan.SharedStateScript is null ? $"each on a fresh copy of the {(plan.SharedState is PSObject shown ? shown.BaseObject : plan.SharedState)?.GetType().Name}." : "each on a fresh object from the SharedState script block."));
+        try
+        {
+            Emit(new ScriptBlockRaceTest(plan).Run);
+        }
+        catch (ParseException error)
+        {
+            WriteError(new ErrorRecord(error, "ScriptBlockParseError", ErrorCategory.ParserError, error.Message));
+        }
+        catch (ArgumentException error)
+        {
+            WriteInvalidParameter(error);
+        }
+    }
+
+    private void WriteInvalidParameter(ArgumentException error)
+    {
+        object? target = error is ArgumentOutOfRangeException range ? range.ActualValue : null;
+        WriteError(new ErrorRecord(error, "InvalidRaceTestParameter", ErrorCategory.InvalidArgument, target ?? error.ParamName));
     }
 
     /// <inheritdoc/>
@@ -86,7 +173,7 @@ public sealed class TestRaceConditionCommand : PSCmdlet, IDisposable
     public void Dispose() => _cancellation.Dispose();
 
     /// <summary>Runs a race test on the pipeline thread (progress is reported there too) and writes its results.</summary>
-    private void Emit(Func<IProgress<RaceTestProgress>?, CancellationToken, IReadOnlyList<RaceTestResult>> run, long totalTrials)
+    private void Emit(Func<IProgress<RaceTestProgress>?, CancellationToken, IReadOnlyList<RaceTestResult>> run)
     {
         var progress = new ProgressThrottle(this, Activity, NoProgress.IsPresent);
         IReadOnlyList<RaceTestResult> results;
