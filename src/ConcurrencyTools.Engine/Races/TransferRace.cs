@@ -62,15 +62,7 @@ internal sealed class TransferRace : RaceSubject
             case RaceStrategy.None:
                 for (int i = 0; i < operations && !cancellationToken.IsCancellationRequested; i++)
                 {
-                    bool aToB = gap.NextBit();
-                    ref long from = ref aToB ? ref _a : ref _b;
-                    ref long to = ref aToB ? ref _b : ref _a;
-                    long balance = from;
-                    gap.Open();
-                    from = balance - 1;
-                    balance = to;
-                    gap.Open();
-                    to = balance + 1;
+                    MovePlain(gap.NextBit(), gap);
                     if (_a + _b != expected)
                     {
                         tally.TornReads++;
@@ -149,14 +141,7 @@ internal sealed class TransferRace : RaceSubject
                     guard.Enter();
                     try
                     {
-                        ref long from = ref aToB ? ref _a : ref _b;
-                        ref long to = ref aToB ? ref _b : ref _a;
-                        long balance = from;
-                        gap.Open();
-                        from = balance - 1;
-                        balance = to;
-                        gap.Open();
-                        to = balance + 1;
+                        MovePlain(aToB, gap);
                     }
                     finally
                     {
@@ -182,6 +167,20 @@ internal sealed class TransferRace : RaceSubject
 
                 break;
         }
+    }
+
+    /// <summary>One unit from one account to the other with plain reads and writes, a race window after each read.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void MovePlain(bool aToB, RaceGap gap)
+    {
+        ref long from = ref aToB ? ref _a : ref _b;
+        ref long to = ref aToB ? ref _b : ref _a;
+        long balance = from;
+        gap.Open();
+        from = balance - 1;
+        balance = to;
+        gap.Open();
+        to = balance + 1;
     }
 
     private static long Pack(long a, long b) => (long)(((ulong)(uint)(int)a << 32) | (uint)(int)b);
