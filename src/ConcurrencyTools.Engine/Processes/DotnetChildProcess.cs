@@ -128,9 +128,9 @@ internal sealed class DotnetChildProcess : ChildProcess
         {
             _process.StandardInput.Dispose();
         }
-        catch (IOException)
+        catch (Exception error) when (error is IOException or ObjectDisposedException)
         {
-            // The reader is gone.
+            // The reader is gone, or the pipe was closed through its base stream.
         }
 
         _process.Dispose();

@@ -54,14 +54,17 @@ internal sealed class OutputCapture
         }
     }
 
-    /// <summary>Reads until end-of-file; an I/O error (the pipe torn down by a kill) ends the read too.</summary>
-    public async Task ReadToEndAsync(Stream stream)
+    /// <summary>
+    /// Reads until end-of-file. An I/O error (the pipe torn down) ends the read too, and so does
+    /// <paramref name="abandon"/>, for output held open by a descendant that a kill did not reach.
+    /// </summary>
+    public async Task ReadToEndAsync(Stream stream, CancellationToken abandon = default)
     {
         byte[] buffer = ArrayPool<byte>.Shared.Rent(ReadSize);
         try
         {
             int read;
-            while ((read = await stream.ReadAsync(buffer.AsMemory(0, ReadSize)).ConfigureAwait(false)) > 0)
+            while ((read = await stream.ReadAsync(buffer.AsMemory(0, ReadSize), abandon).ConfigureAwait(false)) > 0)
             {
                 Keep(buffer, read);
                 Interlocked.Add(ref _totalBytes, read);
@@ -71,7 +74,7 @@ internal sealed class OutputCapture
                 }
             }
         }
-        catch (Exception error) when (error is IOException or ObjectDisposedException)
+        catch (Exception error) when (error is IOException or ObjectDisposedException or OperationCanceledException)
         {
             // The stream was closed under the read: what was read stays.
         }

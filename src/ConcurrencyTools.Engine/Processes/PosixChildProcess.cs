@@ -20,6 +20,7 @@ internal sealed class PosixChildProcess : ChildProcess
 {
     private static readonly int[] ChildEnds = { 0, 3, 5 };
     private static readonly int[] AllEnds = { 0, 1, 2, 3, 4, 5 };
+    private static long s_selfPeakBytes;
     private readonly object _gate = new();
     private readonly int _pid;
     private readonly AnonymousPipeClientStream _stdin;
@@ -238,7 +239,7 @@ internal sealed class PosixChildProcess : ChildProcess
             {
                 var cpu = TimeSpan.FromTicks(
                     ((usage.UserSeconds + usage.SystemSeconds) * 1_000_000 + usage.UserMicroseconds + usage.SystemMicroseconds) * 10);
-                _exit = ChildExit.FromWaitStatus(status, cpu, usage.MaxResidentKilobytes * 1024);
+                _exit = ChildExit.FromWaitStatus(status, cpu, OwnPeak(usage.MaxResidentKilobytes * 1024));
             }
             else if (result < 0 && Marshal.GetLastPInvokeError() == PosixNative.ECHILD)
             {
@@ -249,6 +250,37 @@ internal sealed class PosixChildProcess : ChildProcess
             exit = _exit.GetValueOrDefault();
             return _exit is not null;
         }
+    }
+
+    /// <summary>
+    /// The child's peak resident set from wait4, where it is the child's own. A child started with vfork (as
+    /// posix_spawn does) or fork inherits the parent's high-water mark when it executes, so a figure up to this
+    /// process's own peak may be ours: that is not measurable, and null, never a wrong number.
+    /// </summary>
+    private static long? OwnPeak(long reported)
+    {
+        if (reported <= Volatile.Read(ref s_selfPeakBytes))
+        {
+            return null;
+        }
+
+        // Our peak only grows: read it now, after the child started, to be sure it bounds what the child inherited.
+        long self = SelfPeakBytes();
+        Volatile.Write(ref s_selfPeakBytes, self);
+        return reported > self ? reported : null;
+    }
+
+    private static long SelfPeakBytes()
+    {
+        foreach (string line in File.ReadLines("/proc/self/status"))
+        {
+            if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+            {
+                return long.Parse(line.AsSpan(6).Trim().TrimEnd("kB").Trim(), System.Globalization.CultureInfo.InvariantCulture) * 1024;
+            }
+        }
+
+        return long.MaxValue;
     }
 
     private static IntPtr Native(List<IntPtr> owned, IntPtr pointer, int allocate = 0)
