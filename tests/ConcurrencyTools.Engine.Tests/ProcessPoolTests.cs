@@ -110,7 +110,7 @@ public class ProcessPoolTests
     {
         // Task 1 blocks; the others finish at once. Under KeepOrder no more than the window may be taken.
         using var release = new ManualResetEventSlim();
-        var runner = new FakeRunner(3, (task, _) => task.Seq == 1 ? System.Threading.Tasks.Task.Run(() => release.Wait(HangGuard)) : System.Threading.Tasks.Task.CompletedTask);
+        var runner = new FakeRunner(3, (task, stop) => task.Seq == 1 ? System.Threading.Tasks.Task.Run(() => release.Wait(HangGuard, stop)) : System.Threading.Tasks.Task.CompletedTask);
         using var pool = new Pool(new ProcessPoolOptions { KeepOrder = true, ReorderWindow = 5 }, new[] { runner });
         for (int i = 1; i <= 20; i++)
         {
@@ -118,6 +118,14 @@ public class ProcessPoolTests
         }
 
         pool.CompleteAdding();
+
+        // Wait for the window to fill (the machine may be slow), then give a sixth task time to start wrongly.
+        var clock = Stopwatch.StartNew();
+        while (runner.Started < 5 && clock.Elapsed < HangGuard)
+        {
+            Thread.Sleep(20);
+        }
+
         Thread.Sleep(500);
         Assert.Equal(5, runner.Started);
         Assert.False(pool.TryTakeResult(out _));
@@ -338,10 +346,25 @@ public class ProcessPoolTests
     }
 
     [Fact]
+    public void ARunnerThatThrowsStillGivesTheTaskItsRow()
+    {
+        var runner = new FakeRunner(2, (task, _) => task.Seq % 2 == 0 ? throw new InvalidOperationException("runner broke") : System.Threading.Tasks.Task.CompletedTask);
+        using var pool = new Pool(new ProcessPoolOptions { KeepOrder = true }, new[] { runner });
+        List<ProcessTaskResult> rows = Drain(pool, Enumerable.Range(1, 6).Select(FakeTask));
+        Assert.Equal(new long[] { 1, 2, 3, 4, 5, 6 }, rows.Select(r => r.Seq));
+        Assert.All(rows.Where(r => r.Seq % 2 == 0), row =>
+        {
+            Assert.False(row.Succeeded);
+            Assert.Equal("InvalidOperationException: runner broke", row.Error);
+        });
+        Assert.All(rows.Where(r => r.Seq % 2 == 1), row => Assert.True(row.Succeeded));
+    }
+
+    [Fact]
     public void TheInputQueueIsBoundedSoInputIsPaced()
     {
         using var release = new ManualResetEventSlim();
-        var runner = new FakeRunner(1, (_, _) => System.Threading.Tasks.Task.Run(() => release.Wait(HangGuard)));
+        var runner = new FakeRunner(1, (_, stop) => System.Threading.Tasks.Task.Run(() => release.Wait(HangGuard, stop)));
         using var pool = new Pool(new ProcessPoolOptions(), new[] { runner });
         int accepted = 0;
         while (accepted < 10_000 && pool.TryAdd(FakeTask(accepted + 1)))

@@ -81,7 +81,8 @@ internal sealed class LocalProcessRunner : IProcessRunner
                 exit = await child.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
             }
 
-            timedOut = limit.IsCancellationRequested && !cancellationToken.IsCancellationRequested;
+            // A limit that ran out just after a clean exit killed nothing: that task succeeded.
+            timedOut = limit.IsCancellationRequested && !cancellationToken.IsCancellationRequested && exit.ExitCode != 0;
             result.StdOut = stdout.Text;
             result.StdErr = stderr.Text;
             result.StdOutBytes = stdout.TotalBytes;

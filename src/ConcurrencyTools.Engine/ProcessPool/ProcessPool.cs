@@ -110,8 +110,19 @@ public sealed class ProcessPool : IDisposable
     /// <summary>The most tasks that ever ran at once (an instrument for the throttle).</summary>
     public int PeakRunning => Volatile.Read(ref _peakRunning);
 
-    /// <summary>Whether every row has been taken and no more will come.</summary>
-    public bool IsCompleted => _results.Reader.Completion.IsCompleted && _lines.Reader.Completion.IsCompleted;
+    /// <summary>Whether every row has been taken and no more will come; rethrows a fault of the pool itself.</summary>
+    public bool IsCompleted
+    {
+        get
+        {
+            if (_results.Reader.Completion.IsFaulted)
+            {
+                _results.Reader.Completion.GetAwaiter().GetResult();
+            }
+
+            return _results.Reader.Completion.IsCompleted && _lines.Reader.Completion.IsCompleted;
+        }
+    }
 
     /// <summary>Whether the halt policy has stopped new tasks from starting.</summary>
     public bool IsHalted
@@ -162,11 +173,7 @@ public sealed class ProcessPool : IDisposable
     /// </summary>
     public void WaitForActivity(TimeSpan timeout, CancellationToken cancellationToken)
     {
-        if (_results.Reader.Completion.IsFaulted)
-        {
-            _results.Reader.Completion.GetAwaiter().GetResult();
-        }
-
+        _ = IsCompleted;
         _activity.Wait(timeout, cancellationToken);
     }
 
