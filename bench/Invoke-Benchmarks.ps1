@@ -87,7 +87,11 @@ foreach ($benchmark in $selected) {
 
 # The document, from every section present (this run's and earlier ones').
 $machine = Get-BenchmarkMachine
-$present = $scripts | Where-Object { Test-Path (Join-Path $OutputDirectory "$($_.Name).md") }
+# A section with no script (written by hand) is kept in its place too.
+$static = $SectionOrder | Where-Object { $_ -notin $scripts.Name -and (Test-Path (Join-Path $OutputDirectory "$_.md")) } |
+    ForEach-Object { [pscustomobject]@{ Name = $_; Path = $null } }
+$present = @($scripts) + @($static) | Where-Object { Test-Path (Join-Path $OutputDirectory "$($_.Name).md") } |
+    Sort-Object { $i = [array]::IndexOf($SectionOrder, $_.Name); if ($i -lt 0) { $SectionOrder.Count } else { $i } }, Name
 $goals = foreach ($benchmark in $present) {
     $path = Join-Path $OutputDirectory "$($benchmark.Name).goals.csv"
     if (Test-Path $path) { Import-Csv $path | Select-Object @{ n = 'Benchmark'; e = { $benchmark.Name } }, * }
@@ -127,7 +131,7 @@ if ($goals) {
     $null = $document.AppendLine('(no benchmark has recorded a goal yet)').AppendLine()
 }
 
-$missing = $SectionOrder | Where-Object { $_ -notin $scripts.Name }
+$missing = $SectionOrder | Where-Object { $_ -notin $present.Name }
 if ($missing) {
     $null = $document.AppendLine("Not measured yet (no bench/*/Invoke-<Name>Benchmark.ps1 for them): $($missing -join ', ').").AppendLine()
 }
