@@ -14,38 +14,53 @@ public sealed class MeasureSpeedupCommand : PSCmdlet
 {
     private readonly SpeedupAnalysis _analysis = new();
     private SpeedupBaseline _baseline = SpeedupBaseline.Sequential;
+    private SpeedupInputReader _reader = new(CultureInfo.InvariantCulture);
+    private int _row;
 
     /// <summary>The workload of the run (from the pipeline).</summary>
     [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
-    [ValidateNotNullOrEmpty]
-    public string Workload { get; set; } = string.Empty;
+    [AllowNull]
+    [AllowEmptyString]
+    public string? Workload { get; set; }
 
-    /// <summary>The model of the run (from the pipeline).</summary>
+    /// <summary>The model of the run (from the pipeline); names are compared ignoring case.</summary>
     [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
-    [ValidateNotNullOrEmpty]
-    public string Model { get; set; } = string.Empty;
+    [AllowNull]
+    [AllowEmptyString]
+    public string? Model { get; set; }
 
-    /// <summary>The worker count of the run (from the pipeline).</summary>
+    /// <summary>
+    /// The worker count of the run (from the pipeline): a whole number of at least 1. Taken as it comes
+    /// (number or text) so that a bad cell is reported and counted, never rounded or dropped.
+    /// </summary>
     [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
-    [ValidateRange(1, int.MaxValue)]
-    public int Workers { get; set; }
+    [AllowNull]
+    [AllowEmptyString]
+    public object? Workers { get; set; }
 
-    /// <summary>The wall-clock time of the run in milliseconds (from the pipeline).</summary>
+    /// <summary>The wall-clock time of the run in milliseconds (from the pipeline): a number, or its text in -Culture.</summary>
     [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
-    public double ElapsedMs { get; set; }
+    [AllowNull]
+    [AllowEmptyString]
+    public object? ElapsedMs { get; set; }
 
-    /// <summary>The task count of the run (from the pipeline).</summary>
+    /// <summary>The task count of the run (from the pipeline): a whole number.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
-    public int Tasks { get; set; }
+    [AllowNull]
+    [AllowEmptyString]
+    public object? Tasks { get; set; }
 
     /// <summary>The task size of the run (from the pipeline).</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
+    [AllowNull]
     [AllowEmptyString]
-    public string TaskSize { get; set; } = string.Empty;
+    public string? TaskSize { get; set; }
 
-    /// <summary>The run number (from the pipeline); used to name outliers.</summary>
+    /// <summary>The run number (from the pipeline): a whole number, used to name outliers and find duplicates.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
-    public int Run { get; set; }
+    [AllowNull]
+    [AllowEmptyString]
+    public object? Run { get; set; }
 
     /// <summary>Whether the run's checksum was verified (from the pipeline): True, False, or the text of either from a CSV file.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
@@ -65,34 +80,48 @@ public sealed class MeasureSpeedupCommand : PSCmdlet
     [AllowEmptyString]
     public string? MachineName { get; set; }
 
+    /// <summary>
+    /// The culture that numbers in text (from Import-Csv) are written in; the current culture by default,
+    /// which is the one Export-Csv wrote them in on this machine. Use '' for the invariant culture.
+    /// </summary>
+    [Parameter]
+    [ValidateNotNull]
+    public CultureInfo Culture { get; set; } = CultureInfo.CurrentCulture;
+
     /// <summary>What speedups are measured against: a model name (default Sequential), or SingleWorker for each model with one worker.</summary>
     [Parameter]
     [ValidateSet("Sequential", "Threads", "ThreadPool", "EventLoop", "Processes", "GilThreads", SpeedupBaseline.SingleWorkerName, IgnoreCase = true)]
     public string Baseline { get; set; } = "Sequential";
 
     /// <inheritdoc/>
-    protected override void BeginProcessing() => _baseline = SpeedupBaseline.Parse(Baseline);
+    protected override void BeginProcessing()
+    {
+        _baseline = SpeedupBaseline.Parse(Baseline);
+        _reader = new SpeedupInputReader(Culture);
+        WriteVerbose($"Reading numbers in text in culture '{Culture.Name}' (decimal separator '{Culture.NumberFormat.NumberDecimalSeparator}').");
+    }
 
     /// <inheritdoc/>
     protected override void ProcessRecord()
     {
-        bool valid = string.IsNullOrEmpty(RunError) && ParseVerified(out bool verified) && verified;
-        if (valid && !(ElapsedMs > 0 && double.IsFinite(ElapsedMs)))
+        _row++;
+        var (sample, problems) = _reader.Read(_row, MachineName, Workload, Unwrap(Tasks), TaskSize, Model, Unwrap(Workers), Unwrap(Run), Unwrap(ElapsedMs), Unwrap(Verified), RunError);
+        foreach (SpeedupInputProblem problem in problems)
         {
-            WriteError(new ErrorRecord(
-                new ArgumentOutOfRangeException(nameof(ElapsedMs), ElapsedMs, $"ElapsedMs {ElapsedMs.ToString(CultureInfo.InvariantCulture)} of {Model} x{Workers} run {Run} is not a positive time; the run is excluded."),
-                "InvalidElapsedMs",
-                ErrorCategory.InvalidData,
-                ElapsedMs));
-            valid = false;
+            WriteError(new ErrorRecord(new ArgumentException(problem.Message, problem.Column), problem.ErrorId, ErrorCategory.InvalidData, problem.Value));
         }
 
-        _analysis.Add(new SpeedupSample(MachineName ?? string.Empty, Workload, Tasks, TaskSize ?? string.Empty, Model, Workers, Run, ElapsedMs, valid));
+        _analysis.Add(sample);
     }
 
     /// <inheritdoc/>
     protected override void EndProcessing()
     {
+        foreach (string duplicate in _analysis.DuplicateRuns())
+        {
+            WriteWarning($"Run numbers repeat within a configuration, so runs may have been counted twice: {duplicate}.");
+        }
+
         var (summaries, missing) = _analysis.Summarize(_baseline);
         foreach (string what in missing)
         {
@@ -109,30 +138,5 @@ public sealed class MeasureSpeedupCommand : PSCmdlet
         }
     }
 
-    private bool ParseVerified(out bool verified)
-    {
-        switch (Verified)
-        {
-            case null:
-                verified = true; // Rows that do not say are taken as verified.
-                return true;
-            case bool value:
-                verified = value;
-                return true;
-            case PSObject { BaseObject: var inner } when inner is not PSObject:
-                Verified = inner;
-                return ParseVerified(out verified);
-            case string text when bool.TryParse(text.Trim(), out bool parsed):
-                verified = parsed;
-                return true;
-            default:
-                WriteError(new ErrorRecord(
-                    new ArgumentException($"Verified must be True or False; '{Verified}' of {Model} x{Workers} run {Run} is neither, so the run is excluded.", nameof(Verified)),
-                    "InvalidVerified",
-                    ErrorCategory.InvalidData,
-                    Verified));
-                verified = false;
-                return false;
-        }
-    }
+    private static object? Unwrap(object? value) => value is PSObject wrapped ? Unwrap(wrapped.BaseObject) : value;
 }
