@@ -40,7 +40,9 @@ fi
 
 echo "== xunit: tests/ConcurrencyTools.Engine.Tests"
 rm -rf out/TestResults
+# A test that hangs is a failure: after 10 minutes the run is stopped and the hanging test named.
 dotnet test tests/ConcurrencyTools.Engine.Tests/ConcurrencyTools.Engine.Tests.csproj -c Release --nologo \
+    --blame-hang-timeout 10m --blame-hang-dump-type none \
     --logger "console;verbosity=minimal" --logger "trx;LogFileName=xunit.trx" --results-directory out/TestResults
 xunit_status=$?
 trx=out/TestResults/xunit.trx

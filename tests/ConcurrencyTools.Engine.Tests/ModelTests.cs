@@ -168,11 +168,14 @@ public class ModelTests
             return; // Worker processes build their own task list; see ProcessesTests.
         }
 
-        var probe = new ProbeWorkload(tasks: 50, waitMs: 5, failOn: 3);
+        // Task 3 fails at once; the other worker finishes the task it holds (50 ms) and takes no more.
+        // Tasks 0-2 plus at most one per worker may complete; a run that went on would complete 49.
+        var probe = new ProbeWorkload(tasks: 50, waitMs: 50, failOn: 3);
         ModelRunResult result = ExecutionModel.Create(model).Run(probe, 2, CancellationToken.None);
         Assert.NotNull(result.Error);
         Assert.Contains("fails on purpose", result.Error!.Message);
-        Assert.True(result.CompletedTasks < 50);
+        Assert.InRange(result.CompletedTasks, 0, 3 + 2);
+        Assert.InRange(probe.Started, 4, 3 + 2 + 1);
     }
 
     [Theory]

@@ -108,14 +108,49 @@ public class ProcessesTests
     [Fact]
     public void ProcessesReportStartupAndChildCpuTime()
     {
-        var workload = Workload.Create(new WorkloadSpec(WorkloadKind.Cpu, tasks: 4, iterations: 1_000_000));
+        // 4 x 100 million iterations: well over 100 ms of CPU time in the children on any machine,
+        // however loaded (CPU time, not wall-clock time), while the parent only waits for replies.
+        var workload = Workload.Create(new WorkloadSpec(WorkloadKind.Cpu, tasks: 4, iterations: 100_000_000));
+        TimeSpan parentBefore = ExecutionModel.ProcessCpuTime();
         ModelRunResult result = ExecutionModel.Create(ConcurrencyModel.Processes).Run(workload, 2, CancellationToken.None);
+        TimeSpan parent = ExecutionModel.ProcessCpuTime() - parentBefore;
         Assert.Null(result.Error);
         Assert.True(result.Startup > TimeSpan.Zero && result.Startup < result.Elapsed);
         Assert.Equal(2, result.ThreadsUsed);
 
-        // The children's CPU time is included: starting a .NET runtime alone costs CPU time.
-        Assert.True(result.CpuTime > TimeSpan.Zero);
+        // Without the children's CPU time, CpuTime would be at most the parent's own.
+        Assert.True(result.CpuTime - parent > TimeSpan.FromMilliseconds(100), $"run {result.CpuTime}, parent alone {parent}");
+    }
+
+    [Fact]
+    public void CancellingManyWorkerProcessesKillsThemAtOnce()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
+
+        // Workers busy in a long task do not read their input, so each would wait out its 2 s exit
+        // grace before being killed: 10 workers, 20 s. Killed on cancellation, they are gone at once.
+        const int workers = 10;
+        var workload = Workload.Create(new WorkloadSpec(WorkloadKind.Cpu, tasks: workers, iterations: 100_000_000_000));
+        using var cts = new CancellationTokenSource();
+        var model = ExecutionModel.Create(ConcurrencyModel.Processes);
+        var run = System.Threading.Tasks.Task.Run(() => model.Run(workload, workers, cts.Token));
+        var clock = Stopwatch.StartNew();
+        while (ChildWorkers().Count < workers && clock.Elapsed < TimeSpan.FromSeconds(60))
+        {
+            Thread.Sleep(20);
+        }
+
+        Assert.Equal(workers, ChildWorkers().Count);
+        Thread.Sleep(500);
+        clock.Restart();
+        cts.Cancel();
+        Assert.ThrowsAny<OperationCanceledException>(() => run.GetAwaiter().GetResult());
+        TimeSpan stopping = clock.Elapsed;
+        Assert.Empty(ChildWorkers());
+        Assert.True(stopping < TimeSpan.FromSeconds(workers), $"{workers} workers took {stopping} to stop");
     }
 
     [Fact]

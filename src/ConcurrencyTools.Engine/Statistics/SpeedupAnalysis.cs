@@ -17,10 +17,15 @@ public sealed class SpeedupAnalysis
     private readonly List<SpeedupSample> _samples = new();
     private readonly Dictionary<string, string> _modelNames = Enum.GetNames<ConcurrencyModel>().ToDictionary(n => n, StringComparer.OrdinalIgnoreCase);
 
-    /// <summary>Adds one run.</summary>
+    /// <summary>Adds one run; a valid one needs at least one worker and a positive, finite time.</summary>
     public void Add(SpeedupSample sample)
     {
         ArgumentNullException.ThrowIfNull(sample);
+        if (sample.Valid && (sample.Workers < 1 || !(sample.ElapsedMs > 0) || !double.IsFinite(sample.ElapsedMs)))
+        {
+            throw new ArgumentOutOfRangeException(nameof(sample), sample, "A valid run needs at least one worker and a positive, finite ElapsedMs.");
+        }
+
         if (!_modelNames.TryGetValue(sample.Model, out string? model))
         {
             model = sample.Model;

@@ -103,7 +103,13 @@ public sealed class SpeedupInputReader
             return 0;
         }
 
-        if (parsed < minimum || parsed > int.MaxValue)
+        if (parsed > int.MaxValue)
+        {
+            problems.Add(new SpeedupInputProblem(column, value, "is too large", $"{column} {Show(value)} of {label} is too large; the run is excluded."));
+            return 0;
+        }
+
+        if (parsed < minimum)
         {
             problems.Add(new SpeedupInputProblem(column, value, $"is not at least {minimum}", $"{column} {Show(value)} of {label} must be at least {minimum}; the run is excluded."));
             return 0;
