@@ -131,8 +131,8 @@ public class ProcessesTests
         }
 
         // Workers busy in a long task do not read their input, so each would wait out its 2 s exit
-        // grace before being killed: 10 workers, 20 s. Killed on cancellation, they are gone at once.
-        const int workers = 10;
+        // grace before being killed: 6 workers, 12 s. Killed on cancellation, they are gone at once.
+        const int workers = 6;
         var workload = Workload.Create(new WorkloadSpec(WorkloadKind.Cpu, tasks: workers, iterations: 100_000_000_000));
         using var cts = new CancellationTokenSource();
         var model = ExecutionModel.Create(ConcurrencyModel.Processes);
@@ -143,8 +143,15 @@ public class ProcessesTests
             Thread.Sleep(20);
         }
 
-        Assert.Equal(workers, ChildWorkers().Count);
-        Thread.Sleep(500);
+        // Busy, not starting or idle (an idle worker ends when its input closes): each has used more CPU
+        // time than a worker's start-up costs, which the parent allows only once all are ready.
+        while (ChildWorkers().Count(pid => ChildCpuTime(pid) < TimeSpan.FromSeconds(0.8)) > 0 && clock.Elapsed < TimeSpan.FromSeconds(120))
+        {
+            Thread.Sleep(50);
+        }
+
+        List<int> busy = ChildWorkers();
+        Assert.Equal(workers, busy.Count(pid => ChildCpuTime(pid) >= TimeSpan.FromSeconds(0.8)));
         clock.Restart();
         cts.Cancel();
         Assert.ThrowsAny<OperationCanceledException>(() => run.GetAwaiter().GetResult());
@@ -185,6 +192,23 @@ public class ProcessesTests
     {
         Assert.Throws<ArgumentOutOfRangeException>(() =>
             ExecutionModel.Create(ConcurrencyModel.Processes).Run(new ProbeWorkload(1), ProcessesModel.MaxWorkers + 1, CancellationToken.None));
+    }
+
+    /// <summary>CPU time (user and system) a process has used so far, from /proc; zero once it is gone.</summary>
+    internal static TimeSpan ChildCpuTime(int pid)
+    {
+        try
+        {
+            string stat = File.ReadAllText($"/proc/{pid}/stat");
+            string[] rest = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+
+            // utime and stime are fields 14 and 15 of stat, 11 and 12 after the state, in ticks of 1/100 s.
+            return TimeSpan.FromSeconds((long.Parse(rest[11]) + long.Parse(rest[12])) / 100.0);
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException or FormatException)
+        {
+            return TimeSpan.Zero;
+        }
     }
 
     /// <summary>Live child processes of this test process that run the worker assembly (from /proc).</summary>

@@ -100,7 +100,10 @@ internal sealed class WorkerProcess : IDisposable
         {
             if (!_process.HasExited)
             {
-                _process.Kill(entireProcessTree: true);
+                // The worker runs in the host process itself (dotnet or pwsh) and starts no children.
+                // Killing the tree would read the whole process table for each worker: seconds apiece
+                // on a busy machine, minutes for a Ctrl+C of 256 workers.
+                _process.Kill();
             }
         }
         catch (Exception error) when (error is InvalidOperationException or System.ComponentModel.Win32Exception or NotSupportedException)
