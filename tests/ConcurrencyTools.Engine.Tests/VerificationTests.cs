@@ -28,7 +28,7 @@ public class VerificationTests
         protected override ModelRunResult RunCore(Workload workload, int workers, CancellationToken cancellationToken)
         {
             long checksum = 0;
-            var context = new ImmediateContext();
+            var context = new WorkloadTests.NullContext();
             for (int i = 0; i < workload.Spec.Tasks; i++)
             {
                 checksum = unchecked(checksum + workload.RunTaskAsync(i == _skipped ? _duplicate : i, context).AsTask().GetAwaiter().GetResult());
@@ -36,17 +36,6 @@ public class VerificationTests
 
             return new ModelRunResult { Elapsed = TimeSpan.FromMilliseconds(1), Checksum = checksum, CompletedTasks = workload.Spec.Tasks, ThreadsUsed = 1 };
         }
-    }
-
-    private sealed class ImmediateContext : ITaskContext
-    {
-        public CancellationToken CancellationToken => CancellationToken.None;
-
-        public void Checkpoint()
-        {
-        }
-
-        public System.Threading.Tasks.ValueTask WaitAsync(int milliseconds) => default;
     }
 
     [Theory]

@@ -9,7 +9,8 @@ namespace ConcurrencyTools.Engine.Tests;
 
 public class WorkloadTests
 {
-    private sealed class NullContext : ITaskContext
+    /// <summary>Runs tasks inline: no cancellation, no waiting; counts checkpoints.</summary>
+    internal sealed class NullContext : ITaskContext
     {
         public CancellationToken CancellationToken => CancellationToken.None;
 
