@@ -19,7 +19,7 @@ namespace ConcurrencyTools.Commands;
 /// </remarks>
 [Cmdlet(VerbsDiagnostic.Measure, "ThreadedWorkload")]
 [OutputType(typeof(WorkloadMeasurement))]
-public sealed class MeasureThreadedWorkloadCommand : PSCmdlet, IDisposable
+public sealed partial class MeasureThreadedWorkloadCommand : PSCmdlet, IDisposable
 {
     private const string Activity = "Measure-ThreadedWorkload";
     private readonly CancellationTokenSource _cancellation = new();
@@ -33,7 +33,10 @@ public sealed class MeasureThreadedWorkloadCommand : PSCmdlet, IDisposable
     [ValidateNotNullOrEmpty]
     public ConcurrencyModel[]? Model { get; set; }
 
-    /// <summary>Worker counts to run each model with (Sequential always runs with one); 1, 2, 4 by default, capped at the task count.</summary>
+    /// <summary>
+    /// Worker counts to run each model with (Sequential always runs with one); 1, 2, 4 by default, capped at the task count.
+    /// Threads and GilThreads accept up to 10,000 (an OS thread each), Processes 256, EventLoop and ThreadPool 1,000,000.
+    /// </summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
     [ValidateRange(1, MeasurementPlan.MaxWorkers)]
@@ -111,6 +114,13 @@ public sealed class MeasureThreadedWorkloadCommand : PSCmdlet, IDisposable
 
         WriteVerbose($"{plan.Workload.Kind} workload, {plan.Workload.Tasks} tasks of {plan.Workload.TaskSize}: " +
             $"{plan.Grid.Count} configurations ({string.Join(", ", plan.Grid)}), {plan.Warmup} warm-up and {plan.Repeat} measured runs each, {plan.TotalRuns} runs in all, interleaved round by round.");
+        if (Session is { Length: > 0 })
+        {
+            // Each host checks its own machine: warnings about workers and the pool come back from it.
+            RunOnSessions(plan);
+            return;
+        }
+
         if (plan.Models.Contains(ConcurrencyModel.Processes))
         {
             DescribeWorkerHost();
@@ -120,6 +130,11 @@ public sealed class MeasureThreadedWorkloadCommand : PSCmdlet, IDisposable
         if (idle > 0 && plan.Models.Any(m => m != ConcurrencyModel.Sequential))
         {
             WriteWarning($"Workers {idle} is more than Tasks {plan.Workload.Tasks}: the extra workers have nothing to do. Raise -Tasks to give every worker work.");
+        }
+
+        if (ThreadPoolStarvationWarning.For(plan) is { } starvation)
+        {
+            WriteWarning(starvation);
         }
 
         var progress = new ProgressWriter(this, NoProgress.IsPresent);
