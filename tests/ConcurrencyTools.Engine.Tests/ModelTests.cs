@@ -29,9 +29,22 @@ public class ModelTests
         Assert.Equal(7, result.CompletedTasks);
         Assert.Equal(workload.ExpectedChecksum(), result.Checksum);
         Assert.True(result.Elapsed > TimeSpan.Zero);
-        Assert.True(result.CpuTime >= TimeSpan.Zero);
         Assert.Equal(model == ConcurrencyModel.Processes, result.Startup.HasValue);
         Assert.Equal(model == ConcurrencyModel.GilThreads, result.GilSwitches.HasValue);
+    }
+
+    [Theory]
+    [InlineData(ConcurrencyModel.Sequential)]
+    [InlineData(ConcurrencyModel.Threads)]
+    [InlineData(ConcurrencyModel.GilThreads)]
+    public void InProcessRunsCountTheirCpuTime(ConcurrencyModel model)
+    {
+        // 4 x 25 million iterations: tens of milliseconds of CPU time on any machine, loaded or not
+        // (CPU time, not wall-clock time). A run that did not measure it would report zero.
+        var workload = Workload.Create(new WorkloadSpec(WorkloadKind.Cpu, tasks: 4, iterations: 25_000_000));
+        ModelRunResult result = ExecutionModel.Create(model).Run(workload, 2, CancellationToken.None);
+        Assert.Null(result.Error);
+        Assert.True(result.CpuTime >= TimeSpan.FromMilliseconds(20), $"CPU time {result.CpuTime}");
     }
 
     [Theory]
