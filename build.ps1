@@ -10,6 +10,8 @@
     Docs    turns docs/en-US into out/ConcurrencyTools/en-US/ConcurrencyTools.dll-Help.xml (needs PlatyPS).
     Package builds, adds the help, and zips the module into out/ConcurrencyTools-<version>.zip.
     Demo    builds, then runs the README's quick start (eight CPU-bound tasks: sequential, threads under a GIL, processes) in a fresh pwsh.
+    Screenshot builds, measures a small CPU-bound sweep, writes out/report.html with Export-ConcurrencyReport
+            and saves its top as docs/report.png (the README's picture) with headless Chromium.
 .EXAMPLE
     ./build.ps1
 .EXAMPLE
@@ -17,7 +19,7 @@
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Test', 'Docs', 'Package', 'Demo')]
+    [ValidateSet('Build', 'Test', 'Docs', 'Package', 'Demo', 'Screenshot')]
     [string[]] $Task = 'Build',
 
     [ValidateSet('Debug', 'Release')]
@@ -78,6 +80,23 @@ function Invoke-Demo {
             Measure-Speedup | Format-Table
     }
     Invoke-Native (Get-Process -Id $PID).Path @('-NoLogo', '-NoProfile', '-NonInteractive', '-Command', "& { $script } '$moduleDir'")
+}
+
+function Invoke-Screenshot {
+    Invoke-Build
+    . (Join-Path $root 'tests/Pester/HeadlessBrowser.ps1')
+    $chromium = Find-Chromium
+    if (-not $chromium) { throw 'Chromium is needed for the screenshot (Debian: apt-get install -y chromium).' }
+    $report = Join-Path $root 'out/report.html'
+    $script = {
+        param($Module, $Report)
+        Import-Module $Module
+        Measure-ThreadedWorkload -Workload Cpu -Model Sequential, Threads, GilThreads, Processes -Workers 1, 2 -Tasks 8 -Iterations 20000000 -Repeat 5 -NoProgress |
+            Export-ConcurrencyReport -Path $Report -Title 'CPU-bound work: threads, threads under a GIL, processes'
+    }
+    Invoke-Native (Get-Process -Id $PID).Path @('-NoLogo', '-NoProfile', '-NonInteractive', '-Command', "& { $script } '$moduleDir' '$report'")
+    $shot = Save-Screenshot -Chromium $chromium -Path $report -OutFile (Join-Path $root 'docs/report.png') -Width 1280 -Height 1360
+    Write-Host "Report: $report; screenshot: $($shot.FullName)"
 }
 
 foreach ($name in $Task) {

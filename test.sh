@@ -38,24 +38,27 @@ else
     echo "Help: pwsh with PlatyPS is not installed; the module is built without its help file"
 fi
 
-echo "== xunit: tests/ConcurrencyTools.Engine.Tests"
 rm -rf out/TestResults
-# A test that hangs is a failure: after 10 minutes the run is stopped and the hanging test named.
-dotnet test tests/ConcurrencyTools.Engine.Tests/ConcurrencyTools.Engine.Tests.csproj -c Release --nologo \
-    --blame-hang-timeout 10m --blame-hang-dump-type none \
-    --logger "console;verbosity=minimal" --logger "trx;LogFileName=xunit.trx" --results-directory out/TestResults
-xunit_status=$?
-trx=out/TestResults/xunit.trx
 counter() { grep -o "<Counters [^>]*" "$trx" | grep -oE " $1=\"[0-9]+\"" | grep -oE "[0-9]+"; }
-if [[ -f "$trx" ]]; then
-    passed=$((passed + $(counter passed)))
-    failed=$((failed + $(counter failed) + $(counter error) + $(counter timeout) + $(counter aborted)))
-    skipped=$((skipped + $(counter notExecuted)))
-    echo "xunit: $(counter passed) passed, $(counter failed) failed, $(counter notExecuted) skipped"
-elif [[ $xunit_status -ne 0 ]]; then
-    failed=$((failed + 1))
-fi
-[[ $xunit_status -ne 0 ]] && status=1
+# The engine's suite, then the suite that hosts PowerShell in-process (net10.0, like pwsh 7.6).
+for suite in ConcurrencyTools.Engine.Tests ConcurrencyTools.Runspaces.Tests; do
+    echo "== xunit: tests/$suite"
+    trx=out/TestResults/$suite.trx
+    # A test that hangs is a failure: after 10 minutes the run is stopped and the hanging test named.
+    dotnet test "tests/$suite/$suite.csproj" -c Release --nologo \
+        --blame-hang-timeout 10m --blame-hang-dump-type none \
+        --logger "console;verbosity=minimal" --logger "trx;LogFileName=$suite.trx" --results-directory out/TestResults
+    xunit_status=$?
+    if [[ -f "$trx" ]]; then
+        passed=$((passed + $(counter passed)))
+        failed=$((failed + $(counter failed) + $(counter error) + $(counter timeout) + $(counter aborted)))
+        skipped=$((skipped + $(counter notExecuted)))
+        echo "xunit: $(counter passed) passed, $(counter failed) failed, $(counter notExecuted) skipped"
+    elif [[ $xunit_status -ne 0 ]]; then
+        failed=$((failed + 1))
+    fi
+    [[ $xunit_status -ne 0 ]] && status=1
+done
 
 echo "== Pester: tests/Pester"
 if command -v pwsh >/dev/null 2>&1 &&

@@ -7,10 +7,10 @@ using ConcurrencyTools.Engine.Workloads;
 namespace ConcurrencyTools.Engine.Measurement;
 
 /// <summary>
-/// Runs a <see cref="MeasurementPlan"/>: warm-up rounds first, then the measured rounds, each round
-/// running every configuration once (round robin), so that drift of a shared machine hits every
-/// configuration alike. Rows are yielded as soon as they are measured; a failed run is a row with its
-/// error and the sweep goes on; cancellation ends the enumeration with <see cref="OperationCanceledException"/>.
+/// Runs a <see cref="MeasurementPlan"/> in the order of an <see cref="InterleavedSchedule"/>: warm-up
+/// rounds, one run of each configuration on empty tasks, then the measured rounds. Rows are yielded as
+/// soon as they are measured; a failed run is a row with its error and the sweep goes on; cancellation
+/// ends the enumeration with <see cref="OperationCanceledException"/>.
 /// </summary>
 public sealed class WorkloadBenchmark
 {
@@ -39,41 +39,33 @@ public sealed class WorkloadBenchmark
     {
         Workload workload = Workload.Create(_plan.Workload);
         long expected = workload.ExpectedChecksum(cancellationToken);
-        int done = 0;
-        for (int round = 1; round <= _plan.Warmup; round++)
-        {
-            foreach (MeasurementConfiguration configuration in _plan.Grid)
-            {
-                progress?.Report(new MeasurementProgress(configuration, MeasurementPhase.Warmup, round, done, _plan.TotalRuns));
-                _ = Measure(workload, expected, configuration, round, cancellationToken);
-                done++;
-            }
-        }
+        Workload? empty = null;
+        long emptyExpected = 0;
 
         // Each configuration on empty tasks, once, after the warm-up: the model's own cost.
         var overhead = new Dictionary<MeasurementConfiguration, double?>();
-        if (_plan.MeasureOverhead)
+        foreach (var run in InterleavedSchedule.Runs(_plan.Grid, _plan.Warmup, _plan.Repeat, _plan.MeasureOverhead, progress))
         {
-            Workload empty = Workload.Create(_plan.Workload.AsEmpty());
-            long emptyExpected = empty.ExpectedChecksum(cancellationToken);
-            foreach (MeasurementConfiguration configuration in _plan.Grid)
+            switch (run.Phase)
             {
-                progress?.Report(new MeasurementProgress(configuration, MeasurementPhase.Overhead, 1, done, _plan.TotalRuns));
-                WorkloadMeasurement row = Measure(empty, emptyExpected, configuration, 1, cancellationToken);
-                overhead[configuration] = row.Verified ? row.ElapsedMs : null;
-                done++;
-            }
-        }
+                case MeasurementPhase.Warmup:
+                    _ = Measure(workload, expected, run.Configuration, run.Round, cancellationToken);
+                    break;
+                case MeasurementPhase.Overhead:
+                    if (empty is null)
+                    {
+                        empty = Workload.Create(_plan.Workload.AsEmpty());
+                        emptyExpected = empty.ExpectedChecksum(cancellationToken);
+                    }
 
-        for (int round = 1; round <= _plan.Repeat; round++)
-        {
-            foreach (MeasurementConfiguration configuration in _plan.Grid)
-            {
-                progress?.Report(new MeasurementProgress(configuration, MeasurementPhase.Run, round, done, _plan.TotalRuns));
-                WorkloadMeasurement row = Measure(workload, expected, configuration, round, cancellationToken);
-                row.ModelOverheadMs = overhead.GetValueOrDefault(configuration);
-                done++;
-                yield return row;
+                    WorkloadMeasurement emptyRow = Measure(empty, emptyExpected, run.Configuration, run.Round, cancellationToken);
+                    overhead[run.Configuration] = emptyRow.Verified ? emptyRow.ElapsedMs : null;
+                    break;
+                default:
+                    WorkloadMeasurement row = Measure(workload, expected, run.Configuration, run.Round, cancellationToken);
+                    row.ModelOverheadMs = overhead.GetValueOrDefault(run.Configuration);
+                    yield return row;
+                    break;
             }
         }
     }
