@@ -20,7 +20,11 @@ public sealed class MeasureSpeedupCommand : RunInputCommand
     public string Baseline { get; set; } = "Sequential";
 
     /// <inheritdoc/>
-    protected override void BeginProcessing() => _baseline = SpeedupBaseline.Parse(Baseline);
+    protected override void BeginProcessing()
+    {
+        _baseline = SpeedupBaseline.Parse(Baseline);
+        base.BeginProcessing();
+    }
 
     /// <inheritdoc/>
     protected override void ProcessRecord() => _analysis.Add(ReadSample());
@@ -28,6 +32,11 @@ public sealed class MeasureSpeedupCommand : RunInputCommand
     /// <inheritdoc/>
     protected override void EndProcessing()
     {
+        foreach (string duplicate in _analysis.DuplicateRuns())
+        {
+            WriteWarning($"Run numbers repeat within a configuration, so runs may have been counted twice: {duplicate}.");
+        }
+
         var (summaries, missing) = _analysis.Summarize(_baseline);
         foreach (string what in missing)
         {
