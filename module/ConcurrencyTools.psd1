@@ -11,7 +11,7 @@
     RequiredAssemblies   = @('ConcurrencyTools.Engine.dll')
     FormatsToProcess     = @('ConcurrencyTools.Format.ps1xml')
     TypesToProcess       = @('ConcurrencyTools.Types.ps1xml')
-    CmdletsToExport      = @('Measure-ThreadedWorkload', 'Measure-Speedup', 'Measure-Scalability', 'Measure-ProducerConsumer', 'Export-ConcurrencyReport', 'Test-RaceCondition')
+    CmdletsToExport      = @('Measure-ThreadedWorkload', 'Measure-Speedup', 'Measure-Scalability', 'Measure-ProducerConsumer', 'Export-ConcurrencyReport', 'Test-RaceCondition', 'Invoke-ProcessPool')
     FunctionsToExport    = @()
     AliasesToExport      = @()
     VariablesToExport    = @()

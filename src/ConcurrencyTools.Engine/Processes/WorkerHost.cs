@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Diagnostics;
 using System.IO;
 using System.Linq;
 using System.Runtime.InteropServices;
@@ -95,40 +94,27 @@ public sealed class WorkerHost
     public static WorkerHost ForPwsh(string pwshPath, string engineAssemblyPath) =>
         new(pwshPath, new[] { "-NoLogo", "-NoProfile", "-NonInteractive", "-Command" }, "pwsh", engineAssemblyPath);
 
-    /// <summary>The start information for a worker with the given workload arguments.</summary>
-    public ProcessStartInfo CreateStartInfo(IEnumerable<string> workerArguments)
+    /// <summary>What to start for a worker with the given workload arguments.</summary>
+    internal ChildStartInfo CreateStartInfo(IEnumerable<string> workerArguments)
     {
-        var info = new ProcessStartInfo(FileName)
-        {
-            UseShellExecute = false,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            CreateNoWindow = true,
-        };
-        foreach (string argument in PrefixArguments)
-        {
-            info.ArgumentList.Add(argument);
-        }
-
+        var arguments = new List<string>(PrefixArguments);
         if (_engineAssemblyPath is null)
         {
-            foreach (string argument in workerArguments)
-            {
-                info.ArgumentList.Add(argument);
-            }
+            arguments.AddRange(workerArguments);
         }
         else
         {
             // pwsh appends whatever follows -Command to the command text, so the arguments go inside it.
-            info.ArgumentList.Add(
+            arguments.Add(
                 $"Add-Type -Path {Quote(_engineAssemblyPath)}; " +
                 $"exit [ConcurrencyTools.Engine.Processes.WorkerServer]::RunStandardStreams([string[]]@({string.Join(", ", workerArguments.Select(Quote))}))");
         }
 
         // Let a framework-dependent worker run on whichever newer runtime is installed.
-        info.Environment["DOTNET_ROLL_FORWARD"] = "Major";
-        return info;
+        return new ChildStartInfo(FileName, arguments)
+        {
+            Environment = new Dictionary<string, string?> { ["DOTNET_ROLL_FORWARD"] = "Major" },
+        };
     }
 
     private static string Quote(string text) => "'" + text.Replace("'", "''", StringComparison.Ordinal) + "'";
