@@ -38,22 +38,25 @@ else
     echo "Help: pwsh with PlatyPS is not installed; the module is built without its help file"
 fi
 
-echo "== xunit: tests/ConcurrencyTools.Engine.Tests"
 rm -rf out/TestResults
-dotnet test tests/ConcurrencyTools.Engine.Tests/ConcurrencyTools.Engine.Tests.csproj -c Release --nologo \
-    --logger "console;verbosity=minimal" --logger "trx;LogFileName=xunit.trx" --results-directory out/TestResults
-xunit_status=$?
-trx=out/TestResults/xunit.trx
 counter() { grep -o "<Counters [^>]*" "$trx" | grep -oE " $1=\"[0-9]+\"" | grep -oE "[0-9]+"; }
-if [[ -f "$trx" ]]; then
-    passed=$((passed + $(counter passed)))
-    failed=$((failed + $(counter failed) + $(counter error) + $(counter timeout) + $(counter aborted)))
-    skipped=$((skipped + $(counter notExecuted)))
-    echo "xunit: $(counter passed) passed, $(counter failed) failed, $(counter notExecuted) skipped"
-elif [[ $xunit_status -ne 0 ]]; then
-    failed=$((failed + 1))
-fi
-[[ $xunit_status -ne 0 ]] && status=1
+# The engine's suite, then the suite that hosts PowerShell in-process (net10.0, like pwsh 7.6).
+for suite in ConcurrencyTools.Engine.Tests ConcurrencyTools.Runspaces.Tests; do
+    echo "== xunit: tests/$suite"
+    trx=out/TestResults/$suite.trx
+    dotnet test "tests/$suite/$suite.csproj" -c Release --nologo \
+        --logger "console;verbosity=minimal" --logger "trx;LogFileName=$suite.trx" --results-directory out/TestResults
+    xunit_status=$?
+    if [[ -f "$trx" ]]; then
+        passed=$((passed + $(counter passed)))
+        failed=$((failed + $(counter failed) + $(counter error) + $(counter timeout) + $(counter aborted)))
+        skipped=$((skipped + $(counter notExecuted)))
+        echo "xunit: $(counter passed) passed, $(counter failed) failed, $(counter notExecuted) skipped"
+    elif [[ $xunit_status -ne 0 ]]; then
+        failed=$((failed + 1))
+    fi
+    [[ $xunit_status -ne 0 ]] && status=1
+done
 
 echo "== Pester: tests/Pester"
 if command -v pwsh >/dev/null 2>&1 &&

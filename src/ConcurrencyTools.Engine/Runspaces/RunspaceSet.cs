@@ -1,0 +1,263 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Management.Automation;
+using System.Management.Automation.Runspaces;
+using System.Threading;
+
+namespace ConcurrencyTools.Engine.Runspaces;
+
+/// <summary>
+/// A fixed set of open runspaces that share one <see cref="ScriptBlockState"/>: the one place the
+/// engine runs PowerShell script blocks. <see cref="InvokeEach"/> runs a script block once per item,
+/// one item per runspace at a time (a runspace pool of <see cref="Count"/>); <see cref="InvokeTogether"/>
+/// runs it once in every runspace, all released at the same instant. Both return only when every
+/// invocation has returned or been stopped; a cancelled token stops the running pipelines and surfaces
+/// as <see cref="OperationCanceledException"/>. Output and ErrorRecords are collected per invocation,
+/// never written anywhere: the caller drains them.
+/// </summary>
+public sealed class RunspaceSet : IDisposable
+{
+    // Runs the user's script block in a child scope with the item as $_ and as the first argument.
+    // The text is the script block's, created in the runspace that runs it: a ScriptBlock object
+    // belongs to the runspace that made it and must not be run on another one.
+    private const string Driver = """
+        param($__ctScript, $__ctItem, $__ctArguments, $__ctBarrier, $__ctToken)
+        $__ctBlock = [scriptblock]::Create($__ctScript)
+        if ($null -ne $__ctBarrier) { $__ctBarrier.SignalAndWait($__ctToken) }
+        ,$__ctItem | & { process { & $__ctBlock $_ @__ctArguments } }
+        """;
+
+    private readonly Runspace[] _runspaces;
+    private readonly object?[] _arguments;
+    private int _disposed;
+
+    private RunspaceSet(ScriptBlockState state, Runspace[] runspaces, TimeSpan openElapsed)
+    {
+        State = state;
+        _runspaces = runspaces;
+        _arguments = [.. state.ArgumentList];
+        OpenElapsed = openElapsed;
+    }
+
+    /// <summary>The state every runspace was opened with.</summary>
+    public ScriptBlockState State { get; }
+
+    /// <summary>How many runspaces the set holds: at most this many invocations run at once.</summary>
+    public int Count => _runspaces.Length;
+
+    /// <summary>Wall-clock time to create and open every runspace, modules imported: the set-up cost.</summary>
+    public TimeSpan OpenElapsed { get; }
+
+    /// <summary>
+    /// Opens <paramref name="count"/> runspaces at once, each on its own thread, with
+    /// <paramref name="state"/>. A module that cannot be imported fails the open; every runspace
+    /// opened so far is closed before the exception leaves.
+    /// </summary>
+    public static RunspaceSet Open(ScriptBlockState state, int count, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentRange.Check(nameof(count), count, 1, 1024);
+        cancellationToken.ThrowIfCancellationRequested();
+
+        var runspaces = new Runspace?[count];
+        var errors = new Exception?[count];
+        long started = Stopwatch.GetTimestamp();
+        RunOnThreads(count, "Runspace open", i =>
+        {
+            try
+            {
+                Runspace runspace = RunspaceFactory.CreateRunspace(state.CreateInitialSessionState());
+                runspaces[i] = runspace;
+                runspace.Open();
+            }
+            catch (Exception error)
+            {
+                errors[i] = error;
+            }
+        });
+        TimeSpan elapsed = Stopwatch.GetElapsedTime(started);
+
+        Exception? failure = Array.Find(errors, e => e is not null);
+        if (failure is not null || cancellationToken.IsCancellationRequested)
+        {
+            foreach (Runspace? runspace in runspaces)
+            {
+                runspace?.Dispose();
+            }
+
+            cancellationToken.ThrowIfCancellationRequested();
+            throw failure!;
+        }
+
+        return new RunspaceSet(state, runspaces!, elapsed);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="script"/> once per item, at most <see cref="Count"/> at a time, each
+    /// runspace taking the next item when it is free. Results come back in item order;
+    /// <paramref name="completed"/> hears of each as it finishes (from a worker thread).
+    /// </summary>
+    /// <exception cref="ParseException">The script does not parse.</exception>
+    /// <exception cref="OperationCanceledException">The token was cancelled; every pipeline was stopped first.</exception>
+    public IReadOnlyList<ScriptTaskResult> InvokeEach(string script, IReadOnlyList<object?> items, CancellationToken cancellationToken, IProgress<ScriptTaskResult>? completed = null)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        CheckUsable(script, cancellationToken);
+
+        var results = new ScriptTaskResult[items.Count];
+        int next = -1;
+        RunOnThreads(Math.Min(Count, Math.Max(items.Count, 1)), "Runspace worker", worker =>
+        {
+            int index;
+            while (!cancellationToken.IsCancellationRequested && (index = Interlocked.Increment(ref next)) < items.Count)
+            {
+                ScriptTaskResult? result = Invoke(worker, index, script, items[index], barrier: null, cancellationToken);
+                if (result is null)
+                {
+                    return;
+                }
+
+                results[index] = result;
+                completed?.Report(result);
+            }
+        });
+
+        cancellationToken.ThrowIfCancellationRequested();
+        return results;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="script"/> once in every runspace at the same instant: each runspace
+    /// waits at a barrier until all are ready, then all start together, with <paramref name="input"/>
+    /// (a shared object, say) as <c>$_</c> and first argument. Results come back in runspace order.
+    /// </summary>
+    /// <exception cref="ParseException">The script does not parse.</exception>
+    /// <exception cref="OperationCanceledException">The token was cancelled; every pipeline was stopped first.</exception>
+    public IReadOnlyList<ScriptTaskResult> InvokeTogether(string script, object? input, CancellationToken cancellationToken)
+    {
+        CheckUsable(script, cancellationToken);
+
+        var results = new ScriptTaskResult[Count];
+        using var barrier = new Barrier(Count);
+        // A runspace that fails before the barrier must not leave the others waiting for it.
+        using var abandon = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        RunOnThreads(Count, "Runspace worker", worker =>
+        {
+            ScriptTaskResult? result = Invoke(worker, worker, script, input, barrier, cancellationToken, abandon.Token);
+            if (result is not null)
+            {
+                results[worker] = result;
+                if (result.Failed && barrier.CurrentPhaseNumber == 0)
+                {
+                    abandon.Cancel();
+                }
+            }
+        });
+
+        cancellationToken.ThrowIfCancellationRequested();
+        return results;
+    }
+
+    /// <summary>Closes every runspace; a pipeline still running in one is stopped.</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        foreach (Runspace runspace in _runspaces)
+        {
+            runspace.Dispose();
+        }
+    }
+
+    /// <summary>Runs one invocation on runspace <paramref name="worker"/>; null when it was stopped by the token.</summary>
+    private ScriptTaskResult? Invoke(int worker, int index, string script, object? item, Barrier? barrier, CancellationToken cancellationToken, CancellationToken barrierToken = default)
+    {
+        using PowerShell shell = PowerShell.Create();
+        shell.Runspace = _runspaces[worker];
+        shell.AddScript(Driver, useLocalScope: true)
+            .AddArgument(script)
+            .AddArgument(item)
+            .AddArgument(_arguments)
+            .AddArgument(barrier)
+            .AddArgument(barrierToken);
+
+        var errors = new List<ErrorRecord>();
+        IReadOnlyList<PSObject> output = Array.Empty<PSObject>();
+        bool failed = false;
+        long started = Stopwatch.GetTimestamp();
+        try
+        {
+            IAsyncResult pending = shell.BeginInvoke();
+            if (WaitHandle.WaitAny([pending.AsyncWaitHandle, cancellationToken.WaitHandle]) == 1)
+            {
+                shell.Stop();
+            }
+
+            output = [.. shell.EndInvoke(pending)];
+        }
+        catch (Exception error) when (cancellationToken.IsCancellationRequested)
+        {
+            _ = error;
+            return null;
+        }
+        catch (RuntimeException error)
+        {
+            failed = true;
+            errors.Add(error.ErrorRecord);
+        }
+        catch (Exception error)
+        {
+            failed = true;
+            errors.Add(new ErrorRecord(error, "ScriptBlockFailed", ErrorCategory.NotSpecified, item));
+        }
+
+        TimeSpan elapsed = Stopwatch.GetElapsedTime(started);
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return null;
+        }
+
+        // Non-terminating errors came first; the terminating one, if any, ends the list.
+        errors.InsertRange(0, shell.Streams.Error.ReadAll());
+        return new ScriptTaskResult(index, item, worker, output, errors, failed, elapsed);
+    }
+
+    private void CheckUsable(string script, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(script);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        // Parse errors are the caller's mistake, reported once rather than once per item.
+        _ = ScriptBlock.Create(script);
+        cancellationToken.ThrowIfCancellationRequested();
+    }
+
+    private static void RunOnThreads(int count, string name, Action<int> body)
+    {
+        var threads = new Thread[count];
+        for (int i = 0; i < count; i++)
+        {
+            int worker = i;
+            threads[i] = new Thread(() => body(worker)) { IsBackground = true, Name = $"{name} {worker + 1}" };
+        }
+
+        int started = 0;
+        try
+        {
+            for (; started < count; started++)
+            {
+                threads[started].Start();
+            }
+        }
+        finally
+        {
+            for (int i = 0; i < started; i++)
+            {
+                threads[i].Join();
+            }
+        }
+    }
+}

@@ -1,0 +1,174 @@
+using System;
+using System.Collections;
+using System.Linq;
+using System.Management.Automation;
+using System.Threading;
+using System.Threading.Tasks;
+using ConcurrencyTools.Engine.Runspaces;
+using Xunit;
+
+namespace ConcurrencyTools.Runspaces.Tests;
+
+public sealed class RunspaceSetTests
+{
+    private static readonly object?[] Items = [.. Enumerable.Range(1, 20).Cast<object?>()];
+
+    [Fact]
+    public void InvokeEach_runs_every_item_once_with_the_item_as_dollar_underscore_and_first_argument()
+    {
+        var state = ScriptBlockState.From(null, new Hashtable { ["Offset"] = 1000 }, ["extra"]);
+        using RunspaceSet set = RunspaceSet.Open(state, 3, CancellationToken.None);
+
+        var results = set.InvokeEach("param($item, $word) \"$($_ + $Offset)|$item|$word\"", Items, CancellationToken.None);
+
+        Assert.Equal(Items.Length, results.Count);
+        for (int i = 0; i < Items.Length; i++)
+        {
+            ScriptTaskResult result = results[i];
+            Assert.Equal(i, result.Index);
+            Assert.Equal(Items[i], result.Input);
+            Assert.False(result.Failed);
+            Assert.Empty(result.Errors);
+            Assert.Equal($"{(int)Items[i]! + 1000}|{Items[i]}|extra", Assert.Single(result.Output).BaseObject);
+            Assert.InRange(result.RunspaceIndex, 0, 2);
+        }
+
+        Assert.True(set.OpenElapsed > TimeSpan.Zero);
+    }
+
+    [Fact]
+    public void InvokeEach_runs_at_most_Count_at_once_and_uses_every_runspace()
+    {
+        var probe = new ConcurrencyProbe();
+        var state = ScriptBlockState.From(null, new Hashtable { ["probe"] = probe }, null);
+        using RunspaceSet set = RunspaceSet.Open(state, 2, CancellationToken.None);
+
+        var results = set.InvokeEach("$probe.Enter(); [System.Threading.Thread]::Sleep(20); $probe.Leave()", Items, CancellationToken.None);
+
+        Assert.Equal(Items.Length, probe.Entered);
+        Assert.InRange(probe.MaxInside, 1, 2);
+        Assert.Equal([0, 1], results.Select(r => r.RunspaceIndex).Distinct().Order());
+    }
+
+    [Fact]
+    public void Errors_are_collected_per_item_and_a_throwing_item_does_not_stop_the_others()
+    {
+        using RunspaceSet set = RunspaceSet.Open(ScriptBlockState.Empty, 2, CancellationToken.None);
+        const string Script = """
+            [CmdletBinding()] param($n)
+            if ($n % 5 -eq 0) { throw "boom $n" }
+            if ($n % 3 -eq 0) { $PSCmdlet.WriteError([System.Management.Automation.ErrorRecord]::new([Exception]::new("soft $n"), 'Soft', 'NotSpecified', $n)) }
+            $n
+            """;
+
+        var results = set.InvokeEach(Script, Items, CancellationToken.None);
+
+        Assert.Equal(Items.Length, results.Count);
+        foreach (ScriptTaskResult result in results)
+        {
+            int n = (int)result.Input!;
+            Assert.Equal(n % 5 == 0, result.Failed);
+            if (n % 5 == 0)
+            {
+                Assert.Empty(result.Output);
+                Assert.Equal($"boom {n}", result.Errors[^1].Exception.Message);
+            }
+            else
+            {
+                Assert.Equal(n, Assert.Single(result.Output).BaseObject);
+            }
+
+            int soft = n % 3 == 0 && n % 5 != 0 ? 1 : 0;
+            Assert.Equal(soft + (n % 5 == 0 ? 1 : 0), result.Errors.Count);
+            if (soft == 1)
+            {
+                Assert.Equal($"soft {n}", result.Errors[0].Exception.Message);
+            }
+        }
+    }
+
+    [Fact]
+    public void InvokeTogether_runs_once_in_every_runspace_all_at_the_same_time_on_a_shared_object()
+    {
+        var probe = new ConcurrencyProbe();
+        using RunspaceSet set = RunspaceSet.Open(ScriptBlockState.Empty, 3, CancellationToken.None);
+
+        // Each waits inside until all three are in: this returns only if all run at once.
+        var results = set.InvokeTogether("$_.Enter(); $_.WaitForEntered(3); $_.Leave()", probe, CancellationToken.None);
+
+        Assert.Equal(3, results.Count);
+        Assert.Equal([0, 1, 2], results.Select(r => r.RunspaceIndex));
+        Assert.All(results, r => Assert.True((bool)Assert.Single(r.Output).BaseObject));
+        Assert.Equal(3, probe.MaxInside);
+    }
+
+    [Fact]
+    public async Task Cancelling_stops_running_pipelines_and_the_runspaces_stay_usable()
+    {
+        var probe = new ConcurrencyProbe();
+        var state = ScriptBlockState.From(null, new Hashtable { ["probe"] = probe }, null);
+        using RunspaceSet set = RunspaceSet.Open(state, 2, CancellationToken.None);
+        using var cancel = new CancellationTokenSource();
+
+        Task run = Task.Run(() => set.InvokeEach("$probe.Enter(); while ($true) { [System.Threading.Thread]::Sleep(5) }", Items, cancel.Token));
+        Assert.True(probe.WaitForEntered(2));
+        cancel.Cancel();
+
+        // The timeout is a hang guard only: a pipeline that ignores Stop would keep this waiting.
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run.WaitAsync(TimeSpan.FromSeconds(60)));
+        Assert.Equal(2, probe.Entered);
+
+        var again = set.InvokeEach("$_ * 2", [1, 2], CancellationToken.None);
+        Assert.Equal([2, 4], again.Select(r => (int)r.Output.Single().BaseObject));
+    }
+
+    [Fact]
+    public async Task Cancelling_InvokeTogether_stops_every_runspace()
+    {
+        var probe = new ConcurrencyProbe();
+        using RunspaceSet set = RunspaceSet.Open(ScriptBlockState.Empty, 2, CancellationToken.None);
+        using var cancel = new CancellationTokenSource();
+
+        Task run = Task.Run(() => set.InvokeTogether("$_.Enter(); while ($true) { [System.Threading.Thread]::Sleep(5) }", probe, cancel.Token));
+        Assert.True(probe.WaitForEntered(2));
+        cancel.Cancel();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run.WaitAsync(TimeSpan.FromSeconds(60)));
+    }
+
+    [Fact]
+    public void A_module_that_cannot_be_imported_fails_the_open()
+    {
+        var state = ScriptBlockState.From(["NoSuchModule-" + Guid.NewGuid().ToString("N")], null, null);
+
+        Exception error = Assert.ThrowsAny<Exception>(() => RunspaceSet.Open(state, 2, CancellationToken.None));
+        Assert.Contains("NoSuchModule", error.ToString());
+    }
+
+    [Fact]
+    public void A_script_that_does_not_parse_fails_before_any_item_runs()
+    {
+        var probe = new ConcurrencyProbe();
+        var state = ScriptBlockState.From(null, new Hashtable { ["probe"] = probe }, null);
+        using RunspaceSet set = RunspaceSet.Open(state, 1, CancellationToken.None);
+
+        Assert.Throws<ParseException>(() => set.InvokeEach("$probe.Enter(); {", Items, CancellationToken.None));
+        Assert.Equal(0, probe.Entered);
+    }
+
+    [Fact]
+    public void A_disposed_set_refuses_work_and_closes_its_runspaces()
+    {
+        RunspaceSet set = RunspaceSet.Open(ScriptBlockState.Empty, 1, CancellationToken.None);
+        set.Dispose();
+
+        Assert.Throws<ObjectDisposedException>(() => set.InvokeEach("1", Items, CancellationToken.None));
+    }
+
+    [Fact]
+    public void Bad_arguments_are_refused()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => RunspaceSet.Open(ScriptBlockState.Empty, 0, CancellationToken.None));
+        Assert.Throws<ArgumentException>(() => ScriptBlockState.From(null, new Hashtable { [""] = 1 }, null));
+    }
+}
