@@ -31,38 +31,75 @@ public sealed class WorkloadBenchmark
     {
         Workload workload = Workload.Create(_plan.Workload);
         long expected = workload.ExpectedChecksum(cancellationToken);
-        int done = 0;
-        for (int round = 1; round <= _plan.Warmup; round++)
+        (Workload Tasks, long Expected)? empty = null;
+        var rows = RunRounds(_plan.Grid, _plan.Warmup, _plan.Repeat, _plan.MeasureOverhead, progress, cancellationToken, (configuration, round, emptyTasks) =>
         {
-            foreach (MeasurementConfiguration configuration in _plan.Grid)
+            if (!emptyTasks)
             {
-                progress?.Report(new MeasurementProgress(configuration, MeasurementPhase.Warmup, round, done, _plan.TotalRuns));
-                _ = Measure(workload, expected, configuration, round, cancellationToken);
+                return Measure(workload, expected, configuration, round, cancellationToken);
+            }
+
+            if (empty is null)
+            {
+                Workload tasks = Workload.Create(_plan.Workload.AsEmpty());
+                empty = (tasks, tasks.ExpectedChecksum(cancellationToken));
+            }
+
+            return Measure(empty.Value.Tasks, empty.Value.Expected, configuration, round, cancellationToken);
+        });
+        foreach (WorkloadMeasurement row in rows)
+        {
+            yield return row;
+        }
+    }
+
+    /// <summary>
+    /// The order of every sweep: warm-up rounds, then each configuration once on empty tasks (the
+    /// model's own cost), then the measured rounds, each round running every configuration once.
+    /// Only measured rows are yielded, carrying the overhead of their configuration.
+    /// </summary>
+    internal static IEnumerable<WorkloadMeasurement> RunRounds(
+        IReadOnlyList<MeasurementConfiguration> grid,
+        int warmup,
+        int repeat,
+        bool measureOverhead,
+        IProgress<MeasurementProgress>? progress,
+        CancellationToken cancellationToken,
+        Func<MeasurementConfiguration, int, bool, WorkloadMeasurement> measure)
+    {
+        int total = grid.Count * (repeat + warmup + (measureOverhead ? 1 : 0));
+        int done = 0;
+        for (int round = 1; round <= warmup; round++)
+        {
+            foreach (MeasurementConfiguration configuration in grid)
+            {
+                progress?.Report(new MeasurementProgress(configuration, MeasurementPhase.Warmup, round, done, total));
+                cancellationToken.ThrowIfCancellationRequested();
+                _ = measure(configuration, round, false);
                 done++;
             }
         }
 
-        // Each configuration on empty tasks, once, after the warm-up: the model's own cost.
         var overhead = new Dictionary<MeasurementConfiguration, double?>();
-        if (_plan.MeasureOverhead)
+        if (measureOverhead)
         {
-            Workload empty = Workload.Create(_plan.Workload.AsEmpty());
-            long emptyExpected = empty.ExpectedChecksum(cancellationToken);
-            foreach (MeasurementConfiguration configuration in _plan.Grid)
+            foreach (MeasurementConfiguration configuration in grid)
             {
-                progress?.Report(new MeasurementProgress(configuration, MeasurementPhase.Overhead, 1, done, _plan.TotalRuns));
-                WorkloadMeasurement row = Measure(empty, emptyExpected, configuration, 1, cancellationToken);
+                progress?.Report(new MeasurementProgress(configuration, MeasurementPhase.Overhead, 1, done, total));
+                cancellationToken.ThrowIfCancellationRequested();
+                WorkloadMeasurement row = measure(configuration, 1, true);
                 overhead[configuration] = row.Verified ? row.ElapsedMs : null;
                 done++;
             }
         }
 
-        for (int round = 1; round <= _plan.Repeat; round++)
+        for (int round = 1; round <= repeat; round++)
         {
-            foreach (MeasurementConfiguration configuration in _plan.Grid)
+            foreach (MeasurementConfiguration configuration in grid)
             {
-                progress?.Report(new MeasurementProgress(configuration, MeasurementPhase.Run, round, done, _plan.TotalRuns));
-                WorkloadMeasurement row = Measure(workload, expected, configuration, round, cancellationToken);
+                progress?.Report(new MeasurementProgress(configuration, MeasurementPhase.Run, round, done, total));
+                cancellationToken.ThrowIfCancellationRequested();
+                WorkloadMeasurement row = measure(configuration, round, false);
                 row.ModelOverheadMs = overhead.GetValueOrDefault(configuration);
                 done++;
                 yield return row;
@@ -70,25 +107,47 @@ public sealed class WorkloadBenchmark
         }
     }
 
+    /// <summary>A row of one run, stamped with the configuration, the machine and the time.</summary>
+    internal static WorkloadMeasurement NewRow(string workload, MeasurementConfiguration configuration, int tasks, string taskSize, int round) => new()
+    {
+        Workload = workload,
+        Model = configuration.Model.ToString(),
+        Workers = configuration.Workers,
+        Tasks = tasks,
+        TaskSize = taskSize,
+        Run = round,
+        Timestamp = DateTimeOffset.Now,
+        MachineName = MachineInfo.MachineName,
+        LogicalCores = MachineInfo.LogicalCores,
+        Runtime = MachineInfo.Runtime,
+        OS = MachineInfo.OS,
+    };
+
+    /// <summary>Fills the time and CPU columns.</summary>
+    internal static void SetTimes(WorkloadMeasurement row, TimeSpan elapsed, TimeSpan cpuTime)
+    {
+        row.ElapsedMs = Milliseconds(elapsed);
+        row.CpuTimeMs = Milliseconds(cpuTime);
+        row.CpuUtilization = row.ElapsedMs > 0 ? Math.Round(row.CpuTimeMs / (row.ElapsedMs * row.LogicalCores), 6) : 0;
+    }
+
+    /// <summary>Fills the runtime counter columns.</summary>
+    internal static void SetCounters(WorkloadMeasurement row, RuntimeCounters? counters)
+    {
+        row.LockContentions = counters?.LockContentions;
+        row.ThreadPoolCompletedWorkItems = counters?.ThreadPoolCompletedWorkItems;
+        row.Gen0Collections = counters?.Gen0Collections;
+        row.Gen1Collections = counters?.Gen1Collections;
+        row.Gen2Collections = counters?.Gen2Collections;
+        row.AllocatedBytes = counters?.AllocatedBytes;
+    }
+
     private WorkloadMeasurement Measure(Workload workload, long expected, MeasurementConfiguration configuration, int round, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var row = new WorkloadMeasurement
-        {
-            Workload = _plan.Workload.Kind.ToString(),
-            Model = configuration.Model.ToString(),
-            Workers = configuration.Workers,
-            Tasks = _plan.Workload.Tasks,
-            TaskSize = workload.Spec.TaskSize,
-            Run = round,
-            ExpectedChecksum = expected,
-            Timestamp = DateTimeOffset.Now,
-            MachineName = MachineInfo.MachineName,
-            LogicalCores = MachineInfo.LogicalCores,
-            Runtime = MachineInfo.Runtime,
-            OS = MachineInfo.OS,
-            SwitchIntervalMs = configuration.Model == ConcurrencyModel.GilThreads ? _plan.SwitchIntervalMs : null,
-        };
+        WorkloadMeasurement row = NewRow(_plan.Workload.Kind.ToString(), configuration, _plan.Workload.Tasks, workload.Spec.TaskSize, round);
+        row.ExpectedChecksum = expected;
+        row.SwitchIntervalMs = configuration.Model == ConcurrencyModel.GilThreads ? _plan.SwitchIntervalMs : null;
 
         ModelRunResult result;
         try
@@ -105,9 +164,7 @@ public sealed class WorkloadBenchmark
             return row;
         }
 
-        row.ElapsedMs = Milliseconds(result.Elapsed);
-        row.CpuTimeMs = Milliseconds(result.CpuTime);
-        row.CpuUtilization = row.ElapsedMs > 0 ? Math.Round(row.CpuTimeMs / (row.ElapsedMs * row.LogicalCores), 6) : 0;
+        SetTimes(row, result.Elapsed, result.CpuTime);
         row.Checksum = result.Checksum;
         row.CompletedTasks = result.CompletedTasks;
         row.ThreadsUsed = result.ThreadsUsed;
@@ -115,12 +172,7 @@ public sealed class WorkloadBenchmark
         row.StartupMs = result.Startup is { } startup ? Milliseconds(startup) : null;
         row.GilSwitches = result.GilSwitches;
         row.GilForcedDrops = result.GilForcedDrops;
-        row.LockContentions = result.Counters?.LockContentions;
-        row.ThreadPoolCompletedWorkItems = result.Counters?.ThreadPoolCompletedWorkItems;
-        row.Gen0Collections = result.Counters?.Gen0Collections;
-        row.Gen1Collections = result.Counters?.Gen1Collections;
-        row.Gen2Collections = result.Counters?.Gen2Collections;
-        row.AllocatedBytes = result.Counters?.AllocatedBytes;
+        SetCounters(row, result.Counters);
         row.PeakWorkingSetBytes = result.PeakWorkingSetBytes;
         row.PeakThreadCount = result.PeakThreadCount;
         row.GcMode = result.GcMode;
@@ -134,7 +186,7 @@ public sealed class WorkloadBenchmark
     /// Times to 0.1 microsecond, the resolution of the clocks: fewer than 15 significant digits, so
     /// Export-Csv writes them exactly and Import-Csv | Measure-Speedup computes the same statistics.
     /// </summary>
-    private static double Milliseconds(TimeSpan time) => Math.Round(time.TotalMilliseconds, 4);
+    internal static double Milliseconds(TimeSpan time) => Math.Round(time.TotalMilliseconds, 4);
 
     private ExecutionModel GetModel(ConcurrencyModel model)
     {
@@ -156,7 +208,7 @@ public sealed class WorkloadBenchmark
         return entry.Model ?? throw entry.Error!;
     }
 
-    private static string Describe(Exception error) =>
+    internal static string Describe(Exception error) =>
         error is AggregateException { InnerExceptions.Count: 1 } aggregate
             ? Describe(aggregate.InnerExceptions[0])
             : $"{error.GetType().Name}: {error.Message}";

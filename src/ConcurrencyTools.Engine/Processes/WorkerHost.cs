@@ -131,6 +131,13 @@ public sealed class WorkerHost
         return info;
     }
 
+    /// <summary>The pwsh to start children with: this process when it is pwsh, else the first pwsh on PATH.</summary>
+    internal static string? FindPwsh()
+    {
+        string? self = Environment.ProcessPath;
+        return self is not null && IsNamed(self, "pwsh") ? self : FindOnPath("pwsh");
+    }
+
     private static string Quote(string text) => "'" + text.Replace("'", "''", StringComparison.Ordinal) + "'";
 
     private static string? FindDotnet()

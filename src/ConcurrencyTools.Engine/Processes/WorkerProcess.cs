@@ -22,9 +22,13 @@ internal sealed class WorkerProcess : IDisposable
 
     public int Id => _process.Id;
 
-    public static WorkerProcess Start(WorkerHost host, IEnumerable<string> workerArguments)
+    public static WorkerProcess Start(WorkerHost host, IEnumerable<string> workerArguments) =>
+        Start(host.CreateStartInfo(workerArguments));
+
+    /// <summary>Starts any child whose standard streams carry a line protocol.</summary>
+    public static WorkerProcess Start(ProcessStartInfo startInfo)
     {
-        var process = new Process { StartInfo = host.CreateStartInfo(workerArguments) };
+        var process = new Process { StartInfo = startInfo };
         var worker = new WorkerProcess(process);
         process.ErrorDataReceived += (_, e) =>
         {
@@ -46,7 +50,7 @@ internal sealed class WorkerProcess : IDisposable
         catch (Exception error) when (error is System.ComponentModel.Win32Exception or InvalidOperationException)
         {
             process.Dispose();
-            throw new InvalidOperationException($"Could not start a worker process with '{host.FileName}': {error.Message}", error);
+            throw new InvalidOperationException($"Could not start a worker process with '{startInfo.FileName}': {error.Message}", error);
         }
 
         process.StandardInput.AutoFlush = true;
