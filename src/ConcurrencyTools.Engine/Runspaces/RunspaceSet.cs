@@ -21,7 +21,7 @@ public sealed class RunspaceSet : IDisposable
     // Runs the user's script block in a child scope with the item as $_ and as the first argument.
     // The text is the script block's, created in the runspace that runs it: a ScriptBlock object
     // belongs to the runspace that made it and must not be run on another one.
-    private const string Driver = """
+    internal const string Driver = """
         param($__ctScript, $__ctItem, $__ctArguments, $__ctBarrier, $__ctToken)
         $__ctBlock = [scriptblock]::Create($__ctScript)
         if ($null -ne $__ctBarrier) { $__ctBarrier.SignalAndWait($__ctToken) }

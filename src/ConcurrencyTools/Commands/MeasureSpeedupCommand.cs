@@ -13,6 +13,7 @@ namespace ConcurrencyTools.Commands;
 public sealed class MeasureSpeedupCommand : PSCmdlet
 {
     private readonly SpeedupAnalysis _analysis = new();
+    private readonly RecommendationAnalysis _recommendations = new();
     private SpeedupBaseline _baseline = SpeedupBaseline.Sequential;
 
     /// <summary>The workload of the run (from the pipeline).</summary>
@@ -65,9 +66,27 @@ public sealed class MeasureSpeedupCommand : PSCmdlet
     [AllowEmptyString]
     public string? MachineName { get; set; }
 
+    /// <summary>The CPU time of the run in milliseconds (from the pipeline); with LogicalCores it gives Bound.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [AllowNull]
+    [AllowEmptyString]
+    public object? CpuTimeMs { get; set; }
+
+    /// <summary>The logical cores of the machine of the run (from the pipeline).</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [AllowNull]
+    [AllowEmptyString]
+    public object? LogicalCores { get; set; }
+
+    /// <summary>The set-up part of the run in milliseconds (from the pipeline); the Recommendation names the largest.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [AllowNull]
+    [AllowEmptyString]
+    public object? StartupMs { get; set; }
+
     /// <summary>What speedups are measured against: a model name (default Sequential), or SingleWorker for each model with one worker.</summary>
     [Parameter]
-    [ValidateSet("Sequential", "Threads", "ThreadPool", "EventLoop", "Processes", "GilThreads", SpeedupBaseline.SingleWorkerName, IgnoreCase = true)]
+    [ValidateSet("Sequential", "Threads", "ThreadPool", "EventLoop", "Processes", "GilThreads", "Runspaces", "ForEachParallel", "ThreadJob", "Jobs", SpeedupBaseline.SingleWorkerName, IgnoreCase = true)]
     public string Baseline { get; set; } = "Sequential";
 
     /// <inheritdoc/>
@@ -88,12 +107,28 @@ public sealed class MeasureSpeedupCommand : PSCmdlet
         }
 
         _analysis.Add(new SpeedupSample(MachineName ?? string.Empty, Workload, Tasks, TaskSize ?? string.Empty, Model, Workers, Run, ElapsedMs, valid));
+        if (valid)
+        {
+            _recommendations.Add(MachineName ?? string.Empty, Workload, Tasks, TaskSize ?? string.Empty, Model, Workers, ElapsedMs,
+                OptionalNumber(CpuTimeMs), (int?)OptionalNumber(LogicalCores), OptionalNumber(StartupMs));
+        }
     }
+
+    /// <summary>An optional figure: a number, or its invariant text from a CSV file; empty or unreadable is missing.</summary>
+    private static double? OptionalNumber(object? value) => value is PSObject wrapped ? OptionalNumber(wrapped.BaseObject) : value switch
+    {
+        double d when double.IsFinite(d) => d,
+        int i => i,
+        long l => l,
+        string text when double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double parsed) && double.IsFinite(parsed) => parsed,
+        _ => null,
+    };
 
     /// <inheritdoc/>
     protected override void EndProcessing()
     {
         var (summaries, missing) = _analysis.Summarize(_baseline);
+        _recommendations.Apply(summaries);
         foreach (string what in missing)
         {
             WriteError(new ErrorRecord(
