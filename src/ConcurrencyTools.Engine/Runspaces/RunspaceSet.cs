@@ -28,6 +28,8 @@ public sealed class RunspaceSet : IDisposable
         ,$__ctItem | & { process { & $__ctBlock $_ @__ctArguments } }
         """;
 
+    private const string ModulePathVariable = "PSModulePath";
+
     private readonly Runspace[] _runspaces;
     private readonly object?[] _arguments;
     private int _disposed;
@@ -62,6 +64,10 @@ public sealed class RunspaceSet : IDisposable
 
         var runspaces = new Runspace?[count];
         var errors = new Exception?[count];
+
+        // pwsh adds its default module paths to the process's PSModulePath when a runspace opens;
+        // the caller's choice of module path (a module deliberately out of reach) is put back after.
+        string? modulePath = Environment.GetEnvironmentVariable(ModulePathVariable);
         long started = Stopwatch.GetTimestamp();
         RunOnThreads(count, "Runspace open", i =>
         {
@@ -77,6 +83,7 @@ public sealed class RunspaceSet : IDisposable
             }
         });
         TimeSpan elapsed = Stopwatch.GetElapsedTime(started);
+        Environment.SetEnvironmentVariable(ModulePathVariable, modulePath);
 
         Exception? failure = Array.Find(errors, e => e is not null);
         if (failure is not null || cancellationToken.IsCancellationRequested)
