@@ -97,5 +97,15 @@ public sealed class ScriptBlockBenchmarkTests
         Assert.NotEqual(a, b);
         Assert.True(a.Length < 80);
         Assert.Equal("{ Start-Sleep 1 }", new ScriptTaskList("  Start-Sleep\n  1 ", [1]).TaskSize);
+        Assert.Equal("{ }", new ScriptTaskList("", [1]).TaskSize);
+    }
+
+    [Fact]
+    public void An_empty_script_block_is_a_task_list_like_any_other()
+    {
+        using var benchmark = new ScriptBlockBenchmark(List("", 5), [ConcurrencyModel.Runspaces], [2], repeat: 1, warmup: 0, measureOverhead: false);
+        WorkloadMeasurement row = Assert.Single(benchmark.Run(null, CancellationToken.None));
+        Assert.True(row.Verified, row.Error);
+        Assert.Equal(0, row.OutputCount);
     }
 }

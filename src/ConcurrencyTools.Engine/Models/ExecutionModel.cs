@@ -116,12 +116,16 @@ public abstract class ExecutionModel
     }
 
     /// <summary>Starts one named background thread per worker, each running <paramref name="body"/>, and waits for all.</summary>
-    private protected static void RunOnThreads(int workers, string name, Action body)
+    private protected static void RunOnThreads(int workers, string name, Action body) => RunOnThreads(workers, name, _ => body());
+
+    /// <summary>Starts one named background thread per worker, each running <paramref name="body"/> with its 0-based index, and waits for all.</summary>
+    internal static void RunOnThreads(int workers, string name, Action<int> body)
     {
         var threads = new Thread[workers];
         for (int i = 0; i < workers; i++)
         {
-            threads[i] = new Thread(() => body()) { IsBackground = true, Name = $"{name} {i + 1}" };
+            int worker = i;
+            threads[i] = new Thread(() => body(worker)) { IsBackground = true, Name = $"{name} {worker + 1}" };
         }
 
         int started = 0;

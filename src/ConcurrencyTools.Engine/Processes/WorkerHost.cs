@@ -98,14 +98,7 @@ public sealed class WorkerHost
     /// <summary>The start information for a worker with the given workload arguments.</summary>
     public ProcessStartInfo CreateStartInfo(IEnumerable<string> workerArguments)
     {
-        var info = new ProcessStartInfo(FileName)
-        {
-            UseShellExecute = false,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            CreateNoWindow = true,
-        };
+        ProcessStartInfo info = Redirected(FileName);
         foreach (string argument in PrefixArguments)
         {
             info.ArgumentList.Add(argument);
@@ -130,6 +123,16 @@ public sealed class WorkerHost
         info.Environment["DOTNET_ROLL_FORWARD"] = "Major";
         return info;
     }
+
+    /// <summary>A child with all three standard streams redirected and no window: the line protocol's.</summary>
+    internal static ProcessStartInfo Redirected(string fileName) => new(fileName)
+    {
+        UseShellExecute = false,
+        RedirectStandardInput = true,
+        RedirectStandardOutput = true,
+        RedirectStandardError = true,
+        CreateNoWindow = true,
+    };
 
     /// <summary>The pwsh to start children with: this process when it is pwsh, else the first pwsh on PATH.</summary>
     internal static string? FindPwsh()

@@ -98,14 +98,7 @@ internal sealed class ProcessesScriptModel : ScriptModel
 
     private static ProcessStartInfo StartInfo(string pwsh)
     {
-        var info = new ProcessStartInfo(pwsh)
-        {
-            UseShellExecute = false,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            CreateNoWindow = true,
-        };
+        ProcessStartInfo info = WorkerHost.Redirected(pwsh);
         foreach (string argument in new[] { "-NoLogo", "-NoProfile", "-NonInteractive", "-EncodedCommand", Convert.ToBase64String(Encoding.Unicode.GetBytes(ChildLoop)) })
         {
             info.ArgumentList.Add(argument);

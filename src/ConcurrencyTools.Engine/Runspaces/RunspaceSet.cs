@@ -4,6 +4,7 @@ using System.Diagnostics;
 using System.Management.Automation;
 using System.Management.Automation.Runspaces;
 using System.Threading;
+using ConcurrencyTools.Engine.Models;
 
 namespace ConcurrencyTools.Engine.Runspaces;
 
@@ -69,7 +70,7 @@ public sealed class RunspaceSet : IDisposable
         // the caller's choice of module path (a module deliberately out of reach) is put back after.
         string? modulePath = Environment.GetEnvironmentVariable(ModulePathVariable);
         long started = Stopwatch.GetTimestamp();
-        RunOnThreads(count, "Runspace open", i =>
+        ExecutionModel.RunOnThreads(count, "Runspace open", i =>
         {
             try
             {
@@ -114,7 +115,7 @@ public sealed class RunspaceSet : IDisposable
 
         var results = new ScriptTaskResult[items.Count];
         int next = -1;
-        RunOnThreads(Math.Min(Count, Math.Max(items.Count, 1)), "Runspace worker", worker =>
+        ExecutionModel.RunOnThreads(Math.Min(Count, Math.Max(items.Count, 1)), "Runspace worker", worker =>
         {
             int index;
             while (!cancellationToken.IsCancellationRequested && (index = Interlocked.Increment(ref next)) < items.Count)
@@ -149,7 +150,7 @@ public sealed class RunspaceSet : IDisposable
         using var barrier = new Barrier(Count);
         // A runspace that fails before the barrier must not leave the others waiting for it.
         using var abandon = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        RunOnThreads(Count, "Runspace worker", worker =>
+        ExecutionModel.RunOnThreads(Count, "Runspace worker", worker =>
         {
             ScriptTaskResult? result = Invoke(worker, worker, script, input, barrier, cancellationToken, abandon.Token);
             if (result is not null)
@@ -235,36 +236,10 @@ public sealed class RunspaceSet : IDisposable
 
     private void CheckUsable(string script, CancellationToken cancellationToken)
     {
-        ArgumentException.ThrowIfNullOrEmpty(script);
+        ArgumentNullException.ThrowIfNull(script);
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         // Parse errors are the caller's mistake, reported once rather than once per item.
         _ = ScriptBlock.Create(script);
         cancellationToken.ThrowIfCancellationRequested();
-    }
-
-    private static void RunOnThreads(int count, string name, Action<int> body)
-    {
-        var threads = new Thread[count];
-        for (int i = 0; i < count; i++)
-        {
-            int worker = i;
-            threads[i] = new Thread(() => body(worker)) { IsBackground = true, Name = $"{name} {worker + 1}" };
-        }
-
-        int started = 0;
-        try
-        {
-            for (; started < count; started++)
-            {
-                threads[started].Start();
-            }
-        }
-        finally
-        {
-            for (int i = 0; i < started; i++)
-            {
-                threads[i].Join();
-            }
-        }
     }
 }

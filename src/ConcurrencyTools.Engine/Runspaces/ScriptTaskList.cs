@@ -49,6 +49,11 @@ public sealed class ScriptTaskList
     private static string Describe(string script)
     {
         string line = Regex.Replace(script.Trim(), @"\s+", " ");
+        if (line.Length == 0)
+        {
+            return "{ }";
+        }
+
         if (line.Length <= MaxDescriptionLength)
         {
             return "{ " + line + " }";
