@@ -10,7 +10,7 @@
     CompatiblePSEditions = @('Core')
     RequiredAssemblies   = @('ConcurrencyTools.Engine.dll')
     FormatsToProcess     = @('ConcurrencyTools.Format.ps1xml')
-    CmdletsToExport      = @('Measure-ThreadedWorkload', 'Measure-Speedup')
+    CmdletsToExport      = @('Measure-ThreadedWorkload', 'Measure-Speedup', 'Measure-Scalability')
     FunctionsToExport    = @()
     AliasesToExport      = @()
     VariablesToExport    = @()

@@ -75,7 +75,7 @@ Describe 'Measure-ThreadedWorkload parameter binding' {
 Describe 'Measure-ThreadedWorkload validation' {
     It 'rejects <Value> for -<Name>' -TestCases @(
         @{ Name = 'Workers'; Value = 0 }
-        @{ Name = 'Workers'; Value = 10001 }
+        @{ Name = 'Workers'; Value = 1000001 }
         @{ Name = 'Tasks'; Value = 0 }
         @{ Name = 'Iterations'; Value = -1 }
         @{ Name = 'DurationMs'; Value = 0 }
@@ -100,6 +100,40 @@ Describe 'Measure-ThreadedWorkload validation' {
         $problems[0].FullyQualifiedErrorId | Should -Match '^InvalidMeasurementParameter'
         $problems[0].TargetObject | Should -Be 300
         $problems[0].Exception.Message | Should -Match 'Workers'
+    }
+
+    It 'rejects more than 10000 workers for a model with an OS thread per worker, naming the model' {
+        $rows = Measure-ThreadedWorkload -Workload Io -Model EventLoop, Threads -Workers 10001 -Tasks 10001 -DurationMs 1 -Repeat 1 -Warmup 0 -NoProgress -ErrorVariable problems -ErrorAction SilentlyContinue
+        $rows | Should -BeNullOrEmpty
+        $problems | Should -HaveCount 1
+        $problems[0].TargetObject | Should -Be 10001
+        $problems[0].Exception.Message | Should -Match 'The Threads model starts one OS thread per worker'
+    }
+}
+
+Describe 'Measure-ThreadedWorkload at scale' {
+    It 'runs twenty thousand waits at once on the event loop, on one thread' {
+        $row = Measure-ThreadedWorkload -Workload Io -Model EventLoop -Workers 20000 -Tasks 20000 -DurationMs 100 -Repeat 1 -Warmup 0 -NoOverhead -NoProgress
+        $row.Workers | Should -Be 20000
+        $row.Verified | Should -BeTrue
+        $row.ThreadsUsed | Should -Be 1
+    }
+
+    It 'warns before a ThreadPool run that blocking waits will starve, with the cost and the way out' {
+        $threads = [System.Threading.ThreadPool]::ThreadCount
+        $workers = $threads + 16
+        $row = Measure-ThreadedWorkload -Workload Io -Model ThreadPool -Workers $workers -Tasks $workers -DurationMs 20 -Repeat 1 -Warmup 0 -NoOverhead -NoProgress -WarningVariable warnings -WarningAction SilentlyContinue
+        $row.Verified | Should -BeTrue
+        $row.ThreadPoolThreadsAdded | Should -Not -BeNullOrEmpty
+        $starvation = @($warnings | Where-Object { "$_" -like 'ThreadPool x*' })
+        $starvation | Should -HaveCount 1
+        "$($starvation[0])" | Should -Match "ThreadPool x$workers with 20 ms blocking waits"
+        "$($starvation[0])" | Should -Match 'EventLoop'
+    }
+
+    It 'does not warn when the waits do not block the pool' {
+        $null = Measure-ThreadedWorkload -Workload Io -Model EventLoop, Threads -Workers 64 -Tasks 64 -DurationMs 1 -Repeat 1 -Warmup 0 -NoOverhead -NoProgress -WarningVariable warnings -WarningAction SilentlyContinue
+        @($warnings | Where-Object { "$_" -like 'ThreadPool x*' }) | Should -HaveCount 0
     }
 }
 

@@ -12,8 +12,14 @@ namespace ConcurrencyTools.Engine.Measurement;
 /// </summary>
 public sealed class MeasurementPlan
 {
-    /// <summary>Largest accepted worker count.</summary>
-    public const int MaxWorkers = 10_000;
+    /// <summary>
+    /// Largest accepted worker count, for the models whose workers are not OS threads or processes
+    /// (EventLoop coroutines, ThreadPool work items): as many as there can be tasks.
+    /// </summary>
+    public const int MaxWorkers = WorkloadSpec.MaxTasks;
+
+    /// <summary>Largest worker count of the models that start one OS thread per worker (Threads, GilThreads).</summary>
+    public const int MaxThreadWorkers = 10_000;
 
     /// <summary>Largest accepted repeat count.</summary>
     public const int MaxRepeat = 10_000;
@@ -83,6 +89,16 @@ public sealed class MeasurementPlan
             {
                 throw new ArgumentOutOfRangeException("Workers", count, $"The Processes model runs at most {ProcessesModel.MaxWorkers} workers; {count} is too many.");
             }
+
+            ConcurrencyModel[] threadModels = modelList.Where(m => MaxWorkersOf(m) == MaxThreadWorkers && count > MaxThreadWorkers).ToArray();
+            if (threadModels.Length > 0)
+            {
+                throw new ArgumentOutOfRangeException(
+                    "Workers",
+                    count,
+                    $"The {string.Join(" and ", threadModels)} model{(threadModels.Length > 1 ? "s start" : " starts")} one OS thread per worker and run{(threadModels.Length > 1 ? "" : "s")} at most {MaxThreadWorkers} workers; {count} is too many. " +
+                    $"EventLoop and ThreadPool accept up to {MaxWorkers} workers.");
+            }
         }
 
         ArgumentRange.Check("Repeat", repeat, 1, MaxRepeat);
@@ -123,6 +139,14 @@ public sealed class MeasurementPlan
 
         return grid;
     }
+
+    /// <summary>The most workers <paramref name="model"/> accepts.</summary>
+    public static int MaxWorkersOf(ConcurrencyModel model) => model switch
+    {
+        ConcurrencyModel.Processes => ProcessesModel.MaxWorkers,
+        ConcurrencyModel.Threads or ConcurrencyModel.GilThreads => MaxThreadWorkers,
+        _ => MaxWorkers,
+    };
 
     /// <summary>The task list every configuration runs.</summary>
     public WorkloadSpec Workload { get; }

@@ -8,7 +8,8 @@ namespace ConcurrencyTools.Engine.Measurement;
 /// <summary>
 /// Samples this process's working set and OS thread count every 10 ms on a thread of its own, and
 /// keeps the peaks. On Linux it reads /proc/self/status (tens of microseconds a sample); elsewhere it
-/// refreshes a <see cref="Process"/>. Its own thread is not counted.
+/// refreshes a <see cref="Process"/>. Its own thread is not counted. It also keeps the most threads
+/// the .NET thread pool had, so a row shows how many the pool added while tasks blocked its threads.
 /// </summary>
 internal sealed class ProcessSampler : IDisposable
 {
@@ -17,11 +18,19 @@ internal sealed class ProcessSampler : IDisposable
     private readonly Thread _thread;
     private long _peakWorkingSet;
     private int _peakThreads;
+    private int _peakPoolThreads;
 
     private ProcessSampler()
     {
         _thread = new Thread(Run) { IsBackground = true, Name = "ConcurrencyTools sampler" };
+        StartPoolThreads = ThreadPool.ThreadCount;
     }
+
+    /// <summary>Threads in the .NET thread pool when sampling started.</summary>
+    public int StartPoolThreads { get; }
+
+    /// <summary>Threads the .NET thread pool added beyond those it had at the start (0 when it added none).</summary>
+    public int PoolThreadsAdded => Math.Max(0, Volatile.Read(ref _peakPoolThreads) - StartPoolThreads);
 
     /// <summary>The largest working set seen, in bytes.</summary>
     public long PeakWorkingSetBytes => Interlocked.Read(ref _peakWorkingSet);
@@ -79,6 +88,12 @@ internal sealed class ProcessSampler : IDisposable
         if (threads > _peakThreads)
         {
             Volatile.Write(ref _peakThreads, threads);
+        }
+
+        int poolThreads = ThreadPool.ThreadCount;
+        if (poolThreads > _peakPoolThreads)
+        {
+            Volatile.Write(ref _peakPoolThreads, poolThreads);
         }
     }
 

@@ -175,6 +175,7 @@ public sealed class WorkloadBenchmark
         SetCounters(row, result.Counters);
         row.PeakWorkingSetBytes = result.PeakWorkingSetBytes;
         row.PeakThreadCount = result.PeakThreadCount;
+        row.ThreadPoolThreadsAdded = result.ThreadPoolThreadsAdded;
         row.GcMode = result.GcMode;
         row.Error = result.Error is null
             ? (row.Verified ? null : $"Checksum {result.Checksum} differs from the expected {expected}.")

@@ -82,6 +82,12 @@ public sealed class WorkloadMeasurement
     /// <summary>Most OS threads in the pwsh process during the run, sampled every 10 ms (empty for Processes).</summary>
     public int? PeakThreadCount { get; internal set; }
 
+    /// <summary>
+    /// Threads the .NET thread pool added during the run beyond those it had at the start, sampled every
+    /// 10 ms (empty for Processes). Under ThreadPool with blocking waits it shows how slowly the pool grows.
+    /// </summary>
+    public int? ThreadPoolThreadsAdded { get; internal set; }
+
     /// <summary>Generation 0 garbage collections during the run (summed over the workers for Processes).</summary>
     public int? Gen0Collections { get; internal set; }
 

@@ -74,6 +74,7 @@ public abstract class ExecutionModel
             Counters = counters,
             PeakWorkingSetBytes = sampler.PeakWorkingSetBytes,
             PeakThreadCount = sampler.PeakThreadCount,
+            ThreadPoolThreadsAdded = sampler.PoolThreadsAdded,
             GcMode = RuntimeCounters.GcMode,
             Elapsed = elapsed,
             CpuTime = cpu,

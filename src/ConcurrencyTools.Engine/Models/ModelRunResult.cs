@@ -48,6 +48,9 @@ public sealed class ModelRunResult
     /// <summary>Most OS threads seen in this process during the run (null for Processes).</summary>
     public int? PeakThreadCount { get; internal set; }
 
+    /// <summary>Threads the .NET thread pool added during the run, beyond those it had at the start (null for Processes).</summary>
+    public int? ThreadPoolThreadsAdded { get; internal set; }
+
     /// <summary>The garbage collector of the process that ran the tasks.</summary>
     public string? GcMode { get; internal set; }
 

@@ -22,7 +22,7 @@ namespace ConcurrencyTools.Commands;
 /// </remarks>
 [Cmdlet(VerbsDiagnostic.Measure, "ThreadedWorkload", DefaultParameterSetName = WorkloadSet)]
 [OutputType(typeof(WorkloadMeasurement))]
-public sealed class MeasureThreadedWorkloadCommand : PSCmdlet, IDisposable
+public sealed partial class MeasureThreadedWorkloadCommand : PSCmdlet, IDisposable
 {
     private const string Activity = "Measure-ThreadedWorkload";
     private const string WorkloadSet = "Workload";
@@ -66,7 +66,10 @@ public sealed class MeasureThreadedWorkloadCommand : PSCmdlet, IDisposable
     [ValidateNotNullOrEmpty]
     public ConcurrencyModel[]? Model { get; set; }
 
-    /// <summary>Worker counts to run each model with (Sequential always runs with one); 1, 2, 4 by default, capped at the task count.</summary>
+    /// <summary>
+    /// Worker counts to run each model with (Sequential always runs with one); 1, 2, 4 by default, capped at the task count.
+    /// Threads and GilThreads accept up to 10,000 (an OS thread each), Processes 256, EventLoop and ThreadPool 1,000,000.
+    /// </summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
     [ValidateRange(1, MeasurementPlan.MaxWorkers)]
@@ -151,6 +154,13 @@ public sealed class MeasureThreadedWorkloadCommand : PSCmdlet, IDisposable
 
         WriteVerbose($"{plan.Workload.Kind} workload, {plan.Workload.Tasks} tasks of {plan.Workload.TaskSize}: " +
             $"{plan.Grid.Count} configurations ({string.Join(", ", plan.Grid)}), {plan.Warmup} warm-up and {plan.Repeat} measured runs each, {plan.TotalRuns} runs in all, interleaved round by round.");
+        if (Session is { Length: > 0 })
+        {
+            // Each host checks its own machine: warnings about workers and the pool come back from it.
+            RunOnSessions(plan);
+            return;
+        }
+
         if (plan.Models.Contains(ConcurrencyModel.Processes))
         {
             DescribeWorkerHost();
@@ -160,6 +170,11 @@ public sealed class MeasureThreadedWorkloadCommand : PSCmdlet, IDisposable
         if (idle > 0 && plan.Models.Any(m => m != ConcurrencyModel.Sequential))
         {
             WriteWarning($"Workers {idle} is more than Tasks {plan.Workload.Tasks}: the extra workers have nothing to do. Raise -Tasks to give every worker work.");
+        }
+
+        if (ThreadPoolStarvationWarning.For(plan) is { } starvation)
+        {
+            WriteWarning(starvation);
         }
 
         WriteRows(new WorkloadBenchmark(plan).Run);

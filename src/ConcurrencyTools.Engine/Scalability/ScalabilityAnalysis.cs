@@ -1,0 +1,145 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using ConcurrencyTools.Engine.Statistics;
+
+namespace ConcurrencyTools.Engine.Scalability;
+
+/// <summary>
+/// Groups runs (the rows Measure-Speedup reads) by machine, task list and model, and fits the Universal
+/// Scalability Law and Amdahl's law to each group's throughput over its worker counts. Each valid run is one
+/// point: throughput = Tasks / elapsed seconds (tasks/s), or 1 / elapsed seconds (runs/s) when the rows give
+/// no task count. Groups come out in the order they first came in.
+/// </summary>
+public sealed class ScalabilityAnalysis
+{
+    /// <summary>Fewer distinct worker counts than this cannot be fitted (the USL has three parameters).</summary>
+    public const int MinimumWorkerCounts = 3;
+
+    private readonly List<(SpeedupSample Sample, int LogicalCores)> _samples = new();
+
+    /// <summary>Adds one run, with the logical cores of its machine when known (0 otherwise).</summary>
+    public void Add(SpeedupSample sample, int logicalCores = 0)
+    {
+        ArgumentNullException.ThrowIfNull(sample);
+        _samples.Add((sample, Math.Max(0, logicalCores)));
+    }
+
+    /// <summary>
+    /// One fit per group that has at least <see cref="MinimumWorkerCounts"/> distinct worker counts among its
+    /// valid runs, each with its predictions at <paramref name="predictWorkers"/>; and, for every other group,
+    /// a sentence saying why it was not fitted.
+    /// </summary>
+    public (IReadOnlyList<(ScalabilitySummary Summary, IReadOnlyList<ScalabilityPrediction> Predictions)> Fits, IReadOnlyList<string> NotFitted) Analyze(
+        IReadOnlyCollection<int>? predictWorkers = null)
+    {
+        int[] predict = (predictWorkers ?? Array.Empty<int>()).Distinct().OrderBy(n => n).ToArray();
+        foreach (int n in predict)
+        {
+            ArgumentRange.Check("Predict", n, 1, int.MaxValue);
+        }
+
+        var fits = new List<(ScalabilitySummary, IReadOnlyList<ScalabilityPrediction>)>();
+        var notFitted = new List<string>();
+        foreach (var group in _samples.GroupBy(s => new Key(s.Sample.MachineName, s.Sample.Workload, s.Sample.Tasks, s.Sample.TaskSize, s.Sample.Model.ToUpperInvariant())))
+        {
+            SpeedupSample first = group.First().Sample;
+            SpeedupSample[] valid = group.Where(s => s.Sample.Valid).Select(s => s.Sample).ToArray();
+            string what = $"{first.Model} runs of {first.Workload} ({first.Tasks} tasks of {first.TaskSize}) on {first.MachineName}";
+            int[] counts = valid.Select(s => s.Workers).Distinct().OrderBy(n => n).ToArray();
+            if (counts.Length < MinimumWorkerCounts)
+            {
+                notFitted.Add($"{what}: {counts.Length} distinct worker count{(counts.Length == 1 ? string.Empty : "s")} " +
+                    $"({(counts.Length == 0 ? "no valid runs" : string.Join(",", counts))}); a scalability fit needs at least {MinimumWorkerCounts}, e.g. -Workers 1, 2, 4, 8.");
+                continue;
+            }
+
+            bool perTask = first.Tasks > 0;
+            double[] workers = valid.Select(s => (double)s.Workers).ToArray();
+            double[] throughput = valid.Select(s => (perTask ? first.Tasks : 1) * 1000.0 / s.ElapsedMs).ToArray();
+            ScalabilityModel usl, amdahl;
+            try
+            {
+                usl = UniversalScalabilityLaw.Fit(workers, throughput);
+                amdahl = UniversalScalabilityLaw.Fit(workers, throughput, contentionOnly: true);
+            }
+            catch (InvalidOperationException e)
+            {
+                notFitted.Add($"{what}: {e.Message}");
+                continue;
+            }
+
+            ScalabilitySummary summary = Describe(first, valid, group.Count() - valid.Length, group.Max(s => s.LogicalCores), perTask, throughput, usl, amdahl);
+            fits.Add((summary, predict.Select(n => Predict(summary, usl, amdahl, n)).ToArray()));
+        }
+
+        return (fits, notFitted);
+    }
+
+    private static ScalabilitySummary Describe(SpeedupSample first, SpeedupSample[] valid, int excluded, int logicalCores, bool perTask,
+        double[] throughput, ScalabilityModel usl, ScalabilityModel amdahl)
+    {
+        var points = valid.Select((s, i) => new ScalabilityPoint(s.Workers, s.Run, throughput[i], usl.Throughput(s.Workers))).ToArray();
+        var byWorkers = points.GroupBy(p => p.Workers).OrderBy(g => g.Key).ToArray();
+        var best = byWorkers.Select(g => (Workers: g.Key, Median: RunStatistics.MedianOf(g.Select(p => p.Throughput).ToArray())))
+            .OrderByDescending(m => m.Median).ThenBy(m => m.Workers).First();
+        double? peak = usl.PeakWorkers;
+
+        var summary = new ScalabilitySummary
+        {
+            MachineName = first.MachineName,
+            Workload = first.Workload,
+            Tasks = first.Tasks,
+            TaskSize = first.TaskSize,
+            Model = first.Model,
+            WorkerCounts = string.Join(",", byWorkers.Select(g => g.Key)),
+            Runs = valid.Length,
+            ExcludedRuns = excluded,
+            ThroughputUnit = perTask ? "tasks/s" : "runs/s",
+            SingleWorkerThroughput = usl.Lambda,
+            Sigma = usl.Sigma,
+            SigmaStdError = usl.SigmaStdError,
+            Kappa = usl.Kappa,
+            KappaStdError = usl.KappaStdError,
+            PeakWorkers = peak,
+            PeakSpeedup = peak is double n ? usl.Speedup(n) : null,
+            FitRSquared = usl.RSquared,
+            ResidualStdError = usl.ResidualStdError,
+            Residuals = string.Join(" ", byWorkers.Select(g =>
+                string.Create(CultureInfo.InvariantCulture, $"{g.Key}:{RunStatistics.MedianOf(g.Select(p => p.Residual / p.Fitted).ToArray()):+0.0%;-0.0%;0.0%}"))),
+            AmdahlSigma = amdahl.Sigma,
+            AmdahlRSquared = amdahl.RSquared,
+            AmdahlLimit = amdahl.Sigma > 0 ? 1 / amdahl.Sigma : null,
+            MeasuredBestWorkers = best.Workers,
+            MeasuredBestSpeedup = best.Median / usl.Lambda,
+            LogicalCores = logicalCores,
+            Points = points,
+        };
+        summary.Recommendation = ScalabilityRecommendation.Describe(summary);
+        return summary;
+    }
+
+    private static ScalabilityPrediction Predict(ScalabilitySummary summary, ScalabilityModel usl, ScalabilityModel amdahl, int workers)
+    {
+        double[] measured = summary.Points.Where(p => p.Workers == workers).Select(p => p.Throughput).ToArray();
+        return new ScalabilityPrediction
+        {
+            MachineName = summary.MachineName,
+            Workload = summary.Workload,
+            Tasks = summary.Tasks,
+            TaskSize = summary.TaskSize,
+            Model = summary.Model,
+            Workers = workers,
+            Speedup = usl.Speedup(workers),
+            Throughput = usl.Throughput(workers),
+            ThroughputUnit = summary.ThroughputUnit,
+            AmdahlSpeedup = amdahl.Speedup(workers),
+            MeasuredSpeedup = measured.Length == 0 ? null : RunStatistics.MedianOf(measured) / usl.Lambda,
+            Extrapolated = workers > summary.Points.Max(p => p.Workers),
+            BeyondLogicalCores = summary.LogicalCores > 0 && workers > summary.LogicalCores,
+        };
+    }
+
+    private readonly record struct Key(string MachineName, string Workload, int Tasks, string TaskSize, string Model);
+}

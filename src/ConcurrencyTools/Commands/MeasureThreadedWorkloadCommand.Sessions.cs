@@ -1,0 +1,182 @@
+using System;
+using System.Collections;
+using System.Management.Automation;
+using System.Management.Automation.Runspaces;
+using ConcurrencyTools.Engine.Measurement;
+using ConcurrencyTools.Engine.Runspaces;
+
+namespace ConcurrencyTools.Commands;
+
+/// <summary>Measure-ThreadedWorkload on remote hosts: the same plan on every session at once.</summary>
+public sealed partial class MeasureThreadedWorkloadCommand
+{
+    // Runs on the remote host. A missing module is reported as a marker object rather than thrown, so the
+    // local side can name the host and say how to fix it without parsing a remote exception's text.
+    private const string RemoteScript = """
+        param([hashtable] $Parameters, [string] $Version)
+        $module = Get-Module -ListAvailable -Name ConcurrencyTools | Where-Object { $_.Version -eq [version] $Version } | Select-Object -First 1
+        if (-not $module) {
+            $found = @(Get-Module -ListAvailable -Name ConcurrencyTools | ForEach-Object { "$($_.Version)" }) -join ', '
+            $path = ($env:PSModulePath -split [System.IO.Path]::PathSeparator)[0]
+            [pscustomobject] @{ ConcurrencyToolsMissing = $true; Found = $found; ModulePath = $path }
+            return
+        }
+        Import-Module $module -ErrorAction Stop
+        # Warnings and verbose text come back in the output, in order: left in their streams, the remote
+        # host would also print them on the local console, unnamed and beyond -WarningAction's reach.
+        ConcurrencyTools\Measure-ThreadedWorkload @Parameters 3>&1 4>&1
+        """;
+
+    /// <summary>
+    /// Remote sessions (from New-PSSession -HostName or -ComputerName) to run the same plan on, all at once.
+    /// Each host needs PowerShell 7.4 or later and this version of ConcurrencyTools installed; rows come back
+    /// with every column, plus ComputerName, and feed Measure-Speedup, which groups them by MachineName.
+    /// </summary>
+    [Parameter(ParameterSetName = WorkloadSet)]
+    [ValidateNotNullOrEmpty]
+    public PSSession[]? Session { get; set; }
+
+    private void RunOnSessions(MeasurementPlan plan)
+    {
+        string version = MyInvocation.MyCommand.Module?.Version.ToString() ?? typeof(MeasureThreadedWorkloadCommand).Assembly.GetName().Version!.ToString(3);
+        Hashtable parameters = RemoteParameters();
+        int expected = plan.Grid.Count * plan.Repeat * Session!.Length;
+        int received = 0;
+        WriteVerbose($"Running the plan on {Session.Length} hosts at once: {string.Join(", ", Array.ConvertAll(Session, SessionFanOut.Describe))}.");
+
+        bool progressWritten = false;
+        try
+        {
+            foreach (SessionRecord record in SessionFanOut.Run(Session, (powerShell, _) => powerShell.AddScript(RemoteScript).AddArgument(parameters).AddArgument(version), _cancellation.Token))
+            {
+                string host = SessionFanOut.Describe(record.Session);
+                switch (record.Kind)
+                {
+                    case SessionRecordKind.Output when record.Data is PSObject row && row.Properties["ConcurrencyToolsMissing"] is not null:
+                        string found = row.Properties["Found"]?.Value as string is { Length: > 0 } versions ? $"it has {versions}" : "it has none";
+                        WriteError(new ErrorRecord(
+                            new InvalidOperationException(
+                                $"ConcurrencyTools {version} is not installed on {host} ({found}). Install it there, for example: " +
+                                $"Copy-Item -ToSession $session -Recurse -Path '{MyInvocation.MyCommand.Module?.ModuleBase}' -Destination '{row.Properties["ModulePath"]?.Value}/ConcurrencyTools/{version}'"),
+                            "ModuleMissingOnHost",
+                            ErrorCategory.NotInstalled,
+                            record.Session));
+                        break;
+                    case SessionRecordKind.Output when record.Data is PSObject message && IsRecordOf(message, "WarningRecord"):
+                        WriteWarning($"{host}: {RecordMessage(message)}");
+                        break;
+                    case SessionRecordKind.Output when record.Data is PSObject message && IsRecordOf(message, "VerboseRecord"):
+                        WriteVerbose($"{host}: {RecordMessage(message)}");
+                        break;
+                    case SessionRecordKind.Output when record.Data is PSObject row:
+                        row.Properties.Add(new PSNoteProperty("ComputerName", host));
+                        WriteObject(row);
+                        received++;
+                        if (!NoProgress.IsPresent)
+                        {
+                            progressWritten = true;
+                            WriteProgress(new ProgressRecord(0, Activity, $"{received} of {expected} rows from {Session.Length} hosts")
+                            {
+                                PercentComplete = Math.Min(100, 100 * received / Math.Max(1, expected)),
+                            });
+                        }
+
+                        break;
+                    case SessionRecordKind.Error when record.Data is ErrorRecord error:
+                        WriteError(new ErrorRecord(error, new RemoteHostException($"{host}: {error}")));
+                        break;
+                    case SessionRecordKind.Warning:
+                        WriteWarning($"{host}: {record.Data}");
+                        break;
+                    case SessionRecordKind.Verbose:
+                        WriteVerbose($"{host}: {record.Data}");
+                        break;
+                    case SessionRecordKind.Failed:
+                        var failure = (Exception)record.Data!;
+                        WriteError(new ErrorRecord(
+                            new RemoteHostException($"The run on {host} failed, the other hosts go on: {failure.Message}", failure),
+                            "SessionFailed",
+                            ErrorCategory.ConnectionError,
+                            record.Session));
+                        break;
+                    case SessionRecordKind.Completed:
+                        WriteVerbose($"{host}: done.");
+                        break;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (_cancellation.IsCancellationRequested)
+        {
+            throw new PipelineStoppedException();
+        }
+        finally
+        {
+            if (progressWritten)
+            {
+                WriteProgress(new ProgressRecord(0, Activity, "Done") { RecordType = ProgressRecordType.Completed });
+            }
+        }
+    }
+
+    private static bool IsRecordOf(PSObject value, string type) =>
+        value.BaseObject is InformationalRecord record
+            ? record.GetType().Name == type
+            : value.TypeNames.Contains("Deserialized.System.Management.Automation." + type);
+
+    // A deserialized record keeps its message under the property name the serializer gives it.
+    private static object? RecordMessage(PSObject value) =>
+        value.BaseObject is InformationalRecord record ? record.Message : value.Properties["InformationalRecord_Message"]?.Value;
+
+    // The resolved values (bound from the pipeline or defaults alike), as plain strings and numbers that
+    // travel through remoting unchanged; progress stays local.
+    private Hashtable RemoteParameters()
+    {
+        var parameters = new Hashtable
+        {
+            [nameof(Workload)] = Workload.ToString(),
+            [nameof(Tasks)] = Tasks,
+            [nameof(CpuFraction)] = CpuFraction,
+            [nameof(Depth)] = Depth,
+            [nameof(DurationMs)] = DurationMs,
+            [nameof(Repeat)] = Repeat,
+            [nameof(Warmup)] = Warmup,
+            [nameof(SwitchIntervalMs)] = SwitchIntervalMs,
+            [nameof(NoProgress)] = true,
+        };
+        if (Model is not null)
+        {
+            parameters[nameof(Model)] = Array.ConvertAll(Model, m => m.ToString());
+        }
+
+        if (Workers is not null)
+        {
+            parameters[nameof(Workers)] = Workers;
+        }
+
+        if (IsBound(nameof(Iterations)))
+        {
+            parameters[nameof(Iterations)] = Iterations;
+        }
+
+        if (NoOverhead.IsPresent)
+        {
+            parameters[nameof(NoOverhead)] = true;
+        }
+
+        if (MyInvocation.BoundParameters.ContainsKey("Verbose"))
+        {
+            parameters["Verbose"] = true;
+        }
+
+        return parameters;
+    }
+
+    /// <summary>A problem on a remote host, with the host named in its message.</summary>
+    private sealed class RemoteHostException : Exception
+    {
+        public RemoteHostException(string message, Exception? inner = null)
+            : base(message, inner)
+        {
+        }
+    }
+}

@@ -1,0 +1,116 @@
+using System;
+using System.Linq;
+using System.Threading;
+using ConcurrencyTools.Engine.Measurement;
+using ConcurrencyTools.Engine.Models;
+using ConcurrencyTools.Engine.Workloads;
+using Xunit;
+
+namespace ConcurrencyTools.Engine.Tests;
+
+/// <summary>Worker counts beyond what an OS thread per worker allows, and the ThreadPool starvation they invite.</summary>
+public class ScaleTests
+{
+    [Theory]
+    [InlineData(ConcurrencyModel.Threads)]
+    [InlineData(ConcurrencyModel.GilThreads)]
+    public void ModelsWithAThreadPerWorkerKeepTheirLimit(ConcurrencyModel model)
+    {
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => new MeasurementPlan(
+            new WorkloadSpec(WorkloadKind.Io, 20_000), new[] { ConcurrencyModel.EventLoop, model }, new[] { MeasurementPlan.MaxThreadWorkers + 1 }));
+        Assert.Equal("Workers", error.ParamName);
+        Assert.Equal(MeasurementPlan.MaxThreadWorkers + 1, error.ActualValue);
+        Assert.Contains($"The {model} model starts one OS thread per worker", error.Message);
+        Assert.Contains("EventLoop and ThreadPool accept", error.Message);
+
+        // At the limit it is accepted.
+        Assert.Single(new MeasurementPlan(new WorkloadSpec(WorkloadKind.Io, 20_000), new[] { model }, new[] { MeasurementPlan.MaxThreadWorkers }).Grid);
+    }
+
+    [Theory]
+    [InlineData(ConcurrencyModel.EventLoop)]
+    [InlineData(ConcurrencyModel.ThreadPool)]
+    public void EventLoopAndThreadPoolAcceptAsManyWorkersAsTasks(ConcurrencyModel model)
+    {
+        var plan = new MeasurementPlan(new WorkloadSpec(WorkloadKind.Io, 100_000), new[] { model, ConcurrencyModel.Sequential }, new[] { 100_000 });
+        Assert.Contains(plan.Grid, c => c.Model == model && c.Workers == 100_000);
+        Assert.Equal(MeasurementPlan.MaxWorkers, MeasurementPlan.MaxWorkersOf(model));
+
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => new MeasurementPlan(
+            new WorkloadSpec(WorkloadKind.Io, 100_000), new[] { model }, new[] { MeasurementPlan.MaxWorkers + 1 }));
+        Assert.Equal("Workers", error.ParamName);
+    }
+
+    [Fact]
+    public void TheEventLoopRunsTwentyThousandWaitsAtOnceOnOneThread()
+    {
+        var workload = Workload.Create(new WorkloadSpec(WorkloadKind.Io, 20_000, durationMs: 200));
+        using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        ModelRunResult result = ExecutionModel.Create(ConcurrencyModel.EventLoop).Run(workload, 20_000, deadline.Token);
+        Assert.Null(result.Error);
+        Assert.Equal(20_000, result.CompletedTasks);
+        Assert.Equal(1, result.ThreadsUsed);
+    }
+
+    [Fact]
+    public void StarvationIsForeseenWithItsCostAndTheModelsThatAvoidIt()
+    {
+        var plan = new MeasurementPlan(new WorkloadSpec(WorkloadKind.Io, 10_000, durationMs: 100), new[] { ConcurrencyModel.ThreadPool }, new[] { 10_000 }, repeat: 2, warmup: 1);
+        string? warning = ThreadPoolStarvationWarning.For(plan, poolThreads: 4);
+        Assert.NotNull(warning);
+        Assert.Contains("ThreadPool x10000 with 100 ms blocking waits", warning);
+        Assert.Contains("the pool has 4 threads now", warning);
+        Assert.Contains("about 250 s (waits of 10000 tasks queued on 4 threads) instead of 100 ms, in each of 3 runs.", warning);
+        Assert.Contains("EventLoop", warning);
+        Assert.Contains("ThreadPoolThreadsAdded", warning);
+
+        // Mixed waits only for its waiting share.
+        var mixed = new MeasurementPlan(new WorkloadSpec(WorkloadKind.Mixed, 100, durationMs: 100, cpuFraction: 0.25), new[] { ConcurrencyModel.ThreadPool }, new[] { 50 }, repeat: 1, warmup: 0);
+        Assert.Contains("ThreadPool x50 with 75 ms blocking waits", ThreadPoolStarvationWarning.For(mixed, poolThreads: 10));
+    }
+
+    [Theory]
+    [InlineData(WorkloadKind.Io, ConcurrencyModel.Threads, 10_000, 4)]      // not the pool
+    [InlineData(WorkloadKind.Cpu, ConcurrencyModel.ThreadPool, 10_000, 4)]  // no waits
+    [InlineData(WorkloadKind.Io, ConcurrencyModel.ThreadPool, 4, 4)]        // the pool has a thread per worker
+    [InlineData(WorkloadKind.Io, ConcurrencyModel.ThreadPool, 10_000, 20_000)]
+    public void NoWarningWhereThePoolCannotStarve(WorkloadKind kind, ConcurrencyModel model, int workers, int poolThreads)
+    {
+        var plan = new MeasurementPlan(new WorkloadSpec(kind, 10_000, iterations: 10), new[] { model }, new[] { workers });
+        Assert.Null(ThreadPoolStarvationWarning.For(plan, poolThreads));
+    }
+
+    [Fact]
+    public void NoWarningWhenMixedDoesNotWait()
+    {
+        var plan = new MeasurementPlan(new WorkloadSpec(WorkloadKind.Mixed, 100, iterations: 10, cpuFraction: 1), new[] { ConcurrencyModel.ThreadPool }, new[] { 100 });
+        Assert.Null(ThreadPoolStarvationWarning.For(plan, poolThreads: 2));
+    }
+
+    [Fact]
+    public void TheRowCountsThreadsThePoolAdded()
+    {
+        ThreadPool.GetMinThreads(out int minWorkers, out int minIo);
+        int before = ThreadPool.ThreadCount;
+        int workers = before + 8;
+        // With the minimum raised, the pool starts a thread per queued item at once: a known injection.
+        Assert.True(ThreadPool.SetMinThreads(workers + 8, minIo));
+        try
+        {
+            var workload = Workload.Create(new WorkloadSpec(WorkloadKind.Io, workers, durationMs: 300));
+            ModelRunResult result = ExecutionModel.Create(ConcurrencyModel.ThreadPool).Run(workload, workers, CancellationToken.None);
+            Assert.Null(result.Error);
+            Assert.NotNull(result.ThreadPoolThreadsAdded);
+            Assert.InRange(result.ThreadPoolThreadsAdded!.Value, 1, workers + 8);
+        }
+        finally
+        {
+            ThreadPool.SetMinThreads(minWorkers, minIo);
+        }
+
+        var plan = new MeasurementPlan(new WorkloadSpec(WorkloadKind.Cpu, 2, 1_000), new[] { ConcurrencyModel.Threads, ConcurrencyModel.Processes }, new[] { 2 }, repeat: 1, warmup: 0, measureOverhead: false);
+        var rows = new WorkloadBenchmark(plan).Run(null, CancellationToken.None).ToList();
+        Assert.NotNull(rows.Single(r => r.Model == "Threads").ThreadPoolThreadsAdded);
+        Assert.Null(rows.Single(r => r.Model == "Processes").ThreadPoolThreadsAdded);
+    }
+}
