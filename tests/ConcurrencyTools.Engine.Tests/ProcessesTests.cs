@@ -53,12 +53,13 @@ public class ProcessesTests
     public void APwshHostLoadsTheEngineAndRunsTheWorkerLoop()
     {
         WorkerHost host = WorkerHost.ForPwsh("/usr/bin/pwsh", "/mod's dir/ConcurrencyTools.Engine.dll");
-        ProcessStartInfo info = host.CreateStartInfo(new[] { "--workload", "Io" });
+        ChildStartInfo info = host.CreateStartInfo(new[] { "--workload", "Io" });
         Assert.Equal("pwsh", host.Kind);
-        Assert.Equal(5, info.ArgumentList.Count);
-        Assert.Equal("-Command", info.ArgumentList[3]);
-        Assert.StartsWith("Add-Type -Path '/mod''s dir/ConcurrencyTools.Engine.dll'; ", info.ArgumentList[4]);
-        Assert.EndsWith("::RunStandardStreams([string[]]@('--workload', 'Io'))", info.ArgumentList[4]);
+        Assert.Equal(5, info.Arguments.Count);
+        Assert.Equal("-Command", info.Arguments[3]);
+        Assert.StartsWith("Add-Type -Path '/mod''s dir/ConcurrencyTools.Engine.dll'; ", info.Arguments[4]);
+        Assert.EndsWith("::RunStandardStreams([string[]]@('--workload', 'Io'))", info.Arguments[4]);
+        Assert.Equal("Major", info.Environment!["DOTNET_ROLL_FORWARD"]);
     }
 
     [Fact]

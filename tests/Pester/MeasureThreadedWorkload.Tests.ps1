@@ -7,8 +7,16 @@ BeforeAll {
     $script:Quick = @{ Tasks = 4; Iterations = 200000; DurationMs = 5; Repeat = 1; Warmup = 0; NoProgress = $true }
 
     # Worker processes that are still alive, children of this pwsh or not.
+    # Only this test run's own workers: other runs on the machine start the same worker processes.
     function Get-WorkerProcess {
-        Get-Process | Where-Object { $_.CommandLine -like '*ConcurrencyTools.Worker.dll*' -or $_.CommandLine -like '*ConcurrencyTools.Engine.Processes.WorkerServer*' }
+        Get-Process | Where-Object { ($_.CommandLine -like '*ConcurrencyTools.Worker.dll*' -or $_.CommandLine -like '*ConcurrencyTools.Engine.Processes.WorkerServer*') -and (Test-OwnDescendant $_) }
+    }
+    function Test-OwnDescendant([System.Diagnostics.Process] $Process) {
+        for ($parent = $Process.Parent; $parent; $parent = $parent.Parent) {
+            if ($parent.Id -eq $PID) { return $true }
+            if ($parent.Id -le 1) { break }
+        }
+        $false
     }
 }
 

@@ -173,5 +173,5 @@ public sealed class MeasurementPlan
     public bool MeasureOverhead { get; }
 
     /// <summary>All runs, warm-up and overhead runs included.</summary>
-    public int TotalRuns => Grid.Count * (Repeat + Warmup + (MeasureOverhead ? 1 : 0));
+    public int TotalRuns => InterleavedSchedule.Count(Grid.Count, Warmup, Repeat, MeasureOverhead);
 }

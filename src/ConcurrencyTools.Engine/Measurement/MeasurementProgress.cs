@@ -13,9 +13,9 @@ public enum MeasurementPhase
     Run,
 }
 
-/// <summary>Reported before each run starts.</summary>
+/// <summary>Reported before each run starts; <paramref name="Configuration"/> is the sweep's own configuration type, shown by its ToString.</summary>
 public sealed record MeasurementProgress(
-    MeasurementConfiguration Configuration,
+    object Configuration,
     MeasurementPhase Phase,
     int Round,
     int RunsDone,

@@ -7,10 +7,10 @@ using ConcurrencyTools.Engine.Workloads;
 namespace ConcurrencyTools.Engine.Measurement;
 
 /// <summary>
-/// Runs a <see cref="MeasurementPlan"/>: warm-up rounds first, then the measured rounds, each round
-/// running every configuration once (round robin), so that drift of a shared machine hits every
-/// configuration alike. Rows are yielded as soon as they are measured; a failed run is a row with its
-/// error and the sweep goes on; cancellation ends the enumeration with <see cref="OperationCanceledException"/>.
+/// Runs a <see cref="MeasurementPlan"/> in the order of an <see cref="InterleavedSchedule"/>: warm-up
+/// rounds, one run of each configuration on empty tasks, then the measured rounds. Rows are yielded as
+/// soon as they are measured; a failed run is a row with its error and the sweep goes on; cancellation
+/// ends the enumeration with <see cref="OperationCanceledException"/>.
 /// </summary>
 public sealed class WorkloadBenchmark
 {
@@ -31,78 +31,33 @@ public sealed class WorkloadBenchmark
     {
         Workload workload = Workload.Create(_plan.Workload);
         long expected = workload.ExpectedChecksum(cancellationToken);
-        (Workload Tasks, long Expected)? empty = null;
-        var rows = RunRounds(_plan.Grid, _plan.Warmup, _plan.Repeat, _plan.MeasureOverhead, progress, cancellationToken, (configuration, round, emptyTasks) =>
-        {
-            if (!emptyTasks)
-            {
-                return Measure(workload, expected, configuration, round, cancellationToken);
-            }
+        Workload? empty = null;
+        long emptyExpected = 0;
 
-            if (empty is null)
-            {
-                Workload tasks = Workload.Create(_plan.Workload.AsEmpty());
-                empty = (tasks, tasks.ExpectedChecksum(cancellationToken));
-            }
-
-            return Measure(empty.Value.Tasks, empty.Value.Expected, configuration, round, cancellationToken);
-        });
-        foreach (WorkloadMeasurement row in rows)
-        {
-            yield return row;
-        }
-    }
-
-    /// <summary>
-    /// The order of every sweep: warm-up rounds, then each configuration once on empty tasks (the
-    /// model's own cost), then the measured rounds, each round running every configuration once.
-    /// Only measured rows are yielded, carrying the overhead of their configuration.
-    /// </summary>
-    internal static IEnumerable<WorkloadMeasurement> RunRounds(
-        IReadOnlyList<MeasurementConfiguration> grid,
-        int warmup,
-        int repeat,
-        bool measureOverhead,
-        IProgress<MeasurementProgress>? progress,
-        CancellationToken cancellationToken,
-        Func<MeasurementConfiguration, int, bool, WorkloadMeasurement> measure)
-    {
-        int total = grid.Count * (repeat + warmup + (measureOverhead ? 1 : 0));
-        int done = 0;
-        for (int round = 1; round <= warmup; round++)
-        {
-            foreach (MeasurementConfiguration configuration in grid)
-            {
-                progress?.Report(new MeasurementProgress(configuration, MeasurementPhase.Warmup, round, done, total));
-                cancellationToken.ThrowIfCancellationRequested();
-                _ = measure(configuration, round, false);
-                done++;
-            }
-        }
-
+        // Each configuration on empty tasks, once, after the warm-up: the model's own cost.
         var overhead = new Dictionary<MeasurementConfiguration, double?>();
-        if (measureOverhead)
+        foreach (var run in InterleavedSchedule.Runs(_plan.Grid, _plan.Warmup, _plan.Repeat, _plan.MeasureOverhead, progress))
         {
-            foreach (MeasurementConfiguration configuration in grid)
+            switch (run.Phase)
             {
-                progress?.Report(new MeasurementProgress(configuration, MeasurementPhase.Overhead, 1, done, total));
-                cancellationToken.ThrowIfCancellationRequested();
-                WorkloadMeasurement row = measure(configuration, 1, true);
-                overhead[configuration] = row.Verified ? row.ElapsedMs : null;
-                done++;
-            }
-        }
+                case MeasurementPhase.Warmup:
+                    _ = Measure(workload, expected, run.Configuration, run.Round, cancellationToken);
+                    break;
+                case MeasurementPhase.Overhead:
+                    if (empty is null)
+                    {
+                        empty = Workload.Create(_plan.Workload.AsEmpty());
+                        emptyExpected = empty.ExpectedChecksum(cancellationToken);
+                    }
 
-        for (int round = 1; round <= repeat; round++)
-        {
-            foreach (MeasurementConfiguration configuration in grid)
-            {
-                progress?.Report(new MeasurementProgress(configuration, MeasurementPhase.Run, round, done, total));
-                cancellationToken.ThrowIfCancellationRequested();
-                WorkloadMeasurement row = measure(configuration, round, false);
-                row.ModelOverheadMs = overhead.GetValueOrDefault(configuration);
-                done++;
-                yield return row;
+                    WorkloadMeasurement emptyRow = Measure(empty, emptyExpected, run.Configuration, run.Round, cancellationToken);
+                    overhead[run.Configuration] = emptyRow.Verified ? emptyRow.ElapsedMs : null;
+                    break;
+                default:
+                    WorkloadMeasurement row = Measure(workload, expected, run.Configuration, run.Round, cancellationToken);
+                    row.ModelOverheadMs = overhead.GetValueOrDefault(run.Configuration);
+                    yield return row;
+                    break;
             }
         }
     }

@@ -19,26 +19,17 @@ internal sealed class EventLoopModel : ExecutionModel
 
     private static void RunLoop(RunState state, int workers)
     {
-        using var loop = new EventLoopSynchronizationContext();
-        SynchronizationContext? previous = SynchronizationContext.Current;
-        SynchronizationContext.SetSynchronizationContext(loop);
-        try
+        var context = new AsyncTaskContext(state.Token);
+        EventLoopSynchronizationContext.Run(() =>
         {
-            var context = new AsyncTaskContext(state.Token);
             var coroutines = new Task[workers];
             for (int i = 0; i < workers; i++)
             {
                 coroutines[i] = RunCoroutineAsync(state, context);
             }
 
-            Task all = Task.WhenAll(coroutines);
-            all.ContinueWith(_ => loop.Complete(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-            loop.RunOnCurrentThread();
-        }
-        finally
-        {
-            SynchronizationContext.SetSynchronizationContext(previous);
-        }
+            return Task.WhenAll(coroutines);
+        });
     }
 
     // One of Workers coroutines: takes tasks until the queue is empty; its awaits resume on the loop.
@@ -58,17 +49,5 @@ internal sealed class EventLoopModel : ExecutionModel
         {
             state.Fail(error);
         }
-    }
-
-    private sealed class AsyncTaskContext : ITaskContext
-    {
-        public AsyncTaskContext(CancellationToken cancellationToken) => CancellationToken = cancellationToken;
-
-        public CancellationToken CancellationToken { get; }
-
-        public void Checkpoint() => CancellationToken.ThrowIfCancellationRequested();
-
-        public ValueTask WaitAsync(int milliseconds) =>
-            milliseconds > 0 ? new ValueTask(Task.Delay(milliseconds, CancellationToken)) : default;
     }
 }

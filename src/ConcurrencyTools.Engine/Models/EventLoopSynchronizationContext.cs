@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Concurrent;
 using System.Threading;
+using System.Threading.Tasks;
 
 namespace ConcurrencyTools.Engine.Models;
 
@@ -29,6 +30,27 @@ internal sealed class EventLoopSynchronizationContext : SynchronizationContext, 
     }
 
     public void Complete() => _queue.CompleteAdding();
+
+    /// <summary>
+    /// Runs an event loop on the calling thread: <paramref name="start"/> is called on the loop (so every
+    /// await in it resumes there), and the loop runs until the task it returns has ended.
+    /// </summary>
+    public static void Run(Func<Task> start)
+    {
+        using var loop = new EventLoopSynchronizationContext();
+        SynchronizationContext? previous = Current;
+        SetSynchronizationContext(loop);
+        try
+        {
+            Task all = start();
+            all.ContinueWith(_ => loop.Complete(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            loop.RunOnCurrentThread();
+        }
+        finally
+        {
+            SetSynchronizationContext(previous);
+        }
+    }
 
     public void Dispose() => _queue.Dispose();
 }

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Diagnostics;
 using System.Threading;
 using System.Threading.Tasks;
@@ -60,24 +61,18 @@ public abstract class ExecutionModel
     private protected static ModelRunResult MeasureInProcess(Workload workload, CancellationToken cancellationToken, Action<RunState> execute)
     {
         using var state = new RunState(workload, cancellationToken);
-        using var sampler = ProcessSampler.Start();
-        RuntimeCounters countersBefore = RuntimeCounters.Capture();
-        TimeSpan cpuBefore = ProcessCpuTime();
-        long started = Stopwatch.GetTimestamp();
+        using RunMeter meter = RunMeter.Start();
         execute(state);
-        TimeSpan elapsed = Stopwatch.GetElapsedTime(started);
-        TimeSpan cpu = ProcessCpuTime() - cpuBefore;
-        RuntimeCounters counters = RuntimeCounters.Capture().Since(countersBefore);
-        sampler.Stop();
+        RunMeter.Reading reading = meter.Stop();
         return new ModelRunResult
         {
-            Counters = counters,
-            PeakWorkingSetBytes = sampler.PeakWorkingSetBytes,
-            PeakThreadCount = sampler.PeakThreadCount,
-            ThreadPoolThreadsAdded = sampler.PoolThreadsAdded,
+            Counters = reading.Counters,
+            PeakWorkingSetBytes = reading.PeakWorkingSetBytes,
+            PeakThreadCount = reading.PeakThreadCount,
+            ThreadPoolThreadsAdded = reading.PoolThreadsAdded,
             GcMode = RuntimeCounters.GcMode,
-            Elapsed = elapsed,
-            CpuTime = cpu,
+            Elapsed = reading.Elapsed,
+            CpuTime = reading.CpuTime,
             Checksum = state.Checksum,
             CompletedTasks = state.Completed,
             ThreadsUsed = state.ThreadsUsed,
@@ -122,17 +117,30 @@ public abstract class ExecutionModel
     /// <summary>Starts one named background thread per worker, each running <paramref name="body"/> with its 0-based index, and waits for all.</summary>
     internal static void RunOnThreads(int workers, string name, Action<int> body)
     {
-        var threads = new Thread[workers];
+        var threads = new (string, Action)[workers];
         for (int i = 0; i < workers; i++)
         {
             int worker = i;
-            threads[i] = new Thread(() => body(worker)) { IsBackground = true, Name = $"{name} {worker + 1}" };
+            threads[i] = ($"{name} {worker + 1}", () => body(worker));
+        }
+
+        RunOnThreads(threads);
+    }
+
+    /// <summary>Starts one named background thread per body and waits for all of them to end.</summary>
+    internal static void RunOnThreads(IReadOnlyList<(string Name, Action Body)> bodies)
+    {
+        var threads = new Thread[bodies.Count];
+        for (int i = 0; i < threads.Length; i++)
+        {
+            Action body = bodies[i].Body;
+            threads[i] = new Thread(() => body()) { IsBackground = true, Name = bodies[i].Name };
         }
 
         int started = 0;
         try
         {
-            for (; started < workers; started++)
+            for (; started < threads.Length; started++)
             {
                 threads[started].Start();
             }

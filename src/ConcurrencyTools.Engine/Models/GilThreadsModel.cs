@@ -1,6 +1,5 @@
 using System;
 using System.Threading;
-using System.Threading.Tasks;
 using ConcurrencyTools.Engine.Workloads;
 
 namespace ConcurrencyTools.Engine.Models;
@@ -51,74 +50,6 @@ internal sealed class GilThreadsModel : ExecutionModel
         return result;
     }
 
-    private static void RunWorker(RunState state, GilScheduler gil)
-    {
-        var context = new GilTaskContext(gil, state.Token);
-        try
-        {
-            // Like a Python thread, the worker needs the lock before it runs any code of its own.
-            gil.Acquire();
-            context.Holding = true;
-            DrainQueue(state, context);
-        }
-        catch (Exception error)
-        {
-            state.Fail(error);
-        }
-        finally
-        {
-            if (context.Holding)
-            {
-                gil.Release();
-            }
-        }
-    }
-
-    private sealed class GilTaskContext : ITaskContext
-    {
-        private readonly GilScheduler _gil;
-
-        public GilTaskContext(GilScheduler gil, CancellationToken cancellationToken)
-        {
-            _gil = gil;
-            CancellationToken = cancellationToken;
-        }
-
-        public CancellationToken CancellationToken { get; }
-
-        public bool Holding { get; set; }
-
-        public void Checkpoint()
-        {
-            CancellationToken.ThrowIfCancellationRequested();
-            try
-            {
-                _gil.Checkpoint();
-            }
-            catch
-            {
-                // Only the re-acquire after a forced drop throws (on cancellation): the lock is not held.
-                Holding = false;
-                throw;
-            }
-        }
-
-        public ValueTask WaitAsync(int milliseconds)
-        {
-            // Blocking I/O releases the lock, as CPython's Py_BEGIN_ALLOW_THREADS does.
-            _gil.Release();
-            Holding = false;
-            try
-            {
-                BlockingTaskContext.BlockingWait(milliseconds, CancellationToken);
-            }
-            finally
-            {
-                _gil.Acquire();
-                Holding = true;
-            }
-
-            return default;
-        }
-    }
+    private static void RunWorker(RunState state, GilScheduler gil) =>
+        GilTaskContext.RunHolding(gil, state.Token, state.Fail, context => DrainQueue(state, context));
 }

@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Diagnostics;
 using System.IO;
 using System.Linq;
 using System.Runtime.InteropServices;
@@ -61,7 +60,7 @@ public sealed class WorkerHost
         {
             if (string.Equals(choice, "pwsh", StringComparison.OrdinalIgnoreCase))
             {
-                return ForPwsh(self is not null && IsNamed(self, "pwsh") ? self : FindOnPath("pwsh") ?? "pwsh", enginePath);
+                return ForPwsh(FindPwsh() ?? "pwsh", enginePath);
             }
 
             if (!File.Exists(choice))
@@ -95,44 +94,28 @@ public sealed class WorkerHost
     public static WorkerHost ForPwsh(string pwshPath, string engineAssemblyPath) =>
         new(pwshPath, new[] { "-NoLogo", "-NoProfile", "-NonInteractive", "-Command" }, "pwsh", engineAssemblyPath);
 
-    /// <summary>The start information for a worker with the given workload arguments.</summary>
-    public ProcessStartInfo CreateStartInfo(IEnumerable<string> workerArguments)
+    /// <summary>What to start for a worker with the given workload arguments.</summary>
+    internal ChildStartInfo CreateStartInfo(IEnumerable<string> workerArguments)
     {
-        ProcessStartInfo info = Redirected(FileName);
-        foreach (string argument in PrefixArguments)
-        {
-            info.ArgumentList.Add(argument);
-        }
-
+        var arguments = new List<string>(PrefixArguments);
         if (_engineAssemblyPath is null)
         {
-            foreach (string argument in workerArguments)
-            {
-                info.ArgumentList.Add(argument);
-            }
+            arguments.AddRange(workerArguments);
         }
         else
         {
             // pwsh appends whatever follows -Command to the command text, so the arguments go inside it.
-            info.ArgumentList.Add(
+            arguments.Add(
                 $"Add-Type -Path {Quote(_engineAssemblyPath)}; " +
                 $"exit [ConcurrencyTools.Engine.Processes.WorkerServer]::RunStandardStreams([string[]]@({string.Join(", ", workerArguments.Select(Quote))}))");
         }
 
         // Let a framework-dependent worker run on whichever newer runtime is installed.
-        info.Environment["DOTNET_ROLL_FORWARD"] = "Major";
-        return info;
+        return new ChildStartInfo(FileName, arguments)
+        {
+            Environment = new Dictionary<string, string?> { ["DOTNET_ROLL_FORWARD"] = "Major" },
+        };
     }
-
-    /// <summary>A child with all three standard streams redirected and no window: the line protocol's.</summary>
-    internal static ProcessStartInfo Redirected(string fileName) => new(fileName)
-    {
-        UseShellExecute = false,
-        RedirectStandardInput = true,
-        RedirectStandardOutput = true,
-        RedirectStandardError = true,
-        CreateNoWindow = true,
-    };
 
     /// <summary>The pwsh to start children with: this process when it is pwsh, else the first pwsh on PATH.</summary>
     internal static string? FindPwsh()

@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Diagnostics;
 using System.IO;
 using System.Text;
 using System.Threading;
@@ -11,67 +10,52 @@ namespace ConcurrencyTools.Engine.Processes;
 /// <summary>One running worker process and its pipes. Disposing kills it if it still runs and waits until it is gone.</summary>
 internal sealed class WorkerProcess : IDisposable
 {
-    private readonly Process _process;
-    private readonly StringBuilder _stderr = new();
+    private readonly ChildProcess _child;
+    private readonly StreamWriter _input;
+    private readonly StreamReader _output;
+    private readonly OutputCapture _stderr = new(4096);
+    private readonly Task _stderrRead;
     private int _disposed;
 
-    private WorkerProcess(Process process)
+    private WorkerProcess(ChildProcess child)
     {
-        _process = process;
+        _child = child;
+        _input = new StreamWriter(child.StandardInput, new UTF8Encoding(false)) { AutoFlush = true, NewLine = "\n" };
+        _output = new StreamReader(child.StandardOutput, new UTF8Encoding(false));
+        _stderrRead = _stderr.ReadToEndAsync(child.StandardError);
     }
 
-    public int Id => _process.Id;
+    public int Id => _child.Id;
 
     public static WorkerProcess Start(WorkerHost host, IEnumerable<string> workerArguments) =>
         Start(host.CreateStartInfo(workerArguments));
 
     /// <summary>Starts any child whose standard streams carry a line protocol.</summary>
-    public static WorkerProcess Start(ProcessStartInfo startInfo)
+    public static WorkerProcess Start(ChildStartInfo startInfo)
     {
-        var process = new Process { StartInfo = startInfo };
-        var worker = new WorkerProcess(process);
-        process.ErrorDataReceived += (_, e) =>
-        {
-            if (e.Data is not null)
-            {
-                lock (worker._stderr)
-                {
-                    if (worker._stderr.Length < 4096)
-                    {
-                        worker._stderr.AppendLine(e.Data);
-                    }
-                }
-            }
-        };
         try
         {
-            process.Start();
+            return new WorkerProcess(ChildProcess.Start(startInfo));
         }
-        catch (Exception error) when (error is System.ComponentModel.Win32Exception or InvalidOperationException)
+        catch (ChildStartException error)
         {
-            process.Dispose();
             throw new InvalidOperationException($"Could not start a worker process with '{startInfo.FileName}': {error.Message}", error);
         }
-
-        process.StandardInput.AutoFlush = true;
-        process.StandardInput.NewLine = "\n";
-        process.BeginErrorReadLine();
-        return worker;
     }
 
-    public Task SendAsync(string line) => _process.StandardInput.WriteLineAsync(line);
+    public Task SendAsync(string line) => _input.WriteLineAsync(line);
 
     /// <summary>Reads the next line; a worker that ended instead is an error that says what it printed.</summary>
     public async Task<string> ReceiveAsync(CancellationToken cancellationToken)
     {
-        string? line = await _process.StandardOutput.ReadLineAsync(cancellationToken).ConfigureAwait(false);
+        string? line = await _output.ReadLineAsync(cancellationToken).ConfigureAwait(false);
         if (line is not null)
         {
             return line;
         }
 
         cancellationToken.ThrowIfCancellationRequested();
-        throw new IOException($"Worker process {_process.Id} closed its output{await DescribeEndAsync(string.Empty).ConfigureAwait(false)}");
+        throw new IOException($"Worker process {_child.Id} closed its output{await DescribeEndAsync(string.Empty).ConfigureAwait(false)}");
     }
 
     /// <summary>
@@ -81,37 +65,21 @@ internal sealed class WorkerProcess : IDisposable
     public async Task<string> DescribeEndAsync(string firstLine)
     {
         var text = new StringBuilder(firstLine);
-        if (_process.WaitForExit(2000))
+        if (_child.WaitForExit(TimeSpan.FromSeconds(2)))
         {
-            text.Append(' ').Append(await _process.StandardOutput.ReadToEndAsync().ConfigureAwait(false));
-            _process.WaitForExit(); // drains the error output
-            lock (_stderr)
-            {
-                text.Append(' ').Append(_stderr);
-            }
-
-            text.Append(" (exit code ").Append(_process.ExitCode).Append(')');
+            text.Append(' ').Append(await _output.ReadToEndAsync().ConfigureAwait(false));
+            await _stderrRead.ConfigureAwait(false);
+            text.Append(' ').Append(_stderr.Text);
+            ChildExit exit = await _child.WaitForExitAsync().ConfigureAwait(false);
+            text.Append(" (exit code ").Append(exit.ExitCode?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unknown").Append(')');
         }
 
         string joined = string.Join(' ', text.ToString().Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
         return joined.Length == 0 ? "." : ": " + (joined.Length > 1000 ? joined[..1000] + "..." : joined);
     }
 
-    /// <summary>Ends the process now; safe to call from any thread, any number of times.</summary>
-    public void Kill()
-    {
-        try
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill(entireProcessTree: true);
-            }
-        }
-        catch (Exception error) when (error is InvalidOperationException or System.ComponentModel.Win32Exception or NotSupportedException)
-        {
-            // Already gone.
-        }
-    }
+    /// <summary>Ends the process tree now; safe to call from any thread, any number of times.</summary>
+    public void Kill() => _child.KillTree();
 
     public void Dispose()
     {
@@ -122,7 +90,7 @@ internal sealed class WorkerProcess : IDisposable
 
         try
         {
-            _process.StandardInput.Close();
+            _input.Dispose();
         }
         catch (IOException)
         {
@@ -130,12 +98,12 @@ internal sealed class WorkerProcess : IDisposable
         }
 
         // A worker told to exit ends by itself; one that does not is killed.
-        if (!_process.WaitForExit(2000))
+        if (!_child.WaitForExit(TimeSpan.FromSeconds(2)))
         {
             Kill();
         }
 
-        _process.WaitForExit();
-        _process.Dispose();
+        _child.Dispose();
+        _output.Dispose();
     }
 }

@@ -96,16 +96,9 @@ internal sealed class ProcessesScriptModel : ScriptModel
         }
     }
 
-    private static ProcessStartInfo StartInfo(string pwsh)
-    {
-        ProcessStartInfo info = WorkerHost.Redirected(pwsh);
-        foreach (string argument in new[] { "-NoLogo", "-NoProfile", "-NonInteractive", "-EncodedCommand", Convert.ToBase64String(Encoding.Unicode.GetBytes(ChildLoop)) })
-        {
-            info.ArgumentList.Add(argument);
-        }
-
-        return info;
-    }
+    private static ChildStartInfo StartInfo(string pwsh) => new(
+        pwsh,
+        new[] { "-NoLogo", "-NoProfile", "-NonInteractive", "-EncodedCommand", Convert.ToBase64String(Encoding.Unicode.GetBytes(ChildLoop)) });
 
     private static async Task ExpectReadyAsync(WorkerProcess child, string setup, CancellationToken cancellationToken)
     {

@@ -87,15 +87,36 @@ public sealed class ScriptBlockBenchmark : IDisposable
     public IReadOnlyList<MeasurementConfiguration> Grid { get; }
 
     /// <summary>All runs, warm-up and overhead runs included.</summary>
-    public int TotalRuns => Grid.Count * (Repeat + Warmup + (MeasureOverhead ? 1 : 0));
+    public int TotalRuns => InterleavedSchedule.Count(Grid.Count, Warmup, Repeat, MeasureOverhead);
 
     /// <summary>The task list measured.</summary>
     public ScriptTaskList TaskList => _list;
 
     /// <summary>Runs the sweep lazily; cancellation ends it with <see cref="OperationCanceledException"/> once everything started is gone.</summary>
-    public IEnumerable<WorkloadMeasurement> Run(IProgress<MeasurementProgress>? progress, CancellationToken cancellationToken) =>
-        WorkloadBenchmark.RunRounds(Grid, Warmup, Repeat, MeasureOverhead, progress, cancellationToken,
-            (configuration, round, empty) => Measure(configuration, round, empty ? EmptyScript : _list.Script, cancellationToken));
+    public IEnumerable<WorkloadMeasurement> Run(IProgress<MeasurementProgress>? progress, CancellationToken cancellationToken)
+    {
+        // Each configuration on an empty script block, once, after the warm-up: the model's own cost.
+        var overhead = new Dictionary<MeasurementConfiguration, double?>();
+        foreach (var run in InterleavedSchedule.Runs(Grid, Warmup, Repeat, MeasureOverhead, progress))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            switch (run.Phase)
+            {
+                case MeasurementPhase.Warmup:
+                    _ = Measure(run.Configuration, run.Round, _list.Script, cancellationToken);
+                    break;
+                case MeasurementPhase.Overhead:
+                    WorkloadMeasurement emptyRow = Measure(run.Configuration, run.Round, EmptyScript, cancellationToken);
+                    overhead[run.Configuration] = emptyRow.Verified ? emptyRow.ElapsedMs : null;
+                    break;
+                default:
+                    WorkloadMeasurement row = Measure(run.Configuration, run.Round, _list.Script, cancellationToken);
+                    row.ModelOverheadMs = overhead.GetValueOrDefault(run.Configuration);
+                    yield return row;
+                    break;
+            }
+        }
+    }
 
     /// <summary>Closes the runspaces kept for the ForEachParallel, ThreadJob and Jobs models.</summary>
     public void Dispose()

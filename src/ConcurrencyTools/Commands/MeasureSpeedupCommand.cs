@@ -1,5 +1,4 @@
 using System;
-using System.Globalization;
 using System.Management.Automation;
 using ConcurrencyTools.Engine.Statistics;
 
@@ -50,19 +49,9 @@ public sealed class MeasureSpeedupCommand : RunInputCommand
         if (sample.Valid)
         {
             _recommendations.Add(sample.MachineName, sample.Workload, sample.Tasks, sample.TaskSize, sample.Model, sample.Workers, sample.ElapsedMs,
-                OptionalNumber(CpuTimeMs), (int?)OptionalNumber(LogicalCores), OptionalNumber(StartupMs));
+                ReadOptionalNumber(CpuTimeMs, nameof(CpuTimeMs)), (int?)ReadOptionalNumber(LogicalCores, nameof(LogicalCores)), ReadOptionalNumber(StartupMs, nameof(StartupMs)));
         }
     }
-
-    /// <summary>An optional figure: a number, or its invariant text from a CSV file; empty or unreadable is missing.</summary>
-    private static double? OptionalNumber(object? value) => value is PSObject wrapped ? OptionalNumber(wrapped.BaseObject) : value switch
-    {
-        double d when double.IsFinite(d) => d,
-        int i => i,
-        long l => l,
-        string text when double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double parsed) && double.IsFinite(parsed) => parsed,
-        _ => null,
-    };
 
     /// <inheritdoc/>
     protected override void EndProcessing()

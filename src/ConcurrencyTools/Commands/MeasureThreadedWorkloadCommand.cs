@@ -213,7 +213,7 @@ public sealed partial class MeasureThreadedWorkloadCommand : PSCmdlet, IDisposab
     /// <summary>Drains a sweep on the pipeline thread: rows, progress and verbose text.</summary>
     private void WriteRows(Func<IProgress<MeasurementProgress>, CancellationToken, IEnumerable<WorkloadMeasurement>> sweep)
     {
-        var progress = new ProgressWriter(this, NoProgress.IsPresent);
+        var progress = new MeasurementProgressWriter(this, Activity, NoProgress.IsPresent);
         try
         {
             foreach (WorkloadMeasurement row in sweep(progress, _cancellation.Token))
@@ -261,47 +261,6 @@ public sealed partial class MeasureThreadedWorkloadCommand : PSCmdlet, IDisposab
         {
             // Each Processes row will carry the error; say it once up front as well.
             WriteWarning($"The Processes model cannot run here: {error.Message}");
-        }
-    }
-
-    /// <summary>Writes progress on the pipeline thread, only when what is shown changes and at most every 200 ms.</summary>
-    private sealed class ProgressWriter : IProgress<MeasurementProgress>
-    {
-        private static readonly TimeSpan MinimumInterval = TimeSpan.FromMilliseconds(200);
-        private readonly PSCmdlet _cmdlet;
-        private readonly bool _silent;
-        private DateTime _lastWrite = DateTime.MinValue;
-        private bool _written;
-
-        public ProgressWriter(PSCmdlet cmdlet, bool silent)
-        {
-            _cmdlet = cmdlet;
-            _silent = silent;
-        }
-
-        public void Report(MeasurementProgress value)
-        {
-            _cmdlet.WriteVerbose(value.Describe());
-            DateTime now = DateTime.UtcNow;
-            if (_silent || now - _lastWrite < MinimumInterval)
-            {
-                return;
-            }
-
-            _lastWrite = now;
-            _written = true;
-            _cmdlet.WriteProgress(new ProgressRecord(0, Activity, $"{value.Describe()} ({value.RunsDone} of {value.TotalRuns} runs done)")
-            {
-                PercentComplete = value.PercentComplete,
-            });
-        }
-
-        public void Complete()
-        {
-            if (_written)
-            {
-                _cmdlet.WriteProgress(new ProgressRecord(0, Activity, "Done") { RecordType = ProgressRecordType.Completed });
-            }
         }
     }
 }

@@ -30,8 +30,9 @@ public abstract class RunInputCommand : PSCmdlet
     [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
     public double ElapsedMs { get; set; }
 
-    /// <summary>The task count of the run (from the pipeline).</summary>
+    /// <summary>The task count of the run (from the pipeline; Items for producer/consumer rows).</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Alias("Items")]
     public int Tasks { get; set; }
 
     /// <summary>The task size of the run (from the pipeline).</summary>
@@ -76,6 +77,39 @@ public abstract class RunInputCommand : PSCmdlet
         }
 
         return new SpeedupSample(MachineName ?? string.Empty, Workload, Tasks, TaskSize ?? string.Empty, Model, Workers, Run, ElapsedMs, valid);
+    }
+
+    /// <summary>
+    /// An optional figure of the current row: a number, or its invariant text from a CSV file; null or empty is
+    /// missing. A cell that is not a finite number is an error record naming the column, and the figure is missing.
+    /// </summary>
+    protected double? ReadOptionalNumber(object? cell, string column)
+    {
+        switch (cell is PSObject { BaseObject: var inner } ? inner : cell)
+        {
+            case null:
+            case string text when string.IsNullOrWhiteSpace(text):
+                return null;
+            case double d when double.IsFinite(d):
+                return d;
+            case float f when float.IsFinite(f):
+                return f;
+            case int i:
+                return i;
+            case long l:
+                return l;
+            case decimal m:
+                return (double)m;
+            case string text when double.TryParse(text.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out double parsed) && double.IsFinite(parsed):
+                return parsed;
+            default:
+                WriteError(new ErrorRecord(
+                    new ArgumentException($"{column} must be a number; '{cell}' of {Model} x{Workers} run {Run} is not, so the run is read without it.", column),
+                    "Invalid" + column,
+                    ErrorCategory.InvalidData,
+                    cell));
+                return null;
+        }
     }
 
     private bool ParseVerified(out bool verified)

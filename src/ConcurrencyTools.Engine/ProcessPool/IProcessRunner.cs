@@ -1,0 +1,25 @@
+using System;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace ConcurrencyTools.Engine.ProcessPool;
+
+/// <summary>
+/// Where a task runs: this machine (<see cref="LocalProcessRunner"/>), or another place that offers slots.
+/// The pool deals tasks to every runner's slots as they free up and applies retries, halting and ordering
+/// itself, so a runner only runs one attempt.
+/// </summary>
+internal interface IProcessRunner
+{
+    /// <summary>The machine rows from this runner name.</summary>
+    string ComputerName { get; }
+
+    /// <summary>How many tasks this runner runs at once.</summary>
+    int Slots { get; }
+
+    /// <summary>
+    /// Runs one attempt and returns its row; never throws for the task's own failure (a command that cannot start
+    /// is a row with its error). Cancelling <paramref name="cancellationToken"/> kills the attempt's process tree.
+    /// </summary>
+    Task<ProcessTaskResult> RunAsync(ProcessTask task, int slot, int attempt, Action<ProcessOutputLine>? onLine, CancellationToken cancellationToken);
+}

@@ -1,0 +1,144 @@
+using System;
+using System.Diagnostics;
+using System.Globalization;
+using System.IO;
+using System.Text;
+using System.Threading;
+using System.Threading.Tasks;
+using ConcurrencyTools.Engine.Processes;
+
+namespace ConcurrencyTools.Engine.ProcessPool;
+
+/// <summary>Runs attempts as child processes of this process.</summary>
+internal sealed class LocalProcessRunner : IProcessRunner
+{
+    /// <summary>How long output may stay open after a kill (a descendant out of reach holding the pipe) before reading stops.</summary>
+    private static readonly TimeSpan ReadGraceAfterKill = TimeSpan.FromSeconds(2);
+
+    private readonly ProcessPoolOptions _options;
+    private readonly bool _portable;
+
+    /// <param name="options">The pool's options.</param>
+    /// <param name="slots">How many tasks run at once.</param>
+    /// <param name="portable">Start children with System.Diagnostics.Process even where posix_spawn is used (tests).</param>
+    public LocalProcessRunner(ProcessPoolOptions options, int slots, bool portable = false)
+    {
+        _options = options;
+        Slots = slots;
+        _portable = portable;
+    }
+
+    public string ComputerName { get; } = Environment.MachineName;
+
+    public int Slots { get; }
+
+    public async Task<ProcessTaskResult> RunAsync(ProcessTask task, int slot, int attempt, Action<ProcessOutputLine>? onLine, CancellationToken cancellationToken)
+    {
+        var result = new ProcessTaskResult(task, ComputerName) { Slot = slot, Attempt = attempt, StartTime = DateTimeOffset.Now };
+        long started = Stopwatch.GetTimestamp();
+        ChildProcess child;
+        try
+        {
+            child = ChildProcess.Start(
+                new ChildStartInfo(task.FilePath, task.Arguments) { WorkingDirectory = _options.WorkingDirectory, Environment = _options.Environment },
+                _portable);
+        }
+        catch (ChildStartException error)
+        {
+            result.Error = error.Message;
+            result.EndTime = DateTimeOffset.Now;
+            result.DurationMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            return result;
+        }
+
+        ChildExit exit;
+        bool timedOut;
+        using (child)
+        {
+            int pid = child.Id;
+            result.ProcessId = pid;
+            var stdout = new OutputCapture(_options.MaxOutputBytes, Lines(onLine, task, attempt, pid, "StdOut"));
+            var stderr = new OutputCapture(_options.MaxOutputBytes, Lines(onLine, task, attempt, pid, "StdErr"));
+            using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            using var abandon = new CancellationTokenSource();
+            if (_options.Timeout is TimeSpan timeout)
+            {
+                limit.CancelAfter(timeout);
+            }
+
+            using (limit.Token.Register(() =>
+            {
+                child.KillTree();
+                abandon.CancelAfter(ReadGraceAfterKill);
+            }))
+            {
+                Task<long> write = WriteInputAsync(child.StandardInput, task.StandardInput);
+                await Task.WhenAll(
+                    stdout.ReadToEndAsync(child.StandardOutput, abandon.Token),
+                    stderr.ReadToEndAsync(child.StandardError, abandon.Token),
+                    write).ConfigureAwait(false);
+                result.StdInBytes = write.Result;
+                exit = await child.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+
+            // A limit that ran out just after a clean exit killed nothing: that task succeeded.
+            timedOut = limit.IsCancellationRequested && !cancellationToken.IsCancellationRequested && exit.ExitCode != 0;
+            result.StdOut = stdout.Text;
+            result.StdErr = stderr.Text;
+            result.StdOutBytes = stdout.TotalBytes;
+            result.StdErrBytes = stderr.TotalBytes;
+            result.Truncated = stdout.Truncated || stderr.Truncated;
+        }
+
+        result.EndTime = DateTimeOffset.Now;
+        result.DurationMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        result.CpuTimeMs = exit.CpuTime?.TotalMilliseconds;
+        result.PeakWorkingSetBytes = exit.PeakWorkingSetBytes;
+        result.ExitCode = exit.ExitCode;
+        result.Signal = exit.Signal;
+        result.TimedOut = timedOut;
+        result.Succeeded = !timedOut && exit.ExitCode == 0;
+        result.Error = timedOut
+            ? string.Create(CultureInfo.InvariantCulture, $"Timed out after {_options.Timeout!.Value.TotalSeconds} s; the process tree was killed.")
+            : exit.ExitCode is null ? "The exit status is unknown: the process was reaped elsewhere."
+            : exit.Signal is int signal ? string.Create(CultureInfo.InvariantCulture, $"Ended by signal {signal}.")
+            : exit.ExitCode != 0 ? string.Create(CultureInfo.InvariantCulture, $"Exited with code {exit.ExitCode}.")
+            : null;
+        return result;
+    }
+
+    private static Action<string>? Lines(Action<ProcessOutputLine>? onLine, ProcessTask task, int attempt, int pid, string stream) =>
+        onLine is null ? null : line => onLine(new ProcessOutputLine(task.Seq, attempt, pid, stream, line));
+
+    /// <summary>Writes the task's input and closes the pipe, so the child sees end-of-file; a child that stops reading ends the write.</summary>
+    private static async Task<long> WriteInputAsync(Stream input, string? text)
+    {
+        long written = 0;
+        try
+        {
+            if (!string.IsNullOrEmpty(text))
+            {
+                byte[] bytes = Encoding.UTF8.GetBytes(text);
+                await input.WriteAsync(bytes).ConfigureAwait(false);
+                written = bytes.Length;
+            }
+        }
+        catch (Exception error) when (error is IOException or ObjectDisposedException or OperationCanceledException)
+        {
+            // The child closed its input, or was killed: what it did not read does not matter to it.
+        }
+        finally
+        {
+            try
+            {
+                input.Dispose();
+            }
+            catch (IOException)
+            {
+                // As above.
+            }
+        }
+
+        return written;
+    }
+}

@@ -1,0 +1,296 @@
+using System;
+using System.Collections.Generic;
+using System.ComponentModel;
+using System.IO;
+using System.IO.Pipes;
+using System.Runtime.InteropServices;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.Win32.SafeHandles;
+
+namespace ConcurrencyTools.Engine.Processes;
+
+/// <summary>
+/// A child started with posix_spawn (64-bit Linux). Its own process group lets a kill reach grandchildren
+/// that were re-parented; reaping it with wait4 (it is not System.Diagnostics.Process's child, so nothing else
+/// reaps it) gives the exit status together with its CPU time and peak resident set. The pipes are
+/// <see cref="AnonymousPipeClientStream"/>s, read asynchronously through the runtime's epoll loop.
+/// </summary>
+internal sealed class PosixChildProcess : ChildProcess
+{
+    private static readonly int[] ChildEnds = { 0, 3, 5 };
+    private static readonly int[] AllEnds = { 0, 1, 2, 3, 4, 5 };
+    private static long s_selfPeakBytes;
+    private readonly object _gate = new();
+    private readonly int _pid;
+    private readonly AnonymousPipeClientStream _stdin;
+    private readonly AnonymousPipeClientStream _stdout;
+    private readonly AnonymousPipeClientStream _stderr;
+    private ChildExit? _exit;
+    private int _disposed;
+
+    private PosixChildProcess(int pid, int stdin, int stdout, int stderr)
+    {
+        _pid = pid;
+        _stdin = new AnonymousPipeClientStream(PipeDirection.Out, new SafePipeHandle((IntPtr)stdin, ownsHandle: true));
+        _stdout = new AnonymousPipeClientStream(PipeDirection.In, new SafePipeHandle((IntPtr)stdout, ownsHandle: true));
+        _stderr = new AnonymousPipeClientStream(PipeDirection.In, new SafePipeHandle((IntPtr)stderr, ownsHandle: true));
+    }
+
+    public override int Id => _pid;
+
+    public override Stream StandardInput => _stdin;
+
+    public override Stream StandardOutput => _stdout;
+
+    public override Stream StandardError => _stderr;
+
+    public static unsafe PosixChildProcess Start(ChildStartInfo info)
+    {
+        SortedDictionary<string, string> environment = MergeEnvironment(info.Environment);
+        environment.TryGetValue("PATH", out string? path);
+        string file = ResolveExecutable(info.FileName, info.WorkingDirectory, path);
+        if (info.WorkingDirectory is not null && !Directory.Exists(info.WorkingDirectory))
+        {
+            throw new ChildStartException($"The working directory '{info.WorkingDirectory}' does not exist.");
+        }
+
+        // pipe2 gives [read, write]: [0] child's stdin, [1] ours; [2] ours, [3] child's stdout; [4] ours, [5] child's
+        // stderr. All close on exec, so no other child started meanwhile inherits them.
+        int* fds = stackalloc int[6] { -1, -1, -1, -1, -1, -1 };
+        var strings = new List<IntPtr>();
+        byte* actions = stackalloc byte[PosixNative.OpaqueSize];
+        byte* attributes = stackalloc byte[PosixNative.OpaqueSize];
+        byte* empty = stackalloc byte[PosixNative.OpaqueSize];
+        byte* all = stackalloc byte[PosixNative.OpaqueSize];
+        bool started = false;
+        try
+        {
+            for (int i = 0; i < 6; i += 2)
+            {
+                if (PosixNative.pipe2(fds + i, PosixNative.O_CLOEXEC) != 0)
+                {
+                    throw new ChildStartException($"Could not create a pipe for '{info.FileName}': {new Win32Exception(Marshal.GetLastPInvokeError()).Message}");
+                }
+            }
+
+            byte** argv = (byte**)Native(strings, IntPtr.Zero, (info.Arguments.Count + 2) * IntPtr.Size);
+            argv[0] = (byte*)Native(strings, Marshal.StringToCoTaskMemUTF8(info.FileName));
+            for (int i = 0; i < info.Arguments.Count; i++)
+            {
+                argv[i + 1] = (byte*)Native(strings, Marshal.StringToCoTaskMemUTF8(info.Arguments[i]));
+            }
+
+            argv[info.Arguments.Count + 1] = null;
+            byte** envp = (byte**)Native(strings, IntPtr.Zero, (environment.Count + 1) * IntPtr.Size);
+            int e = 0;
+            foreach (KeyValuePair<string, string> variable in environment)
+            {
+                envp[e++] = (byte*)Native(strings, Marshal.StringToCoTaskMemUTF8(variable.Key + "=" + variable.Value));
+            }
+
+            envp[e] = null;
+            byte* fileName = (byte*)Native(strings, Marshal.StringToCoTaskMemUTF8(file));
+
+            PosixNative.posix_spawn_file_actions_init(actions);
+            PosixNative.posix_spawnattr_init(attributes);
+            try
+            {
+                PosixNative.posix_spawn_file_actions_adddup2(actions, fds[0], 0);
+                PosixNative.posix_spawn_file_actions_adddup2(actions, fds[3], 1);
+                PosixNative.posix_spawn_file_actions_adddup2(actions, fds[5], 2);
+                if (info.WorkingDirectory is not null)
+                {
+                    PosixNative.posix_spawn_file_actions_addchdir_np(actions, (byte*)Native(strings, Marshal.StringToCoTaskMemUTF8(info.WorkingDirectory)));
+                }
+
+                // A group of its own; default signal handling (the runtime ignores SIGPIPE, a child must not inherit
+                // that) and nothing blocked, as a shell would start it.
+                PosixNative.sigemptyset(empty);
+                PosixNative.sigfillset(all);
+                PosixNative.posix_spawnattr_setflags(attributes, PosixNative.POSIX_SPAWN_SETPGROUP | PosixNative.POSIX_SPAWN_SETSIGDEF | PosixNative.POSIX_SPAWN_SETSIGMASK);
+                PosixNative.posix_spawnattr_setpgroup(attributes, 0);
+                PosixNative.posix_spawnattr_setsigmask(attributes, empty);
+                PosixNative.posix_spawnattr_setsigdefault(attributes, all);
+
+                int pid;
+                int error = PosixNative.posix_spawn(&pid, fileName, actions, attributes, argv, envp);
+                if (error != 0)
+                {
+                    throw new ChildStartException($"Could not start '{info.FileName}': {new Win32Exception(error).Message}.");
+                }
+
+                var child = new PosixChildProcess(pid, fds[1], fds[2], fds[4]);
+                started = true;
+                return child;
+            }
+            finally
+            {
+                PosixNative.posix_spawnattr_destroy(attributes);
+                PosixNative.posix_spawn_file_actions_destroy(actions);
+            }
+        }
+        finally
+        {
+            foreach (IntPtr text in strings)
+            {
+                Marshal.FreeCoTaskMem(text);
+            }
+
+            // The child's ends are its own now; ours go with the streams, or here when nothing started.
+            foreach (int i in started ? ChildEnds : AllEnds)
+            {
+                if (fds[i] >= 0)
+                {
+                    PosixNative.close(fds[i]);
+                }
+            }
+        }
+    }
+
+    public override async Task<ChildExit> WaitForExitAsync(CancellationToken cancellationToken = default)
+    {
+        // A child that closed its output is ending: it becomes reapable microseconds later. One that still
+        // runs is polled with a growing pause, so a long wait costs no thread.
+        int pause = 0;
+        for (int attempt = 0; ; attempt++)
+        {
+            if (TryReap(out ChildExit exit))
+            {
+                return exit;
+            }
+
+            cancellationToken.ThrowIfCancellationRequested();
+            if (attempt < 20)
+            {
+                Thread.Yield();
+                continue;
+            }
+
+            pause = Math.Min(Math.Max(1, pause * 2), 50);
+            await Task.Delay(pause, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public override void KillTree()
+    {
+        lock (_gate)
+        {
+            // Once reaped, the id may belong to someone else.
+            if (_exit is not null)
+            {
+                return;
+            }
+
+            List<int> descendants = ProcessTree.Descendants(_pid);
+            PosixNative.kill(-_pid, PosixNative.SIGKILL);
+            PosixNative.kill(_pid, PosixNative.SIGKILL);
+            foreach (int pid in descendants)
+            {
+                PosixNative.kill(pid, PosixNative.SIGKILL);
+            }
+        }
+    }
+
+    public override void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        if (!TryReap(out _))
+        {
+            KillTree();
+            WaitForExitAsync().GetAwaiter().GetResult();
+        }
+
+        DisposeQuietly(_stdin);
+        _stdout.Dispose();
+        _stderr.Dispose();
+    }
+
+    private static void DisposeQuietly(Stream stream)
+    {
+        try
+        {
+            stream.Dispose();
+        }
+        catch (IOException)
+        {
+            // Flushing into a pipe whose reader is gone.
+        }
+    }
+
+    private unsafe bool TryReap(out ChildExit exit)
+    {
+        lock (_gate)
+        {
+            if (_exit is { } known)
+            {
+                exit = known;
+                return true;
+            }
+
+            int status;
+            PosixNative.ResourceUsage usage;
+            int result = PosixNative.wait4(_pid, &status, PosixNative.WNOHANG, &usage);
+            if (result == _pid)
+            {
+                var cpu = TimeSpan.FromTicks(
+                    ((usage.UserSeconds + usage.SystemSeconds) * 1_000_000 + usage.UserMicroseconds + usage.SystemMicroseconds) * 10);
+                _exit = ChildExit.FromWaitStatus(status, cpu, OwnPeak(usage.MaxResidentKilobytes * 1024));
+            }
+            else if (result < 0 && Marshal.GetLastPInvokeError() == PosixNative.ECHILD)
+            {
+                // Reaped by someone else (a host that ignores SIGCHLD): it has ended, how is unknown.
+                _exit = new ChildExit(null, null, null, null);
+            }
+
+            exit = _exit.GetValueOrDefault();
+            return _exit is not null;
+        }
+    }
+
+    /// <summary>
+    /// The child's peak resident set from wait4, where it is the child's own. A child started with vfork (as
+    /// posix_spawn does) or fork inherits the parent's high-water mark when it executes, so a figure up to this
+    /// process's own peak may be ours: that is not measurable, and null, never a wrong number.
+    /// </summary>
+    private static long? OwnPeak(long reported)
+    {
+        if (reported <= Volatile.Read(ref s_selfPeakBytes))
+        {
+            return null;
+        }
+
+        // Our peak only grows: read it now, after the child started, to be sure it bounds what the child inherited.
+        long self = SelfPeakBytes();
+        Volatile.Write(ref s_selfPeakBytes, self);
+        return reported > self ? reported : null;
+    }
+
+    private static long SelfPeakBytes()
+    {
+        foreach (string line in File.ReadLines("/proc/self/status"))
+        {
+            if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+            {
+                return long.Parse(line.AsSpan(6).Trim().TrimEnd("kB").Trim(), System.Globalization.CultureInfo.InvariantCulture) * 1024;
+            }
+        }
+
+        return long.MaxValue;
+    }
+
+    private static IntPtr Native(List<IntPtr> owned, IntPtr pointer, int allocate = 0)
+    {
+        if (allocate > 0)
+        {
+            pointer = Marshal.AllocCoTaskMem(allocate);
+        }
+
+        owned.Add(pointer);
+        return pointer;
+    }
+}

@@ -1,0 +1,94 @@
+using System;
+using System.Runtime.InteropServices;
+
+namespace ConcurrencyTools.Engine.Processes;
+
+/// <summary>
+/// The few libc calls behind <see cref="PosixChildProcess"/>: posix_spawn (a vfork-speed start that can put
+/// the child in its own process group), pipes, wait4 (exit status plus the child's CPU time and peak
+/// resident set) and kill. Layouts are those of 64-bit Linux with glibc or musl.
+/// </summary>
+internal static unsafe class PosixNative
+{
+    private const string LibC = "libc";
+
+    public const int SIGKILL = 9;
+    public const int WNOHANG = 1;
+    public const int EINTR = 4;
+    public const int ECHILD = 10;
+    public const int ESRCH = 3;
+    public const int O_CLOEXEC = 0x80000;
+    public const short POSIX_SPAWN_SETPGROUP = 0x02;
+    public const short POSIX_SPAWN_SETSIGDEF = 0x04;
+    public const short POSIX_SPAWN_SETSIGMASK = 0x08;
+
+    /// <summary>Room for posix_spawn_file_actions_t (80 bytes in glibc), posix_spawnattr_t (336) and sigset_t (128).</summary>
+    public const int OpaqueSize = 1024;
+
+    /// <summary>struct rusage on 64-bit Linux: two timevals, then fourteen longs starting with ru_maxrss (KiB).</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct ResourceUsage
+    {
+        public long UserSeconds;
+        public long UserMicroseconds;
+        public long SystemSeconds;
+        public long SystemMicroseconds;
+        public long MaxResidentKilobytes;
+        public fixed long Rest[13];
+    }
+
+    /// <summary>Whether this process can use the calls as declared here.</summary>
+    public static bool IsSupported => OperatingSystem.IsLinux() && Environment.Is64BitProcess;
+
+    [DllImport(LibC, SetLastError = true)]
+    public static extern int pipe2(int* fds, int flags);
+
+    [DllImport(LibC, SetLastError = true)]
+    public static extern int close(int fd);
+
+    [DllImport(LibC)]
+    public static extern int posix_spawn_file_actions_init(void* actions);
+
+    [DllImport(LibC)]
+    public static extern int posix_spawn_file_actions_destroy(void* actions);
+
+    [DllImport(LibC)]
+    public static extern int posix_spawn_file_actions_adddup2(void* actions, int fd, int newFd);
+
+    [DllImport(LibC)]
+    public static extern int posix_spawn_file_actions_addchdir_np(void* actions, byte* path);
+
+    [DllImport(LibC)]
+    public static extern int posix_spawnattr_init(void* attributes);
+
+    [DllImport(LibC)]
+    public static extern int posix_spawnattr_destroy(void* attributes);
+
+    [DllImport(LibC)]
+    public static extern int posix_spawnattr_setflags(void* attributes, short flags);
+
+    [DllImport(LibC)]
+    public static extern int posix_spawnattr_setpgroup(void* attributes, int processGroup);
+
+    [DllImport(LibC)]
+    public static extern int posix_spawnattr_setsigmask(void* attributes, void* mask);
+
+    [DllImport(LibC)]
+    public static extern int posix_spawnattr_setsigdefault(void* attributes, void* signals);
+
+    [DllImport(LibC)]
+    public static extern int sigemptyset(void* set);
+
+    [DllImport(LibC)]
+    public static extern int sigfillset(void* set);
+
+    /// <summary>Returns 0 or an error number (not through errno).</summary>
+    [DllImport(LibC)]
+    public static extern int posix_spawn(int* pid, byte* path, void* fileActions, void* attributes, byte** argv, byte** envp);
+
+    [DllImport(LibC, SetLastError = true)]
+    public static extern int wait4(int pid, int* status, int options, ResourceUsage* usage);
+
+    [DllImport(LibC, SetLastError = true)]
+    public static extern int kill(int pid, int signal);
+}

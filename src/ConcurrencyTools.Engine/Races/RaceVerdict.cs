@@ -1,0 +1,11 @@
+namespace ConcurrencyTools.Engine.Races;
+
+/// <summary>What the trials showed. There is deliberately no "safe": absence of evidence is not proof of absence.</summary>
+public enum RaceVerdict
+{
+    /// <summary>At least one trial ended in a forbidden outcome.</summary>
+    RaceDetected,
+
+    /// <summary>Every trial ended in an acceptable outcome. The code may still be racy.</summary>
+    NoRaceObserved,
+}

@@ -1,0 +1,207 @@
+using System;
+using System.Collections;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using System.Management.Automation;
+using System.Runtime.InteropServices;
+using System.Text;
+using System.Threading;
+using ConcurrencyTools.Engine.Reports;
+
+namespace ConcurrencyTools.Commands;
+
+/// <summary>
+/// <para type="synopsis">Writes the module's result rows, live or from Import-Csv, as one self-contained HTML page of charts and tables.</para>
+/// </summary>
+[Cmdlet(VerbsData.Export, "ConcurrencyReport")]
+[OutputType(typeof(FileInfo))]
+public sealed class ExportConcurrencyReportCommand : PSCmdlet, IDisposable
+{
+    private readonly ConcurrencyReport _report = new();
+    private readonly CancellationTokenSource _cancellation = new();
+    private int _rows;
+
+    /// <summary>The HTML file to write (replaced if it exists).</summary>
+    [Parameter(Mandatory = true, Position = 0)]
+    [ValidateNotNullOrEmpty]
+    public string Path { get; set; } = string.Empty;
+
+    /// <summary>The rows: WorkloadMeasurement, SpeedupSummary, process pool, race test and producer/consumer results, or their Import-Csv rows. Other rows are listed as not drawn.</summary>
+    [Parameter(ValueFromPipeline = true)]
+    [AllowNull]
+    public PSObject? InputObject { get; set; }
+
+    /// <summary>The page title.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string Title { get; set; } = "Concurrency report";
+
+    /// <summary>Writes the report's FileInfo to the pipeline.</summary>
+    [Parameter]
+    public SwitchParameter PassThru { get; set; }
+
+    /// <summary>Opens the report with the platform's opener (the default browser) once it is written.</summary>
+    [Parameter]
+    public SwitchParameter Open { get; set; }
+
+    /// <summary>Writes no progress while the charts are drawn.</summary>
+    [Parameter]
+    public SwitchParameter NoProgress { get; set; }
+
+    /// <inheritdoc/>
+    protected override void ProcessRecord()
+    {
+        if (InputObject is null)
+        {
+            return;
+        }
+
+        ReportRowKind kind = _report.Add(ToRow(InputObject));
+        _rows++;
+        if (kind == ReportRowKind.Unknown)
+        {
+            WriteVerbose($"Row {_rows} ({InputObject.TypeNames.FirstOrDefault()}) is of a kind the report does not draw; it is listed as not drawn.");
+        }
+    }
+
+    /// <inheritdoc/>
+    protected override void EndProcessing()
+    {
+        string path = GetUnresolvedProviderPathFromPSPath(Path);
+        foreach (ReportRowKind kind in Enum.GetValues<ReportRowKind>())
+        {
+            WriteVerbose($"{kind}: {_report.Count(kind)} rows");
+        }
+
+        ReportContents contents;
+        try
+        {
+            var header = new ReportHeader
+            {
+                Title = Title,
+                CommandLine = MyInvocation.Line,
+                ModuleVersion = MyInvocation.MyCommand.Module?.Version.ToString() ?? typeof(ConcurrencyReport).Assembly.GetName().Version?.ToString(),
+            };
+
+            // Written to a temporary file first, so a failed or stopped report never leaves half a page behind.
+            string temporary = path + ".tmp";
+            using (var writer = new StreamWriter(temporary, false, new UTF8Encoding(false)))
+            {
+                contents = _report.Write(writer, header, _cancellation.Token, NoProgress ? null : new ProgressWriter(this));
+            }
+
+            if (!NoProgress)
+            {
+                WriteProgress(new ProgressRecord(ProgressWriter.ActivityId, ProgressWriter.Activity, "Done") { RecordType = ProgressRecordType.Completed });
+            }
+
+            File.Move(temporary, path, true);
+        }
+        catch (OperationCanceledException) when (_cancellation.IsCancellationRequested)
+        {
+            File.Delete(path + ".tmp");
+            return;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
+        {
+            ThrowTerminatingError(new ErrorRecord(
+                new IOException($"Cannot write the report to -Path '{path}': {e.Message}", e),
+                "ReportWriteFailed",
+                ErrorCategory.WriteError,
+                Path));
+            return;
+        }
+
+        WriteVerbose($"Wrote {path}: charts {string.Join(", ", contents.Charts)}.");
+        foreach (string line in contents.NotDrawn)
+        {
+            WriteWarning($"Not drawn: {line}");
+        }
+
+        foreach (string note in contents.Notes)
+        {
+            WriteVerbose(note);
+        }
+
+        if (Open)
+        {
+            OpenReport(path);
+        }
+
+        if (PassThru)
+        {
+            WriteObject(new FileInfo(path));
+        }
+    }
+
+    /// <inheritdoc/>
+    protected override void StopProcessing() => _cancellation.Cancel();
+
+    /// <inheritdoc/>
+    public void Dispose() => _cancellation.Dispose();
+
+    // Only scalar values are kept: the report reads rows by column, the way Export-Csv writes them.
+    private static ReportRow ToRow(PSObject input)
+    {
+        var values = new List<KeyValuePair<string, object?>>();
+        foreach (PSPropertyInfo property in input.Properties)
+        {
+            object? value;
+            try
+            {
+                value = property.Value;
+            }
+            catch (GetValueException)
+            {
+                continue;
+            }
+
+            if (value is PSObject wrapped)
+            {
+                value = wrapped.BaseObject;
+            }
+
+            if (value is IEnumerable and not string)
+            {
+                continue;
+            }
+
+            values.Add(new KeyValuePair<string, object?>(property.Name, value));
+        }
+
+        return new ReportRow(input.TypeNames.FirstOrDefault() ?? string.Empty, values);
+    }
+
+    // Write runs on the pipeline thread, so each step is written as it is reported, not queued.
+    private sealed class ProgressWriter : IProgress<string>
+    {
+        public const int ActivityId = 12;
+        public const string Activity = "Export-ConcurrencyReport";
+        private readonly Cmdlet _cmdlet;
+
+        public ProgressWriter(Cmdlet cmdlet) => _cmdlet = cmdlet;
+
+        public void Report(string value) => _cmdlet.WriteProgress(new ProgressRecord(ActivityId, Activity, value));
+    }
+
+    private void OpenReport(string path)
+    {
+        try
+        {
+            ProcessStartInfo start = RuntimeInformation.IsOSPlatform(OSPlatform.Windows) ? new ProcessStartInfo(path) { UseShellExecute = true }
+                : RuntimeInformation.IsOSPlatform(OSPlatform.OSX) ? new ProcessStartInfo("open", new[] { path })
+                : new ProcessStartInfo("xdg-open", new[] { path });
+            using Process? opener = Process.Start(start);
+        }
+        catch (Exception e) when (e is System.ComponentModel.Win32Exception or InvalidOperationException or PlatformNotSupportedException)
+        {
+            WriteError(new ErrorRecord(
+                new InvalidOperationException($"The report was written to '{path}', but no program could open it: {e.Message}", e),
+                "ReportOpenFailed",
+                ErrorCategory.ResourceUnavailable,
+                path));
+        }
+    }
+}

@@ -1,0 +1,347 @@
+using System;
+using System.Collections;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Management.Automation;
+using System.Threading;
+using ConcurrencyTools.Engine.ProcessPool;
+using Pool = ConcurrencyTools.Engine.ProcessPool.ProcessPool;
+
+namespace ConcurrencyTools.Commands;
+
+/// <summary>
+/// <para type="synopsis">Runs an executable once per input item through a bounded pool of processes and emits one typed row per task.</para>
+/// </summary>
+/// <remarks>
+/// The pool runs on its own threads; this cmdlet only builds tasks, hands them over and writes what the pool
+/// hands back, always on the pipeline thread. Whatever ends the pipeline (Ctrl+C, Select-Object -First,
+/// -ErrorAction Stop, an exception) disposes the pool first, which kills running process trees and returns
+/// once they are gone.
+/// </remarks>
+[Cmdlet(VerbsLifecycle.Invoke, "ProcessPool", DefaultParameterSetName = TemplateSet)]
+[OutputType(typeof(ProcessTaskResult))]
+public sealed class InvokeProcessPoolCommand : PSCmdlet, IDisposable
+{
+    private const string TemplateSet = "Template";
+    private const string ScriptBlockSet = "ScriptBlock";
+    private const string Activity = "Invoke-ProcessPool";
+    private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(200);
+    private static readonly TimeSpan ActivityWait = TimeSpan.FromMilliseconds(200);
+
+    private readonly CancellationTokenSource _cancellation = new();
+    private Pool? _pool;
+    private string _filePath = string.Empty;
+    private bool _appendItem;
+    private bool _verbose;
+    private long _seq;
+    private DateTime _lastProgress = DateTime.MinValue;
+    private string? _lastProgressText;
+
+    /// <summary>The input items, one task each; from the pipeline, or a collection given here (enumerated).</summary>
+    [Parameter(ValueFromPipeline = true)]
+    public PSObject? InputObject { get; set; }
+
+    /// <summary>The executable: a path (relative to the current location) or a name found on PATH.</summary>
+    [Parameter(Mandatory = true, Position = 0)]
+    [ValidateNotNullOrEmpty]
+    public string FilePath { get; set; } = string.Empty;
+
+    /// <summary>The argument vector; {} or {0} stands for the item, {#} for the task number, {Name} for a property of the item. Without any placeholder the item is appended as the last argument.</summary>
+    [Parameter(Position = 1, ParameterSetName = TemplateSet)]
+    [AllowEmptyString]
+    [AllowEmptyCollection]
+    public string[] ArgumentList { get; set; } = Array.Empty<string>();
+
+    /// <summary>A script block that returns the argument list for an item, which it receives as $_ and as its first argument.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = ScriptBlockSet)]
+    [ValidateNotNull]
+    public ScriptBlock? ScriptBlock { get; set; }
+
+    /// <summary>Tasks run at once; the number of logical processors by default.</summary>
+    [Parameter]
+    [ValidateRange(1, ProcessPoolOptions.MaxThrottleLimit)]
+    public int ThrottleLimit { get; set; } = System.Environment.ProcessorCount;
+
+    /// <summary>Seconds each attempt may run; then its whole process tree is killed and the row says TimedOut.</summary>
+    [Parameter]
+    [ValidateRange(0.001, 604800.0)]
+    public double TimeoutSeconds { get; set; }
+
+    /// <summary>Further attempts of a task that failed or timed out (not of one that could not start).</summary>
+    [Parameter]
+    [ValidateRange(0, ProcessPoolOptions.MaxRetryCount)]
+    public int RetryCount { get; set; }
+
+    /// <summary>Emits rows in input order, holding back rows that finished early; by default rows come as tasks finish.</summary>
+    [Parameter]
+    public SwitchParameter KeepOrder { get; set; }
+
+    /// <summary>Stops starting tasks after this many failed tasks (3), or once this share of the finished tasks failed (10%); the rest become Skipped rows.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? HaltAfter { get; set; }
+
+    /// <summary>The working directory of every task; the current location by default.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? WorkingDirectory { get; set; }
+
+    /// <summary>Variables added to each task's environment; a $null value removes one.</summary>
+    [Parameter]
+    [ValidateNotNull]
+    public Hashtable? Environment { get; set; }
+
+    /// <summary>Text written to each task's standard input, with the same placeholders as ArgumentList; by default a task's input is empty.</summary>
+    [Parameter]
+    [AllowEmptyString]
+    public string? StandardInput { get; set; }
+
+    /// <summary>Bytes of standard output, and of standard error, kept per task (1 MiB by default); the rest is counted and the row marked Truncated.</summary>
+    [Parameter]
+    [ValidateRange(0, int.MaxValue)]
+    public int MaxOutputBytes { get; set; } = ProcessPoolOptions.DefaultMaxOutputBytes;
+
+    /// <summary>Also shows each output line as it arrives, on the information stream (tags PSHOST and StdOut or StdErr); the rows stay as they are.</summary>
+    [Parameter]
+    public SwitchParameter Stream { get; set; }
+
+    /// <summary>Writes no progress bar.</summary>
+    [Parameter]
+    public SwitchParameter NoProgress { get; set; }
+
+    /// <inheritdoc/>
+    protected override void BeginProcessing()
+    {
+        HaltPolicy? halt = null;
+        if (HaltAfter is not null)
+        {
+            try
+            {
+                halt = HaltPolicy.Parse(HaltAfter);
+            }
+            catch (ArgumentException error)
+            {
+                ThrowTerminatingError(new ErrorRecord(error, "InvalidHaltAfter", ErrorCategory.InvalidArgument, HaltAfter));
+            }
+        }
+
+        string directory = WorkingDirectory is null
+            ? SessionState.Path.CurrentFileSystemLocation.ProviderPath
+            : GetUnresolvedProviderPathFromPSPath(WorkingDirectory);
+        if (!Directory.Exists(directory))
+        {
+            ThrowTerminatingError(new ErrorRecord(
+                new DirectoryNotFoundException($"The working directory '{WorkingDirectory}' does not exist."), "WorkingDirectoryNotFound", ErrorCategory.ObjectNotFound, WorkingDirectory));
+        }
+
+        // A path is relative to PowerShell's location, which is not the process's; a bare name is looked up on PATH.
+        _filePath = FilePath.Contains('/') || FilePath.Contains('\\') || FilePath.StartsWith('~') ? GetUnresolvedProviderPathFromPSPath(FilePath) : FilePath;
+        _appendItem = ParameterSetName == TemplateSet &&
+            !ArgumentList.Any(ArgumentTemplate.HasPlaceholder) && !(StandardInput is not null && ArgumentTemplate.HasPlaceholder(StandardInput));
+        _verbose = MyInvocation.BoundParameters.ContainsKey("Verbose")
+            ? ((SwitchParameter)MyInvocation.BoundParameters["Verbose"]).IsPresent
+            : GetVariableValue("VerbosePreference") is ActionPreference preference && preference != ActionPreference.SilentlyContinue && preference != ActionPreference.Ignore;
+
+        var options = new ProcessPoolOptions
+        {
+            ThrottleLimit = ThrottleLimit,
+            Timeout = MyInvocation.BoundParameters.ContainsKey(nameof(TimeoutSeconds)) ? TimeSpan.FromSeconds(TimeoutSeconds) : null,
+            RetryCount = RetryCount,
+            KeepOrder = KeepOrder.IsPresent,
+            HaltAfter = halt,
+            WorkingDirectory = directory,
+            Environment = Environment?.Cast<DictionaryEntry>().ToDictionary(e => e.Key.ToString()!, e => e.Value is null ? null : LanguagePrimitives.ConvertTo<string>(e.Value)),
+            MaxOutputBytes = MaxOutputBytes,
+            StreamLines = Stream.IsPresent,
+        };
+        WriteVerbose($"Running '{_filePath}' in '{directory}', {ThrottleLimit} at a time" +
+            (options.Timeout is null ? string.Empty : $", {TimeoutSeconds} s per attempt") +
+            (RetryCount > 0 ? $", {RetryCount} retries" : string.Empty) + (halt is null ? string.Empty : $", halting after {halt} failed") +
+            (_appendItem ? "; no placeholder, so each item is appended as the last argument." : "."));
+        _pool = new Pool(options);
+    }
+
+    /// <inheritdoc/>
+    protected override void ProcessRecord()
+    {
+        if (InputObject is null && !MyInvocation.ExpectingInput)
+        {
+            return;
+        }
+
+        Guard(() =>
+        {
+            object? value = InputObject?.BaseObject;
+            IEnumerable items = !MyInvocation.ExpectingInput && value is IEnumerable many and not string ? many : new[] { InputObject };
+            foreach (object? item in items)
+            {
+                ProcessTask? task = CreateTask(item is null ? null : PSObject.AsPSObject(item), ++_seq);
+                while (task is not null && !_pool!.TryAdd(task))
+                {
+                    Drain();
+                    _pool.WaitForActivity(ActivityWait, _cancellation.Token);
+                }
+
+                Drain();
+            }
+        });
+    }
+
+    /// <inheritdoc/>
+    protected override void EndProcessing()
+    {
+        Guard(() =>
+        {
+            _pool!.CompleteAdding();
+            while (!_pool.IsCompleted)
+            {
+                Drain();
+                _pool.WaitForActivity(ActivityWait, _cancellation.Token);
+            }
+
+            Drain();
+            ProcessPoolProgress done = _pool.GetProgress();
+            WriteVerbose($"Done: {done.Describe()} in {done.Elapsed.TotalSeconds:F1} s; at most {_pool.PeakRunning} ran at once.");
+        });
+        if (_lastProgressText is not null)
+        {
+            WriteProgress(new ProgressRecord(0, Activity, "Done") { RecordType = ProgressRecordType.Completed });
+        }
+    }
+
+    /// <inheritdoc/>
+    protected override void StopProcessing()
+    {
+        _cancellation.Cancel();
+        _pool?.Cancel();
+    }
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        _pool?.Dispose();
+        _cancellation.Dispose();
+    }
+
+    /// <summary>Runs <paramref name="body"/>; whatever ends it early stops the pool, and returns once its processes are gone.</summary>
+    private void Guard(Action body)
+    {
+        try
+        {
+            body();
+        }
+        catch (OperationCanceledException) when (_cancellation.IsCancellationRequested)
+        {
+            _pool?.Dispose();
+            throw new PipelineStoppedException();
+        }
+        catch
+        {
+            _pool?.Dispose();
+            throw;
+        }
+    }
+
+    private ProcessTask? CreateTask(PSObject? item, long seq)
+    {
+        string text = ItemText(item);
+        try
+        {
+            string? property(string name) => item?.Properties[name]?.Value is object value ? ItemText(PSObject.AsPSObject(value)) : null;
+            List<string> arguments;
+            if (ScriptBlock is not null)
+            {
+                arguments = ScriptBlock.InvokeWithContext(null, new List<PSVariable> { new("_", item) }, item)
+                    .Where(a => a is not null)
+                    .Select(a => ItemText(a))
+                    .ToList();
+            }
+            else
+            {
+                arguments = ArgumentList.Select(a => ArgumentTemplate.Expand(a, text, seq, property)).ToList();
+                if (_appendItem)
+                {
+                    arguments.Add(text);
+                }
+            }
+
+            string? input = StandardInput is null ? null : ArgumentTemplate.Expand(StandardInput, text, seq, property);
+            return new ProcessTask(seq, text, _filePath, arguments, input);
+        }
+        catch (ArgumentException error)
+        {
+            WriteError(new ErrorRecord(error, "TemplatePropertyNotFound", ErrorCategory.InvalidArgument, item));
+        }
+        catch (RuntimeException error)
+        {
+            WriteError(new ErrorRecord(error, "ArgumentScriptBlockFailed", ErrorCategory.InvalidArgument, item));
+        }
+
+        return null;
+    }
+
+    /// <summary>An item as one argument: a file or directory by its full path, anything else as PowerShell converts it to text.</summary>
+    private static string ItemText(PSObject? item) => item?.BaseObject switch
+    {
+        null => string.Empty,
+        FileSystemInfo file => file.FullName,
+        _ => LanguagePrimitives.ConvertTo<string>(item) ?? string.Empty,
+    };
+
+    /// <summary>Writes what the pool has ready: output lines, then rows, then progress.</summary>
+    private void Drain()
+    {
+        while (_pool!.TryTakeLine(out ProcessOutputLine line))
+        {
+            WriteInformation(new HostInformationMessage { Message = line.ToString() }, new[] { "PSHOST", line.Stream });
+        }
+
+        while (_pool.TryTakeResult(out ProcessTaskResult row))
+        {
+            if (_verbose)
+            {
+                WriteVerbose($"Task {row.Seq} ({row.Input}): " + (row.Succeeded ? $"exit 0 in {row.DurationMs:F1} ms" : row.Error) +
+                    (row.Attempt > 1 ? $", attempt {row.Attempt}" : string.Empty) + ".");
+            }
+
+            WriteObject(row);
+            if (!row.Succeeded && !row.Skipped)
+            {
+                // A failed task is a row first; the error record lets -ErrorAction and -ErrorVariable act on it.
+                (string id, ErrorCategory category) = row.ProcessId is null ? ("ProcessStartFailed", ErrorCategory.ObjectNotFound)
+                    : row.TimedOut ? ("ProcessTaskTimedOut", ErrorCategory.OperationTimeout)
+                    : ("ProcessTaskFailed", ErrorCategory.InvalidResult);
+                WriteError(new ErrorRecord(new InvalidOperationException($"Task {row.Seq} ({row.CommandLine}): {row.Error}"), id, category, row));
+            }
+        }
+
+        WriteProgressIfDue();
+    }
+
+    private void WriteProgressIfDue()
+    {
+        DateTime now = DateTime.UtcNow;
+        if (NoProgress.IsPresent || now - _lastProgress < ProgressInterval)
+        {
+            return;
+        }
+
+        _lastProgress = now;
+        ProcessPoolProgress progress = _pool!.GetProgress();
+        string text = progress.Describe();
+        if (text == _lastProgressText)
+        {
+            return;
+        }
+
+        _lastProgressText = text;
+        var record = new ProgressRecord(0, Activity, text) { PercentComplete = progress.PercentComplete };
+        if (progress.EstimatedRemaining is TimeSpan left)
+        {
+            record.SecondsRemaining = (int)Math.Ceiling(left.TotalSeconds);
+        }
+
+        WriteProgress(record);
+    }
+}
