@@ -17,13 +17,21 @@ public sealed class WorkloadBenchmark
     private readonly MeasurementPlan _plan;
     private readonly ModelOptions _options;
     private readonly Dictionary<ConcurrencyModel, (ExecutionModel? Model, Exception? Error)> _models = new();
+    private readonly Func<ConcurrencyModel, ModelOptions, ExecutionModel> _createModel;
 
     /// <summary>Creates a benchmark of a plan.</summary>
     public WorkloadBenchmark(MeasurementPlan plan, ModelOptions? options = null)
+        : this(plan, options, ExecutionModel.Create)
+    {
+    }
+
+    /// <summary>Creates a benchmark whose models come from <paramref name="createModel"/> (tests give it faulty ones).</summary>
+    internal WorkloadBenchmark(MeasurementPlan plan, ModelOptions? options, Func<ConcurrencyModel, ModelOptions, ExecutionModel> createModel)
     {
         _plan = plan ?? throw new ArgumentNullException(nameof(plan));
         _options = options ?? new ModelOptions();
         _options.SwitchIntervalMs = plan.SwitchIntervalMs;
+        _createModel = createModel ?? throw new ArgumentNullException(nameof(createModel));
     }
 
     /// <summary>Runs the plan lazily: each row is measured when the enumerator asks for it.</summary>
@@ -150,7 +158,7 @@ public sealed class WorkloadBenchmark
         {
             try
             {
-                entry = (ExecutionModel.Create(model, _options), null);
+                entry = (_createModel(model, _options), null);
             }
             catch (Exception error) when (error is not OperationCanceledException)
             {

@@ -39,7 +39,11 @@ public sealed class MeasureSpeedupCommand : RunInputCommand
     public string Baseline { get; set; } = "Sequential";
 
     /// <inheritdoc/>
-    protected override void BeginProcessing() => _baseline = SpeedupBaseline.Parse(Baseline);
+    protected override void BeginProcessing()
+    {
+        _baseline = SpeedupBaseline.Parse(Baseline);
+        base.BeginProcessing();
+    }
 
     /// <inheritdoc/>
     protected override void ProcessRecord()
@@ -56,6 +60,11 @@ public sealed class MeasureSpeedupCommand : RunInputCommand
     /// <inheritdoc/>
     protected override void EndProcessing()
     {
+        foreach (string duplicate in _analysis.DuplicateRuns())
+        {
+            WriteWarning($"Run numbers repeat within a configuration, so runs may have been counted twice: {duplicate}.");
+        }
+
         var (summaries, missing) = _analysis.Summarize(_baseline);
         _recommendations.Apply(summaries);
         foreach (string what in missing)
