@@ -4,6 +4,7 @@ using System.Diagnostics;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
+using ConcurrencyTools.Engine.Measurement;
 using ConcurrencyTools.Engine.Models;
 using ConcurrencyTools.Engine.Workloads;
 using Xunit;
@@ -13,7 +14,7 @@ namespace ConcurrencyTools.Engine.Tests;
 public class ModelTests
 {
     public static IEnumerable<object[]> AllModelsAndWorkloads() =>
-        from model in Enum.GetValues<ConcurrencyModel>()
+        from model in MeasurementPlan.BuiltInModels
         from workload in Enum.GetValues<WorkloadKind>()
         from workers in new[] { 1, 3 }
         select new object[] { model, workload, workers };
@@ -170,7 +171,7 @@ public class ModelTests
         gil.Release();
     }
 
-    public static IEnumerable<object[]> AllModels() => Enum.GetValues<ConcurrencyModel>().Select(m => new object[] { m });
+    public static IEnumerable<object[]> AllModels() => MeasurementPlan.BuiltInModels.Select(m => new object[] { m });
 
     [Theory]
     [MemberData(nameof(AllModels))]

@@ -123,7 +123,7 @@ public class WorkloadTests
     public void ModelNamesAreTheDocumentedOnes()
     {
         Assert.Equal(
-            new[] { "Sequential", "Threads", "ThreadPool", "EventLoop", "Processes", "GilThreads" },
+            new[] { "Sequential", "Threads", "ThreadPool", "EventLoop", "Processes", "GilThreads", "Runspaces", "ForEachParallel", "ThreadJob", "Jobs" },
             Enum.GetNames<ConcurrencyModel>());
     }
 }

@@ -187,6 +187,31 @@ Describe 'Measure-Speedup' {
         $problems[0].TargetObject | Should -Be 'maybe'
     }
 
+    It 'reads CpuTimeMs, LogicalCores and StartupMs in -Culture like every other cell, and names a bad one' {
+        $rows = @(
+            [pscustomobject]@{ Workload = 'Cpu'; Model = 'Sequential'; Workers = '1'; ElapsedMs = '100'; Run = '1'; Verified = 'True'; CpuTimeMs = '95,5'; LogicalCores = '2'; StartupMs = '' }
+            [pscustomobject]@{ Workload = 'Cpu'; Model = 'Sequential'; Workers = '1'; ElapsedMs = '100'; Run = '2'; Verified = 'True'; CpuTimeMs = '97,5'; LogicalCores = '2'; StartupMs = '' }
+            [pscustomobject]@{ Workload = 'Cpu'; Model = 'Threads'; Workers = '2'; ElapsedMs = '60,5'; Run = '1'; Verified = 'True'; CpuTimeMs = 'lots'; LogicalCores = '2'; StartupMs = '1,5' }
+        )
+        $culture = [cultureinfo]::CurrentCulture
+        try {
+            [cultureinfo]::CurrentCulture = 'de-DE'
+            $summary = $rows | Measure-Speedup -ErrorVariable problems -ErrorAction SilentlyContinue
+        } finally {
+            [cultureinfo]::CurrentCulture = $culture
+        }
+        ($summary | Where-Object Model -EQ 'Sequential').Bound | Should -Be 'CpuBound'
+        ($summary | Where-Object Model -EQ 'Threads').Runs | Should -Be 1
+        $problems | Should -HaveCount 1
+        $problems[0].FullyQualifiedErrorId | Should -Match '^InvalidCpuTimeMs'
+        $problems[0].TargetObject | Should -Be 'lots'
+        $problems[0].Exception.Message | Should -Match 'culture de-DE'
+
+        $invariant = $rows[0..1] | Measure-Speedup -Culture '' -ErrorVariable wrongCulture -ErrorAction SilentlyContinue
+        $invariant.Bound | Should -BeNullOrEmpty
+        $wrongCulture.FullyQualifiedErrorId | Should -Contain 'InvalidCpuTimeMs,ConcurrencyTools.Commands.MeasureSpeedupCommand'
+    }
+
     It 'requires the columns it cannot do without' {
         { [pscustomobject]@{ Model = 'Threads'; Workers = 2 } | Measure-Speedup -ErrorAction Stop } | Should -Throw -ErrorId 'InputObjectMissingMandatory,ConcurrencyTools.Commands.MeasureSpeedupCommand'
     }

@@ -1,8 +1,8 @@
 namespace ConcurrencyTools.Engine.Statistics;
 
 /// <summary>
-/// A cell of an input row that cannot be used: the run is excluded (and counted) and the problem is
-/// reported as an error whose id is <see cref="ErrorId"/>.
+/// A cell of an input row that cannot be used: the run is excluded (and counted), or for an optional
+/// figure read without it, and the problem is reported as an error whose id is <see cref="ErrorId"/>.
 /// </summary>
 /// <param name="Column">The column, e.g. <c>ElapsedMs</c>.</param>
 /// <param name="Value">The value as it came in.</param>

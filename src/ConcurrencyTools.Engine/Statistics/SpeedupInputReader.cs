@@ -154,6 +154,34 @@ public sealed class SpeedupInputReader
         }
     }
 
+    /// <summary>
+    /// Reads an optional figure of row <paramref name="row"/> (CpuTimeMs, LogicalCores, StartupMs): a number,
+    /// or its text in <see cref="Culture"/>; empty is missing. A cell that is not a finite number is a problem
+    /// naming the column, and the figure is missing; the run itself stays valid.
+    /// </summary>
+    public (double? Value, SpeedupInputProblem? Problem) ReadOptional(int row, string column, object? value)
+    {
+        double? number = value switch
+        {
+            null => null,
+            string text when string.IsNullOrWhiteSpace(text) => null,
+            string text => double.TryParse(text, TimeStyle, Culture, out double parsed) ? parsed : double.NaN,
+            double or float or decimal or int or long or short or byte or uint => Convert.ToDouble(value, CultureInfo.InvariantCulture),
+            _ => double.NaN,
+        };
+        if (number is { } figure && !double.IsFinite(figure))
+        {
+            string culture = Culture.Name.Length == 0 ? "the invariant culture" : $"culture {Culture.Name}";
+            return (null, new SpeedupInputProblem(
+                column,
+                value,
+                "is not a number",
+                $"{column} '{Show(value)}' of row {row.ToString(CultureInfo.InvariantCulture)} is not a number in {culture}; the run is read without it."));
+        }
+
+        return (number, null);
+    }
+
     private static bool? Verified(object? value, string label, List<SpeedupInputProblem> problems)
     {
         switch (value)

@@ -110,4 +110,12 @@ public sealed class SpeedupSummary
 
     /// <summary>The mvalue of the run times' histogram: 2 for one peak, about 4 for two; 3.2 or more makes the summary Unstable as bimodal.</summary>
     public double? MValue { get; internal set; }
+    /// <summary>
+    /// CpuBound, IoBound or Mixed, from the median CPU per busy worker of the runs (CpuTimeMs / (ElapsedMs x
+    /// min(Workers, LogicalCores)): from 0.6 CpuBound, up to 0.25 IoBound); empty without CPU figures.
+    /// </summary>
+    public string? Bound { get; internal set; }
+
+    /// <summary>One sentence for the whole task list: the fastest configuration, why, and who lost most to start-up.</summary>
+    public string? Recommendation { get; internal set; }
 }

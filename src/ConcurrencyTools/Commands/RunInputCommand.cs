@@ -113,5 +113,22 @@ public abstract class RunInputCommand : PSCmdlet
         return sample;
     }
 
+    /// <summary>
+    /// An optional figure of the current row (read by <see cref="ReadSample"/> first), in -Culture like every
+    /// other cell; empty is missing, and a cell that is not a number is an error naming the column (e.g.
+    /// InvalidCpuTimeMs) while the run still counts.
+    /// </summary>
+    protected double? ReadOptionalNumber(object? cell, string column)
+    {
+        _reader ??= new SpeedupInputReader(Culture);
+        var (value, problem) = _reader.ReadOptional(_row, column, Unwrap(cell));
+        if (problem is not null)
+        {
+            WriteError(new ErrorRecord(new System.ArgumentException(problem.Message, problem.Column), problem.ErrorId, ErrorCategory.InvalidData, problem.Value));
+        }
+
+        return value;
+    }
+
     private static object? Unwrap(object? value) => value is PSObject wrapped ? Unwrap(wrapped.BaseObject) : value;
 }
