@@ -19,11 +19,28 @@ import sys
 import time
 
 
+MASK = (1 << 64) - 1
+
+
+def mix(index):
+    """SplitMix64 of the task index, as the Cpu workload adds it, so a task done twice cannot pass."""
+    z = (index + 0x9E3779B97F4A7C15) & MASK
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & MASK
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & MASK
+    return z ^ (z >> 31)
+
+
+def as_int64(value):
+    """Wraps like .NET's unchecked long arithmetic."""
+    value &= MASK
+    return value - (1 << 64) if value >= 1 << 63 else value
+
+
 def cpu_task(index, iterations):
     total = 0
     for j in range(index * iterations, (index + 1) * iterations):
         total += (j * j) % 1000
-    return total
+    return total + mix(index)
 
 
 def io_task(index, duration_ms):
@@ -41,7 +58,7 @@ def run(kind, model, workers, tasks, size):
         with pool_type(max_workers=workers) as pool:
             results = list(pool.map(task, range(tasks), [size] * tasks))
     elapsed = (time.perf_counter() - started) * 1000
-    return elapsed, sum(results)
+    return elapsed, as_int64(sum(results))
 
 
 def main():
