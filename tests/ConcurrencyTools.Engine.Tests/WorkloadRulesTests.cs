@@ -1,7 +1,5 @@
 using System;
-using System.Collections.Generic;
 using System.Threading;
-using System.Threading.Tasks;
 using ConcurrencyTools.Engine.Workloads;
 using Xunit;
 
@@ -14,26 +12,8 @@ namespace ConcurrencyTools.Engine.Tests;
 /// </summary>
 public class WorkloadRulesTests
 {
-    /// <summary>Records checkpoints and waits; never waits.</summary>
-    private sealed class RecordingContext : ITaskContext
-    {
-        public CancellationToken CancellationToken => CancellationToken.None;
-
-        public int Checkpoints { get; private set; }
-
-        public List<int> Waits { get; } = new();
-
-        public void Checkpoint() => Checkpoints++;
-
-        public ValueTask WaitAsync(int milliseconds)
-        {
-            Waits.Add(milliseconds);
-            return default;
-        }
-    }
-
-    private static long Run(WorkloadSpec spec, int index, RecordingContext? context = null) =>
-        Workload.Create(spec).RunTaskAsync(index, context ?? new RecordingContext()).AsTask().GetAwaiter().GetResult();
+    private static long Run(WorkloadSpec spec, int index, WorkloadTests.NullContext? context = null) =>
+        Workload.Create(spec).RunTaskAsync(index, context ?? new WorkloadTests.NullContext()).AsTask().GetAwaiter().GetResult();
 
     [Theory]
     // SplitMix64's output for the state 0 is the well-known 0xE220A8397B1DCDAF.
@@ -77,7 +57,7 @@ public class WorkloadRulesTests
     [InlineData(WorkloadKind.Io, 1L, 30, 1)]
     public void TasksCheckpointWhereTheyShould(WorkloadKind kind, long iterations, int depth, int checkpoints)
     {
-        var context = new RecordingContext();
+        var context = new WorkloadTests.NullContext();
         Run(new WorkloadSpec(kind, 1, iterations, durationMs: 0, depth: depth), 0, context);
         Assert.Equal(checkpoints, context.Checkpoints);
     }
@@ -85,15 +65,15 @@ public class WorkloadRulesTests
     [Fact]
     public void IoAndMixedTasksWaitTheirShareAndEmptyTasksDoNothing()
     {
-        var io = new RecordingContext();
+        var io = new WorkloadTests.NullContext();
         Run(new WorkloadSpec(WorkloadKind.Io, 1, durationMs: 37), 0, io);
         Assert.Equal(new[] { 37 }, io.Waits);
 
-        var mixed = new RecordingContext();
+        var mixed = new WorkloadTests.NullContext();
         Run(new WorkloadSpec(WorkloadKind.Mixed, 1, 100, durationMs: 40, cpuFraction: 0.25), 0, mixed);
         Assert.Equal(new[] { 30 }, mixed.Waits);
 
-        var empty = new RecordingContext();
+        var empty = new WorkloadTests.NullContext();
         Run(new WorkloadSpec(WorkloadKind.Io, 1, durationMs: 37).AsEmpty(), 0, empty);
         Assert.Empty(empty.Waits);
         Assert.Equal(0, empty.Checkpoints);
