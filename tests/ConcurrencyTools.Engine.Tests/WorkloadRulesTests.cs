@@ -31,6 +31,12 @@ public class WorkloadRulesTests
         Assert.Equal(2092789425003143038L, Run(new WorkloadSpec(WorkloadKind.Cpu, 4, 10), 3));
         Assert.Equal(2092789425003143038L, Workload.Create(new WorkloadSpec(WorkloadKind.Cpu, 4, 10)).ExpectedChecksum(3));
 
+        // Mixed at CpuFraction 1 computes the Cpu slice of its own index: [30, 40) for task 3 of 10
+        // iterations (a slice of whole periods would sum the same wherever it starts).
+        var mixed = new WorkloadSpec(WorkloadKind.Mixed, 4, 10, durationMs: 0, cpuFraction: 1);
+        Assert.Equal(2092789425003143038L, Run(mixed, 3));
+        Assert.Equal(2092789425003143038L, Workload.Create(mixed).ExpectedChecksum(3));
+
         // Memory: the low 20 bits of Mix(index << 40 + k), for k below Iterations, added up.
         Assert.Equal(5395033L, Run(new WorkloadSpec(WorkloadKind.Memory, 3, 10), 2));
         Assert.Equal(5395033L, Workload.Create(new WorkloadSpec(WorkloadKind.Memory, 3, 10)).ExpectedChecksum(2));
@@ -110,7 +116,10 @@ public class WorkloadRulesTests
         Assert.Equal("Missing --workload.", Assert.Throws<FormatException>(() => WorkloadSpec.Parse(new[] { "--tasks", "3" })).Message);
         Assert.Equal("Unknown argument '--fibers'.", Assert.Throws<FormatException>(() => WorkloadSpec.Parse(new[] { "--fibers", "3" })).Message);
         Assert.Throws<ArgumentNullException>(() => WorkloadSpec.Parse(null!));
-        Assert.Equal(WorkloadKind.Io, WorkloadSpec.Parse(new[] { "--workload", "io" }).Kind);
+        WorkloadSpec io = WorkloadSpec.Parse(new[] { "--workload", "io" });
+        Assert.Equal(WorkloadKind.Io, io.Kind);
+        Assert.False(io.IsEmpty);
+        Assert.StartsWith("Workload '99' is not a known workload.", Assert.Throws<ArgumentOutOfRangeException>(() => new WorkloadSpec((WorkloadKind)99)).Message);
     }
 
     [Theory]
