@@ -9,6 +9,8 @@
     Test    builds, runs the xunit suite, then the Pester suite in a fresh pwsh.
     Docs    turns docs/en-US into out/ConcurrencyTools/en-US/ConcurrencyTools.dll-Help.xml (needs PlatyPS).
     Package builds, adds the help, and zips the module into out/ConcurrencyTools-<version>.zip.
+    Bench   builds, runs every benchmark under bench/ (tens of minutes) and rewrites docs/performance.md
+            and docs/performance/*.csv; -Smoke runs each for seconds only, into out/bench-smoke.
     Demo    builds, then runs the README's quick start (eight CPU-bound tasks: sequential, threads under a GIL, processes) in a fresh pwsh.
     Screenshot builds, measures a small CPU-bound sweep, writes out/report.html with Export-ConcurrencyReport
             and saves its top as docs/report.png (the README's picture) with headless Chromium.
@@ -16,14 +18,19 @@
     ./build.ps1
 .EXAMPLE
     ./build.ps1 -Task Test
+.EXAMPLE
+    ./build.ps1 -Task Bench
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Test', 'Docs', 'Package', 'Demo', 'Screenshot')]
+    [ValidateSet('Build', 'Test', 'Docs', 'Package', 'Demo', 'Screenshot', 'Bench')]
     [string[]] $Task = 'Build',
 
     [ValidateSet('Debug', 'Release')]
-    [string] $Configuration = 'Release'
+    [string] $Configuration = 'Release',
+
+    # Bench only: a few samples per benchmark, to prove each still runs.
+    [switch] $Smoke
 )
 
 $ErrorActionPreference = 'Stop'
@@ -80,6 +87,13 @@ function Invoke-Demo {
             Measure-Speedup | Format-Table
     }
     Invoke-Native (Get-Process -Id $PID).Path @('-NoLogo', '-NoProfile', '-NonInteractive', '-Command', "& { $script } '$moduleDir'")
+}
+
+function Invoke-Bench {
+    Invoke-Build
+    $arguments = @('-NoLogo', '-NoProfile', '-NonInteractive', '-File', (Join-Path $root 'bench/Invoke-Benchmarks.ps1'), '-SkipBuild')
+    if ($Smoke) { $arguments += '-Smoke' }
+    Invoke-Native (Get-Process -Id $PID).Path $arguments
 }
 
 function Invoke-Screenshot {

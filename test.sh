@@ -44,7 +44,9 @@ counter() { grep -o "<Counters [^>]*" "$trx" | grep -oE " $1=\"[0-9]+\"" | grep 
 for suite in ConcurrencyTools.Engine.Tests ConcurrencyTools.Runspaces.Tests; do
     echo "== xunit: tests/$suite"
     trx=out/TestResults/$suite.trx
+    # A test that hangs is a failure: after 10 minutes the run is stopped and the hanging test named.
     dotnet test "tests/$suite/$suite.csproj" -c Release --nologo \
+        --blame-hang-timeout 10m --blame-hang-dump-type none \
         --logger "console;verbosity=minimal" --logger "trx;LogFileName=$suite.trx" --results-directory out/TestResults
     xunit_status=$?
     if [[ -f "$trx" ]]; then

@@ -36,26 +36,13 @@ public class CheckpointBenchmarks
     }
 
     [Benchmark(Baseline = true)]
-    public long NoOpCheckpoint() => _workload.RunTaskAsync(0, NoOpContext.Instance).Result;
+    public long NoOpCheckpoint() => _workload.RunTaskAsync(0, NoOpTaskContext.Instance).Result;
 
     [Benchmark]
     public long CancellationCheckpoint() => _workload.RunTaskAsync(0, _blocking).Result;
 
     [Benchmark]
     public long UncontendedGilCheckpoint() => _workload.RunTaskAsync(0, _gilContext!).Result;
-
-    private sealed class NoOpContext : ITaskContext
-    {
-        public static readonly NoOpContext Instance = new();
-
-        public CancellationToken CancellationToken => CancellationToken.None;
-
-        public void Checkpoint()
-        {
-        }
-
-        public ValueTask WaitAsync(int milliseconds) => default;
-    }
 
     private sealed class GilCheckpointContext : ITaskContext
     {

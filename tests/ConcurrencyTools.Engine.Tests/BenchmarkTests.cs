@@ -102,7 +102,20 @@ public class BenchmarkTests
     {
         Assert.Equal(new[] { 1, 2, 4 }, new MeasurementPlan(new WorkloadSpec(WorkloadKind.Cpu, 8)).Workers);
         Assert.Equal(new[] { 1, 2 }, new MeasurementPlan(new WorkloadSpec(WorkloadKind.Cpu, 2)).Workers);
-        Assert.Equal(Enum.GetValues<ConcurrencyModel>(), new MeasurementPlan(new WorkloadSpec(WorkloadKind.Cpu, 2)).Models);
+        Assert.Equal(MeasurementPlan.BuiltInModels, new MeasurementPlan(new WorkloadSpec(WorkloadKind.Cpu, 2)).Models);
+    }
+
+    [Theory]
+    [InlineData(ConcurrencyModel.Runspaces)]
+    [InlineData(ConcurrencyModel.ForEachParallel)]
+    [InlineData(ConcurrencyModel.ThreadJob)]
+    [InlineData(ConcurrencyModel.Jobs)]
+    public void AScriptBlockModelGivenABuiltInWorkloadIsAnErrorNamingTheModel(ConcurrencyModel model)
+    {
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => new MeasurementPlan(new WorkloadSpec(WorkloadKind.Cpu, 2), new[] { ConcurrencyModel.Threads, model }));
+        Assert.Equal("Model", error.ParamName);
+        Assert.Equal(model, error.ActualValue);
+        Assert.Contains($"'{model}' runs script blocks only", error.Message);
     }
 
     [Theory]

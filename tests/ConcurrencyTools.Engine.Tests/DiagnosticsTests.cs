@@ -82,12 +82,15 @@ public class DiagnosticsTests
     [Fact]
     public void InProcessRunsReportRuntimeCounters()
     {
-        // 4 tasks x 200,000 longs: at least 6.4 MB of list storage, more as the lists double.
-        var workload = Workload.Create(new WorkloadSpec(WorkloadKind.Memory, 4, iterations: 200_000));
+        // 4 tasks x 2,000,000 longs: at least 64 MB of list storage, about twice that as the lists
+        // double, most of it on the large object heap, whose budget forces collections.
+        var workload = Workload.Create(new WorkloadSpec(WorkloadKind.Memory, 4, iterations: 2_000_000));
         ModelRunResult result = ExecutionModel.Create(ConcurrencyModel.Threads).Run(workload, 4, CancellationToken.None);
         Assert.Null(result.Error);
-        Assert.True(result.Counters!.Value.AllocatedBytes >= 4 * 200_000 * 8, $"allocated {result.Counters.Value.AllocatedBytes}");
-        Assert.True(result.Counters.Value.Gen0Collections >= 0);
+        RuntimeCounters counters = result.Counters!.Value;
+        Assert.InRange(counters.AllocatedBytes, 4L * 2_000_000 * 8, 4L * 2_000_000 * 8 * 4);
+        Assert.True(counters.Gen0Collections >= 1, $"gen0 {counters.Gen0Collections}");
+        Assert.True(counters.Gen0Collections >= counters.Gen1Collections && counters.Gen1Collections >= counters.Gen2Collections, $"{counters}");
         Assert.True(result.PeakThreadCount >= 4 + 1, $"peak threads {result.PeakThreadCount}");
         Assert.True(result.PeakWorkingSetBytes > 4 * 200_000 * 8);
         Assert.Matches("^(Workstation|Server)/(Concurrent|NonConcurrent)$", result.GcMode);

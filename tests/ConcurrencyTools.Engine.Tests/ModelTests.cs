@@ -4,6 +4,7 @@ using System.Diagnostics;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
+using ConcurrencyTools.Engine.Measurement;
 using ConcurrencyTools.Engine.Models;
 using ConcurrencyTools.Engine.Workloads;
 using Xunit;
@@ -13,7 +14,7 @@ namespace ConcurrencyTools.Engine.Tests;
 public class ModelTests
 {
     public static IEnumerable<object[]> AllModelsAndWorkloads() =>
-        from model in Enum.GetValues<ConcurrencyModel>()
+        from model in MeasurementPlan.BuiltInModels
         from workload in Enum.GetValues<WorkloadKind>()
         from workers in new[] { 1, 3 }
         select new object[] { model, workload, workers };
@@ -29,9 +30,22 @@ public class ModelTests
         Assert.Equal(7, result.CompletedTasks);
         Assert.Equal(workload.ExpectedChecksum(), result.Checksum);
         Assert.True(result.Elapsed > TimeSpan.Zero);
-        Assert.True(result.CpuTime >= TimeSpan.Zero);
         Assert.Equal(model == ConcurrencyModel.Processes, result.Startup.HasValue);
         Assert.Equal(model == ConcurrencyModel.GilThreads, result.GilSwitches.HasValue);
+    }
+
+    [Theory]
+    [InlineData(ConcurrencyModel.Sequential)]
+    [InlineData(ConcurrencyModel.Threads)]
+    [InlineData(ConcurrencyModel.GilThreads)]
+    public void InProcessRunsCountTheirCpuTime(ConcurrencyModel model)
+    {
+        // 4 x 25 million iterations: tens of milliseconds of CPU time on any machine, loaded or not
+        // (CPU time, not wall-clock time). A run that did not measure it would report zero.
+        var workload = Workload.Create(new WorkloadSpec(WorkloadKind.Cpu, tasks: 4, iterations: 25_000_000));
+        ModelRunResult result = ExecutionModel.Create(model).Run(workload, 2, CancellationToken.None);
+        Assert.Null(result.Error);
+        Assert.True(result.CpuTime >= TimeSpan.FromMilliseconds(20), $"CPU time {result.CpuTime}");
     }
 
     [Theory]
@@ -157,7 +171,7 @@ public class ModelTests
         gil.Release();
     }
 
-    public static IEnumerable<object[]> AllModels() => Enum.GetValues<ConcurrencyModel>().Select(m => new object[] { m });
+    public static IEnumerable<object[]> AllModels() => MeasurementPlan.BuiltInModels.Select(m => new object[] { m });
 
     [Theory]
     [MemberData(nameof(AllModels))]
@@ -168,11 +182,14 @@ public class ModelTests
             return; // Worker processes build their own task list; see ProcessesTests.
         }
 
-        var probe = new ProbeWorkload(tasks: 50, waitMs: 5, failOn: 3);
+        // Task 3 fails at once; the other worker finishes the task it holds (50 ms) and takes no more.
+        // Tasks 0-2 plus at most one per worker may complete; a run that went on would complete 49.
+        var probe = new ProbeWorkload(tasks: 50, waitMs: 50, failOn: 3);
         ModelRunResult result = ExecutionModel.Create(model).Run(probe, 2, CancellationToken.None);
         Assert.NotNull(result.Error);
         Assert.Contains("fails on purpose", result.Error!.Message);
-        Assert.True(result.CompletedTasks < 50);
+        Assert.InRange(result.CompletedTasks, 0, 3 + 2);
+        Assert.InRange(probe.Started, 4, 3 + 2 + 1);
     }
 
     [Theory]

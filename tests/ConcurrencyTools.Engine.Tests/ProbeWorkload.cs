@@ -16,6 +16,7 @@ internal sealed class ProbeWorkload : Workload
     private int _waiting;
     private int _maxComputing;
     private int _maxWaiting;
+    private int _started;
 
     public ProbeWorkload(int tasks, int spinMs = 0, int waitMs = 0, int failOn = -1)
         : base(new WorkloadSpec(WorkloadKind.Cpu, tasks, iterations: 1))
@@ -35,11 +36,15 @@ internal sealed class ProbeWorkload : Workload
 
     public int MaxWaiting => Volatile.Read(ref _maxWaiting);
 
+    /// <summary>Tasks that began, the failing one included.</summary>
+    public int Started => Volatile.Read(ref _started);
+
     public ConcurrentDictionary<int, byte> Threads { get; } = new();
 
     public override async ValueTask<long> RunTaskAsync(int index, ITaskContext context)
     {
         Threads.TryAdd(Environment.CurrentManagedThreadId, 0);
+        Interlocked.Increment(ref _started);
         if (index == FailOn)
         {
             throw new InvalidOperationException($"Probe task {index} fails on purpose.");

@@ -109,14 +109,56 @@ public class ProcessesTests
     [Fact]
     public void ProcessesReportStartupAndChildCpuTime()
     {
-        var workload = Workload.Create(new WorkloadSpec(WorkloadKind.Cpu, tasks: 4, iterations: 1_000_000));
+        // 4 x 100 million iterations: well over 100 ms of CPU time in the children on any machine,
+        // however loaded (CPU time, not wall-clock time), while the parent only waits for replies.
+        var workload = Workload.Create(new WorkloadSpec(WorkloadKind.Cpu, tasks: 4, iterations: 100_000_000));
+        TimeSpan parentBefore = ExecutionModel.ProcessCpuTime();
         ModelRunResult result = ExecutionModel.Create(ConcurrencyModel.Processes).Run(workload, 2, CancellationToken.None);
+        TimeSpan parent = ExecutionModel.ProcessCpuTime() - parentBefore;
         Assert.Null(result.Error);
         Assert.True(result.Startup > TimeSpan.Zero && result.Startup < result.Elapsed);
         Assert.Equal(2, result.ThreadsUsed);
 
-        // The children's CPU time is included: starting a .NET runtime alone costs CPU time.
-        Assert.True(result.CpuTime > TimeSpan.Zero);
+        // Without the children's CPU time, CpuTime would be at most the parent's own.
+        Assert.True(result.CpuTime - parent > TimeSpan.FromMilliseconds(100), $"run {result.CpuTime}, parent alone {parent}");
+    }
+
+    [Fact]
+    public void CancellingManyWorkerProcessesKillsThemAtOnce()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
+
+        // Workers busy in a long task do not read their input, so each would wait out its 2 s exit
+        // grace before being killed: 6 workers, 12 s. Killed on cancellation, they are gone at once.
+        const int workers = 6;
+        var workload = Workload.Create(new WorkloadSpec(WorkloadKind.Cpu, tasks: workers, iterations: 100_000_000_000));
+        using var cts = new CancellationTokenSource();
+        var model = ExecutionModel.Create(ConcurrencyModel.Processes);
+        var run = System.Threading.Tasks.Task.Run(() => model.Run(workload, workers, cts.Token));
+        var clock = Stopwatch.StartNew();
+        while (ChildWorkers().Count < workers && clock.Elapsed < TimeSpan.FromSeconds(60))
+        {
+            Thread.Sleep(20);
+        }
+
+        // Busy, not starting or idle (an idle worker ends when its input closes): each has used more CPU
+        // time than a worker's start-up costs, which the parent allows only once all are ready.
+        while (ChildWorkers().Count(pid => ChildCpuTime(pid) < TimeSpan.FromSeconds(0.8)) > 0 && clock.Elapsed < TimeSpan.FromSeconds(120))
+        {
+            Thread.Sleep(50);
+        }
+
+        List<int> busy = ChildWorkers();
+        Assert.Equal(workers, busy.Count(pid => ChildCpuTime(pid) >= TimeSpan.FromSeconds(0.8)));
+        clock.Restart();
+        cts.Cancel();
+        Assert.ThrowsAny<OperationCanceledException>(() => run.GetAwaiter().GetResult());
+        TimeSpan stopping = clock.Elapsed;
+        Assert.Empty(ChildWorkers());
+        Assert.True(stopping < TimeSpan.FromSeconds(workers), $"{workers} workers took {stopping} to stop");
     }
 
     [Fact]
@@ -151,6 +193,23 @@ public class ProcessesTests
     {
         Assert.Throws<ArgumentOutOfRangeException>(() =>
             ExecutionModel.Create(ConcurrencyModel.Processes).Run(new ProbeWorkload(1), ProcessesModel.MaxWorkers + 1, CancellationToken.None));
+    }
+
+    /// <summary>CPU time (user and system) a process has used so far, from /proc; zero once it is gone.</summary>
+    internal static TimeSpan ChildCpuTime(int pid)
+    {
+        try
+        {
+            string stat = File.ReadAllText($"/proc/{pid}/stat");
+            string[] rest = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+
+            // utime and stime are fields 14 and 15 of stat, 11 and 12 after the state, in ticks of 1/100 s.
+            return TimeSpan.FromSeconds((long.Parse(rest[11]) + long.Parse(rest[12])) / 100.0);
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException or FormatException)
+        {
+            return TimeSpan.Zero;
+        }
     }
 
     /// <summary>Live child processes of this test process that run the worker assembly (from /proc).</summary>

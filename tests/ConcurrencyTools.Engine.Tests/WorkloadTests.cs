@@ -9,7 +9,8 @@ namespace ConcurrencyTools.Engine.Tests;
 
 public class WorkloadTests
 {
-    private sealed class NullContext : ITaskContext
+    /// <summary>Runs tasks inline: no cancellation, no waiting; counts checkpoints.</summary>
+    internal sealed class NullContext : ITaskContext
     {
         public CancellationToken CancellationToken => CancellationToken.None;
 
@@ -35,7 +36,10 @@ public class WorkloadTests
             direct += j * j % 1000;
         }
 
-        long run = Enumerable.Range(0, tasks).Sum(i => workload.RunTaskAsync(i, new NullContext()).Result);
+        // Each task adds a mix of its index, so that the total tells the tasks apart.
+        direct = Enumerable.Range(0, tasks).Aggregate(direct, (total, i) => unchecked(total + Workload.Mix(i)));
+
+        long run = Enumerable.Range(0, tasks).Aggregate(0L, (total, i) => unchecked(total + workload.RunTaskAsync(i, new NullContext()).Result));
         Assert.Equal(direct, run);
         Assert.Equal(direct, workload.ExpectedChecksum());
     }
@@ -56,15 +60,30 @@ public class WorkloadTests
         Assert.Equal(5, context.Checkpoints);
     }
 
-    [Fact]
-    public void TasksHaveDistinctChecksumsSoADuplicateIsSeen()
+    public static TheoryData<WorkloadSpec> EveryWorkload() => new()
     {
-        var io = Workload.Create(new WorkloadSpec(WorkloadKind.Io, 8, durationMs: 0));
-        long[] values = Enumerable.Range(0, 8).Select(io.ExpectedChecksum).ToArray();
-        Assert.Equal(8, values.Distinct().Count());
-        var cpu = Workload.Create(new WorkloadSpec(WorkloadKind.Cpu, 8, 1000));
-        Assert.NotEqual(cpu.ExpectedChecksum(), cpu.ExpectedChecksum() + cpu.ExpectedChecksum(3));
-        Assert.NotEqual(0, cpu.ExpectedChecksum(3));
+        // 1000 iterations: a whole period of the Cpu loop, so every slice sums to the same 461,500.
+        new WorkloadSpec(WorkloadKind.Cpu, 8, 1000),
+        new WorkloadSpec(WorkloadKind.Cpu, 8, 3000),
+        new WorkloadSpec(WorkloadKind.Io, 8, durationMs: 0),
+        new WorkloadSpec(WorkloadKind.Mixed, 8, 2000, durationMs: 0, cpuFraction: 0.5),
+        new WorkloadSpec(WorkloadKind.Memory, 8, 1000),
+        new WorkloadSpec(WorkloadKind.Recursive, 8, depth: 10),
+        new WorkloadSpec(WorkloadKind.Cpu, 8, 1000).AsEmpty(),
+    };
+
+    [Theory]
+    [MemberData(nameof(EveryWorkload))]
+    public void EveryTaskHasItsOwnChecksumSoADuplicateIsSeen(WorkloadSpec spec)
+    {
+        var workload = Workload.Create(spec);
+        long[] values = Enumerable.Range(0, spec.Tasks).Select(workload.ExpectedChecksum).ToArray();
+        Assert.Equal(spec.Tasks, values.Distinct().Count());
+        Assert.Equal(values, Enumerable.Range(0, spec.Tasks).Select(i => workload.RunTaskAsync(i, new NullContext()).Result));
+
+        // Task 1 twice and task 2 never: the total differs from the expected one.
+        long faulty = values.Select((v, i) => i == 2 ? values[1] : v).Aggregate(0L, (a, v) => unchecked(a + v));
+        Assert.NotEqual(workload.ExpectedChecksum(), faulty);
     }
 
     [Fact]
@@ -104,7 +123,7 @@ public class WorkloadTests
     public void ModelNamesAreTheDocumentedOnes()
     {
         Assert.Equal(
-            new[] { "Sequential", "Threads", "ThreadPool", "EventLoop", "Processes", "GilThreads" },
+            new[] { "Sequential", "Threads", "ThreadPool", "EventLoop", "Processes", "GilThreads", "Runspaces", "ForEachParallel", "ThreadJob", "Jobs" },
             Enum.GetNames<ConcurrencyModel>());
     }
 }

@@ -61,6 +61,23 @@ Describe 'Export-ConcurrencyReport' {
         Get-ChartId (Get-Content -LiteralPath $path -Raw) | Should -Be @('timeline', 'durations', 'race-outcomes', 'race-cost', 'throughput', 'waits')
     }
 
+    It 'draws real Test-RaceCondition and Measure-ProducerConsumer rows, live and from Import-Csv' {
+        $race = Test-RaceCondition -Strategy None, Interlocked, Lock -Threads 4 -Increments 100 -Trials 20 -NoProgress
+        $queue = Measure-ProducerConsumer -Consumers 1, 2 -Items 10 -ProduceMs 2 -ConsumeMs 5 -Repeat 1 -NoProgress
+        $live = Join-Path $TestDrive 'landed.html'
+        @($race) + @($queue) | Export-ConcurrencyReport $live -WarningVariable warnings
+        $warnings | Should -BeNullOrEmpty
+        Get-ChartId (Get-Content -LiteralPath $live -Raw) | Should -Be @('race-outcomes', 'race-cost', 'throughput', 'waits')
+
+        $race | Export-Csv (Join-Path $TestDrive 'race.csv')
+        $queue | Export-Csv (Join-Path $TestDrive 'queue.csv')
+        $fromCsv = Join-Path $TestDrive 'landed-csv.html'
+        Import-Csv (Join-Path $TestDrive 'race.csv'), (Join-Path $TestDrive 'queue.csv') | Export-ConcurrencyReport $fromCsv
+        $html = Get-Content -LiteralPath $fromCsv -Raw
+        Get-ChartId $html | Should -Be @('race-outcomes', 'race-cost', 'throughput', 'waits')
+        foreach ($row in $race) { $html | Should -Match ('<td class="text">{0}</td><td>4</td>' -f $row.Strategy) }
+    }
+
     It 'reports a path it cannot write as ReportWriteFailed naming -Path' {
         $path = Join-Path $TestDrive 'no/such/dir/report.html'
         { $Rows | Export-ConcurrencyReport -Path $path -ErrorAction Stop } | Should -Throw -ErrorId 'ReportWriteFailed,ConcurrencyTools.Commands.ExportConcurrencyReportCommand'

@@ -5,6 +5,22 @@ BeforeAll {
     $script:ModuleDir = Join-Path $PSScriptRoot '../../out/ConcurrencyTools' | Resolve-Path | Select-Object -ExpandProperty Path
     Import-Module (Join-Path $ModuleDir 'ConcurrencyTools.psd1') -Force
     $script:Rows = Measure-ThreadedWorkload -Workload Cpu -Model Sequential, Threads, GilThreads -Workers 1, 2 -Tasks 4 -Iterations 300000 -Repeat 4 -Warmup 1 -NoProgress -NoOverhead
+
+    # Runs the script under a culture, and puts the culture back.
+    function Invoke-InCulture([string] $Name, [scriptblock] $Script) {
+        $saved = [cultureinfo]::CurrentCulture
+        try {
+            [cultureinfo]::CurrentCulture = $Name
+            & $Script
+        } finally {
+            [cultureinfo]::CurrentCulture = $saved
+        }
+    }
+
+    # A run as a CSV row would give it: every cell text.
+    function New-Row([string] $Model = 'Sequential', [string] $Workers = '1', [string] $ElapsedMs = '100', [string] $Run = '1', [string] $Tasks = '4') {
+        [pscustomobject]@{ Workload = 'Cpu'; Model = $Model; Workers = $Workers; Tasks = $Tasks; TaskSize = 'Iterations=1'; Run = $Run; ElapsedMs = $ElapsedMs; Verified = 'True'; Error = '' }
+    }
 }
 
 Describe 'Measure-Speedup' {
@@ -31,6 +47,103 @@ Describe 'Measure-Speedup' {
         $fromFile | Should -Be $live
     }
 
+    It 'gives the same summary from a CSV written and read under <Culture>' -TestCases @(
+        @{ Culture = 'de-DE' }, @{ Culture = 'fr-FR' }, @{ Culture = 'ar-SA' }
+    ) {
+        $csv = Join-Path $TestDrive "runs-$Culture.csv"
+        Invoke-InCulture $Culture {
+            $Rows | Export-Csv -LiteralPath $csv
+            $script:live = $Rows | Measure-Speedup | ConvertTo-Csv
+            $script:fromFile = Import-Csv -LiteralPath $csv | Measure-Speedup -ErrorVariable problems | ConvertTo-Csv
+            $problems | Should -BeNullOrEmpty
+        }
+        $fromFile | Should -Be $live
+    }
+
+    It 'never reads a de-DE file 10x wrong under en-US: each run is an error until -Culture names it' {
+        $csv = Join-Path $TestDrive 'runs-de.csv'
+        Invoke-InCulture 'de-DE' { $Rows | Export-Csv -LiteralPath $csv }
+        (Get-Content -LiteralPath $csv -Raw) | Should -Match '"\d+,\d+"'
+        Invoke-InCulture 'en-US' {
+            $script:wrong = Import-Csv -LiteralPath $csv | Measure-Speedup -ErrorVariable problems -ErrorAction SilentlyContinue
+            $script:problems = $problems
+            $script:right = Import-Csv -LiteralPath $csv | Measure-Speedup -Culture de-DE | ConvertTo-Csv
+            $script:live = $Rows | Measure-Speedup | ConvertTo-Csv
+        }
+        $wrong | ForEach-Object {
+            $_.Runs | Should -Be 0
+            $_.ExcludedRuns | Should -Be 4
+            $_.ExcludedReason | Should -Be 'ElapsedMs is not a number (4 runs)'
+            $_.Speedup | Should -BeNullOrEmpty
+        }
+        $invalid = @($problems | Where-Object { $_.FullyQualifiedErrorId -like 'InvalidElapsedMs,*' })
+        $invalid | Should -HaveCount $Rows.Count
+        $invalid[0].Exception.Message | Should -Match "ElapsedMs '\d+,\d+' of row 1 .*-Culture"
+        $right | Should -Be $live
+    }
+
+    It 'summarizes or counts every row, and names the column and row of each bad cell' {
+        $rows = @(
+            New-Row -Run 1; New-Row -Run 2 -ElapsedMs '102'; New-Row -Run 3 -ElapsedMs '98'
+            New-Row -Run 4 -ElapsedMs 'abc'
+            New-Row -Run 5 -ElapsedMs ''
+            New-Row -Run 'five'
+            New-Row -Run 6 -Tasks 'abc'
+            New-Row -Model 'Threads' -Workers '2.5' -Run 1
+            New-Row -Model 'Threads' -Workers '3.5' -Run 2
+            New-Row -Model 'Threads' -Workers '' -Run 3
+            New-Row -Model 'Threads' -Workers '0' -Run 4
+            New-Row -Model '' -Run 7
+        )
+        $summary = $rows | Measure-Speedup -ErrorVariable problems -ErrorAction SilentlyContinue
+        ($summary | Measure-Object Runs -Sum).Sum + ($summary | Measure-Object ExcludedRuns -Sum).Sum | Should -Be $rows.Count
+        ($summary | Where-Object { $_.Model -eq 'Sequential' -and $_.Workers -eq 1 -and $_.Tasks -eq 4 }).Runs | Should -Be 3
+        $summary | Where-Object Workers -EQ 2 | Should -BeNullOrEmpty -Because '2.5 is not rounded to 2'
+        $summary | Where-Object Workers -EQ 4 | Should -BeNullOrEmpty -Because '3.5 is not rounded to 4'
+        ($problems | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] -and $_.FullyQualifiedErrorId -notlike 'BaselineNotFound*' }).FullyQualifiedErrorId -replace ',.*' |
+            Should -Be @('InvalidElapsedMs', 'InvalidElapsedMs', 'InvalidRun', 'InvalidTasks', 'InvalidWorkers', 'InvalidWorkers', 'InvalidWorkers', 'InvalidWorkers', 'InvalidModel')
+        $problems[0].Exception.Message | Should -Match "ElapsedMs 'abc' of row 4"
+        ($problems | Where-Object { $_.TargetObject -eq '2.5' }).Exception.Message | Should -Match "Workers '2.5' of row 8 .*not a whole number"
+    }
+
+    It 'validates -Workers given directly: 0 is an error, never an Efficiency of Infinity' {
+        $summary = Measure-Speedup -Workload Cpu -Model Threads -Workers 0 -ElapsedMs 100 -ErrorVariable problems -ErrorAction SilentlyContinue
+        $problems[0].FullyQualifiedErrorId | Should -Be 'InvalidWorkers,ConcurrencyTools.Commands.MeasureSpeedupCommand'
+        $problems[0].Exception.Message | Should -Match 'Workers 0 of row 1 must be at least 1'
+        $summary.Runs | Should -Be 0
+        $summary.ExcludedRuns | Should -Be 1
+        $summary.Efficiency | Should -BeNullOrEmpty
+    }
+
+    It 'warns about run numbers that repeat within a configuration' {
+        $null = @($Rows) + @($Rows | Where-Object Model -EQ 'Threads') | Measure-Speedup -WarningVariable warnings -WarningAction SilentlyContinue
+        $warnings | Should -HaveCount 2
+        "$($warnings[0])" | Should -Match 'Threads x1 of Cpu \(4 tasks of Iterations=300000\) on .*: run 1 \(2 times\), run 2 \(2 times\)'
+        $null = $Rows | Measure-Speedup -WarningVariable none -WarningAction SilentlyContinue
+        $none | Should -BeNullOrEmpty
+    }
+
+    It 'treats model names one way whatever their case' {
+        $rows = @(
+            New-Row -Model 'threads' -Workers 2 -ElapsedMs 50; New-Row -Model 'sequential' -ElapsedMs 100
+            New-Row -Model 'Sequential' -ElapsedMs 100 -Run 2; New-Row -Model 'Threads' -Workers 2 -ElapsedMs 50 -Run 2
+        )
+        $summary = $rows | Measure-Speedup
+        $summary.Model | Should -Be @('Threads', 'Sequential')
+        $summary.Runs | Should -Be @(2, 2)
+        $summary.Speedup | Should -Be @(2, 1)
+    }
+
+    It 'has the documented columns, in order, through Export-Csv' {
+        $text = Get-Content -Raw (Join-Path $PSScriptRoot '../../docs/en-US/Measure-Speedup.md')
+        $list = [regex]::Match($text, '(?s)## OUTPUTS.*?Columns, in order:(.*?)\.\s*## NOTES').Groups[1].Value
+        $documented = [regex]::Matches($list, '`(\w+)`') | ForEach-Object { $_.Groups[1].Value }
+        $documented.Count | Should -BeGreaterThan 30
+        $summary = $Rows | Measure-Speedup
+        $summary[0].PSObject.Properties.Name | Should -Be $documented
+        ($summary | ConvertTo-Csv)[0] | Should -Be (($documented | ForEach-Object { '"' + $_ + '"' }) -join ',')
+    }
+
     It 'excludes failed and unverified runs and counts them' {
         $csv = Join-Path $TestDrive 'runs.csv'
         $Rows | Export-Csv -LiteralPath $csv
@@ -39,6 +152,7 @@ Describe 'Measure-Speedup' {
         $summary = $edited | Measure-Speedup | Where-Object Model -EQ $edited[0].Model | Where-Object Workers -EQ $edited[0].Workers
         $summary.Runs | Should -Be 3
         $summary.ExcludedRuns | Should -Be 1
+        $summary.ExcludedReason | Should -Be 'not verified (1 run)'
     }
 
     It 'measures each model against its own single worker with -Baseline SingleWorker' {
@@ -71,6 +185,31 @@ Describe 'Measure-Speedup' {
         $summary.ExcludedRuns | Should -Be 1
         $problems[0].FullyQualifiedErrorId | Should -Match '^InvalidVerified'
         $problems[0].TargetObject | Should -Be 'maybe'
+    }
+
+    It 'reads CpuTimeMs, LogicalCores and StartupMs in -Culture like every other cell, and names a bad one' {
+        $rows = @(
+            [pscustomobject]@{ Workload = 'Cpu'; Model = 'Sequential'; Workers = '1'; ElapsedMs = '100'; Run = '1'; Verified = 'True'; CpuTimeMs = '95,5'; LogicalCores = '2'; StartupMs = '' }
+            [pscustomobject]@{ Workload = 'Cpu'; Model = 'Sequential'; Workers = '1'; ElapsedMs = '100'; Run = '2'; Verified = 'True'; CpuTimeMs = '97,5'; LogicalCores = '2'; StartupMs = '' }
+            [pscustomobject]@{ Workload = 'Cpu'; Model = 'Threads'; Workers = '2'; ElapsedMs = '60,5'; Run = '1'; Verified = 'True'; CpuTimeMs = 'lots'; LogicalCores = '2'; StartupMs = '1,5' }
+        )
+        $culture = [cultureinfo]::CurrentCulture
+        try {
+            [cultureinfo]::CurrentCulture = 'de-DE'
+            $summary = $rows | Measure-Speedup -ErrorVariable problems -ErrorAction SilentlyContinue
+        } finally {
+            [cultureinfo]::CurrentCulture = $culture
+        }
+        ($summary | Where-Object Model -EQ 'Sequential').Bound | Should -Be 'CpuBound'
+        ($summary | Where-Object Model -EQ 'Threads').Runs | Should -Be 1
+        $problems | Should -HaveCount 1
+        $problems[0].FullyQualifiedErrorId | Should -Match '^InvalidCpuTimeMs'
+        $problems[0].TargetObject | Should -Be 'lots'
+        $problems[0].Exception.Message | Should -Match 'culture de-DE'
+
+        $invariant = $rows[0..1] | Measure-Speedup -Culture '' -ErrorVariable wrongCulture -ErrorAction SilentlyContinue
+        $invariant.Bound | Should -BeNullOrEmpty
+        $wrongCulture.FullyQualifiedErrorId | Should -Contain 'InvalidCpuTimeMs,ConcurrencyTools.Commands.MeasureSpeedupCommand'
     }
 
     It 'requires the columns it cannot do without' {

@@ -6,17 +6,26 @@ BeforeAll {
     Import-Module (Join-Path $ModuleDir 'ConcurrencyTools.psd1') -Force
     $script:Quick = @{ Tasks = 4; Iterations = 200000; DurationMs = 5; Repeat = 1; Warmup = 0; NoProgress = $true }
 
-    # Worker processes that are still alive, children of this pwsh or not.
-    # Only this test run's own workers: other runs on the machine start the same worker processes.
+    . (Join-Path $PSScriptRoot 'ProcessTree.ps1')
+
+    # Worker processes of this pwsh that are still alive (never another test run's).
     function Get-WorkerProcess {
-        Get-Process | Where-Object { ($_.CommandLine -like '*ConcurrencyTools.Worker.dll*' -or $_.CommandLine -like '*ConcurrencyTools.Engine.Processes.WorkerServer*') -and (Test-OwnDescendant $_) }
+        Get-DescendantProcessId -CommandLike '*ConcurrencyTools.Worker.dll*', '*ConcurrencyTools.Engine.Processes.WorkerServer*'
     }
-    function Test-OwnDescendant([System.Diagnostics.Process] $Process) {
-        for ($parent = $Process.Parent; $parent; $parent = $parent.Parent) {
-            if ($parent.Id -eq $PID) { return $true }
-            if ($parent.Id -le 1) { break }
-        }
-        $false
+
+    # Stops a running PowerShell, failing (not hanging) when Stop does not return within the deadline.
+    function Stop-WithDeadline([powershell] $PowerShell, [int] $Seconds = 30) {
+        $stopping = $PowerShell.BeginStop($null, $null)
+        $stopping.AsyncWaitHandle.WaitOne([TimeSpan]::FromSeconds($Seconds)) | Should -BeTrue -Because "Stop must return within $Seconds s"
+        $PowerShell.EndStop($stopping)
+    }
+
+    # The columns a help file documents for its output type, in order.
+    function Get-DocumentedColumn([string] $Cmdlet) {
+        $text = Get-Content -Raw (Join-Path $PSScriptRoot "../../docs/en-US/$Cmdlet.md")
+        $outputs = [regex]::Match($text, '(?s)## OUTPUTS(.*?)## NOTES').Groups[1].Value
+        $list = [regex]::Match($outputs, '(?s)Columns, in order:(.*?)\.\s*$').Groups[1].Value
+        [regex]::Matches($list, '`(\w+)`') | ForEach-Object { $_.Groups[1].Value }
     }
 }
 
@@ -92,6 +101,9 @@ Describe 'Measure-ThreadedWorkload validation' {
         @{ Name = 'SwitchIntervalMs'; Value = 0 }
         @{ Name = 'Model'; Value = 'Fibers' }
         @{ Name = 'Workload'; Value = 'Disk' }
+        @{ Name = 'CpuFraction'; Value = 1.5 }
+        @{ Name = 'CpuFraction'; Value = -0.1 }
+        @{ Name = 'Depth'; Value = 51 }
     ) {
         $parameters = @{ $Name = $Value }
         $failure = $null
@@ -151,12 +163,12 @@ Describe 'Measure-ThreadedWorkload results' {
         $csv = Join-Path $TestDrive 'runs.csv'
         $rows | Export-Csv -LiteralPath $csv
         $back = Import-Csv -LiteralPath $csv
-        $columns = $rows[0].PSObject.Properties.Name
+
+        # The documented columns, not the object's own list: a column dropped from the row is caught.
+        $columns = @(Get-DocumentedColumn 'Measure-ThreadedWorkload')
+        $columns.Count | Should -BeGreaterThan 30
+        $rows[0].PSObject.Properties.Name | Should -Be $columns
         $back[0].PSObject.Properties.Name | Should -Be $columns
-        foreach ($name in 'Workload', 'Model', 'Workers', 'Tasks', 'TaskSize', 'Run', 'ElapsedMs', 'CpuTimeMs', 'CpuUtilization',
-            'Checksum', 'Verified', 'StartupMs', 'Error', 'Timestamp', 'MachineName', 'LogicalCores', 'Runtime') {
-            $columns | Should -Contain $name
-        }
         for ($i = 0; $i -lt $rows.Count; $i++) {
             foreach ($name in $columns) {
                 "$($back[$i].$name)" | Should -Be "$($rows[$i].$name)" -Because "column $name of row $i"
@@ -244,20 +256,24 @@ Describe 'Stopping Measure-ThreadedWorkload' {
                     Import-Module $Module
                     Measure-ThreadedWorkload -Workload Cpu -Model Processes -Workers 2 -Tasks 4 -Iterations 100000000000 -Repeat 1 -Warmup 0 -NoProgress
                 }).AddArgument((Join-Path $ModuleDir 'ConcurrencyTools.psd1'))
+            # Workers an earlier test is still reaping are not this run's.
+            $earlier = @(Get-WorkerProcess)
             $handle = $ps.BeginInvoke()
             $deadline = [DateTime]::UtcNow.AddSeconds(30)
-            while (@(Get-WorkerProcess).Count -lt 2 -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 50 }
-            @(Get-WorkerProcess).Count | Should -Be 2
+            while (@(Get-WorkerProcess | Where-Object { $_ -notin $earlier }).Count -lt 2 -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 50 }
+            @(Get-WorkerProcess | Where-Object { $_ -notin $earlier }).Count | Should -Be 2
             $clock = [System.Diagnostics.Stopwatch]::StartNew()
-            $ps.Stop()
+            Stop-WithDeadline $ps
             $clock.Stop()
             $handle.IsCompleted | Should -BeTrue
             $ps.InvocationStateInfo.State | Should -Be 'Stopped'
-            Get-WorkerProcess | Should -BeNullOrEmpty
+            Get-WorkerProcess | Where-Object { $_ -notin $earlier } | Should -BeNullOrEmpty
             # Liveness, not a speed test: a Stop that waited for the run would take minutes.
             $clock.Elapsed.TotalSeconds | Should -BeLessThan 10
         } finally {
-            $ps.Dispose()
+            # A pipeline that would not stop is left alone: disposing it would hang the suite. One a
+            # failed assertion left running is asked to stop, so its workers do not outlive the test.
+            if ($ps.InvocationStateInfo.State -eq 'Running') { $null = $ps.BeginStop($null, $null) } else { $ps.Dispose() }
         }
     }
 
@@ -271,18 +287,20 @@ Describe 'Stopping Measure-ThreadedWorkload' {
                 }).AddArgument((Join-Path $ModuleDir 'ConcurrencyTools.psd1'))
             $handle = $ps.BeginInvoke()
             Start-Sleep -Milliseconds 500
-            $ps.Stop()
+            Stop-WithDeadline $ps
             $handle.IsCompleted | Should -BeTrue
             $ps.InvocationStateInfo.State | Should -Be 'Stopped'
         } finally {
-            $ps.Dispose()
+            # A pipeline that would not stop is left alone: disposing it would hang the suite.
+            if ($ps.InvocationStateInfo.State -ne 'Running') { $ps.Dispose() }
         }
     }
 
     It 'stops after the first row with Select-Object -First 1' {
+        $earlier = @(Get-WorkerProcess)
         $rows = Measure-ThreadedWorkload -Workload Cpu -Model Processes, Threads -Workers 2 -Tasks 2 -Iterations 1000 -Repeat 50 -Warmup 0 -NoProgress |
             Select-Object -First 1
         $rows | Should -HaveCount 1
-        Get-WorkerProcess | Should -BeNullOrEmpty
+        Get-WorkerProcess | Where-Object { $_ -notin $earlier } | Should -BeNullOrEmpty
     }
 }

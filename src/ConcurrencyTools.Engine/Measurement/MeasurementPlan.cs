@@ -48,7 +48,7 @@ public sealed class MeasurementPlan
     {
         MeasureOverhead = measureOverhead;
         Workload = workload ?? throw new ArgumentNullException(nameof(workload));
-        ConcurrencyModel[] modelList = (models ?? Enum.GetValues<ConcurrencyModel>()).Distinct().ToArray();
+        ConcurrencyModel[] modelList = (models ?? BuiltInModels).Distinct().ToArray();
         if (modelList.Length == 0)
         {
             throw new ArgumentException("Model must name at least one model.", "Model");
@@ -59,6 +59,11 @@ public sealed class MeasurementPlan
             if (!Enum.IsDefined(model))
             {
                 throw new ArgumentOutOfRangeException("Model", model, $"Model '{model}' is not a known model.");
+            }
+
+            if (!BuiltInModels.Contains(model))
+            {
+                throw new ArgumentOutOfRangeException("Model", model, $"Model '{model}' runs script blocks only; give -ScriptBlock, or choose one of {string.Join(", ", BuiltInModels)} for a built-in workload.");
             }
         }
 
@@ -106,9 +111,22 @@ public sealed class MeasurementPlan
         Warmup = warmup;
         SwitchIntervalMs = switchIntervalMs;
 
+        Grid = BuildGrid(modelList, workerList);
+    }
+
+    /// <summary>The models that run the built-in workloads, and the default of -Model for them.</summary>
+    public static IReadOnlyList<ConcurrencyModel> BuiltInModels { get; } = new[]
+    {
+        ConcurrencyModel.Sequential, ConcurrencyModel.Threads, ConcurrencyModel.ThreadPool,
+        ConcurrencyModel.EventLoop, ConcurrencyModel.Processes, ConcurrencyModel.GilThreads,
+    };
+
+    /// <summary>Every model with every worker count, in the order given; Sequential once, with one worker.</summary>
+    internal static IReadOnlyList<MeasurementConfiguration> BuildGrid(IEnumerable<ConcurrencyModel> models, IReadOnlyList<int> workers)
+    {
         // Sequential is one configuration whatever the worker counts: it has one worker by definition.
         var grid = new List<MeasurementConfiguration>();
-        foreach (ConcurrencyModel model in modelList)
+        foreach (ConcurrencyModel model in models)
         {
             if (model == ConcurrencyModel.Sequential)
             {
@@ -116,10 +134,10 @@ public sealed class MeasurementPlan
                 continue;
             }
 
-            grid.AddRange(workerList.Select(w => new MeasurementConfiguration(model, w)));
+            grid.AddRange(workers.Select(w => new MeasurementConfiguration(model, w)));
         }
 
-        Grid = grid;
+        return grid;
     }
 
     /// <summary>The most workers <paramref name="model"/> accepts.</summary>

@@ -17,13 +17,21 @@ public sealed class WorkloadBenchmark
     private readonly MeasurementPlan _plan;
     private readonly ModelOptions _options;
     private readonly Dictionary<ConcurrencyModel, (ExecutionModel? Model, Exception? Error)> _models = new();
+    private readonly Func<ConcurrencyModel, ModelOptions, ExecutionModel> _createModel;
 
     /// <summary>Creates a benchmark of a plan.</summary>
     public WorkloadBenchmark(MeasurementPlan plan, ModelOptions? options = null)
+        : this(plan, options, ExecutionModel.Create)
+    {
+    }
+
+    /// <summary>Creates a benchmark whose models come from <paramref name="createModel"/> (tests give it faulty ones).</summary>
+    internal WorkloadBenchmark(MeasurementPlan plan, ModelOptions? options, Func<ConcurrencyModel, ModelOptions, ExecutionModel> createModel)
     {
         _plan = plan ?? throw new ArgumentNullException(nameof(plan));
         _options = options ?? new ModelOptions();
         _options.SwitchIntervalMs = plan.SwitchIntervalMs;
+        _createModel = createModel ?? throw new ArgumentNullException(nameof(createModel));
     }
 
     /// <summary>Runs the plan lazily: each row is measured when the enumerator asks for it.</summary>
@@ -62,25 +70,47 @@ public sealed class WorkloadBenchmark
         }
     }
 
+    /// <summary>A row of one run, stamped with the configuration, the machine and the time.</summary>
+    internal static WorkloadMeasurement NewRow(string workload, MeasurementConfiguration configuration, int tasks, string taskSize, int round) => new()
+    {
+        Workload = workload,
+        Model = configuration.Model.ToString(),
+        Workers = configuration.Workers,
+        Tasks = tasks,
+        TaskSize = taskSize,
+        Run = round,
+        Timestamp = DateTimeOffset.Now,
+        MachineName = MachineInfo.MachineName,
+        LogicalCores = MachineInfo.LogicalCores,
+        Runtime = MachineInfo.Runtime,
+        OS = MachineInfo.OS,
+    };
+
+    /// <summary>Fills the time and CPU columns.</summary>
+    internal static void SetTimes(WorkloadMeasurement row, TimeSpan elapsed, TimeSpan cpuTime)
+    {
+        row.ElapsedMs = Milliseconds(elapsed);
+        row.CpuTimeMs = Milliseconds(cpuTime);
+        row.CpuUtilization = row.ElapsedMs > 0 ? Math.Round(row.CpuTimeMs / (row.ElapsedMs * row.LogicalCores), 6) : 0;
+    }
+
+    /// <summary>Fills the runtime counter columns.</summary>
+    internal static void SetCounters(WorkloadMeasurement row, RuntimeCounters? counters)
+    {
+        row.LockContentions = counters?.LockContentions;
+        row.ThreadPoolCompletedWorkItems = counters?.ThreadPoolCompletedWorkItems;
+        row.Gen0Collections = counters?.Gen0Collections;
+        row.Gen1Collections = counters?.Gen1Collections;
+        row.Gen2Collections = counters?.Gen2Collections;
+        row.AllocatedBytes = counters?.AllocatedBytes;
+    }
+
     private WorkloadMeasurement Measure(Workload workload, long expected, MeasurementConfiguration configuration, int round, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var row = new WorkloadMeasurement
-        {
-            Workload = _plan.Workload.Kind.ToString(),
-            Model = configuration.Model.ToString(),
-            Workers = configuration.Workers,
-            Tasks = _plan.Workload.Tasks,
-            TaskSize = workload.Spec.TaskSize,
-            Run = round,
-            ExpectedChecksum = expected,
-            Timestamp = DateTimeOffset.Now,
-            MachineName = MachineInfo.MachineName,
-            LogicalCores = MachineInfo.LogicalCores,
-            Runtime = MachineInfo.Runtime,
-            OS = MachineInfo.OS,
-            SwitchIntervalMs = configuration.Model == ConcurrencyModel.GilThreads ? _plan.SwitchIntervalMs : null,
-        };
+        WorkloadMeasurement row = NewRow(_plan.Workload.Kind.ToString(), configuration, _plan.Workload.Tasks, workload.Spec.TaskSize, round);
+        row.ExpectedChecksum = expected;
+        row.SwitchIntervalMs = configuration.Model == ConcurrencyModel.GilThreads ? _plan.SwitchIntervalMs : null;
 
         ModelRunResult result;
         try
@@ -97,9 +127,7 @@ public sealed class WorkloadBenchmark
             return row;
         }
 
-        row.ElapsedMs = Milliseconds(result.Elapsed);
-        row.CpuTimeMs = Milliseconds(result.CpuTime);
-        row.CpuUtilization = row.ElapsedMs > 0 ? Math.Round(row.CpuTimeMs / (row.ElapsedMs * row.LogicalCores), 6) : 0;
+        SetTimes(row, result.Elapsed, result.CpuTime);
         row.Checksum = result.Checksum;
         row.CompletedTasks = result.CompletedTasks;
         row.ThreadsUsed = result.ThreadsUsed;
@@ -107,12 +135,7 @@ public sealed class WorkloadBenchmark
         row.StartupMs = result.Startup is { } startup ? Milliseconds(startup) : null;
         row.GilSwitches = result.GilSwitches;
         row.GilForcedDrops = result.GilForcedDrops;
-        row.LockContentions = result.Counters?.LockContentions;
-        row.ThreadPoolCompletedWorkItems = result.Counters?.ThreadPoolCompletedWorkItems;
-        row.Gen0Collections = result.Counters?.Gen0Collections;
-        row.Gen1Collections = result.Counters?.Gen1Collections;
-        row.Gen2Collections = result.Counters?.Gen2Collections;
-        row.AllocatedBytes = result.Counters?.AllocatedBytes;
+        SetCounters(row, result.Counters);
         row.PeakWorkingSetBytes = result.PeakWorkingSetBytes;
         row.PeakThreadCount = result.PeakThreadCount;
         row.ThreadPoolThreadsAdded = result.ThreadPoolThreadsAdded;
@@ -127,7 +150,7 @@ public sealed class WorkloadBenchmark
     /// Times to 0.1 microsecond, the resolution of the clocks: fewer than 15 significant digits, so
     /// Export-Csv writes them exactly and Import-Csv | Measure-Speedup computes the same statistics.
     /// </summary>
-    private static double Milliseconds(TimeSpan time) => Math.Round(time.TotalMilliseconds, 4);
+    internal static double Milliseconds(TimeSpan time) => Math.Round(time.TotalMilliseconds, 4);
 
     private ExecutionModel GetModel(ConcurrencyModel model)
     {
@@ -135,7 +158,7 @@ public sealed class WorkloadBenchmark
         {
             try
             {
-                entry = (ExecutionModel.Create(model, _options), null);
+                entry = (_createModel(model, _options), null);
             }
             catch (Exception error) when (error is not OperationCanceledException)
             {
@@ -149,7 +172,7 @@ public sealed class WorkloadBenchmark
         return entry.Model ?? throw entry.Error!;
     }
 
-    private static string Describe(Exception error) =>
+    internal static string Describe(Exception error) =>
         error is AggregateException { InnerExceptions.Count: 1 } aggregate
             ? Describe(aggregate.InnerExceptions[0])
             : $"{error.GetType().Name}: {error.Message}";

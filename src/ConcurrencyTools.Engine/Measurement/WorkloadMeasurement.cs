@@ -8,7 +8,7 @@ namespace ConcurrencyTools.Engine.Measurement;
 /// </summary>
 public sealed class WorkloadMeasurement
 {
-    /// <summary>The workload name: Cpu or Io.</summary>
+    /// <summary>The workload name: Cpu, Io, Mixed, Memory, Recursive, or ScriptBlock.</summary>
     public string Workload { get; internal set; } = string.Empty;
 
     /// <summary>The execution model name.</summary>
@@ -50,7 +50,12 @@ public sealed class WorkloadMeasurement
     /// <summary>Distinct OS threads that ran task code (over all children for Processes).</summary>
     public int ThreadsUsed { get; internal set; }
 
-    /// <summary>Processes only: milliseconds from the first launch until every worker was ready (part of ElapsedMs).</summary>
+    /// <summary>
+    /// Milliseconds of set-up inside ElapsedMs. Processes: from the first launch until every worker was
+    /// ready. Script blocks: opening the runspaces (modules imported) for Sequential and Runspaces, until
+    /// every pwsh child was ready for Processes, and until the first item's script block started for
+    /// ForEachParallel, ThreadJob and Jobs.
+    /// </summary>
     public double? StartupMs { get; internal set; }
 
     /// <summary>GilThreads only: the switch interval in milliseconds.</summary>
@@ -100,6 +105,21 @@ public sealed class WorkloadMeasurement
 
     /// <summary>The garbage collector of the process that ran the tasks, e.g. <c>Workstation/Concurrent</c>.</summary>
     public string? GcMode { get; internal set; }
+
+    /// <summary>Script blocks only: objects the script block wrote to its output, over all items.</summary>
+    public int? OutputCount { get; internal set; }
+
+    /// <summary>Script blocks only: errors the script block wrote or threw, over all items.</summary>
+    public int? ErrorCount { get; internal set; }
+
+    /// <summary>Script blocks only: the message of the first of those errors.</summary>
+    public string? FirstError { get; internal set; }
+
+    /// <summary>
+    /// Script blocks only: the errors themselves (ErrorRecords; deserialized ones for Jobs and Processes),
+    /// in item order. Left out of the default view; Export-Csv cannot write them usefully.
+    /// </summary>
+    public object[]? ErrorRecords { get; internal set; }
 
     /// <summary>The failure of the run, or null. A failed run is still a row.</summary>
     public string? Error { get; internal set; }

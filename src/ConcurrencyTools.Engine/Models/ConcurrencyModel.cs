@@ -20,4 +20,16 @@ public enum ConcurrencyModel
 
     /// <summary>Threads that must hold one global interpreter lock to compute, as in CPython.</summary>
     GilThreads,
+
+    /// <summary>Script blocks only: a pool of Workers runspaces in this process, each taking the next item when free.</summary>
+    Runspaces,
+
+    /// <summary>Script blocks only: <c>ForEach-Object -Parallel -ThrottleLimit Workers</c>.</summary>
+    ForEachParallel,
+
+    /// <summary>Script blocks only: one <c>Start-ThreadJob -ThrottleLimit Workers</c> per item (needs the ThreadJob module).</summary>
+    ThreadJob,
+
+    /// <summary>Script blocks only: one <c>Start-Job</c> (a pwsh process) per item, at most Workers at a time.</summary>
+    Jobs,
 }

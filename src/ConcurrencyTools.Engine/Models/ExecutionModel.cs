@@ -112,12 +112,16 @@ public abstract class ExecutionModel
     }
 
     /// <summary>Starts one named background thread per worker, each running <paramref name="body"/>, and waits for all.</summary>
-    private protected static void RunOnThreads(int workers, string name, Action body)
+    private protected static void RunOnThreads(int workers, string name, Action body) => RunOnThreads(workers, name, _ => body());
+
+    /// <summary>Starts one named background thread per worker, each running <paramref name="body"/> with its 0-based index, and waits for all.</summary>
+    internal static void RunOnThreads(int workers, string name, Action<int> body)
     {
         var threads = new (string, Action)[workers];
         for (int i = 0; i < workers; i++)
         {
-            threads[i] = ($"{name} {i + 1}", body);
+            int worker = i;
+            threads[i] = ($"{name} {worker + 1}", () => body(worker));
         }
 
         RunOnThreads(threads);

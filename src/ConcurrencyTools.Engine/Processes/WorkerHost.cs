@@ -60,7 +60,7 @@ public sealed class WorkerHost
         {
             if (string.Equals(choice, "pwsh", StringComparison.OrdinalIgnoreCase))
             {
-                return ForPwsh(self is not null && IsNamed(self, "pwsh") ? self : FindOnPath("pwsh") ?? "pwsh", enginePath);
+                return ForPwsh(FindPwsh() ?? "pwsh", enginePath);
             }
 
             if (!File.Exists(choice))
@@ -115,6 +115,13 @@ public sealed class WorkerHost
         {
             Environment = new Dictionary<string, string?> { ["DOTNET_ROLL_FORWARD"] = "Major" },
         };
+    }
+
+    /// <summary>The pwsh to start children with: this process when it is pwsh, else the first pwsh on PATH.</summary>
+    internal static string? FindPwsh()
+    {
+        string? self = Environment.ProcessPath;
+        return self is not null && IsNamed(self, "pwsh") ? self : FindOnPath("pwsh");
     }
 
     private static string Quote(string text) => "'" + text.Replace("'", "''", StringComparison.Ordinal) + "'";

@@ -27,15 +27,19 @@ internal sealed class WorkerProcess : IDisposable
 
     public int Id => _child.Id;
 
-    public static WorkerProcess Start(WorkerHost host, IEnumerable<string> workerArguments)
+    public static WorkerProcess Start(WorkerHost host, IEnumerable<string> workerArguments) =>
+        Start(host.CreateStartInfo(workerArguments));
+
+    /// <summary>Starts any child whose standard streams carry a line protocol.</summary>
+    public static WorkerProcess Start(ChildStartInfo startInfo)
     {
         try
         {
-            return new WorkerProcess(ChildProcess.Start(host.CreateStartInfo(workerArguments)));
+            return new WorkerProcess(ChildProcess.Start(startInfo));
         }
         catch (ChildStartException error)
         {
-            throw new InvalidOperationException($"Could not start a worker process with '{host.FileName}': {error.Message}", error);
+            throw new InvalidOperationException($"Could not start a worker process with '{startInfo.FileName}': {error.Message}", error);
         }
     }
 

@@ -4,6 +4,7 @@ using System.Diagnostics;
 using System.Management.Automation;
 using System.Management.Automation.Runspaces;
 using System.Threading;
+using ConcurrencyTools.Engine.Models;
 
 namespace ConcurrencyTools.Engine.Runspaces;
 
@@ -21,12 +22,14 @@ public sealed class RunspaceSet : IDisposable
     // Runs the user's script block in a child scope with the item as $_ and as the first argument.
     // The text is the script block's, created in the runspace that runs it: a ScriptBlock object
     // belongs to the runspace that made it and must not be run on another one.
-    private const string Driver = """
+    internal const string Driver = """
         param($__ctScript, $__ctItem, $__ctArguments, $__ctBarrier, $__ctToken)
         $__ctBlock = [scriptblock]::Create($__ctScript)
         if ($null -ne $__ctBarrier) { $__ctBarrier.SignalAndWait($__ctToken) }
         ,$__ctItem | & { process { & $__ctBlock $_ @__ctArguments } }
         """;
+
+    private const string ModulePathVariable = "PSModulePath";
 
     private readonly Runspace[] _runspaces;
     private readonly object?[] _arguments;
@@ -62,8 +65,12 @@ public sealed class RunspaceSet : IDisposable
 
         var runspaces = new Runspace?[count];
         var errors = new Exception?[count];
+
+        // pwsh adds its default module paths to the process's PSModulePath when a runspace opens;
+        // the caller's choice of module path (a module deliberately out of reach) is put back after.
+        string? modulePath = Environment.GetEnvironmentVariable(ModulePathVariable);
         long started = Stopwatch.GetTimestamp();
-        RunOnThreads(count, "Runspace open", i =>
+        ExecutionModel.RunOnThreads(count, "Runspace open", i =>
         {
             try
             {
@@ -77,6 +84,7 @@ public sealed class RunspaceSet : IDisposable
             }
         });
         TimeSpan elapsed = Stopwatch.GetElapsedTime(started);
+        Environment.SetEnvironmentVariable(ModulePathVariable, modulePath);
 
         Exception? failure = Array.Find(errors, e => e is not null);
         if (failure is not null || cancellationToken.IsCancellationRequested)
@@ -107,7 +115,7 @@ public sealed class RunspaceSet : IDisposable
 
         var results = new ScriptTaskResult[items.Count];
         int next = -1;
-        RunOnThreads(Math.Min(Count, Math.Max(items.Count, 1)), "Runspace worker", worker =>
+        ExecutionModel.RunOnThreads(Math.Min(Count, Math.Max(items.Count, 1)), "Runspace worker", worker =>
         {
             int index;
             while (!cancellationToken.IsCancellationRequested && (index = Interlocked.Increment(ref next)) < items.Count)
@@ -142,7 +150,7 @@ public sealed class RunspaceSet : IDisposable
         using var barrier = new Barrier(Count);
         // A runspace that fails before the barrier must not leave the others waiting for it.
         using var abandon = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        RunOnThreads(Count, "Runspace worker", worker =>
+        ExecutionModel.RunOnThreads(Count, "Runspace worker", worker =>
         {
             ScriptTaskResult? result = Invoke(worker, worker, script, input, barrier, cancellationToken, abandon.Token);
             if (result is not null)
@@ -228,36 +236,10 @@ public sealed class RunspaceSet : IDisposable
 
     private void CheckUsable(string script, CancellationToken cancellationToken)
     {
-        ArgumentException.ThrowIfNullOrEmpty(script);
+        ArgumentNullException.ThrowIfNull(script);
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         // Parse errors are the caller's mistake, reported once rather than once per item.
         _ = ScriptBlock.Create(script);
         cancellationToken.ThrowIfCancellationRequested();
-    }
-
-    private static void RunOnThreads(int count, string name, Action<int> body)
-    {
-        var threads = new Thread[count];
-        for (int i = 0; i < count; i++)
-        {
-            int worker = i;
-            threads[i] = new Thread(() => body(worker)) { IsBackground = true, Name = $"{name} {worker + 1}" };
-        }
-
-        int started = 0;
-        try
-        {
-            for (; started < count; started++)
-            {
-                threads[started].Start();
-            }
-        }
-        finally
-        {
-            for (int i = 0; i < started; i++)
-            {
-                threads[i].Join();
-            }
-        }
     }
 }

@@ -78,6 +78,6 @@ public sealed class ScriptBlockState
     }
 
     /// <summary>A value bound from PowerShell may arrive wrapped; the runspaces want the object itself.</summary>
-    internal static object? Unwrap(object? value) =>
+    public static object? Unwrap(object? value) =>
         value is PSObject wrapped && wrapped.BaseObject is not PSCustomObject ? wrapped.BaseObject : value;
 }

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
+using Perfolizer.Mathematics.Multimodality;
 
 namespace ConcurrencyTools.Engine.Statistics;
 
@@ -22,6 +23,12 @@ public sealed class RunStatistics
 
     /// <summary>Fewer valid runs than this make a configuration unstable.</summary>
     public const int MinimumStableRuns = 3;
+
+    /// <summary>
+    /// An mvalue at or above this makes the runs bimodal or worse (BenchmarkDotNet's warning level): a
+    /// single-peaked histogram has mvalue 2, two well-separated peaks 4.
+    /// </summary>
+    public const double BimodalMValue = 3.2;
 
     private RunStatistics(double[] values)
     {
@@ -60,6 +67,15 @@ public sealed class RunStatistics
 
     /// <summary>Indices (into <see cref="Values"/>) of the outliers by modified z-score.</summary>
     public IReadOnlyList<int> OutlierIndices { get; private init; } = Array.Empty<int>();
+
+    /// <summary>
+    /// Brendan Gregg's mvalue of the values' histogram (Perfolizer's MValueCalculator): the summed
+    /// rise and fall of the bins over the tallest; it finds two peaks from about 8 values on.
+    /// </summary>
+    public double MValue { get; private init; }
+
+    /// <summary>True when <see cref="MValue"/> reaches <see cref="BimodalMValue"/>.</summary>
+    public bool Bimodal => MValue >= BimodalMValue;
 
     /// <summary>Why the configuration is unstable, or null when it is not.</summary>
     public string? UnstableReason { get; private init; }
@@ -110,8 +126,15 @@ public sealed class RunStatistics
                 $"{significant} outlier{(significant == 1 ? string.Empty : "s")} more than {SignificantOutlierDistance * 100:0}% from the median"));
         }
 
+        double mvalue = MValueCalculator.Calculate(data);
+        if (mvalue >= BimodalMValue)
+        {
+            reasons.Add(string.Create(CultureInfo.InvariantCulture, $"bimodal: mvalue {mvalue:0.0} reaches {BimodalMValue:0.0}"));
+        }
+
         return new RunStatistics(data)
         {
+            MValue = mvalue,
             Mean = mean,
             StdDev = stdDev,
             Median = median,

@@ -1,19 +1,39 @@
 using System;
 using System.Collections.Generic;
+using System.Globalization;
 using System.Linq;
+using ConcurrencyTools.Engine.Models;
 
 namespace ConcurrencyTools.Engine.Statistics;
 
 /// <summary>
 /// Groups runs by configuration (machine, workload, tasks, task size, model, workers), summarizes each
 /// and measures it against its baseline. Configurations come out in the order they first came in.
+/// Model names are compared ignoring case everywhere (grouping and baseline alike); the known models
+/// take their own spelling, others the first one seen.
 /// </summary>
 public sealed class SpeedupAnalysis
 {
     private readonly List<SpeedupSample> _samples = new();
+    private readonly Dictionary<string, string> _modelNames = Enum.GetNames<ConcurrencyModel>().ToDictionary(n => n, StringComparer.OrdinalIgnoreCase);
 
-    /// <summary>Adds one run.</summary>
-    public void Add(SpeedupSample sample) => _samples.Add(sample ?? throw new ArgumentNullException(nameof(sample)));
+    /// <summary>Adds one run; a valid one needs at least one worker and a positive, finite time.</summary>
+    public void Add(SpeedupSample sample)
+    {
+        ArgumentNullException.ThrowIfNull(sample);
+        if (sample.Valid && (sample.Workers < 1 || !(sample.ElapsedMs > 0) || !double.IsFinite(sample.ElapsedMs)))
+        {
+            throw new ArgumentOutOfRangeException(nameof(sample), sample, "A valid run needs at least one worker and a positive, finite ElapsedMs.");
+        }
+
+        if (!_modelNames.TryGetValue(sample.Model, out string? model))
+        {
+            model = sample.Model;
+            _modelNames.Add(model, model);
+        }
+
+        _samples.Add(sample with { Model = model });
+    }
 
     /// <summary>
     /// The summaries, and the baselines that could not be found (one entry per task list that lacks
@@ -22,10 +42,13 @@ public sealed class SpeedupAnalysis
     public (IReadOnlyList<SpeedupSummary> Summaries, IReadOnlyList<string> MissingBaselines) Summarize(SpeedupBaseline baseline)
     {
         ArgumentNullException.ThrowIfNull(baseline);
-        var groups = _samples
-            .GroupBy(s => new Key(s.MachineName, s.Workload, s.Tasks, s.TaskSize, s.Model, s.Workers))
-            .ToList();
+        var groups = Groups();
         var valid = groups.ToDictionary(g => g.Key, g => g.Where(s => s.Valid).ToArray());
+        var described = new Dictionary<Key, (SpeedupSummary Summary, RunStatistics? Statistics)>();
+        foreach (var group in groups)
+        {
+            described[group.Key] = Describe(group.Key, valid[group.Key], group.Where(s => !s.Valid).ToArray());
+        }
 
         var summaries = new List<SpeedupSummary>();
         var missing = new List<string>();
@@ -33,7 +56,7 @@ public sealed class SpeedupAnalysis
         {
             Key key = group.Key;
             SpeedupSample[] runs = valid[key];
-            SpeedupSummary summary = Describe(key, runs, group.Count() - runs.Length);
+            (SpeedupSummary summary, RunStatistics? stats) = described[key];
             Key? baseKey = FindBaseline(key, baseline, valid);
             if (baseKey is null)
             {
@@ -43,22 +66,38 @@ public sealed class SpeedupAnalysis
                 {
                     missing.Add(what);
                 }
+
+                summaries.Add(summary);
+                continue;
             }
-            else if (runs.Length > 0)
+
+            Key b = baseKey.Value;
+            RunStatistics baseStats = described[b].Statistics!;
+            summary.Baseline = $"{b.Model} x{b.Workers}";
+            summary.BaselineUnstable = baseStats.UnstableReason is not null;
+            if (baseStats.UnstableReason is not null && b != key)
             {
-                double[] baseTimes = valid[baseKey.Value].Select(s => s.ElapsedMs).ToArray();
-                (double speedup, double low, double high) = SpeedupInterval.Compute(baseTimes, runs.Select(s => s.ElapsedMs));
-                summary.Baseline = $"{baseKey.Value.Model} x{baseKey.Value.Workers}";
-                summary.BaselineMedianMs = RunStatistics.MedianOf(baseTimes);
+                summary.Unstable = true;
+                summary.UnstableReason = Join(summary.UnstableReason, $"baseline {summary.Baseline} is unstable");
+            }
+
+            if (stats is not null)
+            {
+                double[] baseTimes = valid[b].Select(s => s.ElapsedMs).ToArray();
+                double[] times = runs.Select(s => s.ElapsedMs).ToArray();
+                (double speedup, double low, double high) = SpeedupInterval.Compute(baseTimes, times);
+                double scale = (double)key.Workers / b.Workers;
+                summary.BaselineMedianMs = baseStats.Median;
                 summary.Speedup = speedup;
                 summary.SpeedupCiLow = low;
                 summary.SpeedupCiHigh = high;
-                summary.Efficiency = speedup / key.Workers;
-                summary.SerialFraction = KarpFlatt(speedup, key.Workers);
-            }
-            else
-            {
-                summary.Baseline = $"{baseKey.Value.Model} x{baseKey.Value.Workers}";
+                summary.Efficiency = speedup / scale;
+                summary.SerialFraction = KarpFlatt(speedup, scale);
+                if (SpeedupSignificance.Compare(baseTimes, times) is var (verdict, p))
+                {
+                    summary.Comparison = verdict;
+                    summary.ComparisonPValue = p;
+                }
             }
 
             summaries.Add(summary);
@@ -67,11 +106,29 @@ public sealed class SpeedupAnalysis
         return (summaries, missing);
     }
 
-    /// <summary>Karp-Flatt metric: the serial fraction that explains <paramref name="speedup"/> on <paramref name="workers"/> workers; null for one worker.</summary>
-    public static double? KarpFlatt(double speedup, int workers) =>
+    /// <summary>
+    /// Run numbers that occur more than once in a configuration (run 0, "not given", aside), one text per
+    /// configuration, e.g. <c>Threads x2 of Cpu (8 tasks of Iterations=1) on host: run 3 (2 times)</c>.
+    /// </summary>
+    public IReadOnlyList<string> DuplicateRuns() =>
+        Groups()
+            .Select(g => (g.Key, Repeated: g.Where(s => s.Run != 0).GroupBy(s => s.Run).Where(r => r.Count() > 1).ToList()))
+            .Where(g => g.Repeated.Count > 0)
+            .Select(g => $"{g.Key.Model} x{g.Key.Workers} of {g.Key.Workload} ({g.Key.Tasks} tasks of {g.Key.TaskSize}) on {g.Key.MachineName}: " +
+                string.Join(", ", g.Repeated.Select(r => string.Create(CultureInfo.InvariantCulture, $"run {r.Key} ({r.Count()} times)"))))
+            .ToList();
+
+    /// <summary>
+    /// Karp-Flatt metric: the serial fraction that explains <paramref name="speedup"/> on
+    /// <paramref name="workers"/> workers (counted in baseline units); null unless there are more than one.
+    /// </summary>
+    public static double? KarpFlatt(double speedup, double workers) =>
         workers > 1 && speedup > 0 ? ((1 / speedup) - (1.0 / workers)) / (1 - (1.0 / workers)) : null;
 
-    private static SpeedupSummary Describe(Key key, SpeedupSample[] runs, int excluded)
+    private List<IGrouping<Key, SpeedupSample>> Groups() =>
+        _samples.GroupBy(s => new Key(s.MachineName, s.Workload, s.Tasks, s.TaskSize, s.Model, s.Workers)).ToList();
+
+    private static (SpeedupSummary Summary, RunStatistics? Statistics) Describe(Key key, SpeedupSample[] runs, SpeedupSample[] excluded)
     {
         var summary = new SpeedupSummary
         {
@@ -82,13 +139,16 @@ public sealed class SpeedupAnalysis
             Model = key.Model,
             Workers = key.Workers,
             Runs = runs.Length,
-            ExcludedRuns = excluded,
+            ExcludedRuns = excluded.Length,
+            ExcludedReason = excluded.Length == 0 ? null : string.Join("; ", excluded
+                .GroupBy(s => s.ExcludedReason ?? "invalid")
+                .Select(r => $"{r.Key} ({r.Count()} run{(r.Count() == 1 ? string.Empty : "s")})")),
         };
         if (runs.Length == 0)
         {
             summary.Unstable = true;
             summary.UnstableReason = "no valid runs";
-            return summary;
+            return (summary, null);
         }
 
         RunStatistics stats = RunStatistics.Compute(runs.Select(s => s.ElapsedMs));
@@ -104,17 +164,21 @@ public sealed class SpeedupAnalysis
         summary.OutlierRuns = stats.OutlierIndices.Count == 0 ? null : string.Join(",", stats.OutlierIndices.Select(i => runs[i].Run));
         summary.Unstable = stats.UnstableReason is not null;
         summary.UnstableReason = stats.UnstableReason;
-        return summary;
+        summary.MValue = stats.MValue;
+        return (summary, stats);
     }
+
+    private static string Join(string? first, string second) => first is null ? second : $"{first}; {second}";
 
     private static Key? FindBaseline(Key key, SpeedupBaseline baseline, Dictionary<Key, SpeedupSample[]> valid)
     {
         string model = baseline.Model ?? key.Model;
 
         // The baseline model's configuration of the same task list with the fewest workers (Sequential has one).
+        // Model names are already in one spelling (see Add), so they compare exactly.
         var candidates = valid.Keys
             .Where(k => k.MachineName == key.MachineName && k.Workload == key.Workload && k.Tasks == key.Tasks &&
-                        k.TaskSize == key.TaskSize && string.Equals(k.Model, model, StringComparison.OrdinalIgnoreCase) &&
+                        k.TaskSize == key.TaskSize && k.Model == model &&
                         valid[k].Length > 0 && (baseline.Model is not null || k.Workers == 1))
             .OrderBy(k => k.Workers)
             .ToList();

@@ -1,6 +1,10 @@
 namespace ConcurrencyTools.Engine.Statistics;
 
-/// <summary>One run as Measure-Speedup reads it: from a WorkloadMeasurement or a CSV row of one.</summary>
+/// <summary>
+/// One run as Measure-Speedup reads it: from a WorkloadMeasurement or a CSV row of one. A run that is
+/// not <paramref name="Valid"/> is counted in its configuration's ExcludedRuns, with
+/// <paramref name="ExcludedReason"/> saying why.
+/// </summary>
 public sealed record SpeedupSample(
     string MachineName,
     string Workload,
@@ -10,4 +14,5 @@ public sealed record SpeedupSample(
     int Workers,
     int Run,
     double ElapsedMs,
-    bool Valid);
+    bool Valid,
+    string? ExcludedReason = null);

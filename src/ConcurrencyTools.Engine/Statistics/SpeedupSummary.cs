@@ -81,12 +81,41 @@ public sealed class SpeedupSummary
     /// <summary>Upper end of the 95% bootstrap interval of the speedup.</summary>
     public double? SpeedupCiHigh { get; internal set; }
 
-    /// <summary>Speedup / Workers: 1 is perfect scaling.</summary>
+    /// <summary>
+    /// Speedup / (Workers / baseline workers): 1 is perfect scaling. Against a baseline of one worker this
+    /// is Speedup / Workers; against e.g. Threads x2 the baseline's two workers are the unit.
+    /// </summary>
     public double? Efficiency { get; internal set; }
 
     /// <summary>
-    /// Karp-Flatt experimentally determined serial fraction, (1/Speedup - 1/Workers) / (1 - 1/Workers);
-    /// defined for more than one worker.
+    /// Karp-Flatt experimentally determined serial fraction, (1/Speedup - 1/p) / (1 - 1/p) with
+    /// p = Workers / baseline workers; defined when p is above 1.
     /// </summary>
     public double? SerialFraction { get; internal set; }
+
+    /// <summary>Why runs were excluded, each reason with its count, e.g. <c>not verified (2 runs)</c>.</summary>
+    public string? ExcludedReason { get; internal set; }
+
+    /// <summary>True when the baseline itself is unstable, which makes every speedup against it questionable (and this summary Unstable).</summary>
+    public bool? BaselineUnstable { get; internal set; }
+
+    /// <summary>
+    /// Faster, Slower or Same: whether the runs differ from the baseline's by more than 5%, by two one-sided
+    /// Mann-Whitney U tests at p below 0.05 (see SpeedupSignificance); empty with fewer than 2 runs on a side.
+    /// </summary>
+    public string? Comparison { get; internal set; }
+
+    /// <summary>The one-sided Mann-Whitney p-value behind Comparison (for Same, the smaller of the two).</summary>
+    public double? ComparisonPValue { get; internal set; }
+
+    /// <summary>The mvalue of the run times' histogram: 2 for one peak, about 4 for two; 3.2 or more makes the summary Unstable as bimodal.</summary>
+    public double? MValue { get; internal set; }
+    /// <summary>
+    /// CpuBound, IoBound or Mixed, from the median CPU per busy worker of the runs (CpuTimeMs / (ElapsedMs x
+    /// min(Workers, LogicalCores)): from 0.6 CpuBound, up to 0.25 IoBound); empty without CPU figures.
+    /// </summary>
+    public string? Bound { get; internal set; }
+
+    /// <summary>One sentence for the whole task list: the fastest configuration, why, and who lost most to start-up.</summary>
+    public string? Recommendation { get; internal set; }
 }

@@ -5,7 +5,9 @@ namespace ConcurrencyTools.Engine.Workloads;
 
 /// <summary>
 /// CPU-bound work: task <c>t</c> adds <c>(j*j) % 1000</c> for <c>j</c> over its own slice
-/// <c>[t*Iterations, (t+1)*Iterations)</c> of one long range (strong scaling: the total is fixed).
+/// <c>[t*Iterations, (t+1)*Iterations)</c> of one long range (strong scaling: the total is fixed), and
+/// returns that sum plus a mix of <c>t</c>: with whole periods of 1000 every slice has the same sum,
+/// so without the mix a task done twice and another skipped would leave the total unchanged.
 /// </summary>
 internal sealed class CpuWorkload : Workload
 {
@@ -18,9 +20,9 @@ internal sealed class CpuWorkload : Workload
     }
 
     public override ValueTask<long> RunTaskAsync(int index, ITaskContext context) =>
-        new(Sum(index * Spec.Iterations, Spec.Iterations, context));
+        new(unchecked(Sum(index * Spec.Iterations, Spec.Iterations, context) + Mix(index)));
 
-    public override long ExpectedChecksum(int index) => ExpectedSum(index * Spec.Iterations, Spec.Iterations);
+    public override long ExpectedChecksum(int index) => unchecked(ExpectedSum(index * Spec.Iterations, Spec.Iterations) + Mix(index));
 
     /// <summary>Adds <c>(j*j) % 1000</c> for <c>j</c> in <c>[start, start + count)</c>, checkpointing as it goes.</summary>
     /// <remarks>

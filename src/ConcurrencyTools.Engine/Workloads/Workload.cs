@@ -6,8 +6,9 @@ namespace ConcurrencyTools.Engine.Workloads;
 
 /// <summary>
 /// A task list: <see cref="WorkloadSpec.Tasks"/> tasks, each returning a checksum. The checksums of a
-/// run are added up (order does not matter, but a task done twice or skipped changes the total), and
-/// compared with <see cref="ExpectedChecksum(int)"/>, which is computed another way.
+/// run are added up (order does not matter) and compared with <see cref="ExpectedChecksum(int)"/>,
+/// which is computed another way. Every task's checksum includes <see cref="Mix"/> of its index, so a
+/// task done twice and another skipped changes the total: the total proves "each task exactly once".
 /// </summary>
 public abstract class Workload
 {

@@ -12,23 +12,61 @@ namespace ConcurrencyTools.Commands;
 public sealed class MeasureSpeedupCommand : RunInputCommand
 {
     private readonly SpeedupAnalysis _analysis = new();
+    private readonly RecommendationAnalysis _recommendations = new();
     private SpeedupBaseline _baseline = SpeedupBaseline.Sequential;
+
+    /// <summary>The CPU time of the run in milliseconds (from the pipeline); with LogicalCores it gives Bound.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [AllowNull]
+    [AllowEmptyString]
+    public object? CpuTimeMs { get; set; }
+
+    /// <summary>The logical cores of the machine of the run (from the pipeline).</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [AllowNull]
+    [AllowEmptyString]
+    public object? LogicalCores { get; set; }
+
+    /// <summary>The set-up part of the run in milliseconds (from the pipeline); the Recommendation names the largest.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [AllowNull]
+    [AllowEmptyString]
+    public object? StartupMs { get; set; }
 
     /// <summary>What speedups are measured against: a model name (default Sequential), or SingleWorker for each model with one worker.</summary>
     [Parameter]
-    [ValidateSet("Sequential", "Threads", "ThreadPool", "EventLoop", "Processes", "GilThreads", SpeedupBaseline.SingleWorkerName, IgnoreCase = true)]
+    [ValidateSet("Sequential", "Threads", "ThreadPool", "EventLoop", "Processes", "GilThreads", "Runspaces", "ForEachParallel", "ThreadJob", "Jobs", SpeedupBaseline.SingleWorkerName, IgnoreCase = true)]
     public string Baseline { get; set; } = "Sequential";
 
     /// <inheritdoc/>
-    protected override void BeginProcessing() => _baseline = SpeedupBaseline.Parse(Baseline);
+    protected override void BeginProcessing()
+    {
+        _baseline = SpeedupBaseline.Parse(Baseline);
+        base.BeginProcessing();
+    }
 
     /// <inheritdoc/>
-    protected override void ProcessRecord() => _analysis.Add(ReadSample());
+    protected override void ProcessRecord()
+    {
+        SpeedupSample sample = ReadSample();
+        _analysis.Add(sample);
+        if (sample.Valid)
+        {
+            _recommendations.Add(sample.MachineName, sample.Workload, sample.Tasks, sample.TaskSize, sample.Model, sample.Workers, sample.ElapsedMs,
+                ReadOptionalNumber(CpuTimeMs, nameof(CpuTimeMs)), (int?)ReadOptionalNumber(LogicalCores, nameof(LogicalCores)), ReadOptionalNumber(StartupMs, nameof(StartupMs)));
+        }
+    }
 
     /// <inheritdoc/>
     protected override void EndProcessing()
     {
+        foreach (string duplicate in _analysis.DuplicateRuns())
+        {
+            WriteWarning($"Run numbers repeat within a configuration, so runs may have been counted twice: {duplicate}.");
+        }
+
         var (summaries, missing) = _analysis.Summarize(_baseline);
+        _recommendations.Apply(summaries);
         foreach (string what in missing)
         {
             WriteError(new ErrorRecord(

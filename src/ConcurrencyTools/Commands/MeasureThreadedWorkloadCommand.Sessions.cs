@@ -23,7 +23,7 @@ public sealed partial class MeasureThreadedWorkloadCommand
     /// Each host needs PowerShell 7.4 or later and this version of ConcurrencyTools installed; rows come back
     /// with every column, plus ComputerName, and feed Measure-Speedup, which groups them by MachineName.
     /// </summary>
-    [Parameter]
+    [Parameter(ParameterSetName = WorkloadSet)]
     [ValidateNotNullOrEmpty]
     public PSSession[]? Session { get; set; }
 

@@ -1,4 +1,3 @@
-using System;
 using System.Globalization;
 using System.Management.Automation;
 using ConcurrencyTools.Engine.Statistics;
@@ -7,42 +6,61 @@ namespace ConcurrencyTools.Commands;
 
 /// <summary>
 /// A cmdlet that reads run rows, WorkloadMeasurement objects or an Import-Csv of them, by property name:
-/// Measure-Speedup and Measure-Scalability read them alike.
+/// Measure-Speedup and Measure-Scalability read them alike. Cells are taken as they come (number or
+/// text) and read by <see cref="SpeedupInputReader"/>, so that a bad cell is an error naming its column
+/// and row and the run is counted as excluded, never dropped by the binder, rounded, or read in the
+/// wrong culture.
 /// </summary>
 public abstract class RunInputCommand : PSCmdlet
 {
-    /// <summary>The workload of the run (from the pipeline).</summary>
-    [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
-    [ValidateNotNullOrEmpty]
-    public string Workload { get; set; } = string.Empty;
+    private SpeedupInputReader? _reader;
+    private int _row;
 
-    /// <summary>The model of the run (from the pipeline).</summary>
+    /// <summary>The workload of the run (from the pipeline); empty is an error and the run is excluded.</summary>
     [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
-    [ValidateNotNullOrEmpty]
-    public string Model { get; set; } = string.Empty;
+    [AllowNull]
+    [AllowEmptyString]
+    public string? Workload { get; set; }
 
-    /// <summary>The worker count of the run (from the pipeline).</summary>
+    /// <summary>The model of the run (from the pipeline); names are compared ignoring case; empty is an error and the run is excluded.</summary>
     [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
-    [ValidateRange(1, int.MaxValue)]
-    public int Workers { get; set; }
+    [AllowNull]
+    [AllowEmptyString]
+    public string? Model { get; set; }
 
-    /// <summary>The wall-clock time of the run in milliseconds (from the pipeline).</summary>
+    /// <summary>
+    /// The worker count of the run (from the pipeline): a whole number of at least 1. Taken as it comes
+    /// (number or text) so that a bad cell is reported and counted, never rounded or dropped.
+    /// </summary>
     [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
-    public double ElapsedMs { get; set; }
+    [AllowNull]
+    [AllowEmptyString]
+    public object? Workers { get; set; }
 
-    /// <summary>The task count of the run (from the pipeline; Items for producer/consumer rows).</summary>
+    /// <summary>The wall-clock time of the run in milliseconds (from the pipeline): a number, or its text in -Culture.</summary>
+    [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
+    [AllowNull]
+    [AllowEmptyString]
+    public object? ElapsedMs { get; set; }
+
+    /// <summary>The task count of the run (from the pipeline; Items for producer/consumer rows): a whole number.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [Alias("Items")]
-    public int Tasks { get; set; }
+    [AllowNull]
+    [AllowEmptyString]
+    public object? Tasks { get; set; }
 
     /// <summary>The task size of the run (from the pipeline).</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
+    [AllowNull]
     [AllowEmptyString]
-    public string TaskSize { get; set; } = string.Empty;
+    public string? TaskSize { get; set; }
 
-    /// <summary>The run number (from the pipeline); used to name outliers.</summary>
+    /// <summary>The run number (from the pipeline): a whole number, used to name outliers and find duplicates.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
-    public int Run { get; set; }
+    [AllowNull]
+    [AllowEmptyString]
+    public object? Run { get; set; }
 
     /// <summary>Whether the run's checksum was verified (from the pipeline): True, False, or the text of either from a CSV file.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
@@ -62,47 +80,55 @@ public abstract class RunInputCommand : PSCmdlet
     [AllowEmptyString]
     public string? MachineName { get; set; }
 
-    /// <summary>The current pipeline row as a run; rows that failed, are unverified or have no usable time are marked not valid (with an error record where the row is wrong).</summary>
+    /// <summary>
+    /// The culture that numbers in text (from Import-Csv) are written in; the current culture by default,
+    /// which is the one Export-Csv wrote them in on this machine. Use '' for the invariant culture.
+    /// </summary>
+    [Parameter]
+    [ValidateNotNull]
+    public CultureInfo Culture { get; set; } = CultureInfo.CurrentCulture;
+
+    /// <inheritdoc/>
+    protected override void BeginProcessing()
+    {
+        _reader = new SpeedupInputReader(Culture);
+        WriteVerbose($"Reading numbers in text in culture '{Culture.Name}' (decimal separator '{Culture.NumberFormat.NumberDecimalSeparator}').");
+    }
+
+    /// <summary>
+    /// The current pipeline row as a run. Rows that failed, are unverified or have cells that cannot be
+    /// used are marked not valid with the reason; each unusable cell is also an error record whose id
+    /// names the column (e.g. InvalidWorkers) and whose message names the value and the row.
+    /// </summary>
     protected SpeedupSample ReadSample()
     {
-        bool valid = string.IsNullOrEmpty(RunError) && ParseVerified(out bool verified) && verified;
-        if (valid && !(ElapsedMs > 0 && double.IsFinite(ElapsedMs)))
+        _reader ??= new SpeedupInputReader(Culture);
+        _row++;
+        var (sample, problems) = _reader.Read(_row, MachineName, Workload, Unwrap(Tasks), TaskSize, Model, Unwrap(Workers), Unwrap(Run), Unwrap(ElapsedMs), Unwrap(Verified), RunError);
+        foreach (SpeedupInputProblem problem in problems)
         {
-            WriteError(new ErrorRecord(
-                new ArgumentOutOfRangeException(nameof(ElapsedMs), ElapsedMs, $"ElapsedMs {ElapsedMs.ToString(CultureInfo.InvariantCulture)} of {Model} x{Workers} run {Run} is not a positive time; the run is excluded."),
-                "InvalidElapsedMs",
-                ErrorCategory.InvalidData,
-                ElapsedMs));
-            valid = false;
+            WriteError(new ErrorRecord(new System.ArgumentException(problem.Message, problem.Column), problem.ErrorId, ErrorCategory.InvalidData, problem.Value));
         }
 
-        return new SpeedupSample(MachineName ?? string.Empty, Workload, Tasks, TaskSize ?? string.Empty, Model, Workers, Run, ElapsedMs, valid);
+        return sample;
     }
 
-    private bool ParseVerified(out bool verified)
+    /// <summary>
+    /// An optional figure of the current row (read by <see cref="ReadSample"/> first), in -Culture like every
+    /// other cell; empty is missing, and a cell that is not a number is an error naming the column (e.g.
+    /// InvalidCpuTimeMs) while the run still counts.
+    /// </summary>
+    protected double? ReadOptionalNumber(object? cell, string column)
     {
-        switch (Verified)
+        _reader ??= new SpeedupInputReader(Culture);
+        var (value, problem) = _reader.ReadOptional(_row, column, Unwrap(cell));
+        if (problem is not null)
         {
-            case null:
-                verified = true; // Rows that do not say are taken as verified.
-                return true;
-            case bool value:
-                verified = value;
-                return true;
-            case PSObject { BaseObject: var inner } when inner is not PSObject:
-                Verified = inner;
-                return ParseVerified(out verified);
-            case string text when bool.TryParse(text.Trim(), out bool parsed):
-                verified = parsed;
-                return true;
-            default:
-                WriteError(new ErrorRecord(
-                    new ArgumentException($"Verified must be True or False; '{Verified}' of {Model} x{Workers} run {Run} is neither, so the run is excluded.", nameof(Verified)),
-                    "InvalidVerified",
-                    ErrorCategory.InvalidData,
-                    Verified));
-                verified = false;
-                return false;
+            WriteError(new ErrorRecord(new System.ArgumentException(problem.Message, problem.Column), problem.ErrorId, ErrorCategory.InvalidData, problem.Value));
         }
+
+        return value;
     }
+
+    private static object? Unwrap(object? value) => value is PSObject wrapped ? Unwrap(wrapped.BaseObject) : value;
 }

@@ -1,0 +1,151 @@
+#Requires -Version 7.4
+<#
+.SYNOPSIS
+    Fidelity: the seeds' CPU and I/O experiments in CPython 3 beside GilThreads, Threads and Processes
+    on tasks of the same duration, worker counts 1, 2, 4, 8; the shapes (speedup per worker count)
+    compared.
+.DESCRIPTION
+    Both sides are calibrated to the same task duration first: CPython's loop and the Cpu workload's loop
+    run at very different speeds, and start-up weighs more on short tasks. Rounds alternate: CPython runs
+    every configuration once, then Measure-ThreadedWorkload does, so drift of a shared machine hits both.
+    Speedup is the median sequential time over the median time of a configuration, on each side.
+.EXAMPLE
+    pwsh ./bench/Fidelity/Invoke-FidelityBenchmark.ps1
+.EXAMPLE
+    pwsh ./bench/Fidelity/Invoke-FidelityBenchmark.ps1 -Smoke -OutputDirectory out/bench-smoke/performance
+#>
+[CmdletBinding()]
+param(
+    [switch] $Smoke,
+    [string] $OutputDirectory,
+    [ValidateRange(1, 100)] [int] $Repeat = 3,
+    [ValidateRange(1, 10000)] [int] $TaskMs = 200,
+    [ValidateRange(1, 1000)] [int] $Tasks = 8,
+    # Strings so that `pwsh -File ... -Workers 1,2` works too (-File passes '1,2' as one string).
+    [string[]] $Workers = @('1', '2', '4', '8')
+)
+
+$ErrorActionPreference = 'Stop'
+Set-StrictMode -Version Latest
+Import-Module (Join-Path $PSScriptRoot '../BenchmarkRecord.psm1') -Force
+$OutputDirectory = Initialize-Benchmark $OutputDirectory -ConcurrencyTools
+$python = (Get-Command python3 -ErrorAction Stop).Source
+$script = Join-Path $PSScriptRoot 'gil_experiments.py'
+[int[]] $Workers = $Workers -split ',' | ForEach-Object { [int]$_ }
+if ($Smoke) { $Repeat = 1; $TaskMs = 10; $Workers = @(1, 2) }
+
+function Invoke-Python([string[]] $Arguments) {
+    $lines = & $python $script @Arguments
+    if ($LASTEXITCODE -ne 0) { throw "python3 gil_experiments.py $($Arguments -join ' ') failed with exit code $LASTEXITCODE." }
+    $lines | ConvertFrom-Csv
+}
+
+# Calibration: iterations per task on each side for TaskMs of CPU work (the median of three timings).
+$clock = Start-BenchmarkClock
+$probe = 200000
+$pythonMs = Get-Median @(1..3 | ForEach-Object { [double](Invoke-Python @('--calibrate', '--iterations', $probe)).CalibrationMs })
+$pythonIterations = [long][math]::Max(1000, $probe * $TaskMs / $pythonMs)
+$dotnetProbe = 20000000
+$null = Measure-ThreadedWorkload -Workload Cpu -Model Sequential -Tasks 1 -Iterations 1000000 -Repeat 1 -Warmup 0 -NoOverhead -NoProgress
+$dotnetMs = Get-Median @(1..3 | ForEach-Object { (Measure-ThreadedWorkload -Workload Cpu -Model Sequential -Tasks 1 -Iterations $dotnetProbe -Repeat 1 -Warmup 0 -NoOverhead -NoProgress).ElapsedMs })
+$dotnetIterations = [long][math]::Max(1000, $dotnetProbe * $TaskMs / $dotnetMs)
+Write-Host "Calibrated for $TaskMs ms tasks: CPython $pythonIterations iterations ($(Format-BenchmarkNumber $pythonMs 1) ms per $probe), .NET $dotnetIterations ($(Format-BenchmarkNumber $dotnetMs 1) ms per $dotnetProbe)"
+
+$workerList = $Workers -join ','
+$runs = [Collections.Generic.List[object]]::new()
+foreach ($round in 1..$Repeat) {
+    foreach ($kind in 'Cpu', 'Io') {
+        Write-Host "round $round/${Repeat}: $kind, CPython then ConcurrencyTools"
+        $pythonArguments = @('--kind', $kind.ToLowerInvariant(), '--tasks', $Tasks, '--workers', $workerList, '--iterations', $pythonIterations, '--duration-ms', $TaskMs)
+        foreach ($row in Invoke-Python $pythonArguments) {
+            $model = @{ sequential = 'Sequential'; threads = 'threading'; processes = 'multiprocessing' }[$row.Model]
+            $runs.Add([pscustomobject]@{ Round = $round; Kind = $kind; Side = 'CPython'; Model = $model; Workers = [int]$row.Workers; ElapsedMs = [double]$row.ElapsedMs; StartupMs = $null; CpuTimeMs = $null; Checksum = [long]$row.Checksum; Verified = $true; Note = "start method $($row.StartMethod)" })
+        }
+        $measured = Measure-ThreadedWorkload -Workload $kind -Model Sequential, GilThreads, Threads, Processes -Workers $Workers -Tasks $Tasks `
+            -Iterations $dotnetIterations -DurationMs $TaskMs -Repeat 1 -Warmup 0 -NoOverhead -NoProgress -WarningAction SilentlyContinue
+        foreach ($row in $measured) {
+            $runs.Add([pscustomobject]@{ Round = $round; Kind = $kind; Side = 'ConcurrencyTools'; Model = $row.Model; Workers = $row.Workers; ElapsedMs = $row.ElapsedMs; StartupMs = $row.StartupMs; CpuTimeMs = $row.CpuTimeMs; Checksum = $row.Checksum; Verified = $row.Verified; Note = $row.Error })
+        }
+    }
+}
+$runs | Export-Csv -LiteralPath (Join-Path $OutputDirectory 'Fidelity.runs.csv') -UseQuotes AsNeeded
+
+function Get-Speedup([string] $Kind, [string] $Side, [string] $Model, [int] $Count) {
+    $base = Get-Median ($runs | Where-Object { $_.Kind -eq $Kind -and $_.Side -eq $Side -and $_.Model -eq 'Sequential' }).ElapsedMs
+    $times = @($runs | Where-Object { $_.Kind -eq $Kind -and $_.Side -eq $Side -and $_.Model -eq $Model -and $_.Workers -eq $Count -and $_.Verified }).ElapsedMs
+    if (-not $times) { return [double]::NaN }
+    [math]::Round($base / (Get-Median $times), 2)
+}
+
+$rows = foreach ($kind in 'Cpu', 'Io') {
+    $pythonTask = (Get-Median ($runs | Where-Object { $_.Kind -eq $kind -and $_.Side -eq 'CPython' -and $_.Model -eq 'Sequential' }).ElapsedMs) / $Tasks
+    $dotnetTask = (Get-Median ($runs | Where-Object { $_.Kind -eq $kind -and $_.Side -eq 'ConcurrencyTools' -and $_.Model -eq 'Sequential' }).ElapsedMs) / $Tasks
+    foreach ($count in $Workers) {
+        $threading = Get-Speedup $kind CPython threading $count
+        $gil = Get-Speedup $kind ConcurrencyTools GilThreads $count
+        $multiprocessing = Get-Speedup $kind CPython multiprocessing $count
+        $processes = Get-Speedup $kind ConcurrencyTools Processes $count
+        [pscustomobject]@{
+            Kind                = $kind
+            Workers             = $count
+            CPythonTaskMs       = [math]::Round($pythonTask, 1)
+            DotnetTaskMs        = [math]::Round($dotnetTask, 1)
+            CPythonThreading    = $threading
+            GilThreads          = $gil
+            GilGap              = [math]::Round($gil - $threading, 2)
+            CPythonProcesses    = $multiprocessing
+            Processes           = $processes
+            ProcessesGap        = [math]::Round($processes - $multiprocessing, 2)
+            DotnetThreads       = Get-Speedup $kind ConcurrencyTools Threads $count
+        }
+    }
+}
+
+# The CPU checksums must agree: both sides summed the same series.
+$workload = [ConcurrencyTools.Engine.Workloads.Workload]::Create([ConcurrencyTools.Engine.Workloads.WorkloadSpec]::new('Cpu', $Tasks, $pythonIterations))
+$expected = $workload.ExpectedChecksum([Threading.CancellationToken]::None)
+$pythonChecksums = @($runs | Where-Object { $_.Kind -eq 'Cpu' -and $_.Side -eq 'CPython' } | ForEach-Object Checksum | Select-Object -Unique)
+# How much of one core the sequential .NET runs got: on a shared machine, the OS's share, not the model, sets elapsed times.
+$sequentialRuns = @($runs | Where-Object { $_.Kind -eq 'Cpu' -and $_.Side -eq 'ConcurrencyTools' -and $_.Model -eq 'Sequential' })
+$coreShare = Get-Median ($sequentialRuns | ForEach-Object { $_.CpuTimeMs / $_.ElapsedMs })
+$notes = @(
+    "CPU share: the sequential Cpu runs of ConcurrencyTools got a median $(Format-BenchmarkNumber ($coreShare * 100) 0)% of one core (CPU time over wall time; a quiet machine gives close to 100%). Below that, elapsed times measure the share the OS scheduler gave each run more than the model: a run with more threads can get a larger share of a crowded machine.",
+    "Calibrated task length: $TaskMs ms of CPU work on each side (CPython: $pythonIterations iterations of ``total += (j * j) % 1000``; .NET: $dotnetIterations iterations of the Cpu workload's same sum); I/O tasks wait $TaskMs ms (``time.sleep`` against the Io workload). *CPythonTaskMs* and *DotnetTaskMs* are the measured sequential time per task: where they differ, the calibration drifted with the load.",
+    "CPython's CPU checksums were $(($pythonChecksums -join ', ')), against $expected from ConcurrencyTools' closed form for the same series: $(if ($pythonChecksums.Count -eq 1 -and $pythonChecksums[0] -eq $expected) { 'the two sides computed the same thing.' } else { 'THEY DIFFER.' })",
+    "CPython's pools are created inside the timed region (``concurrent.futures``, start method $(($runs | Where-Object Side -EQ 'CPython' | Select-Object -First 1).Note -replace 'start method ')), as the Processes model's time includes starting its workers; a forked CPython worker starts in a few milliseconds, a ``dotnet`` worker in a few hundred (see the start-up section), which is what the Processes gap at short task lists is made of.",
+    '*DotnetThreads* is the .NET difference the module exists to show: plain .NET threads run CPU-bound work in parallel.'
+)
+
+$goals = foreach ($kind in 'Cpu', 'Io') {
+    $kindRows = @($rows | Where-Object Kind -EQ $kind)
+    foreach ($goal in @(
+            @{ Name = 'GilThreads'; Gap = 'GilGap'; Peer = 'CPython threading'; Limit = 0.10 }
+            @{ Name = 'Processes'; Gap = 'ProcessesGap'; Peer = 'CPython multiprocessing'; Limit = 0.15 })) {
+        $gaps = $kindRows | ForEach-Object { "x$($_.Workers) $('{0:+0.00;-0.00;0.00}' -f $_.($goal.Gap))" }
+        $off = @($kindRows | Where-Object { [double]::IsNaN($_.($goal.Gap)) -or [math]::Abs($_.($goal.Gap)) -gt $goal.Limit })
+        # One worker does the sequential work on one thread: how far each side's x1 lies from 1.00 is
+        # how far the load moved its own baseline, and no model can be judged closer than that.
+        $one = $kindRows | Where-Object Workers -EQ 1
+        $drift = if ($one) { [math]::Max([math]::Abs($one.CPythonThreading - 1), [math]::Abs($one.GilThreads - 1)) } else { 0 }
+        $reason = if ($Smoke) { 'smoke run' } elseif (-not $off) { 'same shape at every worker count' } elseif ($goal.Name -eq 'Processes') {
+            $startup = foreach ($row in $off) {
+                $r = @($runs | Where-Object { $_.Kind -eq $kind -and $_.Side -eq 'ConcurrencyTools' -and $_.Model -eq 'Processes' -and $_.Workers -eq $row.Workers })
+                "x$($row.Workers) spent a median $(Format-BenchmarkNumber (Get-Median $r.StartupMs) 0) of $(Format-BenchmarkNumber (Get-Median $r.ElapsedMs) 0) ms starting workers"
+            }
+            "off at x$(($off.Workers) -join ', x'): start-up, $($startup -join '; '), where a forked CPython worker starts in a few milliseconds; on a loaded 2-core machine starting several dotnet processes at once is slower still"
+        } elseif ($drift -gt $goal.Limit) {
+            "off at x$(($off.Workers) -join ', x'), and not judgeable in this run: with one worker, the same work on one thread as the baseline, CPython threading measured $(Format-BenchmarkNumber $one.CPythonThreading 2)x and GilThreads $(Format-BenchmarkNumber $one.GilThreads 2)x of their own sequential runs, so the load moved the baselines by more than the tolerance"
+        } else {
+            $shared = $kind -eq 'Cpu' ? 'both sides compute one thread at a time' : 'both sides overlap their waits'
+            "off at x$(($off.Workers) -join ', x'): $shared; the gap is the difference in switching cost and in how promptly each run's threads got a core back from the other processes"
+        }
+        New-BenchmarkGoal -Goal "$kind`: $($goal.Name) speedup within ±$($goal.Limit.ToString('0.00', [cultureinfo]::InvariantCulture)) of $($goal.Peer) at every worker count" `
+            -Measured ($gaps -join ', ') -Met ($Smoke ? $null : -not $off) -Reason $reason
+    }
+}
+
+Write-BenchmarkResult -Name Fidelity -Title 'Fidelity: CPython beside GilThreads, Threads and Processes' -Clock $clock -Smoke:$Smoke -OutputDirectory $OutputDirectory `
+    -Command 'pwsh ./bench/Fidelity/Invoke-FidelityBenchmark.ps1' `
+    -Method ("The seeds' experiments (CPU-bound sum, blocking waits) with $Tasks tasks, workers $($Workers -join ', '), in $Repeat rounds; each round runs CPython 3 (``bench/Fidelity/gil_experiments.py``: sequential, ``ThreadPoolExecutor``, ``ProcessPoolExecutor``) then ``Measure-ThreadedWorkload -Model Sequential, GilThreads, Threads, Processes -Repeat 1 -Warmup 0 -NoOverhead``. " +
+        'Speedups are the median sequential time over the median time of a configuration, on each side; *GilGap* and *ProcessesGap* are ConcurrencyTools minus CPython. Every run is in [`performance/Fidelity.runs.csv`](performance/Fidelity.runs.csv).') `
+    -Rows $rows -Goals @($goals) -Notes $notes

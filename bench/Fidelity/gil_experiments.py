@@ -1,0 +1,96 @@
+#!/usr/bin/env python3
+"""The seeds' CPU and I/O experiments in CPython, sized to match ConcurrencyTools' task lists.
+
+A CPU task t adds (j*j) % 1000 for j in [t*n, (t+1)*n): the same sum as the Cpu workload of
+ConcurrencyTools, so both sides must report the same checksum. An I/O task sleeps. Each experiment
+runs the task list sequentially (the baseline), on a thread pool and on a process pool of each worker
+count; pools are created inside the timed region, as the Processes model's run includes its start-up.
+
+    python3 gil_experiments.py --kind cpu --tasks 8 --iterations 2000000 --workers 1,2,4,8
+    python3 gil_experiments.py --calibrate --iterations 200000
+
+Prints CSV rows: Kind,Model,Workers,Tasks,ElapsedMs,Checksum (or CalibrationMs with --calibrate).
+"""
+
+import argparse
+import concurrent.futures
+import multiprocessing
+import sys
+import time
+
+
+MASK = (1 << 64) - 1
+
+
+def mix(index):
+    """SplitMix64 of the task index, as the Cpu workload adds it, so a task done twice cannot pass."""
+    z = (index + 0x9E3779B97F4A7C15) & MASK
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & MASK
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & MASK
+    return z ^ (z >> 31)
+
+
+def as_int64(value):
+    """Wraps like .NET's unchecked long arithmetic."""
+    value &= MASK
+    return value - (1 << 64) if value >= 1 << 63 else value
+
+
+def cpu_task(index, iterations):
+    total = 0
+    for j in range(index * iterations, (index + 1) * iterations):
+        total += (j * j) % 1000
+    return total + mix(index)
+
+
+def io_task(index, duration_ms):
+    time.sleep(duration_ms / 1000)
+    return index
+
+
+def run(kind, model, workers, tasks, size):
+    task = cpu_task if kind == "cpu" else io_task
+    started = time.perf_counter()
+    if model == "sequential":
+        results = [task(i, size) for i in range(tasks)]
+    else:
+        pool_type = concurrent.futures.ThreadPoolExecutor if model == "threads" else concurrent.futures.ProcessPoolExecutor
+        with pool_type(max_workers=workers) as pool:
+            results = list(pool.map(task, range(tasks), [size] * tasks))
+    elapsed = (time.perf_counter() - started) * 1000
+    return elapsed, as_int64(sum(results))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--kind", choices=["cpu", "io"], default="cpu")
+    parser.add_argument("--tasks", type=int, default=8)
+    parser.add_argument("--iterations", type=int, default=2_000_000, help="loop iterations per CPU task")
+    parser.add_argument("--duration-ms", type=int, default=200, help="sleep per I/O task")
+    parser.add_argument("--workers", default="1,2,4,8")
+    parser.add_argument("--models", default="sequential,threads,processes")
+    parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--calibrate", action="store_true", help="time one CPU task of --iterations and exit")
+    args = parser.parse_args()
+
+    if args.calibrate:
+        started = time.perf_counter()
+        cpu_task(0, args.iterations)
+        print("CalibrationMs")
+        print(f"{(time.perf_counter() - started) * 1000:.3f}")
+        return 0
+
+    size = args.iterations if args.kind == "cpu" else args.duration_ms
+    workers = [int(w) for w in args.workers.split(",")]
+    models = args.models.split(",")
+    print("Kind,Model,Workers,Tasks,ElapsedMs,Checksum,StartMethod")
+    for _ in range(args.repeat):
+        for model in models:
+            for count in [1] if model == "sequential" else workers:
+                elapsed, checksum = run(args.kind, model, count, args.tasks, size)
+                print(f"{args.kind},{model},{count},{args.tasks},{elapsed:.3f},{checksum},{multiprocessing.get_start_method()}", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,48 @@
+namespace ConcurrencyTools.Engine.Runspaces;
+
+/// <summary>
+/// The PowerShell that runs one item wherever the runspaces are not the engine's own (ForEach-Object
+/// -Parallel, thread jobs, jobs, pwsh children): it sets up the state, runs the user's script block
+/// with the item as <c>$_</c> and first argument, and returns one flat record that says which item it
+/// was, how much it wrote, its errors, and where and when it ran, so every item is accounted for.
+/// </summary>
+internal static class ScriptTaskWrapper
+{
+    /// <summary>param($Script, $Index, $Item, $Arguments, $Modules, $Variables, $ReportCpu).</summary>
+    public static readonly string Text = Template.Replace("@DRIVER@", RunspaceSet.Driver.Replace("'", "''", System.StringComparison.Ordinal), System.StringComparison.Ordinal);
+
+    // The item runs in a pipeline of its own, through the same driver as the engine's runspaces: an
+    // error a statement raises is written and the script block goes on, and only a throw ends the
+    // item. Inside try/catch, PowerShell would end the item on the first error of any kind.
+    private const string Template = """
+        param($__ctScript, $__ctIndex, $__ctItem, $__ctArguments, $__ctModules, $__ctVariables, $__ctReportCpu)
+        if ($__ctModules) { Import-Module -Name $__ctModules -ErrorAction Stop }
+        if ($__ctVariables) { foreach ($__ctName in @($__ctVariables.Keys)) { $ExecutionContext.SessionState.PSVariable.Set($__ctName, $__ctVariables[$__ctName]) } }
+        $__ctShell = [powershell]::Create('CurrentRunspace')
+        $null = $__ctShell.AddScript('@DRIVER@', $true).AddArgument($__ctScript).AddArgument($__ctItem).AddArgument($__ctArguments)
+        $__ctErrors = [System.Collections.Generic.List[object]]::new()
+        $__ctOutput = 0
+        $__ctFailed = $false
+        $__ctStarted = [System.Diagnostics.Stopwatch]::GetTimestamp()
+        try {
+            $__ctOutput = $__ctShell.Invoke().Count
+        } catch {
+            $__ctFailed = $true
+            $__ctTerminating = if ($_.Exception.InnerException -is [System.Management.Automation.IContainsErrorRecord]) { $_.Exception.InnerException.ErrorRecord } else { $_ }
+        }
+        foreach ($__ctError in $__ctShell.Streams.Error) { $__ctErrors.Add($__ctError) }
+        if ($__ctFailed) { $__ctErrors.Add($__ctTerminating) }
+        $__ctShell.Dispose()
+        [pscustomobject]@{
+            Index = $__ctIndex
+            OutputCount = $__ctOutput
+            Failed = $__ctFailed
+            Errors = $__ctErrors.ToArray()
+            ErrorMessages = [string[]]@(foreach ($__ctError in $__ctErrors) { $__ctError.ToString() })
+            Started = $__ctStarted
+            ThreadId = [System.Threading.Thread]::CurrentThread.ManagedThreadId
+            ProcessId = $PID
+            ProcessCpuMs = if ($__ctReportCpu) { [System.Diagnostics.Process]::GetCurrentProcess().TotalProcessorTime.TotalMilliseconds } else { 0.0 }
+        }
+        """;
+}

@@ -1,0 +1,102 @@
+using System.Linq;
+using ConcurrencyTools.Engine.Statistics;
+using Xunit;
+
+namespace ConcurrencyTools.Engine.Tests;
+
+public class RecommendationTests
+{
+    [Theory]
+    [InlineData(900, 1000, 1, 2, WorkloadBound.CpuBound)]   // one worker computing 90% of the time
+    [InlineData(1900, 1000, 4, 2, WorkloadBound.CpuBound)]  // four workers on two cores: the cores were busy
+    [InlineData(50, 1000, 4, 2, WorkloadBound.IoBound)]
+    [InlineData(250, 1000, 1, 2, WorkloadBound.IoBound)]    // the IoBound edge is inclusive
+    [InlineData(251, 1000, 1, 2, WorkloadBound.Mixed)]
+    [InlineData(599, 1000, 1, 2, WorkloadBound.Mixed)]
+    [InlineData(600, 1000, 1, 2, WorkloadBound.CpuBound)]   // and so is the CpuBound edge
+    public void TheBoundRuleUsesCpuPerBusyWorker(double cpuMs, double elapsedMs, int workers, int cores, WorkloadBound expected)
+    {
+        double perWorker = WorkloadBoundRule.CpuPerWorker(cpuMs, elapsedMs, workers, cores)!.Value;
+        Assert.Equal(expected, WorkloadBoundRule.Classify(perWorker));
+    }
+
+    [Fact]
+    public void NoBoundWithoutTheFigures()
+    {
+        Assert.Null(WorkloadBoundRule.CpuPerWorker(null, 1000, 1, 2));
+        Assert.Null(WorkloadBoundRule.CpuPerWorker(100, 0, 1, 2));
+        Assert.Null(WorkloadBoundRule.CpuPerWorker(100, 1000, 1, null));
+    }
+
+    [Fact]
+    public void TheSentenceNamesTheWinnerTheReasonAndTheStartupLoser()
+    {
+        Assert.Equal(
+            "Runspaces x4: 3.7x; I/O-bound, so threads overlap the waits; Jobs x4 lost 1.9 s to start-up.",
+            Recommendation.Sentence("Runspaces x4", 3.66, isBaseline: false, WorkloadBound.IoBound, 2, "Jobs x4", 1900));
+        Assert.Equal(
+            "Sequential x1: 1.0x; no parallel model beat it, so their set-up costs more than they save here.",
+            Recommendation.Sentence("Sequential x1", 1.0, isBaseline: true, WorkloadBound.CpuBound));
+        Assert.Equal("Processes x2: 1.8x; CPU-bound, so it gains only up to the 2 cores; Jobs x2 lost 450 ms to start-up.",
+            Recommendation.Sentence("Processes x2", 1.84, isBaseline: false, WorkloadBound.CpuBound, 2, "Jobs x2", 449.6));
+    }
+
+    [Fact]
+    public void TheSentenceIsTheSameInEveryCulture()
+    {
+        var previous = System.Globalization.CultureInfo.CurrentCulture;
+        try
+        {
+            System.Globalization.CultureInfo.CurrentCulture = new System.Globalization.CultureInfo("de-DE");
+            Assert.Equal("A x2: 1.5x; part CPU, part waiting, so overlap helps until the cores are busy; B x2 lost 2.5 s to start-up.",
+                Recommendation.Sentence("A x2", 1.5, false, WorkloadBound.Mixed, null, "B x2", 2500));
+        }
+        finally
+        {
+            System.Globalization.CultureInfo.CurrentCulture = previous;
+        }
+    }
+
+    [Fact]
+    public void TheAnalysisPicksTheFastestAndTheLargestStartupLossForTheWholeTaskList()
+    {
+        var speedups = new SpeedupAnalysis();
+        var recommendations = new RecommendationAnalysis();
+        void Run(string model, int workers, double elapsed, double cpu, double? startup)
+        {
+            for (int run = 1; run <= 3; run++)
+            {
+                speedups.Add(new SpeedupSample("m", "ScriptBlock", 8, "{ Start-Sleep 1 }", model, workers, run, elapsed + run, true));
+                recommendations.Add("m", "ScriptBlock", 8, "{ Start-Sleep 1 }", model, workers, elapsed + run, cpu, 2, startup);
+            }
+        }
+
+        Run("Sequential", 1, 1600, 40, 30);      // 2.5% CPU per worker: I/O-bound
+        Run("Runspaces", 4, 450, 60, 40);
+        Run("Jobs", 4, 2400, 3000, 1900);        // the jobs burn CPU starting pwsh, which must not make the list CPU-bound
+        Run("ForEachParallel", 4, 600, 90, 100);
+
+        var summaries = speedups.Summarize(SpeedupBaseline.Sequential).Summaries;
+        recommendations.Apply(summaries);
+
+        Assert.All(summaries, s => Assert.Equal(summaries[0].Recommendation, s.Recommendation));
+        Assert.StartsWith("Runspaces x4: 3.5x; I/O-bound, so threads overlap the waits; Jobs x4 lost 1.9 s to start-up", summaries[0].Recommendation);
+        Assert.Equal("IoBound", summaries.Single(s => s.Model == "Sequential").Bound);
+        Assert.Equal("CpuBound", summaries.Single(s => s.Model == "Jobs").Bound);
+    }
+
+    [Fact]
+    public void NoRecommendationWithoutASpeedup()
+    {
+        var speedups = new SpeedupAnalysis();
+        var recommendations = new RecommendationAnalysis();
+        speedups.Add(new SpeedupSample("m", "Cpu", 8, "x", "Threads", 2, 1, 100, true));
+        recommendations.Add("m", "Cpu", 8, "x", "Threads", 2, 100, null, null, null);
+
+        var summaries = speedups.Summarize(SpeedupBaseline.Sequential).Summaries;
+        recommendations.Apply(summaries);
+
+        Assert.Null(Assert.Single(summaries).Recommendation);
+        Assert.Null(summaries[0].Bound);
+    }
+}

@@ -1,0 +1,111 @@
+using System;
+using System.Collections;
+using System.Linq;
+using System.Threading;
+using ConcurrencyTools.Engine.Measurement;
+using ConcurrencyTools.Engine.Models;
+using ConcurrencyTools.Engine.Runspaces;
+using Xunit;
+
+namespace ConcurrencyTools.Runspaces.Tests;
+
+public sealed class ScriptBlockBenchmarkTests
+{
+    private static readonly ConcurrencyModel[] InProcess = [ConcurrencyModel.Sequential, ConcurrencyModel.Runspaces, ConcurrencyModel.ForEachParallel];
+
+    private static ScriptTaskList List(string script, int items, ScriptBlockState? state = null) =>
+        new(script, Enumerable.Range(1, items).Cast<object?>().ToArray(), state);
+
+    [Fact]
+    public void Every_in_process_model_runs_every_item_once_with_the_same_state()
+    {
+        var state = ScriptBlockState.From(null, new Hashtable { ["Factor"] = 10 }, [5]);
+        using var benchmark = new ScriptBlockBenchmark(List("param($n, $plus) $_ * $Factor + $plus; 'second'", 6, state), InProcess, [3], repeat: 1, warmup: 0);
+
+        var rows = benchmark.Run(null, CancellationToken.None).ToList();
+
+        Assert.Equal(["Sequential", "Runspaces", "ForEachParallel"], rows.Select(r => r.Model));
+        Assert.All(rows, row =>
+        {
+            Assert.True(row.Verified, row.Model + ": " + row.Error);
+            Assert.Equal("ScriptBlock", row.Workload);
+            Assert.Equal(6, row.Tasks);
+            Assert.Equal(12, row.OutputCount);
+            Assert.Equal(0, row.ErrorCount);
+            Assert.Equal(21, row.Checksum);
+            Assert.Equal(row.ExpectedChecksum, row.Checksum);
+            Assert.NotNull(row.StartupMs);
+            Assert.InRange(row.StartupMs!.Value, 0, row.ElapsedMs);
+            Assert.NotNull(row.ModelOverheadMs);
+        });
+        Assert.Equal(1, rows[0].ThreadsUsed);
+        Assert.InRange(rows[1].ThreadsUsed, 1, 3);
+    }
+
+    [Fact]
+    public void Errors_are_counted_kept_and_never_fatal_to_the_sweep()
+    {
+        const string Script = "if ($_ -eq 2) { throw 'two failed' }; if ($_ -eq 3) { 1 / 0 }; $_";
+        using var benchmark = new ScriptBlockBenchmark(List(Script, 4), InProcess, [2], repeat: 2, warmup: 0, measureOverhead: false);
+
+        var rows = benchmark.Run(null, CancellationToken.None).ToList();
+
+        Assert.Equal(6, rows.Count);
+        Assert.All(rows, row =>
+        {
+            Assert.False(row.Verified);
+            Assert.Equal(2, row.ErrorCount);
+            Assert.Equal(2, row.ErrorRecords!.Length);
+            Assert.Equal(3, row.OutputCount);
+            Assert.Equal(3, row.CompletedTasks);
+            Assert.Contains("two failed", row.FirstError + row.Error);
+            Assert.StartsWith("1 of 4 items stopped with a terminating error", row.Error);
+        });
+    }
+
+    [Fact]
+    public void A_module_that_cannot_be_imported_is_an_error_row_for_each_model()
+    {
+        var state = ScriptBlockState.From(["NoSuchModule-9f2c"], null, null);
+        using var benchmark = new ScriptBlockBenchmark(List("$_", 2, state), InProcess, [2], repeat: 1, warmup: 0, measureOverhead: false);
+
+        var rows = benchmark.Run(null, CancellationToken.None).ToList();
+
+        Assert.Equal(3, rows.Count);
+        Assert.All(rows, row =>
+        {
+            Assert.False(row.Verified);
+            Assert.Contains("NoSuchModule-9f2c", row.Error + row.FirstError);
+        });
+    }
+
+    [Fact]
+    public void Models_that_cannot_run_a_script_block_are_refused_by_name()
+    {
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => new ScriptBlockBenchmark(List("$_", 2), [ConcurrencyModel.Runspaces, ConcurrencyModel.GilThreads]));
+        Assert.Equal("Model", error.ParamName);
+        Assert.Contains("'GilThreads' cannot run a script block", error.Message);
+        Assert.Equal("InputObject", Assert.Throws<ArgumentException>(() => new ScriptTaskList("$_", [])).ParamName);
+        Assert.Equal("Workers", Assert.Throws<ArgumentOutOfRangeException>(() => new ScriptBlockBenchmark(List("$_", 2), null, [0])).ParamName);
+    }
+
+    [Fact]
+    public void Long_scripts_are_named_by_their_start_and_a_hash()
+    {
+        string a = new ScriptTaskList("# " + new string('a', 100) + " 1", [1]).TaskSize;
+        string b = new ScriptTaskList("# " + new string('a', 100) + " 2", [1]).TaskSize;
+        Assert.NotEqual(a, b);
+        Assert.True(a.Length < 80);
+        Assert.Equal("{ Start-Sleep 1 }", new ScriptTaskList("  Start-Sleep\n  1 ", [1]).TaskSize);
+        Assert.Equal("{ }", new ScriptTaskList("", [1]).TaskSize);
+    }
+
+    [Fact]
+    public void An_empty_script_block_is_a_task_list_like_any_other()
+    {
+        using var benchmark = new ScriptBlockBenchmark(List("", 5), [ConcurrencyModel.Runspaces], [2], repeat: 1, warmup: 0, measureOverhead: false);
+        WorkloadMeasurement row = Assert.Single(benchmark.Run(null, CancellationToken.None));
+        Assert.True(row.Verified, row.Error);
+        Assert.Equal(0, row.OutputCount);
+    }
+}
