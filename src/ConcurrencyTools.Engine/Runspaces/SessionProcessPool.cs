@@ -13,18 +13,18 @@ public static class SessionProcessPool
     /// <summary>Starts one remote pipeline per session and returns a pool that deals tasks to all of them.</summary>
     /// <param name="options">The pool's options; ThrottleLimit is per host.</param>
     /// <param name="sessions">Open sessions, one per host.</param>
-    /// <param name="filePath">The executable, as the hosts should find it.</param>
-    /// <param name="parameters">Invoke-ProcessPool parameters passed to every host.</param>
+    /// <param name="hostOptions">What every host applies itself: TimeoutSeconds, WorkingDirectory (resolved on the host), Environment, MaxOutputBytes, Stream.</param>
     /// <param name="version">The module version the hosts must have.</param>
     /// <param name="moduleBase">This module's folder, named in the hint when a host lacks it.</param>
-    public static Pool Create(ProcessPoolOptions options, IReadOnlyList<PSSession> sessions, string filePath, Hashtable parameters, string version, string? moduleBase)
+    public static Pool Create(ProcessPoolOptions options, IReadOnlyList<PSSession> sessions, Hashtable hostOptions, string version, string? moduleBase)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(sessions);
+        ArgumentNullException.ThrowIfNull(hostOptions);
         var runners = new List<IProcessRunner>(sessions.Count);
         foreach (PSSession session in sessions)
         {
-            runners.Add(new SessionProcessRunner(session, options.ThrottleLimit, filePath, parameters, version, moduleBase));
+            runners.Add(new SessionProcessRunner(session, options.ThrottleLimit, hostOptions, version, moduleBase));
         }
 
         return new Pool(options, runners);
