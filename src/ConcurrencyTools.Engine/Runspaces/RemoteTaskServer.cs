@@ -2,6 +2,7 @@ using System;
 using System.Collections;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
+using System.Diagnostics;
 using System.Linq;
 using System.Management.Automation;
 using System.Threading;
@@ -11,23 +12,27 @@ using ConcurrencyTools.Engine.ProcessPool;
 namespace ConcurrencyTools.Engine.Runspaces;
 
 /// <summary>
-/// The host's side of a remote process pool (Invoke-ProcessPool -Session): it runs inside one long-running remote
-/// pipeline and is fed one input object per task, then a poll. A task object starts its process at once; a poll
-/// waits a little for a finished task and answers with every row (and output line) ready, then an end marker.
-/// A remote pipeline can only write while it handles an input object, so the poll is what lets rows come back
-/// while no task is being sent; the caller keeps exactly one poll outstanding while anything runs here.
-/// Retries, halting and ordering stay with the caller; time limits and killing process trees are applied here.
+/// The host's side of a remote process pool (Invoke-ProcessPool -Session). It lives in a variable of the remote
+/// session for the whole run; each exchange is one short remote command that hands it the tasks waiting to go,
+/// starts them at once, waits a little for a task to finish, and answers with every row (and output line)
+/// ready. A remote command can only answer while it runs, so the caller keeps one exchange going while anything
+/// runs here. (One long-running command fed through an open input would save the command starts, but
+/// PowerShell's SSH transport brings the whole client down when a host dies under a command whose input is
+/// open.) Retries, halting and ordering stay with the caller; time limits and killing process trees happen here.
 /// </summary>
 public sealed class RemoteTaskServer : IDisposable
 {
-    /// <summary>The property that marks the end of a poll's answer.</summary>
-    public const string EndMarker = "ConcurrencyToolsPollEnd";
-
     /// <summary>How long a poll waits for a task to finish while the host has a free slot (new tasks wait behind it).</summary>
     internal static readonly TimeSpan PollWaitWithFreeSlot = TimeSpan.FromMilliseconds(50);
 
-    /// <summary>How long a poll waits while every slot is busy (no new task can come until one finishes).</summary>
+    /// <summary>How long a poll waits while every slot is busy (then the caller has nothing to send until one finishes).</summary>
     internal static readonly TimeSpan PollWaitWhenFull = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>
+    /// How long the server goes on without an exchange while tasks run before it kills them: the caller exchanges every
+    /// half second while anything runs here, so silence means it stopped or lost the session without cleaning up.
+    /// </summary>
+    internal static readonly TimeSpan AbandonedAfter = TimeSpan.FromSeconds(10);
 
     /// <summary>How long Dispose waits for killed process trees to be reaped.</summary>
     private static readonly TimeSpan DisposeWait = TimeSpan.FromSeconds(10);
@@ -37,6 +42,11 @@ public sealed class RemoteTaskServer : IDisposable
     private readonly ConcurrentQueue<object> _ready = new();
     private readonly SemaphoreSlim _finished = new(0, int.MaxValue);
     private readonly ConcurrentDictionary<long, Task> _running = new();
+    private readonly object _slots = new();
+    private readonly SortedSet<int> _freeSlots;
+    private readonly Queue<(long Id, ProcessTask Task)> _waiting = new();
+    private readonly Timer _watchdog;
+    private long _lastExchange = Stopwatch.GetTimestamp();
     private int _disposed;
 
     /// <summary>Creates the server with the caller's options.</summary>
@@ -59,8 +69,10 @@ public sealed class RemoteTaskServer : IDisposable
         };
         poolOptions.Validate();
         Slots = slots;
+        _freeSlots = new SortedSet<int>(Enumerable.Range(1, slots));
         _runner = new LocalProcessRunner(poolOptions, slots);
         StreamLines = poolOptions.StreamLines;
+        _watchdog = new Timer(_ => DisposeIfAbandoned(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
     }
 
     /// <summary>Tasks this host runs at once.</summary>
@@ -71,43 +83,57 @@ public sealed class RemoteTaskServer : IDisposable
 
     private bool StreamLines { get; }
 
-    /// <summary>The input object for a task (what the caller sends).</summary>
-    internal static PSObject TaskMessage(long id, ProcessTask task)
+    /// <summary>
+    /// Starts the given tasks (parallel arrays: ids, executables, how many arguments each has, all their arguments in
+    /// a row, standard inputs), then waits a little for one to finish, and returns the rows and lines ready.
+    /// </summary>
+    public object[] Exchange(object? ids, object? filePaths, object? argumentCounts, object? arguments, object? standardInputs)
     {
-        var message = new PSObject();
-        message.Properties.Add(new PSNoteProperty("Id", id));
-        message.Properties.Add(new PSNoteProperty("FilePath", task.FilePath));
-        message.Properties.Add(new PSNoteProperty("Arguments", task.Arguments.ToArray()));
-        message.Properties.Add(new PSNoteProperty("StandardInput", task.StandardInput));
-        return message;
-    }
-
-    /// <summary>The input object for a poll.</summary>
-    internal static PSObject PollMessage()
-    {
-        var message = new PSObject();
-        message.Properties.Add(new PSNoteProperty("Poll", true));
-        return message;
-    }
-
-    /// <summary>Handles one input object: starts a task and answers nothing, or answers a poll.</summary>
-    public object[] Exchange(PSObject message)
-    {
-        ArgumentNullException.ThrowIfNull(message);
-        if (message.Properties["Id"]?.Value is object id)
+        Volatile.Write(ref _lastExchange, Stopwatch.GetTimestamp());
+        List<object?> idList = Items(ids), files = Items(filePaths), counts = Items(argumentCounts), all = Items(arguments), inputs = Items(standardInputs);
+        if (files.Count != idList.Count || counts.Count != idList.Count || inputs.Count != idList.Count)
         {
-            Start(LanguagePrimitives.ConvertTo<long>(id), message);
-            return Array.Empty<object>();
+            throw new ArgumentException("The task arrays differ in length.", nameof(ids));
         }
 
-        if (message.Properties["Poll"] is null)
+        int next = 0;
+        for (int i = 0; i < idList.Count; i++)
         {
-            throw new ArgumentException("The message is neither a task nor a poll.", nameof(message));
+            int count = LanguagePrimitives.ConvertTo<int>(counts[i]);
+            if (count < 0 || next + count > all.Count)
+            {
+                throw new ArgumentException("The argument counts do not match the arguments.", nameof(argumentCounts));
+            }
+
+            var vector = new List<string>(count);
+            for (int k = 0; k < count; k++)
+            {
+                vector.Add(LanguagePrimitives.ConvertTo<string>(all[next + k]) ?? string.Empty);
+            }
+
+            next += count;
+            Start(
+                LanguagePrimitives.ConvertTo<long>(idList[i]),
+                new ProcessTask(LanguagePrimitives.ConvertTo<long>(idList[i]), string.Empty, LanguagePrimitives.ConvertTo<string>(files[i]) ?? string.Empty, vector, inputs[i] is null ? null : LanguagePrimitives.ConvertTo<string>(inputs[i])));
         }
 
+        object[] answer = Poll();
+        Volatile.Write(ref _lastExchange, Stopwatch.GetTimestamp());
+        return answer;
+    }
+
+    /// <summary>Waits a little for a task to finish (not at all if one has), then returns the rows and lines ready.</summary>
+    private object[] Poll()
+    {
         if (_ready.IsEmpty && !_running.IsEmpty)
         {
-            _finished.Wait(_running.Count < Slots ? PollWaitWithFreeSlot : PollWaitWhenFull, _stop.Token);
+            bool idleSlot;
+            lock (_slots)
+            {
+                idleSlot = _freeSlots.Count > 0;
+            }
+
+            _finished.Wait(idleSlot ? PollWaitWithFreeSlot : PollWaitWhenFull, _stop.Token);
         }
 
         var answer = new List<object>();
@@ -121,11 +147,31 @@ public sealed class RemoteTaskServer : IDisposable
         {
         }
 
-        var end = new PSObject();
-        end.Properties.Add(new PSNoteProperty(EndMarker, true));
-        end.Properties.Add(new PSNoteProperty("Running", _running.Count));
-        answer.Add(end);
         return answer.ToArray();
+    }
+
+    private void DisposeIfAbandoned()
+    {
+        if (!_running.IsEmpty && Stopwatch.GetElapsedTime(Volatile.Read(ref _lastExchange)) > AbandonedAfter)
+        {
+            Dispose();
+        }
+    }
+
+    private static List<object?> Items(object? value)
+    {
+        value = value is PSObject wrapped ? wrapped.BaseObject : value;
+        if (value is null)
+        {
+            return new List<object?>();
+        }
+
+        if (value is string || LanguagePrimitives.GetEnumerable(value) is not IEnumerable many)
+        {
+            return new List<object?> { value };
+        }
+
+        return many.Cast<object?>().Select(v => v is PSObject p ? p.BaseObject : v).ToList();
     }
 
     /// <summary>Kills every running process tree and waits (a little) until they are reaped.</summary>
@@ -136,10 +182,18 @@ public sealed class RemoteTaskServer : IDisposable
             return;
         }
 
+        _watchdog.Dispose();
         _stop.Cancel();
+        Task[] running;
+        lock (_slots)
+        {
+            _waiting.Clear();
+            running = _running.Values.ToArray();
+        }
+
         try
         {
-            Task.WaitAll(_running.Values.ToArray(), DisposeWait);
+            Task.WaitAll(running, DisposeWait);
         }
         catch (AggregateException)
         {
@@ -162,6 +216,7 @@ public sealed class RemoteTaskServer : IDisposable
         var wire = new PSObject();
         void Add(string name, object? value) => wire.Properties.Add(new PSNoteProperty(name, value));
         Add(nameof(row.Seq), row.Seq);
+        Add(nameof(row.Slot), row.Slot);
         Add(nameof(row.ProcessId), row.ProcessId);
         Add("StartTimeUtcTicks", row.StartTime?.UtcTicks);
         Add("StartTimeOffsetMinutes", (int?)row.StartTime?.Offset.TotalMinutes);
@@ -184,36 +239,52 @@ public sealed class RemoteTaskServer : IDisposable
         return wire;
     }
 
-    private void Start(long id, PSObject message)
+    /// <summary>Starts a task in a free slot, or queues it until one frees up (the caller sends a few ahead).</summary>
+    private void Start(long id, ProcessTask task)
     {
-        object? arguments = message.Properties["Arguments"]?.Value;
-        IEnumerable<string> list = arguments is null ? Array.Empty<string>()
-            : LanguagePrimitives.GetEnumerable(arguments) is IEnumerable many ? many.Cast<object?>().Select(a => LanguagePrimitives.ConvertTo<string>(a) ?? string.Empty)
-            : new[] { LanguagePrimitives.ConvertTo<string>(arguments) ?? string.Empty };
-        var task = new ProcessTask(
-            id,
-            string.Empty,
-            LanguagePrimitives.ConvertTo<string>(message.Properties["FilePath"]?.Value) ?? string.Empty,
-            list.ToList(),
-            message.Properties["StandardInput"]?.Value is object input ? LanguagePrimitives.ConvertTo<string>(input) : null);
+        lock (_slots)
+        {
+            if (_freeSlots.Count == 0)
+            {
+                _waiting.Enqueue((id, task));
+                return;
+            }
+
+            Launch(id, task, _freeSlots.Min);
+        }
+    }
+
+    /// <summary>Runs a task in <paramref name="slot"/>; when it ends, the slot takes the next waiting task. Called under the slots lock.</summary>
+    private void Launch(long id, ProcessTask task, int slot)
+    {
+        _freeSlots.Remove(slot);
         Action<ProcessOutputLine>? onLine = StreamLines ? line => _ready.Enqueue(line) : null;
-        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        _running[id] = started.Task;
+        var ended = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _running[id] = ended.Task;
         _ = Task.Run(async () =>
         {
             try
             {
-                ProcessTaskResult row = await _runner.RunAsync(task, 0, 1, onLine, _stop.Token).ConfigureAwait(false);
+                ProcessTaskResult row = await _runner.RunAsync(task, slot, 1, onLine, _stop.Token).ConfigureAwait(false);
                 _ready.Enqueue(ToWire(row));
             }
             catch (Exception error) when (error is not OutOfMemoryException)
             {
-                _ready.Enqueue(ToWire(new ProcessTaskResult(task, _runner.ComputerName) { Error = $"{error.GetType().Name}: {error.Message}" }));
+                _ready.Enqueue(ToWire(new ProcessTaskResult(task, _runner.ComputerName) { Slot = slot, Error = $"{error.GetType().Name}: {error.Message}" }));
             }
             finally
             {
-                _running.TryRemove(id, out _);
-                started.TrySetResult();
+                lock (_slots)
+                {
+                    _running.TryRemove(id, out _);
+                    _freeSlots.Add(slot);
+                    if (!_stop.IsCancellationRequested && _waiting.TryDequeue(out (long Id, ProcessTask Task) next))
+                    {
+                        Launch(next.Id, next.Task, slot);
+                    }
+                }
+
+                ended.TrySetResult();
                 _finished.Release();
             }
         });

@@ -24,7 +24,7 @@ public static class SessionProcessPool
         var runners = new List<IProcessRunner>(sessions.Count);
         foreach (PSSession session in sessions)
         {
-            runners.Add(new SessionProcessRunner(session, options.ThrottleLimit, hostOptions, version, moduleBase));
+            runners.Add(new SessionProcessRunner(session, options.ThrottleLimit, 1 + (runners.Count * options.ThrottleLimit), hostOptions, version, moduleBase));
         }
 
         return new Pool(options, runners);

@@ -214,7 +214,9 @@ public sealed class InvokeProcessPoolCommand : PSCmdlet, IDisposable
 
             Drain();
             ProcessPoolProgress done = _pool.GetProgress();
-            WriteVerbose($"Done: {done.Describe()} in {done.Elapsed.TotalSeconds:F1} s; at most {_pool.PeakRunning} ran at once.");
+            WriteVerbose($"Done: {done.Describe()} in {done.Elapsed.TotalSeconds:F1} s; " + (Session is null
+                ? $"at most {_pool.PeakRunning} ran at once."
+                : $"at most {_pool.PeakRunning} were on the hosts at once ({ThrottleLimit} running on each, and as many waiting there for a slot)."));
         });
         if (_lastProgressText is not null)
         {
