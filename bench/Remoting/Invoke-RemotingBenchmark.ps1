@@ -69,14 +69,14 @@ finally {
 }
 
 $runs | Export-Csv -LiteralPath (Join-Path $OutputDirectory 'Remoting.runs.csv') -UseQuotes AsNeeded
-$local = Get-Median ($runs | Where-Object Candidate -EQ 'local pool').PerTaskMs
+$local = Get-Median @(($runs | Where-Object Candidate -EQ 'local pool').PerTaskMs)
 $added = foreach ($round in 1..$Rounds) {
     $pair = $runs | Where-Object Round -EQ $round
     ($pair | Where-Object Candidate -Like 'remote*').PerTaskMs - ($pair | Where-Object Candidate -EQ 'local pool').PerTaskMs
 }
 $addedMedian = Get-Median $added
 $rows = foreach ($name in $candidates.Keys) {
-    $per = ($runs | Where-Object Candidate -EQ $name).PerTaskMs
+    $per = @(($runs | Where-Object Candidate -EQ $name).PerTaskMs)
     [pscustomobject]@{
         Candidate      = $name
         Rounds         = $per.Count
