@@ -134,11 +134,12 @@ internal sealed class SessionProcessRunner : IProcessRunner, IDisposable
             current = _current;
         }
 
+        // Whatever the stop or the pump throw, the host must still be told to kill its processes.
         try
         {
             current?.Stop();
         }
-        catch (Exception error) when (error is InvalidOperationException or ObjectDisposedException or PSRemotingTransportException)
+        catch (Exception error) when (error is not OutOfMemoryException)
         {
             // Finished or broken already.
         }
@@ -147,12 +148,12 @@ internal sealed class SessionProcessRunner : IProcessRunner, IDisposable
         {
             _pump.Wait(CleanupWait);
         }
-        catch (AggregateException)
+        catch (Exception error) when (error is not OutOfMemoryException)
         {
             // The pump ends by cancellation.
         }
 
-        if (_serverStarted)
+        if (Volatile.Read(ref _serverStarted))
         {
             CleanUp();
         }
@@ -175,7 +176,7 @@ internal sealed class SessionProcessRunner : IProcessRunner, IDisposable
 
                 return;
             }
-            catch (Exception error) when (error is InvalidOperationException or PSRemotingTransportException or RuntimeException)
+            catch (Exception error) when (error is not OutOfMemoryException)
             {
                 // Busy with the command just stopped, or gone (then its processes went with it).
                 if (DateTime.UtcNow > deadline)
@@ -211,7 +212,7 @@ internal sealed class SessionProcessRunner : IProcessRunner, IDisposable
                 }
             }
 
-            _serverStarted = true;
+            Volatile.Write(ref _serverStarted, true);
             while (true)
             {
                 await _work.WaitAsync(stop).ConfigureAwait(false);
