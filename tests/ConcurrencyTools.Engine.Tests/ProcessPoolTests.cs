@@ -430,6 +430,50 @@ public class ProcessPoolTests
         Assert.False(ArgumentTemplate.HasPlaceholder("plain"));
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void AFailedHostsTasksGoToTheOtherHostsOnceEach(bool keepOrder)
+    {
+        var healthy = new HostRunner("good", 2, failAfter: 1_000_000);
+        var doomed = new HostRunner("bad", 2, failAfter: 3);
+        using var pool = new Pool(new ProcessPoolOptions { KeepOrder = keepOrder, ReorderWindow = keepOrder ? 8 : 0 }, new IProcessRunner[] { doomed, healthy });
+        List<ProcessTaskResult> rows = Drain(pool, Enumerable.Range(1, 40).Select(FakeTask));
+
+        Assert.Equal(Enumerable.Range(1, 40).Select(i => (long)i), rows.Select(r => r.Seq).Order());
+        Assert.All(rows, r => Assert.True(r.Succeeded));
+        Assert.Equal(3, doomed.Completed);
+        Assert.Equal(37, healthy.Completed);
+        Assert.Equal(3, rows.Count(r => r.ComputerName == "bad"));
+        // The attempts that were inside the failed host when it broke show in their rows.
+        Assert.Equal(doomed.Broken.Order(), rows.Where(r => r.Attempt == 2).Select(r => r.Seq).Order());
+        Assert.NotEmpty(doomed.Broken);
+        Assert.True(pool.TryTakeHostFailure(out HostFailedException failure));
+        Assert.Equal("bad", failure.ComputerName);
+        Assert.False(pool.TryTakeHostFailure(out _));
+        if (keepOrder)
+        {
+            Assert.Equal(rows.Select(r => r.Seq).Order(), rows.Select(r => r.Seq));
+        }
+    }
+
+    [Fact]
+    public void WhenEveryHostFailsTheRestAreSkippedRows()
+    {
+        var first = new HostRunner("a", 1, failAfter: 2);
+        var second = new HostRunner("b", 1, failAfter: 2);
+        using var pool = new Pool(new ProcessPoolOptions(), new IProcessRunner[] { first, second });
+        List<ProcessTaskResult> rows = Drain(pool, Enumerable.Range(1, 20).Select(FakeTask));
+
+        Assert.Equal(Enumerable.Range(1, 20).Select(i => (long)i), rows.Select(r => r.Seq).Order());
+        Assert.Equal(first.Completed + second.Completed, rows.Count(r => r.Succeeded));
+        Assert.All(rows.Where(r => !r.Succeeded), r => Assert.True(r.Skipped));
+        Assert.Contains(rows, r => r.Skipped && r.Error!.Contains("every host failed", StringComparison.Ordinal));
+        Assert.True(pool.TryTakeHostFailure(out _));
+        Assert.True(pool.TryTakeHostFailure(out _));
+        Assert.False(pool.TryTakeHostFailure(out _));
+    }
+
     [Fact]
     public void BadOptionsAreRejected()
     {
@@ -549,6 +593,52 @@ public class ProcessPoolTests
         }
 
         return false;
+    }
+
+    /// <summary>A host that runs <c>failAfter</c> attempts, then breaks: attempts inside it and any later one throw HostFailedException.</summary>
+    private sealed class HostRunner : IProcessRunner
+    {
+        private readonly int _failAfter;
+        private readonly TaskCompletionSource _broken = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _started;
+        private int _completed;
+
+        public HostRunner(string name, int slots, int failAfter)
+        {
+            ComputerName = name;
+            Slots = slots;
+            _failAfter = failAfter;
+        }
+
+        public string ComputerName { get; }
+
+        public int Slots { get; }
+
+        public int Completed => Volatile.Read(ref _completed);
+
+        public System.Collections.Concurrent.ConcurrentBag<long> Broken { get; } = new();
+
+        public async Task<ProcessTaskResult> RunAsync(ProcessTask task, int slot, int attempt, Action<ProcessOutputLine>? onLine, CancellationToken cancellationToken)
+        {
+            int started = Interlocked.Increment(ref _started);
+            if (_broken.Task.IsCompleted || started > _failAfter + Slots)
+            {
+                throw new HostFailedException(ComputerName, "SessionFailed", $"{ComputerName} is gone.", attemptStarted: false);
+            }
+
+            if (started > _failAfter)
+            {
+                // The host breaks while this attempt runs on it.
+                Broken.Add(task.Seq);
+                await Task.Delay(20, cancellationToken);
+                _broken.TrySetResult();
+                throw new HostFailedException(ComputerName, "SessionFailed", $"{ComputerName} is gone.", attemptStarted: true);
+            }
+
+            await Task.Delay(Random.Shared.Next(1, 5), cancellationToken);
+            Interlocked.Increment(ref _completed);
+            return new ProcessTaskResult(task, ComputerName) { Slot = slot, Attempt = attempt, ProcessId = 1, ExitCode = 0, Succeeded = true };
+        }
     }
 
     /// <summary>A runner that runs nothing: it counts how many attempts are inside it at once.</summary>

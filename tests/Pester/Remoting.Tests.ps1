@@ -139,3 +139,172 @@ Describe 'Measure-ThreadedWorkload -Session' -Skip:($NoSsh) {
         Invoke-Command -Session $Sessions { 42 } | Should -Be @(42, 42)
     }
 }
+
+Describe 'Invoke-ProcessPool -Session' -Skip:($NoSsh) {
+    BeforeAll {
+        Import-Module (Join-Path $PSScriptRoot 'TestSshHost.psm1') -Force
+        $script:ModuleDir = Join-Path $PSScriptRoot '../../out/ConcurrencyTools' | Resolve-Path | Select-Object -ExpandProperty Path
+        Import-Module (Join-Path $ModuleDir 'ConcurrencyTools.psd1') -Force
+        $script:ModuleRoot = Split-Path $ModuleDir -Parent
+        $script:Hosts = @(
+            Start-TestSshHost -Address 127.0.0.1 -ModuleRoot $ModuleRoot
+            Start-TestSshHost -Address 127.0.0.2 -ModuleRoot $ModuleRoot
+        )
+        $script:Sessions = @($Hosts | ForEach-Object { New-TestSshSession $_ })
+
+        # Processes under the servers whose command line has $Marker: what the tasks started on the hosts.
+        function Get-RemoteTaskProcess([object[]] $From, [string] $Marker) {
+            foreach ($sshHost in $From) {
+                foreach ($id in Get-DescendantProcessId $sshHost.Process.Id) {
+                    $line = (Get-Content -Raw -LiteralPath "/proc/$id/cmdline" -ErrorAction Ignore) -replace "`0", ' '
+                    if ($line -like "*$Marker*") { $id }
+                }
+            }
+        }
+
+        # The most rows of one host whose [StartTime, EndTime] overlap at any moment.
+        function Get-PeakOverlap([object[]] $Rows) {
+            $events = foreach ($row in $Rows) {
+                [pscustomobject] @{ At = $row.StartTime.UtcTicks; Step = 1 }
+                [pscustomobject] @{ At = $row.EndTime.UtcTicks; Step = -1 }
+            }
+            $now = 0; $peak = 0
+            foreach ($event in $events | Sort-Object At, Step) {
+                $now += $event.Step
+                $peak = [Math]::Max($peak, $now)
+            }
+            $peak
+        }
+    }
+
+    AfterAll {
+        $Sessions | Remove-PSSession -ErrorAction Ignore
+        $Hosts | Stop-TestSshHost
+    }
+
+    It 'deals the tasks to both hosts, one row per task, with the host''s output and ComputerName' {
+        $rows = 1..24 | Invoke-ProcessPool -FilePath sh -ArgumentList '-c', 'sleep 0.1; echo "item $1 in $PWD"', 'sh', '{}' -Session $Sessions -ThrottleLimit 2 -WorkingDirectory /tmp -NoProgress
+        $rows | Should -HaveCount 24
+        ($rows.Seq | Sort-Object) | Should -Be (1..24)
+        $rows | ForEach-Object {
+            $_.Succeeded | Should -BeTrue
+            $_.Attempt | Should -Be 1
+            $_.StdOut.Trim() | Should -Be "item $($_.Seq) in /tmp"
+            $_.StartTime | Should -BeOfType [DateTimeOffset]
+            $_.EndTime | Should -BeGreaterThan $_.StartTime
+        }
+        $byHost = $rows | Group-Object ComputerName
+        ($byHost.Name | Sort-Object) | Should -Be @('127.0.0.1', '127.0.0.2')
+        $byHost | ForEach-Object { $_.Count | Should -BeGreaterThan 2 -Because 'slots are dealt as they free up, so both hosts work throughout' }
+        $rows[0].PSObject.TypeNames[0] | Should -Be 'ConcurrencyTools.Engine.ProcessPool.ProcessTaskResult'
+    }
+
+    It 'never runs more than ThrottleLimit tasks at once on a host, and does reach it' {
+        $rows = 1..16 | Invoke-ProcessPool -FilePath sh -ArgumentList '-c', 'sleep 0.3' -Session $Sessions -ThrottleLimit 3 -NoProgress
+        $rows | Should -HaveCount 16
+        foreach ($group in $rows | Group-Object ComputerName) {
+            Get-PeakOverlap $group.Group | Should -Be 3 -Because "host $($group.Name) has 3 slots"
+        }
+        ($rows.Slot | Sort-Object -Unique) | Should -Be (1..6) -Because "each host numbers its 3 slots, after the hosts before it"
+    }
+
+    It 'keeps input order with -KeepOrder, and passes standard input, environment, time limit and retries to the hosts' {
+        $marker = Join-Path ([System.IO.Path]::GetTempPath()) "ct-retry-$([guid]::NewGuid().ToString('N'))"
+        try {
+            $rows = 1..12 | Invoke-ProcessPool -FilePath sh -ArgumentList '-c', 'sleep 0.0$(( (13 - $1) % 5 )); read line; echo "$line $GREETING"', 'sh', '{}' `
+                -StandardInput 'line {}' -Environment @{ GREETING = 'hello' } -Session $Sessions -ThrottleLimit 2 -KeepOrder -NoProgress
+            $rows.Seq | Should -Be (1..12)
+            $rows | ForEach-Object { $_.StdOut.Trim() | Should -Be "line $($_.Seq) hello" }
+
+            $late = Invoke-ProcessPool -InputObject 1 -FilePath sh -ArgumentList '-c', 'sleep 10; echo {}' -TimeoutSeconds 1 -Session $Sessions[0] -NoProgress -ErrorAction SilentlyContinue
+            $late.TimedOut | Should -BeTrue
+            $late.Succeeded | Should -BeFalse
+            $late.DurationMs | Should -BeLessThan 9000 -Because 'the host killed the tree at its time limit'
+
+            $flaky = Invoke-ProcessPool -InputObject $marker -FilePath sh -ArgumentList '-c', 'test -e "$1" || (touch "$1"; exit 3)', 'sh', '{}' -RetryCount 2 -Session $Sessions[1] -NoProgress
+            $flaky.Attempt | Should -Be 2
+            $flaky.Succeeded | Should -BeTrue
+        }
+        finally {
+            Remove-Item -LiteralPath $marker -ErrorAction Ignore
+        }
+    }
+
+    It 'names the host that lacks the module, runs everything on the others, and with no host left skips the rest as rows' {
+        $bare = Start-TestSshHost -Address 127.0.0.3
+        try {
+            $session = New-TestSshSession $bare
+            $rows = 1..8 | Invoke-ProcessPool -FilePath /bin/echo -Session $session, $Sessions[0] -ThrottleLimit 2 -NoProgress -ErrorVariable problems -ErrorAction SilentlyContinue
+            $rows | Should -HaveCount 8
+            ($rows.Seq | Sort-Object) | Should -Be (1..8)
+            $rows | ForEach-Object { $_.Succeeded | Should -BeTrue; $_.ComputerName | Should -Be '127.0.0.1' }
+            $problems | Should -HaveCount 1
+            $problems[0].FullyQualifiedErrorId | Should -Match '^ModuleMissingOnHost'
+            $problems[0].Exception.Message | Should -Match 'not installed on 127\.0\.0\.3'
+            $problems[0].Exception.Message | Should -Match 'Copy-Item -ToSession'
+
+            $alone = 1..5 | Invoke-ProcessPool -FilePath /bin/echo -Session $session -NoProgress -ErrorVariable problems -ErrorAction SilentlyContinue
+            $alone | Should -HaveCount 5
+            $alone | ForEach-Object { $_.Skipped | Should -BeTrue; $_.Error | Should -Match 'every host failed' }
+            @($problems | Where-Object FullyQualifiedErrorId -Match '^ModuleMissingOnHost') | Should -HaveCount 1
+        }
+        finally {
+            $session | Remove-PSSession -ErrorAction Ignore
+            Stop-TestSshHost $bare
+        }
+    }
+
+    It 'gives the tasks of a host killed mid-run to the other host: none lost, none run twice to completion' {
+        $doomed = Start-TestSshHost -Address 127.0.0.4 -ModuleRoot $ModuleRoot
+        $work = Join-Path ([System.IO.Path]::GetTempPath()) "ct-work-$([guid]::NewGuid().ToString('N'))"
+        $null = New-Item -ItemType Directory -Path $work
+        try {
+            $session = New-TestSshSession $doomed
+            # The host dies in the middle of the second wave of 2 s tasks (both hosts run 2 at once), never just as
+            # a task ends: a task that finished there but whose row had not come back yet would rightly run again.
+            $killer = Start-ThreadJob -ArgumentList $doomed.Process.Id, $work {
+                param($id, $work)
+                $deadline = [DateTime]::UtcNow.AddSeconds(60)
+                while (@(Get-Content -LiteralPath "$work/started" -ErrorAction Ignore).Count -lt 5 -and [DateTime]::UtcNow -lt $deadline) {
+                    Start-Sleep -Milliseconds 50
+                }
+                Start-Sleep -Milliseconds 700
+                (Get-Process -Id $id).Kill($true)
+            }
+            $rows = 1..12 | Invoke-ProcessPool -FilePath sh -ArgumentList '-c', 'echo "$1" >> "$2/started"; sleep 2 && echo "$1" >> "$2/done"', 'sh', '{}', $work `
+                -Session $Sessions[0], $session -ThrottleLimit 2 -NoProgress -ErrorVariable problems -ErrorAction SilentlyContinue
+            $killer | Wait-Job | Remove-Job
+            $rows | Should -HaveCount 12
+            ($rows.Seq | Sort-Object) | Should -Be (1..12)
+            $rows | ForEach-Object { $_.Succeeded | Should -BeTrue }
+            $moved = @($rows | Where-Object Attempt -eq 2)
+            $moved.Count | Should -BeGreaterThan 0 -Because 'the doomed host had tasks running when it died'
+            $moved | ForEach-Object { $_.ComputerName | Should -Be '127.0.0.1' }
+            # Each task completed exactly once, wherever it ran.
+            (Get-Content -LiteralPath "$work/done" | Sort-Object { [int] $_ }) | Should -Be (1..12)
+            $failures = @($problems | Where-Object FullyQualifiedErrorId -Match '^SessionFailed')
+            $failures | Should -HaveCount 1
+            $failures[0].Exception.Message | Should -Match '127\.0\.0\.4'
+            $failures[0].TargetObject | Should -Be '127.0.0.4'
+        }
+        finally {
+            $session | Remove-PSSession -ErrorAction Ignore
+            Stop-TestSshHost $doomed
+            Remove-Item -Recurse -Force -LiteralPath $work -ErrorAction Ignore
+        }
+    }
+
+    It 'stops every host''s processes on Select-Object -First 1 and leaves the sessions usable' {
+        $marker = "ct-stop-$([guid]::NewGuid().ToString('N').Substring(0, 8))"
+        $started = [DateTime]::UtcNow
+        $first = 0, 30, 30, 30, 30, 30 | Invoke-ProcessPool -FilePath sh -ArgumentList '-c', 'sleep $1', $marker, '{}' -Session $Sessions -ThrottleLimit 3 -NoProgress |
+            Select-Object -First 1
+        $first.Seq | Should -Be 1
+        ([DateTime]::UtcNow - $started).TotalSeconds | Should -BeLessThan 25 -Because 'the 30 s tasks must not be waited for'
+        # 5 s: the hosts' own safety net (a server that hears nothing for 10 s kills its tasks) must not be what passes this.
+        $deadline = [DateTime]::UtcNow.AddSeconds(5)
+        while ((Get-RemoteTaskProcess $Hosts $marker) -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 200 }
+        @(Get-RemoteTaskProcess $Hosts $marker) | Should -HaveCount 0
+        Invoke-Command -Session $Sessions { 42 } | Should -Be @(42, 42)
+    }
+}

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Globalization;
@@ -30,6 +31,14 @@ public sealed class ProcessPool : IDisposable
     private readonly Dictionary<long, ProcessTaskResult> _early = new();
     private readonly long _startedAt = Stopwatch.GetTimestamp();
     private readonly Task _all;
+    private readonly IReadOnlyList<IProcessRunner> _runners;
+    private readonly ConcurrentQueue<QueuedTask> _orphans = new();
+    private readonly ConcurrentQueue<HostFailedException> _hostFailures = new();
+    private readonly HashSet<IProcessRunner> _failedRunners = new();
+    private CancellationTokenSource _wake = new();
+    private int _liveSlots;
+    private long _taken;
+    private bool _noHostLeft;
     private long _arrived;
     private long _nextToEmit;
     private long _completed;
@@ -62,6 +71,8 @@ public sealed class ProcessPool : IDisposable
         }
 
         TotalSlots = slots;
+        _liveSlots = slots;
+        _runners = runners;
         _input = Channel.CreateBounded<QueuedTask>(new BoundedChannelOptions(Math.Max(64, 4 * slots)) { SingleWriter = true });
         if (options.KeepOrder)
         {
@@ -164,6 +175,9 @@ public sealed class ProcessPool : IDisposable
     /// <summary>Takes a finished row, if one is ready (in input order under KeepOrder).</summary>
     public bool TryTakeResult(out ProcessTaskResult result) => _results.Reader.TryRead(out result!);
 
+    /// <summary>Takes a host that failed (reported once per host), if one did; its tasks went to the other hosts.</summary>
+    public bool TryTakeHostFailure(out HostFailedException failure) => _hostFailures.TryDequeue(out failure!);
+
     /// <summary>Takes an output line, if one is ready (only with StreamLines).</summary>
     public bool TryTakeLine(out ProcessOutputLine line) => _lines.Reader.TryRead(out line!);
 
@@ -209,6 +223,17 @@ public sealed class ProcessPool : IDisposable
             // Slots end by cancellation.
         }
 
+        // Runners that hold remote pipelines stop them, all hosts at once.
+        var stops = new List<Task>();
+        foreach (IProcessRunner runner in _runners)
+        {
+            if (runner is IDisposable disposable)
+            {
+                stops.Add(Task.Run(disposable.Dispose));
+            }
+        }
+
+        Task.WaitAll(stops.ToArray());
         _stop.Dispose();
     }
 
@@ -219,40 +244,123 @@ public sealed class ProcessPool : IDisposable
         {
             while (!stop.IsCancellationRequested)
             {
-                // Under KeepOrder a slot takes a place in the window before it takes a task, so places go out in
-                // input order and the oldest unfinished task always holds one: the window cannot deadlock.
-                if (_window is not null)
+                // The wake token is read before the orphan queue, so an orphan queued after the check cancels it.
+                CancellationToken wake;
+                lock (_gate)
                 {
-                    await _window.WaitAsync(stop).ConfigureAwait(false);
+                    wake = _wake.Token;
                 }
 
-                if (!await _input.Reader.WaitToReadAsync(stop).ConfigureAwait(false) || !_input.Reader.TryRead(out QueuedTask item))
+                if (!_orphans.TryDequeue(out QueuedTask item))
                 {
-                    _window?.Release();
-                    if (_input.Reader.Completion.IsCompleted)
+                    using var waiting = CancellationTokenSource.CreateLinkedTokenSource(stop, wake);
+                    bool placeTaken = false;
+                    try
                     {
-                        return;
-                    }
+                        // Under KeepOrder a slot takes a place in the window before it takes a task, so places go out in
+                        // input order and the oldest unfinished task always holds one: the window cannot deadlock.
+                        // (A task put back by a failed host keeps the place it had.)
+                        if (_window is not null)
+                        {
+                            await _window.WaitAsync(waiting.Token).ConfigureAwait(false);
+                            placeTaken = true;
+                        }
 
-                    continue;
+                        if (!await _input.Reader.WaitToReadAsync(waiting.Token).ConfigureAwait(false) || !_input.Reader.TryRead(out item))
+                        {
+                            _window?.Release();
+                            placeTaken = false;
+                            if (_input.Reader.Completion.IsCompleted)
+                            {
+                                // Tasks still running elsewhere may come back if their host fails: wait for them.
+                                if (Interlocked.Read(ref _taken) == 0)
+                                {
+                                    return;
+                                }
+
+                                await Task.Delay(50, waiting.Token).ConfigureAwait(false);
+                            }
+
+                            continue;
+                        }
+
+                        Interlocked.Increment(ref _taken);
+                    }
+                    catch (OperationCanceledException) when (!stop.IsCancellationRequested)
+                    {
+                        // Woken for an orphan.
+                        if (placeTaken)
+                        {
+                            _window!.Release();
+                        }
+
+                        continue;
+                    }
                 }
 
                 Signal();
-                ProcessTaskResult result = SkipReason() is string reason
-                    ? Skip(item, reason)
-                    : await RunTaskAsync(runner, slot, item, stop).ConfigureAwait(false);
+                ProcessTaskResult result;
+                if (SkipReason() is string reason)
+                {
+                    result = Skip(item, reason);
+                }
+                else
+                {
+                    try
+                    {
+                        result = await RunTaskAsync(runner, slot, item, stop).ConfigureAwait(false);
+                    }
+                    catch (HostFailedException failure) when (!stop.IsCancellationRequested)
+                    {
+                        Retire(runner, item, failure);
+                        if (Interlocked.Decrement(ref _liveSlots) > 0)
+                        {
+                            return;
+                        }
+
+                        // The last slot stays to turn what is left into rows.
+                        lock (_gate)
+                        {
+                            _noHostLeft = true;
+                        }
+
+                        continue;
+                    }
+                }
+
                 if (stop.IsCancellationRequested)
                 {
                     return;
                 }
 
                 Complete(item.Index, result);
+                Interlocked.Decrement(ref _taken);
             }
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
             // Stopped.
         }
+    }
+
+    /// <summary>Reports a failed host once and puts the task back for the other slots, waking any that wait.</summary>
+    private void Retire(IProcessRunner runner, QueuedTask item, HostFailedException failure)
+    {
+        CancellationTokenSource woken;
+        lock (_gate)
+        {
+            if (_failedRunners.Add(runner))
+            {
+                _hostFailures.Enqueue(failure);
+            }
+
+            _orphans.Enqueue(item with { PriorAttempts = item.PriorAttempts + (failure.AttemptStarted ? 1 : 0) });
+            woken = _wake;
+            _wake = new CancellationTokenSource();
+        }
+
+        woken.Cancel();
+        Signal();
     }
 
     private async Task<ProcessTaskResult> RunTaskAsync(IProcessRunner runner, int slot, QueuedTask item, CancellationToken stop)
@@ -267,18 +375,20 @@ public sealed class ProcessPool : IDisposable
         try
         {
             ProcessTaskResult result;
-            int attempt = 0;
+            int attempt = item.PriorAttempts;
+            int tries = 0;
             do
             {
                 attempt++;
+                tries++;
                 result = await runner.RunAsync(item.Task, slot, attempt, _lineSink, stop).ConfigureAwait(false);
             }
-            while (!result.Succeeded && result.ProcessId is not null && attempt <= _options.RetryCount && !stop.IsCancellationRequested);
+            while (!result.Succeeded && result.ProcessId is not null && tries <= _options.RetryCount && !stop.IsCancellationRequested);
 
             result.QueueWaitMs = queueWaitMs;
             return result;
         }
-        catch (Exception error) when (!stop.IsCancellationRequested)
+        catch (Exception error) when (error is not HostFailedException && !stop.IsCancellationRequested)
         {
             // A fault of the runner itself is still this task's row.
             return new ProcessTaskResult(item.Task, runner.ComputerName)
@@ -300,7 +410,7 @@ public sealed class ProcessPool : IDisposable
         {
             return _halted
                 ? string.Create(CultureInfo.InvariantCulture, $"Not started: the pool halted after {_failed} of {_ran} tasks failed (HaltAfter {_options.HaltAfter}).")
-                : null;
+                : _noHostLeft ? "Not started: every host failed." : null;
         }
     }
 
@@ -362,5 +472,5 @@ public sealed class ProcessPool : IDisposable
         }
     }
 
-    private readonly record struct QueuedTask(ProcessTask Task, long Index, long ArrivedAt);
+    private readonly record struct QueuedTask(ProcessTask Task, long Index, long ArrivedAt, int PriorAttempts = 0);
 }

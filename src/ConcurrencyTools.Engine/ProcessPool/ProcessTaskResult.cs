@@ -74,7 +74,7 @@ public sealed class ProcessTaskResult
     /// <summary>Whether the final attempt ran out of time and its process tree was killed.</summary>
     public bool TimedOut { get; internal set; }
 
-    /// <summary>Whether the task never started because the pool halted.</summary>
+    /// <summary>Whether the task never started because the pool halted, or because every host it could run on failed.</summary>
     public bool Skipped { get; internal set; }
 
     /// <summary>Whether the task ran and exited with code 0 in time.</summary>

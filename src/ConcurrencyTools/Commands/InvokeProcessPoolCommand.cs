@@ -4,8 +4,10 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Management.Automation;
+using System.Management.Automation.Runspaces;
 using System.Threading;
 using ConcurrencyTools.Engine.ProcessPool;
+using ConcurrencyTools.Engine.Runspaces;
 using Pool = ConcurrencyTools.Engine.ProcessPool.ProcessPool;
 
 namespace ConcurrencyTools.Commands;
@@ -110,6 +112,15 @@ public sealed class InvokeProcessPoolCommand : PSCmdlet, IDisposable
     [Parameter]
     public SwitchParameter NoProgress { get; set; }
 
+    /// <summary>
+    /// Remote sessions (from New-PSSession -HostName or -ComputerName) to run the tasks on instead of this machine:
+    /// ThrottleLimit tasks at once on each host, dealt to hosts as their slots free up. Each host needs PowerShell 7.4
+    /// or later and this version of ConcurrencyTools; FilePath and WorkingDirectory are the host's.
+    /// </summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public PSSession[]? Session { get; set; }
+
     /// <inheritdoc/>
     protected override void BeginProcessing()
     {
@@ -126,17 +137,18 @@ public sealed class InvokeProcessPoolCommand : PSCmdlet, IDisposable
             }
         }
 
-        string directory = WorkingDirectory is null
-            ? SessionState.Path.CurrentFileSystemLocation.ProviderPath
+        bool remote = Session is not null;
+        string directory = remote ? WorkingDirectory ?? "(each host's home)"
+            : WorkingDirectory is null ? SessionState.Path.CurrentFileSystemLocation.ProviderPath
             : GetUnresolvedProviderPathFromPSPath(WorkingDirectory);
-        if (!Directory.Exists(directory))
+        if (!remote && !Directory.Exists(directory))
         {
             ThrowTerminatingError(new ErrorRecord(
                 new DirectoryNotFoundException($"The working directory '{WorkingDirectory}' does not exist."), "WorkingDirectoryNotFound", ErrorCategory.ObjectNotFound, WorkingDirectory));
         }
 
         // A path is relative to PowerShell's location, which is not the process's; a bare name is looked up on PATH.
-        _filePath = FilePath.Contains('/') || FilePath.Contains('\\') || FilePath.StartsWith('~') ? GetUnresolvedProviderPathFromPSPath(FilePath) : FilePath;
+        _filePath = remote ? FilePath : FilePath.Contains('/') || FilePath.Contains('\\') || FilePath.StartsWith('~') ? GetUnresolvedProviderPathFromPSPath(FilePath) : FilePath;
         _appendItem = ParameterSetName == TemplateSet &&
             !ArgumentList.Any(ArgumentTemplate.HasPlaceholder) && !(StandardInput is not null && ArgumentTemplate.HasPlaceholder(StandardInput));
         _verbose = MyInvocation.BoundParameters.ContainsKey("Verbose")
@@ -150,7 +162,7 @@ public sealed class InvokeProcessPoolCommand : PSCmdlet, IDisposable
             RetryCount = RetryCount,
             KeepOrder = KeepOrder.IsPresent,
             HaltAfter = halt,
-            WorkingDirectory = directory,
+            WorkingDirectory = remote ? null : directory,
             Environment = Environment?.Cast<DictionaryEntry>().ToDictionary(e => e.Key.ToString()!, e => e.Value is null ? null : LanguagePrimitives.ConvertTo<string>(e.Value)),
             MaxOutputBytes = MaxOutputBytes,
             StreamLines = Stream.IsPresent,
@@ -159,7 +171,7 @@ public sealed class InvokeProcessPoolCommand : PSCmdlet, IDisposable
             (options.Timeout is null ? string.Empty : $", {TimeoutSeconds} s per attempt") +
             (RetryCount > 0 ? $", {RetryCount} retries" : string.Empty) + (halt is null ? string.Empty : $", halting after {halt} failed") +
             (_appendItem ? "; no placeholder, so each item is appended as the last argument." : "."));
-        _pool = new Pool(options);
+        _pool = remote ? CreateRemotePool(options) : new Pool(options);
     }
 
     /// <inheritdoc/>
@@ -202,7 +214,9 @@ public sealed class InvokeProcessPoolCommand : PSCmdlet, IDisposable
 
             Drain();
             ProcessPoolProgress done = _pool.GetProgress();
-            WriteVerbose($"Done: {done.Describe()} in {done.Elapsed.TotalSeconds:F1} s; at most {_pool.PeakRunning} ran at once.");
+            WriteVerbose($"Done: {done.Describe()} in {done.Elapsed.TotalSeconds:F1} s; " + (Session is null
+                ? $"at most {_pool.PeakRunning} ran at once."
+                : $"at most {_pool.PeakRunning} were on the hosts at once ({ThrottleLimit} running on each, and as many waiting there for a slot)."));
         });
         if (_lastProgressText is not null)
         {
@@ -289,9 +303,35 @@ public sealed class InvokeProcessPoolCommand : PSCmdlet, IDisposable
         _ => LanguagePrimitives.ConvertTo<string>(item) ?? string.Empty,
     };
 
-    /// <summary>Writes what the pool has ready: output lines, then rows, then progress.</summary>
+    private Pool CreateRemotePool(ProcessPoolOptions options)
+    {
+        // Only what the user set travels: a host's defaults (its home, its environment) are its own.
+        var hostOptions = new Hashtable { [nameof(MaxOutputBytes)] = MaxOutputBytes, [nameof(Stream)] = Stream.IsPresent };
+        foreach (string name in new[] { nameof(TimeoutSeconds), nameof(WorkingDirectory), nameof(Environment) })
+        {
+            if (MyInvocation.BoundParameters.TryGetValue(name, out object? value))
+            {
+                hostOptions[name] = value;
+            }
+        }
+
+        string version = MyInvocation.MyCommand.Module?.Version.ToString() ?? typeof(InvokeProcessPoolCommand).Assembly.GetName().Version!.ToString(3);
+        WriteVerbose($"Dealing tasks to {Session!.Length} hosts, {ThrottleLimit} at a time on each: {string.Join(", ", Array.ConvertAll(Session, SessionFanOut.Describe))}.");
+        return SessionProcessPool.Create(options, Session, hostOptions, version, MyInvocation.MyCommand.Module?.ModuleBase);
+    }
+
+    /// <summary>Writes what the pool has ready: failed hosts, output lines, then rows, then progress.</summary>
     private void Drain()
     {
+        while (_pool!.TryTakeHostFailure(out HostFailedException failure))
+        {
+            WriteError(new ErrorRecord(
+                failure,
+                failure.ErrorId,
+                failure.ErrorId == "ModuleMissingOnHost" ? ErrorCategory.NotInstalled : ErrorCategory.ConnectionError,
+                failure.ComputerName));
+        }
+
         while (_pool!.TryTakeLine(out ProcessOutputLine line))
         {
             WriteInformation(new HostInformationMessage { Message = line.ToString() }, new[] { "PSHOST", line.Stream });

@@ -10,18 +10,9 @@ namespace ConcurrencyTools.Commands;
 /// <summary>Measure-ThreadedWorkload on remote hosts: the same plan on every session at once.</summary>
 public sealed partial class MeasureThreadedWorkloadCommand
 {
-    // Runs on the remote host. A missing module is reported as a marker object rather than thrown, so the
-    // local side can name the host and say how to fix it without parsing a remote exception's text.
-    private const string RemoteScript = """
-        param([hashtable] $Parameters, [string] $Version)
-        $module = Get-Module -ListAvailable -Name ConcurrencyTools | Where-Object { $_.Version -eq [version] $Version } | Select-Object -First 1
-        if (-not $module) {
-            $found = @(Get-Module -ListAvailable -Name ConcurrencyTools | ForEach-Object { "$($_.Version)" }) -join ', '
-            $path = ($env:PSModulePath -split [System.IO.Path]::PathSeparator)[0]
-            [pscustomobject] @{ ConcurrencyToolsMissing = $true; Found = $found; ModulePath = $path }
-            return
-        }
-        Import-Module $module -ErrorAction Stop
+    // Runs on the remote host.
+    private const string RemoteScript = "param([hashtable] $Parameters, [string] $Version)\n" + RemoteModule.ImportScript + """
+
         # Warnings and verbose text come back in the output, in order: left in their streams, the remote
         # host would also print them on the local console, unnamed and beyond -WarningAction's reach.
         ConcurrencyTools\Measure-ThreadedWorkload @Parameters 3>&1 4>&1
@@ -52,12 +43,9 @@ public sealed partial class MeasureThreadedWorkloadCommand
                 string host = SessionFanOut.Describe(record.Session);
                 switch (record.Kind)
                 {
-                    case SessionRecordKind.Output when record.Data is PSObject row && row.Properties["ConcurrencyToolsMissing"] is not null:
-                        string found = row.Properties["Found"]?.Value as string is { Length: > 0 } versions ? $"it has {versions}" : "it has none";
+                    case SessionRecordKind.Output when record.Data is PSObject row && RemoteModule.IsMissingMarker(row):
                         WriteError(new ErrorRecord(
-                            new InvalidOperationException(
-                                $"ConcurrencyTools {version} is not installed on {host} ({found}). Install it there, for example: " +
-                                $"Copy-Item -ToSession $session -Recurse -Path '{MyInvocation.MyCommand.Module?.ModuleBase}' -Destination '{row.Properties["ModulePath"]?.Value}/ConcurrencyTools/{version}'"),
+                            new InvalidOperationException(RemoteModule.MissingMessage(row, host, version, MyInvocation.MyCommand.Module?.ModuleBase)),
                             "ModuleMissingOnHost",
                             ErrorCategory.NotInstalled,
                             record.Session));
