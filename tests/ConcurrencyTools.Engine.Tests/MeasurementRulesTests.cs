@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Linq;
+using System.Runtime;
 using System.Threading;
 using ConcurrencyTools.Engine.Measurement;
 using ConcurrencyTools.Engine.Models;
@@ -338,5 +339,114 @@ public class MeasurementRulesTests
         }
 
         Assert.True(ThreadCpuClock.NowMs() - start >= 5, $"{spin} spins");
+    }
+    [Fact]
+    public void BadModelAndWorkerListsSayWhatIsWrong()
+    {
+        var spec = new WorkloadSpec(WorkloadKind.Cpu, 4);
+        Assert.StartsWith("Model must name at least one model.", Assert.Throws<ArgumentException>(() => new MeasurementPlan(spec, Array.Empty<ConcurrencyModel>())).Message);
+        Assert.StartsWith("Workers must list at least one worker count.", Assert.Throws<ArgumentException>(() => new MeasurementPlan(spec, null, Array.Empty<int>())).Message);
+        Assert.StartsWith("Model '99' is not a known model.", Assert.Throws<ArgumentOutOfRangeException>(() => new MeasurementPlan(spec, new[] { (ConcurrencyModel)99 })).Message);
+        Assert.StartsWith(
+            "Model 'Jobs' runs script blocks only; give -ScriptBlock, or choose one of Sequential, Threads, ThreadPool, EventLoop, Processes, GilThreads for a built-in workload.",
+            Assert.Throws<ArgumentOutOfRangeException>(() => new MeasurementPlan(spec, new[] { ConcurrencyModel.Jobs })).Message);
+    }
+
+    [Fact]
+    public void TheStarvationWarningTakesTheLargestWorkerCount()
+    {
+        var plan = new MeasurementPlan(new WorkloadSpec(WorkloadKind.Io, 10, durationMs: 100), new[] { ConcurrencyModel.ThreadPool }, new[] { 2, 50, 3 }, repeat: 1, warmup: 0);
+        Assert.Contains("ThreadPool x10 with 100 ms blocking waits", ThreadPoolStarvationWarning.For(plan, poolThreads: 4));
+    }
+
+    [Fact]
+    public void StoppingBetweenRunsEndsTheSweepEvenWhenTheModelCannotBeCreated()
+    {
+        // The model fails before it could look at the token, so only the sweep's own check stops it.
+        using var stop = new CancellationTokenSource();
+        var progress = new SyncProgress(p =>
+        {
+            if (p.RunsDone == 1)
+            {
+                stop.Cancel();
+            }
+        });
+        var rows = new List<WorkloadMeasurement>();
+        var sweep = new WorkloadBenchmark(Plan(repeat: 3), null, (_, _) => throw new InvalidOperationException("no model"));
+        Assert.ThrowsAny<OperationCanceledException>(() =>
+        {
+            foreach (WorkloadMeasurement row in sweep.Run(progress, stop.Token))
+            {
+                rows.Add(row);
+            }
+        });
+        Assert.Equal("InvalidOperationException: no model", Assert.Single(rows).Error);
+    }
+
+    /// <summary>Reports synchronously, unlike <see cref="Progress{T}"/>.</summary>
+    private sealed class SyncProgress : IProgress<MeasurementProgress>
+    {
+        private readonly Action<MeasurementProgress> _report;
+
+        public SyncProgress(Action<MeasurementProgress> report)
+        {
+            _report = report;
+        }
+
+        public void Report(MeasurementProgress value) => _report(value);
+    }
+
+    [Fact]
+    public void ARowsTextColumnsAreEmptyNotNullUntilSet()
+    {
+        var row = new WorkloadMeasurement();
+        Assert.Equal(new[] { "", "", "", "", "", "" }, new[] { row.Workload, row.Model, row.TaskSize, row.MachineName, row.Runtime, row.OS });
+    }
+
+    [Fact]
+    public void TheGcModeNamesTheCollectorThisProcessRuns()
+    {
+        // The latency mode is an independent witness: Batch exactly when concurrent collection is off.
+        string expected = (GCSettings.IsServerGC ? "Server" : "Workstation") + "/" + (GCSettings.LatencyMode == GCLatencyMode.Batch ? "NonConcurrent" : "Concurrent");
+        Assert.Equal(expected, RuntimeCounters.GcMode);
+    }
+
+    [Fact]
+    public void TheSamplerCountsTheThreadsThePoolAdded()
+    {
+        ThreadPool.GetMinThreads(out int minWorkers, out int minIo);
+        int items = ThreadPool.ThreadCount + 8;
+        using var release = new ManualResetEventSlim();
+        using var started = new CountdownEvent(items);
+        Assert.True(ThreadPool.SetMinThreads(items + 8, minIo));
+        try
+        {
+            using ProcessSampler sampler = ProcessSampler.Start();
+            for (int i = 0; i < items; i++)
+            {
+                ThreadPool.UnsafeQueueUserWorkItem(
+                    _ =>
+                    {
+                        started.Signal();
+                        release.Wait(TimeSpan.FromMinutes(1));
+                    },
+                    null);
+            }
+
+            // A hang guard only: with the minimum raised every item gets a thread at once.
+            Assert.True(started.Wait(TimeSpan.FromMinutes(1)));
+            sampler.Stop();
+            int now = ThreadPool.ThreadCount;
+
+            // At least one thread was added, and no more than the pool has beyond the start.
+            Assert.InRange(sampler.PoolThreadsAdded, 1, now - sampler.StartPoolThreads);
+            Assert.True(sampler.PeakThreadCount >= items, $"{sampler.PeakThreadCount} threads, {items} pool items running");
+            Assert.True(sampler.PeakWorkingSetBytes > 0);
+        }
+        finally
+        {
+            release.Set();
+            ThreadPool.SetMinThreads(minWorkers, minIo);
+        }
     }
 }
