@@ -182,4 +182,152 @@ public class StatisticsEdgeCaseTests
         Assert.True(sample.Valid);
         Assert.Equal((string.Empty, string.Empty), (sample.MachineName, sample.TaskSize));
     }
+    [Fact]
+    public void NewSummariesHaveEmptyTextColumns()
+    {
+        var summary = new SpeedupSummary();
+        Assert.Equal(new[] { "", "", "", "" }, new[] { summary.MachineName, summary.Workload, summary.TaskSize, summary.Model });
+    }
+
+    [Fact]
+    public void RejectionsSayWhatIsWrong()
+    {
+        Assert.StartsWith("At least one value is needed.", Assert.Throws<ArgumentException>(() => RunStatistics.Compute(Array.Empty<double>())).Message);
+        Assert.Equal("Both the baseline and the sample need at least one value.", Assert.Throws<ArgumentException>(() => SpeedupInterval.Compute(Array.Empty<double>(), new double[] { 1 })).Message);
+        Assert.StartsWith(
+            "A valid run needs at least one worker and a positive, finite ElapsedMs.",
+            Assert.Throws<ArgumentOutOfRangeException>(() => new SpeedupAnalysis().Add(Sample("Threads", 0, 1, 100))).Message);
+        Assert.StartsWith("Baseline must be a model name or 'SingleWorker'; 'Fibers' is neither.", Assert.Throws<ArgumentOutOfRangeException>(() => SpeedupBaseline.Parse("Fibers")).Message);
+    }
+
+    [Fact]
+    public void NullInputsOfTheComparisonAndTheRecommendationAreRejected()
+    {
+        Assert.Equal("baseline", Assert.Throws<ArgumentNullException>(() => SpeedupSignificance.Compare(null!, new double[] { 1, 2 })).ParamName);
+        Assert.Equal("sample", Assert.Throws<ArgumentNullException>(() => SpeedupSignificance.Compare(new double[] { 1, 2 }, null!)).ParamName);
+        Assert.Throws<ArgumentNullException>(() => new RecommendationAnalysis().Apply(null!));
+    }
+
+    [Fact]
+    public void NoSpeedupHasNoSerialFraction() => Assert.Null(SpeedupAnalysis.KarpFlatt(0, 4));
+
+    [Fact]
+    public void ASummaryKeepsTheExtremesAndListsEveryOutlierRun()
+    {
+        var analysis = new SpeedupAnalysis();
+        double[] times = { 999, 1000, 1000, 1000, 1001, 1000, 1000, 1101, 1102 };
+        for (int i = 0; i < times.Length; i++)
+        {
+            analysis.Add(Sample("Sequential", 1, i + 1, times[i]));
+        }
+
+        var summary = analysis.Summarize(SpeedupBaseline.Sequential).Summaries.Single();
+        Assert.Equal((999.0, 1102.0), (summary.MinMs, summary.MaxMs));
+        Assert.Equal("8,9", summary.OutlierRuns);
+    }
+
+    [Fact]
+    public void AConfigurationWithoutValidRunsIsUnstableAgainstAStableBaseline()
+    {
+        var analysis = new SpeedupAnalysis();
+        foreach (double ms in new double[] { 100, 101, 99 })
+        {
+            analysis.Add(Sample("Sequential", 1, (int)ms, ms));
+        }
+
+        analysis.Add(Sample("Threads", 2, 1, 0, valid: false));
+        var summaries = analysis.Summarize(SpeedupBaseline.Sequential).Summaries;
+        Assert.False(summaries[0].Unstable);
+        Assert.True(summaries[1].Unstable);
+        Assert.Equal("no valid runs", summaries[1].UnstableReason);
+    }
+
+    [Fact]
+    public void EveryRepeatedRunNumberOfAConfigurationIsListed()
+    {
+        var analysis = new SpeedupAnalysis();
+        foreach (int run in new[] { 1, 1, 2, 2, 3 })
+        {
+            analysis.Add(Sample("Threads", 2, run, 100));
+        }
+
+        Assert.Equal("Threads x2 of Cpu (8 tasks of Iterations=1) on host: run 1 (2 times), run 2 (2 times)", Assert.Single(analysis.DuplicateRuns()));
+    }
+
+    private static SpeedupInputProblem Problem(string culture, string? workload = "Cpu", object? workers = null, object? elapsedMs = null, object? verified = null)
+    {
+        var reader = new SpeedupInputReader(CultureInfo.GetCultureInfo(culture));
+        return Assert.Single(reader.Read(7, "host", workload, 8, "Iterations=1", "Threads", workers ?? 2, 3, elapsedMs, verified, null).Problems);
+    }
+
+    [Fact]
+    public void AnEmptyWorkloadIsAProblemOfItsColumn()
+    {
+        var reader = new SpeedupInputReader(CultureInfo.InvariantCulture);
+        var (sample, _) = reader.Read(7, "host", " ", 8, "Iterations=1", "Threads", 2, 3, 10.0, null, null);
+        Assert.Equal(string.Empty, sample.Workload);
+        SpeedupInputProblem problem = Problem("", workload: " ", elapsedMs: 10.0);
+        Assert.Equal(("Workload", "is empty", "Workload of row 7 is empty; the run is excluded."), (problem.Column, problem.Reason, problem.Message));
+    }
+
+    [Fact]
+    public void TimeProblemsNameTheColumnTheReasonAndTheCulture()
+    {
+        SpeedupInputProblem zero = Problem("", elapsedMs: 0.0);
+        Assert.Equal(("ElapsedMs", "is not a positive time"), (zero.Column, zero.Reason));
+        Assert.Equal("ElapsedMs of row 7 (Threads x2 run 3) is empty or not a number; the run is excluded.", Problem("").Message);
+        Assert.Contains("'abc' of row 7 (Threads x2 run 3) is not a number in the invariant culture (decimal separator '.',", Problem("", elapsedMs: "abc").Message);
+        Assert.Contains("'abc' of row 7 (Threads x2 run 3) is not a number in culture de-DE (decimal separator ',',", Problem("de-DE", elapsedMs: "abc").Message);
+    }
+
+    [Fact]
+    public void VerifiedAndCountProblemsShowTheCell()
+    {
+        SpeedupInputProblem verified = Problem("", elapsedMs: 10.0, verified: "maybe");
+        Assert.Equal("is not True or False", verified.Reason);
+        Assert.Equal("Verified must be True or False; 'maybe' of row 7 (Threads x2 run 3) is neither, so the run is excluded.", verified.Message);
+        Assert.Equal("Workers 0 of row 7 must be at least 1; the run is excluded.", Problem("", workers: 0, elapsedMs: 10.0).Message);
+    }
+    [Theory]
+    [InlineData("de-DE", "12,5", 12.5)]
+    [InlineData("", " 12.5 ", 12.5)]
+    [InlineData("", 5.5, 5.5)]
+    [InlineData("", 3f, 3.0)]
+    [InlineData("", 7, 7.0)]
+    [InlineData("", 8L, 8.0)]
+    [InlineData("", (short)9, 9.0)]
+    [InlineData("", (byte)10, 10.0)]
+    [InlineData("", 11u, 11.0)]
+    public void AnOptionalFigureIsReadAsANumber(string culture, object value, double expected)
+    {
+        var (figure, problem) = new SpeedupInputReader(CultureInfo.GetCultureInfo(culture)).ReadOptional(4, "CpuTimeMs", value);
+        Assert.Null(problem);
+        Assert.Equal(expected, figure);
+        Assert.Equal(2.5, new SpeedupInputReader(CultureInfo.InvariantCulture).ReadOptional(4, "StartupMs", 2.5m).Value);
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("")]
+    [InlineData("  ")]
+    public void AnEmptyOptionalFigureIsMissingWithoutAProblem(string? value)
+    {
+        var (figure, problem) = new SpeedupInputReader(CultureInfo.InvariantCulture).ReadOptional(4, "CpuTimeMs", value);
+        Assert.Null(figure);
+        Assert.Null(problem);
+    }
+
+    [Fact]
+    public void AnOptionalFigureThatIsNotAFiniteNumberIsAProblemNamingItsColumn()
+    {
+        var (figure, problem) = new SpeedupInputReader(CultureInfo.GetCultureInfo("de-DE")).ReadOptional(4, "CpuTimeMs", "abc");
+        Assert.Null(figure);
+        Assert.Equal(("CpuTimeMs", "is not a number", "InvalidCpuTimeMs"), (problem!.Column, problem.Reason, problem.ErrorId));
+        Assert.Equal("CpuTimeMs 'abc' of row 4 is not a number in culture de-DE; the run is read without it.", problem.Message);
+
+        var invariant = new SpeedupInputReader(CultureInfo.InvariantCulture);
+        Assert.Equal("LogicalCores 'Infinity' of row 5 is not a number in the invariant culture; the run is read without it.", invariant.ReadOptional(5, "LogicalCores", double.PositiveInfinity).Problem!.Message);
+        Assert.NotNull(invariant.ReadOptional(5, "StartupMs", double.NaN).Problem);
+        Assert.Equal("is not a number", invariant.ReadOptional(5, "StartupMs", new object()).Problem!.Reason);
+    }
 }
