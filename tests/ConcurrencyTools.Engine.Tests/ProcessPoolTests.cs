@@ -484,6 +484,29 @@ public class ProcessPoolTests
 
     private static ProcessTask FakeTask(int seq) => new(seq, seq.ToString(CultureInfo.InvariantCulture), "fake", Array.Empty<string>());
 
+    [Fact]
+    public void ATaskThatCouldNotBePreparedIsARowWithItsErrorAndRunsNothing()
+    {
+        var options = new ProcessPoolOptions { ThrottleLimit = 2, KeepOrder = true };
+        var runner = new HostRunner("host", 2, failAfter: 1_000_000);
+        ProcessTask[] tasks =
+        [
+            Shell(1, "true"),
+            new ProcessTask(2, "two", "sh", Array.Empty<string>()) { PreparationError = "The input item 'two' has no property 'Name'." },
+            Shell(3, "true"),
+        ];
+
+        List<ProcessTaskResult> rows = Run(options, tasks, new[] { runner });
+
+        Assert.Equal(new long[] { 1, 2, 3 }, rows.Select(r => r.Seq));
+        ProcessTaskResult unprepared = rows[1];
+        Assert.False(unprepared.Succeeded);
+        Assert.False(unprepared.Skipped);
+        Assert.Null(unprepared.ProcessId);
+        Assert.Equal("The input item 'two' has no property 'Name'.", unprepared.Error);
+        Assert.Equal(2, runner.Completed);
+    }
+
     private static ProcessTask Shell(int seq, string script) =>
         new(seq, seq.ToString(CultureInfo.InvariantCulture), "sh", new[] { "-c", script, seq.ToString(CultureInfo.InvariantCulture) });
 

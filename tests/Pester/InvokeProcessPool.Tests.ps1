@@ -84,12 +84,25 @@ Describe 'Invoke-ProcessPool input and templating' {
         $row.StdInBytes | Should -Be 8
     }
 
-    It 'reports an item without the property a placeholder names as an error and goes on' {
+    It 'gives an item without the property a placeholder names a row with the error, runs nothing for it, and goes on' {
         $rows = [pscustomobject]@{ Name = 'a' }, [pscustomobject]@{ Other = 'b' }, [pscustomobject]@{ Name = 'c' } |
             Invoke-ProcessPool echo -ArgumentList '{Name}' -ErrorVariable problems -ErrorAction SilentlyContinue -KeepOrder -NoProgress
-        $rows.StdOut | Should -Be @('a', 'c')
-        $rows.Seq | Should -Be @(1, 3)
-        $problems.FullyQualifiedErrorId | Should -Be 'TemplatePropertyNotFound,ConcurrencyTools.Commands.InvokeProcessPoolCommand'
+        $rows.Seq | Should -Be @(1, 2, 3)
+        $rows.StdOut | Should -Be @('a', '', 'c')
+        $rows[1].Succeeded | Should -BeFalse
+        $rows[1].ProcessId | Should -BeNullOrEmpty
+        $rows[1].Error | Should -Match "no property 'Name'"
+        $problems | Should -HaveCount 1
+        $problems[0].FullyQualifiedErrorId | Should -Be 'TemplatePropertyNotFound,ConcurrencyTools.Commands.InvokeProcessPoolCommand'
+        $problems[0].TargetObject.Seq | Should -Be 2
+    }
+
+    It 'gives an item whose -ScriptBlock throws a row with the error' {
+        $rows = 1, 2, 3 | Invoke-ProcessPool echo -ScriptBlock { if ($_ -eq 2) { throw 'no arguments for two' } $_ } -ErrorVariable problems -ErrorAction SilentlyContinue -KeepOrder -NoProgress
+        $rows.Seq | Should -Be @(1, 2, 3)
+        $rows[1].Error | Should -Match 'no arguments for two'
+        $rows[1].Succeeded | Should -BeFalse
+        $problems.FullyQualifiedErrorId | Should -Be 'ArgumentScriptBlockFailed,ConcurrencyTools.Commands.InvokeProcessPoolCommand'
     }
 }
 

@@ -304,6 +304,10 @@ public sealed class ProcessPool : IDisposable
                 {
                     result = Skip(item, reason);
                 }
+                else if (item.Task.PreparationError is string unprepared)
+                {
+                    result = new ProcessTaskResult(item.Task, Environment.MachineName) { Slot = slot, Error = unprepared };
+                }
                 else
                 {
                     try

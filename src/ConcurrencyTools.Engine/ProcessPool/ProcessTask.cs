@@ -42,6 +42,12 @@ public sealed class ProcessTask
     /// <summary>Text fed to the child's standard input, or null.</summary>
     public string? StandardInput { get; }
 
+    /// <summary>
+    /// Why the task could not be prepared (its arguments could not be built from the item), or null. The pool runs
+    /// no process for such a task; its row carries this error, so no input item goes without a row.
+    /// </summary>
+    public string? PreparationError { get; init; }
+
     /// <summary>The arguments as one line, quoted as a POSIX shell would need them (for display and joblogs only).</summary>
     public string ArgumentsText => string.Join(' ', Arguments.Select(Quote));
 

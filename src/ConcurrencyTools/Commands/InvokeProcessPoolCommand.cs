@@ -37,6 +37,7 @@ public sealed class InvokeProcessPoolCommand : PSCmdlet, IDisposable
     private bool _appendItem;
     private bool _verbose;
     private long _seq;
+    private readonly Dictionary<long, (Exception Error, string Id)> _unprepared = new();
     private DateTime _lastProgress = DateTime.MinValue;
     private string? _lastProgressText;
 
@@ -188,8 +189,8 @@ public sealed class InvokeProcessPoolCommand : PSCmdlet, IDisposable
             IEnumerable items = !MyInvocation.ExpectingInput && value is IEnumerable many and not string ? many : new[] { InputObject };
             foreach (object? item in items)
             {
-                ProcessTask? task = CreateTask(item is null ? null : PSObject.AsPSObject(item), ++_seq);
-                while (task is not null && !_pool!.TryAdd(task))
+                ProcessTask task = CreateTask(item is null ? null : PSObject.AsPSObject(item), ++_seq);
+                while (!_pool!.TryAdd(task))
                 {
                     Drain();
                     _pool.WaitForActivity(ActivityWait, _cancellation.Token);
@@ -257,7 +258,7 @@ public sealed class InvokeProcessPoolCommand : PSCmdlet, IDisposable
         }
     }
 
-    private ProcessTask? CreateTask(PSObject? item, long seq)
+    private ProcessTask CreateTask(PSObject? item, long seq)
     {
         string text = ItemText(item);
         try
@@ -285,14 +286,19 @@ public sealed class InvokeProcessPoolCommand : PSCmdlet, IDisposable
         }
         catch (ArgumentException error)
         {
-            WriteError(new ErrorRecord(error, "TemplatePropertyNotFound", ErrorCategory.InvalidArgument, item));
+            return Unprepared(text, seq, error, "TemplatePropertyNotFound");
         }
         catch (RuntimeException error)
         {
-            WriteError(new ErrorRecord(error, "ArgumentScriptBlockFailed", ErrorCategory.InvalidArgument, item));
+            return Unprepared(text, seq, error, "ArgumentScriptBlockFailed");
         }
+    }
 
-        return null;
+    /// <summary>A task whose arguments could not be built: it becomes a row with the error, and its error record names why.</summary>
+    private ProcessTask Unprepared(string text, long seq, Exception error, string errorId)
+    {
+        _unprepared[seq] = (error, errorId);
+        return new ProcessTask(seq, text, _filePath, Array.Empty<string>()) { PreparationError = error.Message };
     }
 
     /// <summary>An item as one argument: a file or directory by its full path, anything else as PowerShell converts it to text.</summary>
@@ -349,6 +355,12 @@ public sealed class InvokeProcessPoolCommand : PSCmdlet, IDisposable
             if (!row.Succeeded && !row.Skipped)
             {
                 // A failed task is a row first; the error record lets -ErrorAction and -ErrorVariable act on it.
+                if (_unprepared.Remove(row.Seq, out (Exception Error, string Id) unprepared))
+                {
+                    WriteError(new ErrorRecord(unprepared.Error, unprepared.Id, ErrorCategory.InvalidArgument, row));
+                    continue;
+                }
+
                 (string id, ErrorCategory category) = row.ProcessId is null ? ("ProcessStartFailed", ErrorCategory.ObjectNotFound)
                     : row.TimedOut ? ("ProcessTaskTimedOut", ErrorCategory.OperationTimeout)
                     : ("ProcessTaskFailed", ErrorCategory.InvalidResult);
