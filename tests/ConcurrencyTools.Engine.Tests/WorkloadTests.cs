@@ -9,16 +9,22 @@ namespace ConcurrencyTools.Engine.Tests;
 
 public class WorkloadTests
 {
-    /// <summary>Runs tasks inline: no cancellation, no waiting; counts checkpoints.</summary>
+    /// <summary>Runs tasks inline: no cancellation, no waiting; counts checkpoints and records the waits asked for.</summary>
     internal sealed class NullContext : ITaskContext
     {
         public CancellationToken CancellationToken => CancellationToken.None;
 
         public int Checkpoints { get; private set; }
 
+        public System.Collections.Generic.List<int> Waits { get; } = new();
+
         public void Checkpoint() => Checkpoints++;
 
-        public System.Threading.Tasks.ValueTask WaitAsync(int milliseconds) => default;
+        public System.Threading.Tasks.ValueTask WaitAsync(int milliseconds)
+        {
+            Waits.Add(milliseconds);
+            return default;
+        }
     }
 
     [Theory]
