@@ -52,7 +52,17 @@ function Start-BenchmarkClock {
         $fields = $self.Substring($self.LastIndexOf(')') + 2).Split(' ')
         $own = [long]$fields[11] + [long]$fields[12] + [long]$fields[13] + [long]$fields[14]
     }
-    [pscustomobject]@{ Time = [datetimeoffset]::Now; Ticks = [Diagnostics.Stopwatch]::GetTimestamp(); BusyJiffies = $busy; OwnJiffies = $own }
+    [pscustomobject]@{ Time = [datetimeoffset]::Now; Ticks = [Diagnostics.Stopwatch]::GetTimestamp(); BusyJiffies = $busy; OwnJiffies = $own; LoadAverage = Get-LoadAverage }
+}
+
+function Get-LoadAverage {
+    <#
+        The one-minute load average (/proc/loadavg), $null off Linux. It counts every runnable task, also
+        those of other processes running at a lower priority (nice), which take little CPU from a
+        benchmark and so barely show in Get-BackgroundLoad, yet still compete for the cores.
+    #>
+    if (-not (Test-Path /proc/loadavg)) { return $null }
+    [double]::Parse(((Get-Content /proc/loadavg -TotalCount 1) -split ' ')[0], [cultureinfo]::InvariantCulture)
 }
 
 function Get-BackgroundLoad {
@@ -189,6 +199,10 @@ function Write-BenchmarkResult {
     $loadText = if ($null -eq $background) { 'the load of other processes is not known on this OS' } else {
         "other processes used $(Format-BenchmarkNumber ($background * 100) 0)% of the machine's $([Environment]::ProcessorCount) cores meanwhile"
     }
+    $loadAverage = Get-LoadAverage
+    if ($null -ne $Clock.PSObject.Properties['LoadAverage'] -and $null -ne $Clock.LoadAverage -and $null -ne $loadAverage) {
+        $loadText += "; load average $(Format-BenchmarkNumber $Clock.LoadAverage 1) at the start and $(Format-BenchmarkNumber $loadAverage 1) at the end"
+    }
 
     $section = [Text.StringBuilder]::new()
     $null = $section.AppendLine("## $Title").AppendLine()
@@ -233,5 +247,5 @@ function Invoke-NativeTimed {
     }
 }
 
-Export-ModuleMember -Function Get-BenchmarkRepositoryRoot, Initialize-Benchmark, Start-BenchmarkClock, Get-BackgroundLoad, Get-BenchmarkMachine, Get-Median, Get-Percentile,
+Export-ModuleMember -Function Get-BenchmarkRepositoryRoot, Initialize-Benchmark, Start-BenchmarkClock, Get-BackgroundLoad, Get-LoadAverage, Get-BenchmarkMachine, Get-Median, Get-Percentile,
     New-BenchmarkGoal, Format-BenchmarkNumber, ConvertTo-MarkdownTable, Write-BenchmarkResult, Invoke-NativeTimed

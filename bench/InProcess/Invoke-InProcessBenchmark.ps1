@@ -94,8 +94,8 @@ $small = $harness | Where-Object Tasks -EQ 8
 $large = $harness | Where-Object Tasks -EQ 10000
 $perTaskUs = ($large.AddedMs - $small.AddedMs) * 1000 / (10000 - 8)
 foreach ($h in $harness) {
-    $why = if ($Smoke) { 'smoke run' } elseif ($h.AddedMs -lt 1) { 'a thread, the sampler and two counter reads per run' } else {
-        "a fixed cost per run, not per task: $(Format-BenchmarkNumber $small.AddedMs 2) ms already with 8 tasks, $(Format-BenchmarkNumber $perTaskUs 3) us more per task; the run starts two threads (its own and the 10 ms sampler), and a bare thread start and join took $(Format-BenchmarkNumber (($rows | Where-Object Configuration -EQ 'bare Thread').Median / 1000) 2) ms at the median in this run"
+    $why = if ($Smoke) { 'smoke run' } elseif ($h.AddedMs -lt 1) { 'no thread started: the sampler''s first and last samples of /proc/self/status, the runtime counters and the CPU clock read twice; the sampling thread is shared between runs' } else {
+        "a fixed cost per run, not per task: $(Format-BenchmarkNumber $small.AddedMs 2) ms already with 8 tasks, $(Format-BenchmarkNumber $perTaskUs 3) us more per task; the run reads /proc/self/status twice (the sampler's first and last samples) and the counters and CPU clock twice, and starts no thread; for scale, a bare thread start and join took $(Format-BenchmarkNumber (($rows | Where-Object Configuration -EQ 'bare Thread').Median / 1000) 2) ms at the median in this run"
     }
     $goals += New-BenchmarkGoal -Goal "The harness adds under 1 ms to a Sequential run of $($h.Tasks) empty tasks" -Measured "$(Format-BenchmarkNumber $h.AddedMs 3) ms (difference of medians)" `
         -Met ($Smoke ? $null : $h.AddedMs -lt 1) -Reason $why
@@ -126,6 +126,6 @@ Write-BenchmarkResult -Name InProcess -Title 'In-process costs' -Clock $clock -S
     -Goals $goals `
     -Notes @(
         $consistency,
-        'Dispatch includes each run''s fixed costs (starting the workers, the 10 ms sampler thread, two reads of the process CPU time) spread over its 10,000 tasks; "thread start, per worker" is a 64-worker Threads run over 64 empty tasks, per thread, beside a bare thread started and joined.',
-        'Runspaces: the script-block models are not in DispatchBenchmarks yet; their per-item cost is measured by the PowerShell primitives benchmark when it is present.'
+        'Dispatch includes each run''s fixed costs (starting the workers, the sampler''s first and last samples, two reads of the process CPU time and the runtime counters) spread over its 10,000 tasks; "thread start, per worker" is a 64-worker Threads run over 64 empty tasks, per thread, beside a bare thread started and joined.',
+        'Runspaces: the script-block models are not in DispatchBenchmarks, which runs without a PowerShell host; the Runspaces model''s per-item cost on an empty script block, from the cmdlet, is in the PowerShell primitives section (bench/Runspaces).'
     )

@@ -63,6 +63,16 @@ public class ModelTests
     }
 
     [Fact]
+    public void SequentialRunsOnTheCallingThreadAndStartsNone()
+    {
+        // Plain sequential code starts no thread; the baseline should not pay for one either.
+        var probe = new ProbeWorkload(tasks: 3, waitMs: 1);
+        ModelRunResult result = ExecutionModel.Create(ConcurrencyModel.Sequential).Run(probe, 4, CancellationToken.None);
+        Assert.Null(result.Error);
+        Assert.Equal(new[] { Environment.CurrentManagedThreadId }, probe.Threads.Keys);
+    }
+
+    [Fact]
     public void EventLoopRunsEveryTaskOnOneThreadWithTheWaitsOverlapping()
     {
         var probe = new ProbeWorkload(tasks: 40, waitMs: 100);

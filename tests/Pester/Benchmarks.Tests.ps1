@@ -53,6 +53,28 @@ Describe 'Every benchmark in smoke mode' {
         $Document | Should -Not -Match 'background-load'
     }
 
+    It 'races the process pool against xargs and GNU parallel and measures its peak working set' {
+        $contenders = (Import-Csv (Join-Path $Out 'ProcessPool.csv')).Contender
+        $contenders | Should -Contain 'xargs -P 2 -n 1'
+        $contenders | Should -Contain 'Invoke-ProcessPool -ThrottleLimit 2'
+        if (Get-Command parallel -CommandType Application -ErrorAction SilentlyContinue) { $contenders | Should -Contain 'parallel --will-cite -j 2' }
+        $memory = @(Import-Csv (Join-Path $Out 'ProcessPool.memory.csv'))
+        $memory.Tasks | Should -Be @('10', '200')
+        $memory | ForEach-Object { [double]$_.PeakWorkingSetMB | Should -BeGreaterThan 0 }
+        (Import-Csv (Join-Path $Out 'ProcessPool.goals.csv')).Verdict | Should -Be @('not judged', 'not judged', 'not judged')
+    }
+
+    It 'puts the Runspaces model beside ForEach-Object -Parallel, Start-ThreadJob and Start-Job' {
+        $rows = Import-Csv (Join-Path $Out 'Runspaces.csv')
+        @($rows | Where-Object Contender -Like 'Runspaces model*').Count | Should -Be 2 -Because 'the model with its set-up taken out and whole'
+        foreach ($primitive in 'ForEach-Object -Parallel', 'Start-ThreadJob', 'Start-Job') {
+            @($rows | Where-Object Contender -Like "$primitive*").Count | Should -Be 1 -Because $primitive
+        }
+        $runs = Import-Csv (Join-Path $Out 'Runspaces.runs.csv')
+        @($runs | Where-Object Contender -EQ 'Runspaces').Items | Should -Be '20'
+        $runs | ForEach-Object { [double]$_.ElapsedMs | Should -BeGreaterThan 0 }
+    }
+
     It 'verifies every run it measured' {
         foreach ($file in Get-ChildItem (Join-Path $Out '*.runs.csv')) {
             Import-Csv $file | Where-Object { $_.PSObject.Properties['Verified'] } | ForEach-Object { $_.Verified | Should -Be 'True' -Because "$($file.Name) run $($_.Round)" }

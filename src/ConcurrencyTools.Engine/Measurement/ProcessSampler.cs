@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
 using System.Threading;
@@ -6,25 +7,39 @@ using System.Threading;
 namespace ConcurrencyTools.Engine.Measurement;
 
 /// <summary>
-/// Samples this process's working set and OS thread count every 10 ms on a thread of its own, and
+/// Samples this process's working set and OS thread count every 10 ms while a run is measured, and
 /// keeps the peaks. On Linux it reads /proc/self/status (tens of microseconds a sample); elsewhere it
-/// refreshes a <see cref="Process"/>. Its own thread is not counted. It also keeps the most threads
-/// the .NET thread pool had, so a row shows how many the pool added while tasks blocked its threads.
+/// refreshes a <see cref="Process"/>. It also keeps the most threads the .NET thread pool had, so a row
+/// shows how many the pool added while tasks blocked its threads.
 /// </summary>
+/// <remarks>
+/// Every sampler in the process is served by one shared sampling thread rather than a thread of its
+/// own: starting and joining a thread costs a few hundred microseconds on a busy machine, which a run
+/// of short tasks paid on every repeat. The thread is a dedicated one, not a timer on the thread pool,
+/// so that sampling goes on when blocked tasks starve the pool (the very runs whose peaks matter). It
+/// ends after <see cref="IdleLifetime"/> with no sampler running, so a process that stopped measuring
+/// keeps no thread; it is never counted in <see cref="PeakThreadCount"/>.
+/// </remarks>
 internal sealed class ProcessSampler : IDisposable
 {
     private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(10);
-    private readonly ManualResetEventSlim _stop = new();
-    private readonly Thread _thread;
+
+    /// <summary>How long the sampling thread waits for the next sampler before it ends.</summary>
+    internal static readonly TimeSpan IdleLifetime = TimeSpan.FromSeconds(2);
+
+    // Guards the list of running samplers and the sampling thread's life; every sample is taken under it
+    // so that the thread's own presence is known exactly when it is subtracted.
+    private static readonly object Gate = new();
+    private static readonly List<ProcessSampler> Running = new();
+    private static Thread? _thread;
+    private static Thread? _ending;
+
     private long _peakWorkingSet;
     private int _peakThreads;
     private int _peakPoolThreads;
+    private bool _stopped;
 
-    private ProcessSampler()
-    {
-        _thread = new Thread(Run) { IsBackground = true, Name = "ConcurrencyTools sampler" };
-        StartPoolThreads = ThreadPool.ThreadCount;
-    }
+    private ProcessSampler() => StartPoolThreads = ThreadPool.ThreadCount;
 
     /// <summary>Threads in the .NET thread pool when sampling started.</summary>
     public int StartPoolThreads { get; }
@@ -35,54 +50,100 @@ internal sealed class ProcessSampler : IDisposable
     /// <summary>The largest working set seen, in bytes.</summary>
     public long PeakWorkingSetBytes => Interlocked.Read(ref _peakWorkingSet);
 
-    /// <summary>The most OS threads seen in the process, the sampler's own excluded.</summary>
+    /// <summary>The most OS threads seen in the process, the sampling thread excluded.</summary>
     public int PeakThreadCount => Volatile.Read(ref _peakThreads);
+
+    /// <summary>Whether the shared sampling thread is running now (for tests).</summary>
+    internal static bool IsSamplingThreadAlive
+    {
+        get
+        {
+            lock (Gate)
+            {
+                return _thread is not null;
+            }
+        }
+    }
 
     /// <summary>Takes a first sample and starts sampling.</summary>
     public static ProcessSampler Start()
     {
         var sampler = new ProcessSampler();
-        sampler.Sample(excludeSelf: false);
-        sampler._thread.Start();
+        lock (Gate)
+        {
+            // A thread that gave up waiting is finishing: let it go before counting threads without it.
+            _ending?.Join();
+            _ending = null;
+            sampler.SampleLocked(Read());
+            Running.Add(sampler);
+
+            // A running thread is not woken: it takes the next sample within one interval anyway, and a
+            // wake-up per run would cost a context switch on a busy core.
+            if (_thread is null)
+            {
+                _thread = new Thread(Run) { IsBackground = true, Name = "ConcurrencyTools sampler" };
+                _thread.Start();
+            }
+        }
+
         return sampler;
     }
 
-    /// <summary>Takes a last sample and stops.</summary>
+    /// <summary>Takes a last sample and stops; the figures stay readable.</summary>
     public void Stop()
     {
-        if (!_stop.IsSet)
+        lock (Gate)
         {
-            _stop.Set();
-            _thread.Join();
-            Sample(excludeSelf: false);
+            if (_stopped)
+            {
+                return;
+            }
+
+            _stopped = true;
+            Running.Remove(this);
+            SampleLocked(Read());
         }
     }
 
-    public void Dispose()
-    {
-        Stop();
-        _stop.Dispose();
-    }
+    public void Dispose() => Stop();
 
-    private void Run()
+    private static void Run()
     {
-        while (!_stop.Wait(Interval))
+        lock (Gate)
         {
-            Sample(excludeSelf: true);
+            long lastBusy = Stopwatch.GetTimestamp();
+            while (true)
+            {
+                if (Running.Count > 0)
+                {
+                    (long WorkingSet, int Threads) reading = Read();
+                    foreach (ProcessSampler sampler in Running)
+                    {
+                        sampler.SampleLocked(reading);
+                    }
+
+                    lastBusy = Stopwatch.GetTimestamp();
+                }
+                else if (Stopwatch.GetElapsedTime(lastBusy) >= IdleLifetime)
+                {
+                    _ending = _thread;
+                    _thread = null;
+                    return;
+                }
+
+                // Monitor.Wait releases the gate meanwhile, so samplers start and stop between samples.
+                Monitor.Wait(Gate, Interval);
+            }
         }
     }
 
-    private void Sample(bool excludeSelf)
+    /// <summary>Folds one reading into the peaks; called under <see cref="Gate"/>.</summary>
+    private void SampleLocked((long WorkingSet, int Threads) reading)
     {
-        (long workingSet, int threads) = Read();
-        if (excludeSelf)
+        int threads = reading.Threads - (_thread is null ? 0 : 1);
+        if (reading.WorkingSet > _peakWorkingSet)
         {
-            threads--;
-        }
-
-        if (workingSet > _peakWorkingSet)
-        {
-            Interlocked.Exchange(ref _peakWorkingSet, workingSet);
+            Interlocked.Exchange(ref _peakWorkingSet, reading.WorkingSet);
         }
 
         if (threads > _peakThreads)

@@ -39,6 +39,6 @@ internal sealed class RunMeter : IDisposable
         return new Reading(elapsed, cpu, counters, _sampler.PeakWorkingSetBytes, _sampler.PeakThreadCount, _sampler.PoolThreadsAdded);
     }
 
-    /// <summary>Ends the sampler's thread, also when the run threw before <see cref="Stop"/>.</summary>
+    /// <summary>Stops the sampler, also when the run threw before <see cref="Stop"/>.</summary>
     public void Dispose() => _sampler.Dispose();
 }

@@ -1,0 +1,148 @@
+using System;
+using System.IO;
+using System.Linq;
+using System.Threading;
+using ConcurrencyTools.Engine.Measurement;
+using Xunit;
+
+namespace ConcurrencyTools.Engine.Tests;
+
+public class ProcessSamplerTests
+{
+    private static int OsThreads() =>
+        int.Parse(File.ReadLines("/proc/self/status").First(l => l.StartsWith("Threads:", StringComparison.Ordinal))[8..].Trim());
+
+    /// <summary>Starts <paramref name="count"/> threads that live <paramref name="lifetimeMs"/> and waits for them to end.</summary>
+    private static void ShortLivedThreads(int count, int lifetimeMs)
+    {
+        Thread[] threads = Enumerable.Range(0, count).Select(_ => new Thread(() => Thread.Sleep(lifetimeMs)) { IsBackground = true }).ToArray();
+        foreach (Thread thread in threads)
+        {
+            thread.Start();
+        }
+
+        foreach (Thread thread in threads)
+        {
+            thread.Join();
+        }
+    }
+
+    /// <summary>
+    /// Runs 12 short-lived threads under a running sampler, stops it and checks that its peak saw them
+    /// all: neither the first sample (before the threads) nor the last (after they ended) can, only the
+    /// periodic samples in between.
+    /// </summary>
+    private static void AssertSeesShortLivedThreads(ProcessSampler sampler)
+    {
+        int before = sampler.PeakThreadCount;
+        ShortLivedThreads(12, 300);
+        sampler.Stop();
+        Assert.True(sampler.PeakThreadCount >= before + 12, $"peak {sampler.PeakThreadCount}, {before} before the 12 threads");
+    }
+
+    [Fact]
+    public void ThreadsThatCameAndWentDuringTheRunAreInThePeak()
+    {
+        using ProcessSampler sampler = ProcessSampler.Start();
+        AssertSeesShortLivedThreads(sampler);
+    }
+
+    [Fact]
+    public void SamplingGoesOnWhileThePoolIsStarved()
+    {
+        // Every pool thread blocked, with more blocked items queued than the pool can add meanwhile: a
+        // sampler that ran its samples on the pool would see nothing until the items are released.
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
+
+        ThreadPool.GetMinThreads(out int minWorkers, out _);
+        using var release = new ManualResetEventSlim();
+        int blockers = Math.Max(minWorkers, ThreadPool.ThreadCount) + 32;
+        using var allDone = new CountdownEvent(blockers);
+        for (int i = 0; i < blockers; i++)
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(_ =>
+            {
+                release.Wait(TimeSpan.FromSeconds(30));
+                allDone.Signal();
+            }, null);
+        }
+
+        try
+        {
+            using ProcessSampler sampler = ProcessSampler.Start();
+            AssertSeesShortLivedThreads(sampler);
+        }
+        finally
+        {
+            release.Set();
+            Assert.True(allDone.Wait(TimeSpan.FromSeconds(60)), "the blocked work items did not finish");
+        }
+    }
+
+    [Fact]
+    public void TheSamplingThreadIsNotCounted()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
+
+        // Keep the shared thread alive across the reads, then read the process's threads around a short
+        // sampled run; the runtime's own threads can come and go, so take a moment when nothing changed.
+        using ProcessSampler keepAlive = ProcessSampler.Start();
+        for (int attempt = 1; ; attempt++)
+        {
+            int before = OsThreads();
+            using ProcessSampler sampler = ProcessSampler.Start();
+            sampler.Stop();
+            int after = OsThreads();
+            if (before == after || attempt == 20)
+            {
+                Assert.Equal(before, after);
+                Assert.True(ProcessSampler.IsSamplingThreadAlive);
+                Assert.Equal(before - 1, sampler.PeakThreadCount);
+                break;
+            }
+        }
+    }
+
+    [Fact]
+    public void TheSamplingThreadEndsWhenNothingIsSampledAndStartsAgain()
+    {
+        using (ProcessSampler first = ProcessSampler.Start())
+        {
+            Assert.True(ProcessSampler.IsSamplingThreadAlive);
+        }
+
+        // A hang guard, not a timing assertion: the thread ends after its idle lifetime.
+        DateTime deadline = DateTime.UtcNow + ProcessSampler.IdleLifetime + TimeSpan.FromSeconds(30);
+        while (ProcessSampler.IsSamplingThreadAlive && DateTime.UtcNow < deadline)
+        {
+            Thread.Sleep(50);
+        }
+
+        Assert.False(ProcessSampler.IsSamplingThreadAlive);
+
+        using ProcessSampler second = ProcessSampler.Start();
+        Assert.True(ProcessSampler.IsSamplingThreadAlive);
+        AssertSeesShortLivedThreads(second);
+    }
+
+    [Fact]
+    public void SamplersRunningTogetherEachKeepTheirOwnPeaks()
+    {
+        using ProcessSampler outer = ProcessSampler.Start();
+        int before = outer.PeakThreadCount;
+        ShortLivedThreads(12, 300);
+        Thread.Sleep(200); // the ended threads' OS threads are gone too
+        using ProcessSampler inner = ProcessSampler.Start();
+        inner.Stop();
+        outer.Stop();
+        Assert.True(outer.PeakThreadCount >= before + 12, $"outer peak {outer.PeakThreadCount}, {before} before");
+        Assert.True(inner.PeakThreadCount < before + 12, $"inner peak {inner.PeakThreadCount}: it started after the threads ended");
+        Assert.True(outer.PeakWorkingSetBytes > 0 && inner.PeakWorkingSetBytes > 0);
+    }
+}
