@@ -42,7 +42,7 @@ Import-Module (Join-Path $PSScriptRoot 'BenchmarkRecord.psm1') -Force
 $root = Get-BenchmarkRepositoryRoot
 
 # The order of the document: the issue's order. A benchmark not named here still runs and comes last.
-$SectionOrder = 'InProcess', 'Scale', 'Startup', 'ProcessPool', 'Runspaces', 'Fidelity'
+$SectionOrder = 'InProcess', 'Scale', 'Startup', 'ProcessPool', 'Remoting', 'Runspaces', 'Fidelity'
 
 if (-not $OutputDirectory) {
     $OutputDirectory = if ($Smoke) { Join-Path $root 'out/bench-smoke/performance' } else { Join-Path $root 'docs/performance' }
