@@ -133,6 +133,7 @@ public sealed class WorkloadBenchmark
         row.ThreadsUsed = result.ThreadsUsed;
         row.Verified = result.Error is null && result.CompletedTasks == row.Tasks && result.Checksum == expected;
         row.StartupMs = result.Startup is { } startup ? Milliseconds(startup) : null;
+        row.WorkerHost = result.WorkerHost;
         row.GilSwitches = result.GilSwitches;
         row.GilForcedDrops = result.GilForcedDrops;
         SetCounters(row, result.Counters);

@@ -58,6 +58,13 @@ public sealed class WorkloadMeasurement
     /// </summary>
     public double? StartupMs { get; internal set; }
 
+    /// <summary>
+    /// Processes only: what ran the worker processes. <c>native</c> is the worker compiled ahead of time for
+    /// this platform (it starts in milliseconds); <c>dotnet</c> is the framework-dependent worker on a .NET
+    /// host and <c>pwsh</c> a pwsh child (both start in tens to hundreds of milliseconds, which StartupMs shows).
+    /// </summary>
+    public string? WorkerHost { get; internal set; }
+
     /// <summary>GilThreads only: the switch interval in milliseconds.</summary>
     public double? SwitchIntervalMs { get; internal set; }
 

@@ -24,6 +24,9 @@ public sealed class ModelRunResult
     /// <summary>Time to start the child processes until all were ready (Processes only).</summary>
     public TimeSpan? Startup { get; internal set; }
 
+    /// <summary>What ran the worker processes: <c>native</c>, <c>dotnet</c> or <c>pwsh</c> (Processes only).</summary>
+    public string? WorkerHost { get; internal set; }
+
     /// <summary>How often the interpreter lock changed hands (GilThreads only).</summary>
     public long? GilSwitches { get; internal set; }
 

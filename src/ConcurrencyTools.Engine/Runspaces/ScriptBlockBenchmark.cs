@@ -150,6 +150,7 @@ public sealed class ScriptBlockBenchmark : IDisposable
         WorkloadBenchmark.SetTimes(row, run.Elapsed, run.CpuTime);
         WorkloadBenchmark.SetCounters(row, run.Counters);
         row.StartupMs = run.Startup is { } startup ? WorkloadBenchmark.Milliseconds(startup) : null;
+        row.WorkerHost = configuration.Model == ConcurrencyModel.Processes ? "pwsh" : null;
         row.PeakWorkingSetBytes = run.PeakWorkingSetBytes;
         row.PeakThreadCount = run.PeakThreadCount;
         row.GcMode = run.Counters is null ? null : RuntimeCounters.GcMode;
