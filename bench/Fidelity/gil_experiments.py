@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The seeds' CPU and I/O experiments in CPython, sized to match ConcurrencyTools' task lists.
+"""The articles' CPU and I/O experiments in CPython, sized to match ConcurrencyTools' task lists.
 
 A CPU task t adds (j*j) % 1000 for j in [t*n, (t+1)*n): the same sum as the Cpu workload of
 ConcurrencyTools, so both sides must report the same checksum. An I/O task sleeps. Each experiment
