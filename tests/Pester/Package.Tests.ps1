@@ -3,6 +3,10 @@
 # build.ps1 -Task Package makes, each unpacked into a temporary PSModulePath folder and imported by name
 # in a fresh pwsh.
 
+BeforeDiscovery {
+    $script:HasHelp = Test-Path (Join-Path $PSScriptRoot '../../out/ConcurrencyTools/en-US/ConcurrencyTools.dll-Help.xml')
+}
+
 BeforeAll {
     $script:ModuleDir = Join-Path $PSScriptRoot '../../out/ConcurrencyTools' | Resolve-Path | Select-Object -ExpandProperty Path
     $script:Root = Join-Path $PSScriptRoot '../..' | Resolve-Path | Select-Object -ExpandProperty Path
@@ -119,7 +123,7 @@ Describe 'The gallery package' {
         $metadata.releaseNotes | Should -Be $Manifest.PrivateData.PSData.ReleaseNotes
     }
 
-    It 'has the gallery tags: PSModule, PSIncludes_Cmdlet and PSCmdlet_<name> for each cmdlet' {
+    It 'has the gallery tags: PSModule, PSIncludes_Cmdlet, and PSCmdlet_ and PSCommand_ for each cmdlet' {
         $tags = $Nuspec.package.metadata.tags -split ' '
         $tags | Should -Contain 'PSModule'
         $tags | Should -Contain 'PSIncludes_Cmdlet'
@@ -168,7 +172,7 @@ Describe 'The zip' {
         $ZipInstalled.Verified | Should -Be @($true, $true)
     }
 
-    It 'carries the help when the module folder has it' -Skip:(-not (Test-Path (Join-Path $ModuleDir 'en-US'))) {
+    It 'carries the help when the module folder has it' -Skip:(-not $HasHelp) {
         Get-ZipEntryName $Zip.FullName | Should -Contain "ConcurrencyTools/$Version/en-US/ConcurrencyTools.dll-Help.xml"
         $ZipInstalled.HelpFound | Should -BeTrue
     }
