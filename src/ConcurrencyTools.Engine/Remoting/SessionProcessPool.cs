@@ -5,7 +5,7 @@ using System.Management.Automation.Runspaces;
 using ConcurrencyTools.Engine.ProcessPool;
 using Pool = ConcurrencyTools.Engine.ProcessPool.ProcessPool;
 
-namespace ConcurrencyTools.Engine.Runspaces;
+namespace ConcurrencyTools.Engine.Remoting;
 
 /// <summary>Builds a process pool whose slots are on remote hosts: ThrottleLimit slots per session.</summary>
 public static class SessionProcessPool

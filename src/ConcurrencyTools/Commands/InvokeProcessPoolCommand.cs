@@ -7,7 +7,7 @@ using System.Management.Automation;
 using System.Management.Automation.Runspaces;
 using System.Threading;
 using ConcurrencyTools.Engine.ProcessPool;
-using ConcurrencyTools.Engine.Runspaces;
+using ConcurrencyTools.Engine.Remoting;
 using Pool = ConcurrencyTools.Engine.ProcessPool.ProcessPool;
 
 namespace ConcurrencyTools.Commands;
