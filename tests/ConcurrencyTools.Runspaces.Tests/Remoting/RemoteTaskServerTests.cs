@@ -9,7 +9,7 @@ using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
 using ConcurrencyTools.Engine.ProcessPool;
-using ConcurrencyTools.Engine.Runspaces;
+using ConcurrencyTools.Engine.Remoting;
 using Xunit;
 
 namespace ConcurrencyTools.Runspaces.Tests;
