@@ -183,7 +183,7 @@ Describe 'Measure-ProducerConsumer results' {
 
     It 'shows a table that fits 80 columns by default' {
         $lines = ($Rows | Out-String -Width 80) -split "`n"
-        foreach ($header in 'Model', 'PxC', 'Capacity', 'ElapsedMs', 'Eff.', 'BlockedMs', 'IdleMs', 'Bottleneck', 'Verified') {
+        foreach ($header in 'Model', 'PxC', 'Run', 'Capacity', 'ElapsedMs', 'BlockedMs', 'IdleMs', 'Bottleneck', 'Verified') {
             ($lines -join "`n") | Should -Match ([regex]::Escape($header))
         }
         ($lines -join "`n") | Should -Match 'Io/Io: 8 items'

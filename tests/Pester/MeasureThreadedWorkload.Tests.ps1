@@ -181,7 +181,7 @@ Describe 'Measure-ThreadedWorkload results' {
     It 'shows a table with the useful columns by default' {
         # The default view fits an 80-column console.
         $text = Measure-ThreadedWorkload -Model Threads -Workers 2 @Quick | Out-String -Width 80
-        foreach ($header in 'Model', 'Workers', 'Run', 'ElapsedMs', 'CpuTimeMs', 'CpuUtil', 'StartupMs', 'Verified', 'Error', 'Cpu: 4 tasks of Iterations=200000') { $text | Should -Match $header }
+        foreach ($header in 'Model', 'Workers', 'Run', 'ElapsedMs', 'CpuTimeMs', 'Cpu%', 'StartupMs', 'Verified', 'Error', 'Cpu: 4 tasks of Iterations=200000') { $text | Should -Match $header }
         $text | Should -Not -Match 'MachineName'
     }
 
