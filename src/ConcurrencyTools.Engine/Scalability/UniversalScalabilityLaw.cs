@@ -46,7 +46,7 @@ public static class UniversalScalabilityLaw
     /// Fits λ, σ and κ (or, with <paramref name="contentionOnly"/>, λ and σ with κ = 0: Amdahl's law) to
     /// (workers, throughput) points. Needs at least three distinct worker counts.
     /// </summary>
-    public static ScalabilityModel Fit(IReadOnlyList<double> workers, IReadOnlyList<double> throughput, bool contentionOnly = false)
+    public static ScalabilityFit Fit(IReadOnlyList<double> workers, IReadOnlyList<double> throughput, bool contentionOnly = false)
     {
         ArgumentNullException.ThrowIfNull(workers);
         ArgumentNullException.ThrowIfNull(throughput);
@@ -95,7 +95,7 @@ public static class UniversalScalabilityLaw
         return Describe(result, x, y, contentionOnly);
     }
 
-    private static ScalabilityModel Describe(NonlinearMinimizationResult result, Vector<double> x, Vector<double> y, bool contentionOnly)
+    private static ScalabilityFit Describe(NonlinearMinimizationResult result, Vector<double> x, Vector<double> y, bool contentionOnly)
     {
         Vector<double> p = result.MinimizingPoint;
         double squares = SumOfSquares(p, x, y);
@@ -106,7 +106,7 @@ public static class UniversalScalabilityLaw
         Vector<double>? errors = result.StandardErrors;
         double? Error(int i) => freedom > 0 && errors is not null && double.IsFinite(errors[i]) && !(contentionOnly && i == 2) ? errors[i] : null;
 
-        return new ScalabilityModel(
+        return new ScalabilityFit(
             lambda: p[0],
             sigma: p[1],
             kappa: contentionOnly ? 0 : p[2],
