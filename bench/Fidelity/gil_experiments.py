@@ -51,25 +51,32 @@ def io_task(index, duration_ms):
     return index
 
 
-HELLO_MS = 50
+_barrier = None
+
+
+def _keep_barrier(barrier):
+    global _barrier
+    _barrier = barrier
 
 
 def hello(_):
-    time.sleep(HELLO_MS / 1000)
+    # No worker can take a second task: each waits here until every worker holds one.
+    _barrier.wait(timeout=120)
     return os.getpid()
 
 
 def pool_start(workers):
-    """Milliseconds from creating a ProcessPoolExecutor until each of its workers has answered once.
+    """Milliseconds from creating a ProcessPoolExecutor until every one of its workers runs a task.
 
-    Each worker gets one task that waits HELLO_MS (so no worker can take two) and returns its process id;
-    the wait is subtracted. With the fork start method the pool launches all its workers at once, as the
-    Processes model does, and its time counts until every worker is ready, like the model's StartupMs.
+    Each worker gets one task that waits on a barrier of all the workers and returns its process id.
+    With the fork start method the pool launches all its workers at once, as the Processes model does,
+    and its time counts until every worker is ready, like the model's StartupMs.
     """
+    barrier = multiprocessing.Barrier(workers)
     started = time.perf_counter()
-    with concurrent.futures.ProcessPoolExecutor(max_workers=workers) as pool:
+    with concurrent.futures.ProcessPoolExecutor(max_workers=workers, initializer=_keep_barrier, initargs=(barrier,)) as pool:
         pids = set(pool.map(hello, range(workers)))
-        elapsed = (time.perf_counter() - started) * 1000 - HELLO_MS
+        elapsed = (time.perf_counter() - started) * 1000
     if len(pids) != workers:
         raise RuntimeError(f"{len(pids)} distinct workers answered, not {workers}")
     return elapsed
