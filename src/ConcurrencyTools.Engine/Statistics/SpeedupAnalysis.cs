@@ -165,6 +165,7 @@ public sealed class SpeedupAnalysis
         summary.Unstable = stats.UnstableReason is not null;
         summary.UnstableReason = stats.UnstableReason;
         summary.MValue = stats.MValue;
+        summary.ModeSeparation = stats.ModeSeparation;
         return (summary, stats);
     }
 
