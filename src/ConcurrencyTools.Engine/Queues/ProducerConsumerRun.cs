@@ -61,7 +61,7 @@ internal sealed class ProducerConsumerRun
     public void Execute(ProducerConsumerResult row, double switchIntervalMs, CancellationToken cancellationToken)
     {
         using var state = new RunState(_producerWork, cancellationToken);
-        using var model = PipelineModel.Create(_configuration.Model, switchIntervalMs, state.Token);
+        using var model = PipelineRunner.Create(_configuration.Model, switchIntervalMs, state.Token);
         var roles = new (string, Func<ITaskContext, Task>)[_configuration.Producers + _configuration.Consumers];
         for (int p = 0; p < _configuration.Producers; p++)
         {
@@ -97,7 +97,7 @@ internal sealed class ProducerConsumerRun
         Fill(row, reading, state, model);
     }
 
-    private async Task ProduceAsync(int slot, RunState state, PipelineModel model, ITaskContext context)
+    private async Task ProduceAsync(int slot, RunState state, PipelineRunner model, ITaskContext context)
     {
         try
         {
@@ -137,7 +137,7 @@ internal sealed class ProducerConsumerRun
         }
     }
 
-    private async Task ConsumeAsync(int slot, RunState state, PipelineModel model, ITaskContext context)
+    private async Task ConsumeAsync(int slot, RunState state, PipelineRunner model, ITaskContext context)
     {
         try
         {
@@ -175,7 +175,7 @@ internal sealed class ProducerConsumerRun
         }
     }
 
-    private void Fill(ProducerConsumerResult row, RunMeter.Reading reading, RunState state, PipelineModel model)
+    private void Fill(ProducerConsumerResult row, RunMeter.Reading reading, RunState state, PipelineRunner model)
     {
         int consumed = _consumed.Sum();
         row.ElapsedMs = Math.Round(reading.Elapsed.TotalMilliseconds, 4);

@@ -74,7 +74,7 @@ public sealed class ScalabilityAnalysis
             bool perTask = first.Tasks > 0;
             double[] workers = valid.Select(s => (double)s.Workers).ToArray();
             double[] throughput = valid.Select(s => (perTask ? first.Tasks : 1) * 1000.0 / s.ElapsedMs).ToArray();
-            ScalabilityModel usl, amdahl;
+            ScalabilityFit usl, amdahl;
             try
             {
                 usl = UniversalScalabilityLaw.Fit(workers, throughput, contentionOnly: false, MaximumIterations);
@@ -94,7 +94,7 @@ public sealed class ScalabilityAnalysis
     }
 
     private static ScalabilitySummary Describe(SpeedupSample first, SpeedupSample[] valid, int excluded, int logicalCores, bool perTask,
-        double[] throughput, ScalabilityModel usl, ScalabilityModel amdahl)
+        double[] throughput, ScalabilityFit usl, ScalabilityFit amdahl)
     {
         var points = valid.Select((s, i) => new ScalabilityPoint(s.Workers, s.Run, throughput[i], usl.Throughput(s.Workers))).ToArray();
         var byWorkers = points.GroupBy(p => p.Workers).OrderBy(g => g.Key).ToArray();
@@ -157,7 +157,7 @@ public sealed class ScalabilityAnalysis
         return summary;
     }
 
-    private static ScalabilityPrediction Predict(ScalabilitySummary summary, ScalabilityModel usl, ScalabilityModel amdahl, int workers)
+    private static ScalabilityPrediction Predict(ScalabilitySummary summary, ScalabilityFit usl, ScalabilityFit amdahl, int workers)
     {
         double[] measured = summary.Points.Where(p => p.Workers == workers).Select(p => p.Throughput).ToArray();
         return new ScalabilityPrediction

@@ -51,11 +51,11 @@ public static class UniversalScalabilityLaw
     /// Fits λ, σ and κ (or, with <paramref name="contentionOnly"/>, λ and σ with κ = 0: Amdahl's law) to
     /// (workers, throughput) points. Needs at least three distinct worker counts.
     /// </summary>
-    public static ScalabilityModel Fit(IReadOnlyList<double> workers, IReadOnlyList<double> throughput, bool contentionOnly = false) =>
+    public static ScalabilityFit Fit(IReadOnlyList<double> workers, IReadOnlyList<double> throughput, bool contentionOnly = false) =>
         Fit(workers, throughput, contentionOnly, MaximumIterations);
 
     /// <summary>The fit with another iteration limit (tests reach the limit with it).</summary>
-    internal static ScalabilityModel Fit(IReadOnlyList<double> workers, IReadOnlyList<double> throughput, bool contentionOnly, int maximumIterations)
+    internal static ScalabilityFit Fit(IReadOnlyList<double> workers, IReadOnlyList<double> throughput, bool contentionOnly, int maximumIterations)
     {
         ArgumentNullException.ThrowIfNull(workers);
         ArgumentNullException.ThrowIfNull(throughput);
@@ -166,7 +166,7 @@ public static class UniversalScalabilityLaw
         return errors;
     }
 
-    private static ScalabilityModel Describe(NonlinearMinimizationResult result, Vector<double> x, Vector<double> y, double unit, bool contentionOnly)
+    private static ScalabilityFit Describe(NonlinearMinimizationResult result, Vector<double> x, Vector<double> y, double unit, bool contentionOnly)
     {
         Vector<double> p = result.MinimizingPoint;
         double squares = SumOfSquares(p, x, y);
@@ -177,7 +177,7 @@ public static class UniversalScalabilityLaw
         double[]? errors = StandardErrors(p, x, y, contentionOnly);
         double? Error(int i) => errors is not null && i < errors.Length && double.IsFinite(errors[i]) ? errors[i] : null;
 
-        return new ScalabilityModel(
+        return new ScalabilityFit(
             lambda: p[0] * unit,
             sigma: p[1],
             kappa: contentionOnly ? 0 : p[2],

@@ -19,7 +19,7 @@ public class UslErrorsTests
     [InlineData(new double[] { 1, 1, 1, 2, 2, 2, 4, 4, 4, 6, 6, 6, 8, 8, 8 }, new double[] { 0.774131, 0.827329, 0.784042, 1.24541, 1.34614, 1.22492, 2.00678, 2.06072, 2.06231, 2.5959, 2.44822, 2.3292, 2.71591, 2.721, 2.62006 }, 0.14880541887844828, 0.0037989228800726174, 0.03424206962642309, 0.003261906545133577)]
     public void StandardErrorsMatchScipyCurveFit(double[] workers, double[] throughput, double sigma, double kappa, double sigmaError, double kappaError)
     {
-        ScalabilityModel fit = UniversalScalabilityLaw.Fit(workers, throughput);
+        ScalabilityFit fit = UniversalScalabilityLaw.Fit(workers, throughput);
         Assert.Equal(sigma, fit.Sigma, 1e-4);
         Assert.Equal(kappa, fit.Kappa, 1e-5);
         Assert.True(Math.Abs(fit.SigmaStdError!.Value - sigmaError) <= 0.01 * sigmaError, $"σ error {fit.SigmaStdError} vs scipy {sigmaError}");
@@ -32,8 +32,8 @@ public class UslErrorsTests
     {
         double[] workers = { 1, 1, 1, 2, 2, 2, 4, 4, 4, 8, 8, 8 };
         double[] throughput = { 98.9, 103, 101.2, 186.2, 193.6, 181.5, 346.8, 335, 347.2, 554.4, 534.6, 555.9 };
-        ScalabilityModel small = UniversalScalabilityLaw.Fit(workers, throughput);
-        ScalabilityModel large = UniversalScalabilityLaw.Fit(workers, throughput.Select(t => t * 1e6).ToArray());
+        ScalabilityFit small = UniversalScalabilityLaw.Fit(workers, throughput);
+        ScalabilityFit large = UniversalScalabilityLaw.Fit(workers, throughput.Select(t => t * 1e6).ToArray());
         Assert.True(Math.Abs(large.SigmaStdError!.Value / small.SigmaStdError!.Value - 1) < 0.01, $"{small.SigmaStdError} vs {large.SigmaStdError}");
         Assert.True(Math.Abs(large.KappaStdError!.Value / small.KappaStdError!.Value - 1) < 0.01, $"{small.KappaStdError} vs {large.KappaStdError}");
         Assert.Equal(small.Sigma, large.Sigma, 1e-6);

@@ -6,7 +6,7 @@ using System.Management.Automation;
 using System.Management.Automation.Runspaces;
 using System.Threading;
 
-namespace ConcurrencyTools.Engine.Runspaces;
+namespace ConcurrencyTools.Engine.Remoting;
 
 /// <summary>
 /// Runs one PowerShell command on several remote sessions at once (PowerShell remoting over SSH or

@@ -18,7 +18,7 @@ namespace ConcurrencyTools.Engine.Runspaces;
 /// base64, one line each). Start-up ends when every child is ready. Lines a script block writes to the
 /// console itself (Write-Host) are not the protocol's and are ignored.
 /// </summary>
-internal sealed class ProcessesScriptModel : ScriptModel
+internal sealed class ProcessesScriptBlockRunner : ScriptBlockRunner
 {
     private const string Marker = "#CT# ";
 
@@ -45,7 +45,7 @@ internal sealed class ProcessesScriptModel : ScriptModel
 
     protected override bool OutOfProcess => true;
 
-    protected override void RunCore(ScriptTaskList list, string script, int workers, ScriptModelRun run, long started, CancellationToken cancellationToken)
+    protected override void RunCore(ScriptTaskList list, string script, int workers, ScriptBlockRun run, long started, CancellationToken cancellationToken)
     {
         string pwsh = WorkerHost.FindPwsh() ?? throw new InvalidOperationException("The Processes model needs pwsh: it is not the current process and not on PATH.");
         string setup = Encode(new Hashtable

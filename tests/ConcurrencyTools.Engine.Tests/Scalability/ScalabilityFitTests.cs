@@ -19,7 +19,7 @@ public class ScalabilityFitTests
         // The package's own expected output (tests/summary.Rout.save and tests/peak-scalability.R of usl 3.0.3):
         // alpha (σ) 2.773e-02 ± 9.122e-03, beta (κ) 1.044e-04 ± 1.988e-05, gamma (λ) 9.000e+01 ± 1.421e+01,
         // residual standard error 82.85 on 4 degrees of freedom, peak at load 96.51956.
-        ScalabilityModel fit = UniversalScalabilityLaw.Fit(SpecLoad, SpecThroughput);
+        ScalabilityFit fit = UniversalScalabilityLaw.Fit(SpecLoad, SpecThroughput);
 
         Assert.Equal(2.773e-02, fit.Sigma, 0.00005);
         Assert.Equal(1.044e-04, fit.Kappa, 0.00000005);
@@ -45,7 +45,7 @@ public class ScalabilityFitTests
         var workers = Enumerable.Range(1, 8).SelectMany(n => Enumerable.Repeat((double)n, 5)).ToArray();
         var throughput = workers.Select(n => 250 * UniversalScalabilityLaw.RelativeCapacity(n, sigma, kappa) * (1 + ((random.NextDouble() - 0.5) * 0.04))).ToArray();
 
-        ScalabilityModel fit = UniversalScalabilityLaw.Fit(workers, throughput);
+        ScalabilityFit fit = UniversalScalabilityLaw.Fit(workers, throughput);
 
         Assert.Equal(sigma, fit.Sigma, 0.02);
         Assert.Equal(kappa, fit.Kappa, 0.004);
@@ -61,7 +61,7 @@ public class ScalabilityFitTests
         double[] workers = { 1, 2, 3, 4, 6, 8, 12, 16 };
         double[] throughput = workers.Select(n => 100 * UniversalScalabilityLaw.RelativeCapacity(n, 0.03, 0.0005)).ToArray();
 
-        ScalabilityModel fit = UniversalScalabilityLaw.Fit(workers, throughput);
+        ScalabilityFit fit = UniversalScalabilityLaw.Fit(workers, throughput);
 
         Assert.Equal(0.03, fit.Sigma, 1e-6);
         Assert.Equal(0.0005, fit.Kappa, 1e-8);
@@ -76,8 +76,8 @@ public class ScalabilityFitTests
         double[] workers = { 1, 2, 4, 8, 16 };
         double[] throughput = workers.Select(n => 100 * UniversalScalabilityLaw.RelativeCapacity(n, 0.1, 0.01)).ToArray();
 
-        ScalabilityModel amdahl = UniversalScalabilityLaw.Fit(workers, throughput, contentionOnly: true);
-        ScalabilityModel usl = UniversalScalabilityLaw.Fit(workers, throughput);
+        ScalabilityFit amdahl = UniversalScalabilityLaw.Fit(workers, throughput, contentionOnly: true);
+        ScalabilityFit usl = UniversalScalabilityLaw.Fit(workers, throughput);
 
         Assert.Equal(0, amdahl.Kappa);
         Assert.Null(amdahl.KappaStdError);
@@ -93,7 +93,7 @@ public class ScalabilityFitTests
         double[] workers = { 1, 2, 4, 8 };
         double[] throughput = { 100, 80, 55, 30 };
 
-        ScalabilityModel fit = UniversalScalabilityLaw.Fit(workers, throughput);
+        ScalabilityFit fit = UniversalScalabilityLaw.Fit(workers, throughput);
 
         Assert.True(fit.Kappa > 0.05, $"κ {fit.Kappa}");
         Assert.InRange(fit.PeakWorkers!.Value, 1, 1.5);

@@ -5,7 +5,7 @@ using ConcurrencyTools.Engine.Measurement;
 namespace ConcurrencyTools.Engine.Runspaces;
 
 /// <summary>What one run of a script-block task list under one model measured.</summary>
-internal sealed class ScriptModelRun
+internal sealed class ScriptBlockRun
 {
     public TimeSpan Elapsed { get; set; }
 

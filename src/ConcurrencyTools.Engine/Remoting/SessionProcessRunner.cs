@@ -11,7 +11,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using ConcurrencyTools.Engine.ProcessPool;
 
-namespace ConcurrencyTools.Engine.Runspaces;
+namespace ConcurrencyTools.Engine.Remoting;
 
 /// <summary>
 /// Runs attempts on a remote host through a <see cref="RemoteTaskServer"/> kept in the session. One pump per host
@@ -39,7 +39,7 @@ internal sealed class SessionProcessRunner : IProcessRunner, IDisposable
         } else {
             $ExecutionContext.SessionState.Path.CurrentFileSystemLocation.ProviderPath
         }
-        Set-Variable -Scope Global -Name $Name -Value ([ConcurrencyTools.Engine.Runspaces.RemoteTaskServer]::new($Options, $Slots))
+        Set-Variable -Scope Global -Name $Name -Value ([ConcurrencyTools.Engine.Remoting.RemoteTaskServer]::new($Options, $Slots))
         """;
 
     private const string ExchangeScript = "param($Name, $Ids, $FilePaths, $Counts, $Arguments, $Inputs)\n" +

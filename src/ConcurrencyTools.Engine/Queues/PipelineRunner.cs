@@ -14,10 +14,10 @@ namespace ConcurrencyTools.Engine.Queues;
 /// the body never leaves its thread) or as a coroutine of one event loop (EventLoop). Waits on the queue
 /// block the thread, block it with the interpreter lock released, or are awaited on the loop.
 /// </summary>
-internal abstract class PipelineModel : IDisposable
+internal abstract class PipelineRunner : IDisposable
 {
     /// <summary>The model for one run.</summary>
-    public static PipelineModel Create(ConcurrencyModel model, double switchIntervalMs, CancellationToken cancellationToken) => model switch
+    public static PipelineRunner Create(ConcurrencyModel model, double switchIntervalMs, CancellationToken cancellationToken) => model switch
     {
         ConcurrencyModel.Threads => new ThreadsPipeline(),
         ConcurrencyModel.GilThreads => new GilThreadsPipeline(TimeSpan.FromMilliseconds(switchIntervalMs), cancellationToken),
@@ -44,7 +44,7 @@ internal abstract class PipelineModel : IDisposable
     /// <summary>Blocks the calling thread until a wait has ended.</summary>
     private protected static bool Block(ValueTask<bool> wait) => wait.IsCompleted ? wait.Result : wait.AsTask().GetAwaiter().GetResult();
 
-    private sealed class ThreadsPipeline : PipelineModel
+    private sealed class ThreadsPipeline : PipelineRunner
     {
         public override void Run(IReadOnlyList<(string Name, Func<ITaskContext, Task> Body)> roles, CancellationToken cancellationToken, Action<Exception> fail) =>
             ExecutionModel.RunOnThreads(roles.Select(role => (role.Name, (Action)(() =>
@@ -53,7 +53,7 @@ internal abstract class PipelineModel : IDisposable
         public override ValueTask<bool> WaitAsync(ITaskContext context, Func<ValueTask<bool>> wait) => new(Block(wait()));
     }
 
-    private sealed class GilThreadsPipeline : PipelineModel
+    private sealed class GilThreadsPipeline : PipelineRunner
     {
         private readonly GilScheduler _gil;
 
@@ -72,7 +72,7 @@ internal abstract class PipelineModel : IDisposable
         public override void Dispose() => _gil.Dispose();
     }
 
-    private sealed class EventLoopPipeline : PipelineModel
+    private sealed class EventLoopPipeline : PipelineRunner
     {
         public override void Run(IReadOnlyList<(string Name, Func<ITaskContext, Task> Body)> roles, CancellationToken cancellationToken, Action<Exception> fail) =>
             ExecutionModel.RunOnThreads(new (string, Action)[]

@@ -12,30 +12,23 @@ namespace ConcurrencyTools.Engine.Runspaces;
 /// returns only when every runspace, job and child process it started is gone; a cancelled token
 /// surfaces as <see cref="OperationCanceledException"/>.
 /// </summary>
-internal abstract class ScriptModel : IDisposable
+internal abstract class ScriptBlockRunner : IDisposable
 {
-    /// <summary>The models that run script blocks, and the default of -Model with -ScriptBlock.</summary>
-    public static readonly ConcurrencyModel[] Supported =
-    {
-        ConcurrencyModel.Sequential, ConcurrencyModel.Runspaces, ConcurrencyModel.ForEachParallel,
-        ConcurrencyModel.ThreadJob, ConcurrencyModel.Jobs, ConcurrencyModel.Processes,
-    };
-
     public abstract ConcurrencyModel Model { get; }
 
-    public static ScriptModel Create(ConcurrencyModel model) => model switch
+    public static ScriptBlockRunner Create(ConcurrencyModel model) => model switch
     {
-        ConcurrencyModel.Sequential or ConcurrencyModel.Runspaces => new RunspacesScriptModel(model),
-        ConcurrencyModel.ForEachParallel or ConcurrencyModel.ThreadJob or ConcurrencyModel.Jobs => new HostedScriptModel(model),
-        ConcurrencyModel.Processes => new ProcessesScriptModel(),
-        _ => throw new ArgumentOutOfRangeException("Model", model, $"Model '{model}' cannot run a script block; choose one of {string.Join(", ", Supported)}."),
+        ConcurrencyModel.Sequential or ConcurrencyModel.Runspaces => new RunspacesScriptBlockRunner(model),
+        ConcurrencyModel.ForEachParallel or ConcurrencyModel.ThreadJob or ConcurrencyModel.Jobs => new HostedScriptBlockRunner(model),
+        ConcurrencyModel.Processes => new ProcessesScriptBlockRunner(),
+        _ => throw new ArgumentOutOfRangeException("Model", model, $"Model '{model}' cannot run a script block; choose one of {string.Join(", ", ModelCatalog.ModelsThatRun(ModelUses.ScriptBlocks))}."),
     };
 
     /// <summary>Runs <paramref name="script"/> once per item of <paramref name="list"/> with <paramref name="workers"/> workers.</summary>
-    public ScriptModelRun Run(ScriptTaskList list, string script, int workers, CancellationToken cancellationToken)
+    public ScriptBlockRun Run(ScriptTaskList list, string script, int workers, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var run = new ScriptModelRun();
+        var run = new ScriptBlockRun();
         using (var sampler = ProcessSampler.Start())
         {
             RuntimeCounters countersBefore = RuntimeCounters.Capture();
@@ -69,21 +62,21 @@ internal abstract class ScriptModel : IDisposable
     protected virtual bool OutOfProcess => false;
 
     /// <summary>The model's own run; <paramref name="started"/> is the run's Stopwatch timestamp.</summary>
-    protected abstract void RunCore(ScriptTaskList list, string script, int workers, ScriptModelRun run, long started, CancellationToken cancellationToken);
+    protected abstract void RunCore(ScriptTaskList list, string script, int workers, ScriptBlockRun run, long started, CancellationToken cancellationToken);
 
     public virtual void Dispose()
     {
     }
 
     /// <summary>Set-up until the first item's script block started, from the timestamps the items recorded.</summary>
-    protected static TimeSpan? UntilFirstStart(ScriptModelRun run, long started)
+    protected static TimeSpan? UntilFirstStart(ScriptBlockRun run, long started)
     {
         long first = run.Records.Where(r => r.Started is not null).Select(r => r.Started!.Value).DefaultIfEmpty(long.MinValue).Min();
         return first == long.MinValue ? null : TimeSpan.FromSeconds(Math.Max(0, first - started) / (double)Stopwatch.Frequency);
     }
 
     /// <summary>CPU of the other processes that ran items: each one's last report, which covers its life up to then.</summary>
-    private static TimeSpan ChildCpu(ScriptModelRun run) => TimeSpan.FromMilliseconds(run.Records
+    private static TimeSpan ChildCpu(ScriptBlockRun run) => TimeSpan.FromMilliseconds(run.Records
         .Where(r => r.ProcessId != Environment.ProcessId)
         .GroupBy(r => r.ProcessId)
         .Sum(g => g.Max(r => r.ProcessCpuMs)));

@@ -9,7 +9,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using ConcurrencyTools.Engine.ProcessPool;
 
-namespace ConcurrencyTools.Engine.Runspaces;
+namespace ConcurrencyTools.Engine.Remoting;
 
 /// <summary>
 /// The host's side of a remote process pool (Invoke-ProcessPool -Session). It lives in a variable of the remote

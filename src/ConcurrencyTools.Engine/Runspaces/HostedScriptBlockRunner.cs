@@ -13,7 +13,7 @@ namespace ConcurrencyTools.Engine.Runspaces;
 /// runspace or process the primitive gives it. Stopping the driver stops ForEach-Object; its finally
 /// block stops and removes every job.
 /// </summary>
-internal sealed class HostedScriptModel : ScriptModel
+internal sealed class HostedScriptBlockRunner : ScriptBlockRunner
 {
     private const string ForEachParallelDriver = """
         param($p)
@@ -58,13 +58,13 @@ internal sealed class HostedScriptModel : ScriptModel
     private RunspaceSet? _host;
     private string? _skipped;
 
-    public HostedScriptModel(ConcurrencyModel model) => Model = model;
+    public HostedScriptBlockRunner(ConcurrencyModel model) => Model = model;
 
     public override ConcurrencyModel Model { get; }
 
     protected override bool OutOfProcess => Model == ConcurrencyModel.Jobs;
 
-    protected override void RunCore(ScriptTaskList list, string script, int workers, ScriptModelRun run, long started, CancellationToken cancellationToken)
+    protected override void RunCore(ScriptTaskList list, string script, int workers, ScriptBlockRun run, long started, CancellationToken cancellationToken)
     {
         RunspaceSet host = Host(cancellationToken);
         if (_skipped is not null)

@@ -1,6 +1,6 @@
 using System.Management.Automation.Runspaces;
 
-namespace ConcurrencyTools.Engine.Runspaces;
+namespace ConcurrencyTools.Engine.Remoting;
 
 /// <summary>Something one remote session produced: an output object, a stream record, or its end.</summary>
 /// <param name="Session">The session it came from.</param>

@@ -3,9 +3,8 @@ using System.Collections;
 using System.Collections.Generic;
 using System.Management.Automation.Runspaces;
 using ConcurrencyTools.Engine.ProcessPool;
-using Pool = ConcurrencyTools.Engine.ProcessPool.ProcessPool;
 
-namespace ConcurrencyTools.Engine.Runspaces;
+namespace ConcurrencyTools.Engine.Remoting;
 
 /// <summary>Builds a process pool whose slots are on remote hosts: ThrottleLimit slots per session.</summary>
 public static class SessionProcessPool
@@ -16,7 +15,7 @@ public static class SessionProcessPool
     /// <param name="hostOptions">What every host applies itself: TimeoutSeconds, WorkingDirectory (resolved on the host), Environment, MaxOutputBytes, Stream.</param>
     /// <param name="version">The module version the hosts must have.</param>
     /// <param name="moduleBase">This module's folder, named in the hint when a host lacks it.</param>
-    public static Pool Create(ProcessPoolOptions options, IReadOnlyList<PSSession> sessions, Hashtable hostOptions, string version, string? moduleBase)
+    public static BoundedProcessPool Create(ProcessPoolOptions options, IReadOnlyList<PSSession> sessions, Hashtable hostOptions, string version, string? moduleBase)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(sessions);
@@ -27,6 +26,6 @@ public static class SessionProcessPool
             runners.Add(new SessionProcessRunner(session, options.ThrottleLimit, 1 + (runners.Count * options.ThrottleLimit), hostOptions, version, moduleBase));
         }
 
-        return new Pool(options, runners);
+        return new BoundedProcessPool(options, runners);
     }
 }

@@ -1,4 +1,4 @@
-namespace ConcurrencyTools.Engine.Runspaces;
+namespace ConcurrencyTools.Engine.Remoting;
 
 /// <summary>The kinds of <see cref="SessionRecord"/>.</summary>
 public enum SessionRecordKind

@@ -1,6 +1,6 @@
 using System.Management.Automation;
 
-namespace ConcurrencyTools.Engine.Runspaces;
+namespace ConcurrencyTools.Engine.Remoting;
 
 /// <summary>
 /// The check that a remote host has this module's version, shared by every cmdlet that runs it there. A missing

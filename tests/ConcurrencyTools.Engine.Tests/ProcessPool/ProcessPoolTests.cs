@@ -9,7 +9,6 @@ using System.Threading.Tasks;
 using ConcurrencyTools.Engine.ProcessPool;
 using ConcurrencyTools.Engine.Processes;
 using Xunit;
-using Pool = ConcurrencyTools.Engine.ProcessPool.ProcessPool;
 
 namespace ConcurrencyTools.Engine.Tests;
 
@@ -111,7 +110,7 @@ public class ProcessPoolTests
         // Task 1 blocks; the others finish at once. Under KeepOrder no more than the window may be taken.
         using var release = new ManualResetEventSlim();
         var runner = new FakeRunner(3, (task, stop) => task.Seq == 1 ? System.Threading.Tasks.Task.Run(() => release.Wait(HangGuard, stop)) : System.Threading.Tasks.Task.CompletedTask);
-        using var pool = new Pool(new ProcessPoolOptions { KeepOrder = true, ReorderWindow = 5 }, new[] { runner });
+        using var pool = new BoundedProcessPool(new ProcessPoolOptions { KeepOrder = true, ReorderWindow = 5 }, new[] { runner });
         for (int i = 1; i <= 20; i++)
         {
             Assert.True(pool.TryAdd(FakeTask(i)));
@@ -139,14 +138,14 @@ public class ProcessPoolTests
     public void TheThrottleIsNeverExceeded()
     {
         var runner = new FakeRunner(3, (_, _) => System.Threading.Tasks.Task.Delay(Random.Shared.Next(1, 6)));
-        using var pool = new Pool(new ProcessPoolOptions(), new[] { runner });
+        using var pool = new BoundedProcessPool(new ProcessPoolOptions(), new[] { runner });
         List<ProcessTaskResult> rows = Drain(pool, Enumerable.Range(1, 300).Select(FakeTask));
         Assert.Equal(300, rows.Count);
         Assert.Equal(3, runner.MaxConcurrent);
         Assert.Equal(3, pool.PeakRunning);
 
         // The same with real processes, each alive for a while.
-        using var real = new Pool(new ProcessPoolOptions { ThrottleLimit = 2 });
+        using var real = new BoundedProcessPool(new ProcessPoolOptions { ThrottleLimit = 2 });
         rows = Drain(real, Enumerable.Range(1, 12).Select(i => new ProcessTask(i, "", "sleep", new[] { "0.05" })));
         Assert.All(rows, row => Assert.True(row.Succeeded));
         Assert.Equal(2, real.PeakRunning);
@@ -322,7 +321,7 @@ public class ProcessPoolTests
             return;
         }
 
-        var pool = new Pool(new ProcessPoolOptions { ThrottleLimit = 3 });
+        var pool = new BoundedProcessPool(new ProcessPoolOptions { ThrottleLimit = 3 });
         for (int i = 1; i <= 10; i++)
         {
             Assert.True(pool.TryAdd(new ProcessTask(i, "", "sh", new[] { "-c", "sh -c 'sleep 300 &'; sleep 300 & wait" })));
@@ -349,7 +348,7 @@ public class ProcessPoolTests
     public void ARunnerThatThrowsStillGivesTheTaskItsRow()
     {
         var runner = new FakeRunner(2, (task, _) => task.Seq % 2 == 0 ? throw new InvalidOperationException("runner broke") : System.Threading.Tasks.Task.CompletedTask);
-        using var pool = new Pool(new ProcessPoolOptions { KeepOrder = true }, new[] { runner });
+        using var pool = new BoundedProcessPool(new ProcessPoolOptions { KeepOrder = true }, new[] { runner });
         List<ProcessTaskResult> rows = Drain(pool, Enumerable.Range(1, 6).Select(FakeTask));
         Assert.Equal(new long[] { 1, 2, 3, 4, 5, 6 }, rows.Select(r => r.Seq));
         Assert.All(rows.Where(r => r.Seq % 2 == 0), row =>
@@ -365,7 +364,7 @@ public class ProcessPoolTests
     {
         using var release = new ManualResetEventSlim();
         var runner = new FakeRunner(1, (_, stop) => System.Threading.Tasks.Task.Run(() => release.Wait(HangGuard, stop)));
-        using var pool = new Pool(new ProcessPoolOptions(), new[] { runner });
+        using var pool = new BoundedProcessPool(new ProcessPoolOptions(), new[] { runner });
         int accepted = 0;
         while (accepted < 10_000 && pool.TryAdd(FakeTask(accepted + 1)))
         {
@@ -437,7 +436,7 @@ public class ProcessPoolTests
     {
         var healthy = new HostRunner("good", 2, failAfter: 1_000_000);
         var doomed = new HostRunner("bad", 2, failAfter: 3);
-        using var pool = new Pool(new ProcessPoolOptions { KeepOrder = keepOrder, ReorderWindow = keepOrder ? 8 : 0 }, new IProcessRunner[] { doomed, healthy });
+        using var pool = new BoundedProcessPool(new ProcessPoolOptions { KeepOrder = keepOrder, ReorderWindow = keepOrder ? 8 : 0 }, new IProcessRunner[] { doomed, healthy });
         List<ProcessTaskResult> rows = Drain(pool, Enumerable.Range(1, 40).Select(FakeTask));
 
         Assert.Equal(Enumerable.Range(1, 40).Select(i => (long)i), rows.Select(r => r.Seq).Order());
@@ -462,7 +461,7 @@ public class ProcessPoolTests
     {
         var first = new HostRunner("a", 1, failAfter: 2);
         var second = new HostRunner("b", 1, failAfter: 2);
-        using var pool = new Pool(new ProcessPoolOptions(), new IProcessRunner[] { first, second });
+        using var pool = new BoundedProcessPool(new ProcessPoolOptions(), new IProcessRunner[] { first, second });
         List<ProcessTaskResult> rows = Drain(pool, Enumerable.Range(1, 20).Select(FakeTask));
 
         Assert.Equal(Enumerable.Range(1, 20).Select(i => (long)i), rows.Select(r => r.Seq).Order());
@@ -477,9 +476,9 @@ public class ProcessPoolTests
     [Fact]
     public void BadOptionsAreRejected()
     {
-        Assert.Throws<ArgumentOutOfRangeException>(() => new Pool(new ProcessPoolOptions { ThrottleLimit = 0 }));
-        Assert.Throws<ArgumentOutOfRangeException>(() => new Pool(new ProcessPoolOptions { RetryCount = -1 }));
-        Assert.Throws<ArgumentOutOfRangeException>(() => new Pool(new ProcessPoolOptions { Timeout = TimeSpan.Zero }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new BoundedProcessPool(new ProcessPoolOptions { ThrottleLimit = 0 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new BoundedProcessPool(new ProcessPoolOptions { RetryCount = -1 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new BoundedProcessPool(new ProcessPoolOptions { Timeout = TimeSpan.Zero }));
     }
 
     private static ProcessTask FakeTask(int seq) => new(seq, seq.ToString(CultureInfo.InvariantCulture), "fake", Array.Empty<string>());
@@ -512,12 +511,12 @@ public class ProcessPoolTests
 
     private static List<ProcessTaskResult> Run(ProcessPoolOptions options, IEnumerable<ProcessTask> tasks, IReadOnlyList<IProcessRunner>? runners = null, List<ProcessOutputLine>? lines = null)
     {
-        using var pool = new Pool(options, runners);
+        using var pool = new BoundedProcessPool(options, runners);
         return Drain(pool, tasks, lines);
     }
 
     /// <summary>Feeds the pool as the cmdlet does (never blocking on a full queue without taking rows) and returns every row.</summary>
-    private static List<ProcessTaskResult> Drain(Pool pool, IEnumerable<ProcessTask>? tasks = null, List<ProcessOutputLine>? lines = null)
+    private static List<ProcessTaskResult> Drain(BoundedProcessPool pool, IEnumerable<ProcessTask>? tasks = null, List<ProcessOutputLine>? lines = null)
     {
         var rows = new List<ProcessTaskResult>();
         var clock = Stopwatch.StartNew();

@@ -17,7 +17,7 @@ namespace ConcurrencyTools.Engine.ProcessPool;
 /// <see cref="ProcessPoolOptions.KeepOrder"/> holds finished rows back, at most a window of them.
 /// Disposing stops it: no task starts, running process trees are killed, and it returns once all are gone.
 /// </summary>
-public sealed class ProcessPool : IDisposable
+public sealed class BoundedProcessPool : IDisposable
 {
     private readonly ProcessPoolOptions _options;
     private readonly Channel<QueuedTask> _input;
@@ -52,13 +52,13 @@ public sealed class ProcessPool : IDisposable
     private int _disposed;
 
     /// <summary>Creates a pool that runs tasks on this machine and starts its slots.</summary>
-    public ProcessPool(ProcessPoolOptions options)
+    public BoundedProcessPool(ProcessPoolOptions options)
         : this(options, null)
     {
     }
 
     /// <summary>Creates a pool over the given runners (each with its own slots), or on this machine.</summary>
-    internal ProcessPool(ProcessPoolOptions options, IReadOnlyList<IProcessRunner>? runners)
+    internal BoundedProcessPool(ProcessPoolOptions options, IReadOnlyList<IProcessRunner>? runners)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();

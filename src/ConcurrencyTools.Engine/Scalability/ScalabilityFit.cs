@@ -3,9 +3,9 @@ namespace ConcurrencyTools.Engine.Scalability;
 /// <summary>
 /// A fitted Universal Scalability Law: X(N) = λN / (1 + σ(N − 1) + κN(N − 1)). Speedups are X(N) / λ.
 /// </summary>
-public sealed class ScalabilityModel
+public sealed class ScalabilityFit
 {
-    internal ScalabilityModel(double lambda, double sigma, double kappa, double? lambdaStdError, double? sigmaStdError,
+    internal ScalabilityFit(double lambda, double sigma, double kappa, double? lambdaStdError, double? sigmaStdError,
         double? kappaStdError, double? rSquared, double? residualStdError, int points, bool converged = true, int iterations = 0)
     {
         Converged = converged;

@@ -6,7 +6,7 @@ using System.IO;
 using System.Linq;
 using System.Management.Automation;
 using System.Threading;
-using ConcurrencyTools.Engine.Runspaces;
+using ConcurrencyTools.Engine.Remoting;
 using Xunit;
 
 namespace ConcurrencyTools.Runspaces.Tests;
