@@ -175,6 +175,16 @@ Describe 'Measure-Speedup' {
         { $Rows | Measure-Speedup -Baseline Fibers } | Should -Throw -ErrorId 'ParameterArgumentValidationError,ConcurrencyTools.Commands.MeasureSpeedupCommand'
     }
 
+    It 'completes -Baseline with the same names its help documents, and accepts them in any case' {
+        $line = 'Measure-Speedup -Baseline '
+        $offered = (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText
+        $help = Get-Content -Raw (Join-Path $PSScriptRoot '../../docs/en-US/Measure-Speedup.md')
+        $documented = [regex]::Match($help, '(?s)### -Baseline.*?Accepted values: ([^\r\n]+)').Groups[1].Value -split ',\s*'
+        $offered | Sort-Object | Should -Be ($documented | Sort-Object)
+        $offered | Should -Contain 'SingleWorker'
+        ($Rows | Measure-Speedup -Baseline singleworker | Select-Object -First 1).Baseline | Should -Match ' x1$'
+    }
+
     It 'rejects a Verified value that is not True or False, and keeps the rest' {
         $rows = @(
             [pscustomobject]@{ Workload = 'Cpu'; Model = 'Sequential'; Workers = 1; ElapsedMs = 100; Run = 1; Verified = 'True' }

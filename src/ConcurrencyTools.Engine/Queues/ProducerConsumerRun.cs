@@ -182,8 +182,7 @@ internal sealed class ProducerConsumerRun
         row.ThroughputPerSecond = row.ElapsedMs > 0 ? Math.Round(consumed * 1000 / row.ElapsedMs, 4) : 0;
         row.ItemsProduced = state.Completed;
         row.ItemsConsumed = consumed;
-        row.Lost = _finished.Count(n => n == 0);
-        row.Duplicated = _finished.Sum(n => Math.Max(0, n - 1));
+        (row.Lost, row.Duplicated) = CountDeliveries(_finished);
         row.ProducerBusyMs = Milliseconds(_producerBusy.Sum());
         row.ProducerBlockedMs = Milliseconds(_producerBlocked.Sum());
         row.ConsumerBusyMs = Milliseconds(_consumerBusy.Sum());
@@ -209,6 +208,14 @@ internal sealed class ProducerConsumerRun
             : $"{row.Lost} items lost, {row.Duplicated} duplicated; " +
               $"the producers' checksums {(delivered ? "arrived intact" : "did not arrive intact")}, the consumers' checksum {row.Checksum} {(row.Checksum == row.ExpectedChecksum ? "is" : "is not")} the expected {row.ExpectedChecksum}.";
     }
+
+    /// <summary>
+    /// Items never delivered, and every delivery of an item after its first (an item delivered three times
+    /// counts two): the extra work done, not the number of items it was done for.
+    /// </summary>
+    /// <param name="deliveries">How many times each item reached a consumer, by item index.</param>
+    internal static (int Lost, int Duplicated) CountDeliveries(int[] deliveries) =>
+        (deliveries.Count(n => n == 0), deliveries.Sum(n => Math.Max(0, n - 1)));
 
     /// <summary>
     /// The side whose workers spent the larger share of the run working; within 10 percentage points

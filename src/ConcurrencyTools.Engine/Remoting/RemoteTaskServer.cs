@@ -53,6 +53,12 @@ public sealed class RemoteTaskServer : IDisposable
     /// <param name="options">TimeoutSeconds, WorkingDirectory (already a path on this host), Environment, MaxOutputBytes, Stream.</param>
     /// <param name="slots">Tasks this host runs at once.</param>
     public RemoteTaskServer(Hashtable options, int slots)
+        : this(options, slots, (poolOptions, n) => new LocalProcessRunner(poolOptions, n))
+    {
+    }
+
+    /// <summary>Creates the server with the runner <paramref name="createRunner"/> makes from the options and slots.</summary>
+    internal RemoteTaskServer(Hashtable options, int slots, Func<ProcessPoolOptions, int, IProcessRunner> createRunner)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentRange.Check(nameof(slots), slots, 1, ProcessPoolOptions.MaxThrottleLimit);
@@ -70,7 +76,7 @@ public sealed class RemoteTaskServer : IDisposable
         poolOptions.Validate();
         Slots = slots;
         _freeSlots = new SortedSet<int>(Enumerable.Range(1, slots));
-        _runner = new LocalProcessRunner(poolOptions, slots);
+        _runner = createRunner(poolOptions, slots);
         StreamLines = poolOptions.StreamLines;
         _watchdog = new Timer(_ => DisposeIfAbandoned(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
     }

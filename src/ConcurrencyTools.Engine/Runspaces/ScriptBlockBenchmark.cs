@@ -28,7 +28,7 @@ public sealed class ScriptBlockBenchmark : IDisposable
     public ScriptBlockBenchmark(ScriptTaskList list, IEnumerable<ConcurrencyModel>? models = null, IEnumerable<int>? workers = null, int repeat = 3, int warmup = 1, bool measureOverhead = true)
     {
         _list = list ?? throw new ArgumentNullException(nameof(list));
-        ConcurrencyModel[] modelList = (models ?? ScriptBlockRunner.Supported).Distinct().ToArray();
+        ConcurrencyModel[] modelList = (models ?? ModelCatalog.ModelsThatRun(ModelUses.ScriptBlocks)).Distinct().ToArray();
         if (modelList.Length == 0)
         {
             throw new ArgumentException("Model must name at least one model.", "Model");
@@ -36,9 +36,9 @@ public sealed class ScriptBlockBenchmark : IDisposable
 
         foreach (ConcurrencyModel model in modelList)
         {
-            if (!ScriptBlockRunner.Supported.Contains(model))
+            if (!ModelCatalog.Runs(model, ModelUses.ScriptBlocks))
             {
-                throw new ArgumentOutOfRangeException("Model", model, $"Model '{model}' cannot run a script block; choose one of {string.Join(", ", ScriptBlockRunner.Supported)}.");
+                throw new ArgumentOutOfRangeException("Model", model, $"Model '{model}' cannot run a script block; choose one of {string.Join(", ", ModelCatalog.ModelsThatRun(ModelUses.ScriptBlocks))}.");
             }
         }
 

@@ -14,13 +14,6 @@ namespace ConcurrencyTools.Engine.Runspaces;
 /// </summary>
 internal abstract class ScriptBlockRunner : IDisposable
 {
-    /// <summary>The models that run script blocks, and the default of -Model with -ScriptBlock.</summary>
-    public static readonly ConcurrencyModel[] Supported =
-    {
-        ConcurrencyModel.Sequential, ConcurrencyModel.Runspaces, ConcurrencyModel.ForEachParallel,
-        ConcurrencyModel.ThreadJob, ConcurrencyModel.Jobs, ConcurrencyModel.Processes,
-    };
-
     public abstract ConcurrencyModel Model { get; }
 
     public static ScriptBlockRunner Create(ConcurrencyModel model) => model switch
@@ -28,7 +21,7 @@ internal abstract class ScriptBlockRunner : IDisposable
         ConcurrencyModel.Sequential or ConcurrencyModel.Runspaces => new RunspacesScriptBlockRunner(model),
         ConcurrencyModel.ForEachParallel or ConcurrencyModel.ThreadJob or ConcurrencyModel.Jobs => new HostedScriptBlockRunner(model),
         ConcurrencyModel.Processes => new ProcessesScriptBlockRunner(),
-        _ => throw new ArgumentOutOfRangeException("Model", model, $"Model '{model}' cannot run a script block; choose one of {string.Join(", ", Supported)}."),
+        _ => throw new ArgumentOutOfRangeException("Model", model, $"Model '{model}' cannot run a script block; choose one of {string.Join(", ", ModelCatalog.ModelsThatRun(ModelUses.ScriptBlocks))}."),
     };
 
     /// <summary>Runs <paramref name="script"/> once per item of <paramref name="list"/> with <paramref name="workers"/> workers.</summary>

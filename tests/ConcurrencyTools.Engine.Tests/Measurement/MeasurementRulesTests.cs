@@ -4,6 +4,7 @@ using System.Diagnostics;
 using System.Linq;
 using System.Runtime;
 using System.Threading;
+using System.Threading.Tasks;
 using ConcurrencyTools.Engine.Measurement;
 using ConcurrencyTools.Engine.Models;
 using ConcurrencyTools.Engine.Workloads;
@@ -416,8 +417,14 @@ public class MeasurementRulesTests
     {
         ThreadPool.GetMinThreads(out int minWorkers, out int minIo);
         int items = ThreadPool.ThreadCount + 8;
-        using var release = new ManualResetEventSlim();
-        using var started = new CountdownEvent(items);
+
+        // Nothing the pool items touch is disposable: an item may still be between signalling its start and
+        // waiting for the release when the test ends, and a wait on a disposed event there would throw on a
+        // pool thread and bring down the whole test host. The test also waits for every item to end.
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var allStarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var allEnded = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        int started = 0, ended = 0;
         Assert.True(ThreadPool.SetMinThreads(items + 8, minIo));
         try
         {
@@ -427,14 +434,28 @@ public class MeasurementRulesTests
                 ThreadPool.UnsafeQueueUserWorkItem(
                     _ =>
                     {
-                        started.Signal();
-                        release.Wait(TimeSpan.FromMinutes(1));
+                        try
+                        {
+                            if (Interlocked.Increment(ref started) == items)
+                            {
+                                allStarted.TrySetResult();
+                            }
+
+                            release.Task.Wait(TimeSpan.FromMinutes(1));
+                        }
+                        finally
+                        {
+                            if (Interlocked.Increment(ref ended) == items)
+                            {
+                                allEnded.TrySetResult();
+                            }
+                        }
                     },
                     null);
             }
 
             // A hang guard only: with the minimum raised every item gets a thread at once.
-            Assert.True(started.Wait(TimeSpan.FromMinutes(1)));
+            Assert.True(allStarted.Task.Wait(TimeSpan.FromMinutes(1)));
             sampler.Stop();
             int now = ThreadPool.ThreadCount;
 
@@ -445,7 +466,8 @@ public class MeasurementRulesTests
         }
         finally
         {
-            release.Set();
+            release.TrySetResult();
+            allEnded.Task.Wait(TimeSpan.FromMinutes(1));
             ThreadPool.SetMinThreads(minWorkers, minIo);
         }
     }

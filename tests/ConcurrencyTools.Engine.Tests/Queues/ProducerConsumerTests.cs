@@ -255,6 +255,15 @@ public class ProducerConsumerTests
         Assert.Equal(0, consumer.Running);
     }
 
+    [Fact]
+    public void EveryExtraDeliveryCountsNotEveryDuplicatedItem()
+    {
+        // Item 1 twice, item 2 three times, item 3 never: 1 + 2 extra deliveries, of 2 items; 1 lost.
+        Assert.Equal((1, 3), ProducerConsumerRun.CountDeliveries(new[] { 1, 2, 3, 0, 1 }));
+        Assert.Equal((0, 0), ProducerConsumerRun.CountDeliveries(new[] { 1, 1, 1 }));
+        Assert.Equal((2, 0), ProducerConsumerRun.CountDeliveries(new[] { 0, 1, 0 }));
+    }
+
     private static ProducerConsumerResult RunOnce(ConcurrencyModel model, int producers, int consumers, int items, QueueCapacity capacity, int produceMs, int consumeMs)
     {
         var plan = new ProducerConsumerPlan(

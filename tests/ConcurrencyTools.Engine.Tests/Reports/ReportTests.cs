@@ -96,6 +96,34 @@ public class ReportTests
     }
 
     [Fact]
+    public void RowValuesAreEncodedInTheirCellsNotJustTheTitle()
+    {
+        // Rows read back from a CSV someone else wrote: a Strategy and a task's Input that are markup.
+        ConcurrencyReport report = ReportOf(
+            Pool().Append(PoolTask(7, 2, 160, 10, true, false, input: "<script>alert('input')</script>"))
+                .Append(Race("<script>alert('strategy')</script>", 200, 190, 2)));
+
+        (string html, _) = Write(report);
+        Assert.DoesNotContain("<script", html, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("<tr><td class=\"text\">&lt;script&gt;alert(&#39;strategy&#39;)&lt;/script&gt;</td><td>5</td>", html);
+    }
+
+    [Fact]
+    public void TheRaceTableShowsEachRowsOwnMinMeanAndMax()
+    {
+        ConcurrencyReport report = ReportOf(new[]
+        {
+            Race("None", 200, 190, 2, min: 287, mean: 412.4, max: 499),
+            Race("Lock", 200, 0, 25, min: 500, mean: 500, max: 500),
+        });
+
+        (string html, _) = Write(report);
+        // Strategy, Threads, Operations, Trials, Expected, then Min, Mean and Max seen.
+        Assert.Contains("<tr><td class=\"text\">None</td><td>5</td><td>500</td><td>200</td><td>500</td><td>287</td><td>412.4</td><td>499</td><td>190</td>", html);
+        Assert.Contains("<tr><td class=\"text\">Lock</td><td>5</td><td>500</td><td>200</td><td>500</td><td>500</td><td>500.0</td><td>500</td><td>0</td>", html);
+    }
+
+    [Fact]
     public void EveryChartHasItsOwnClipPathIds()
     {
         ConcurrencyReport report = ReportOf(Sweep());
@@ -269,11 +297,11 @@ public class ReportTests
         ("Run", run.ToString(CultureInfo.InvariantCulture)), ("ElapsedMs", elapsed.ToString(CultureInfo.InvariantCulture)), ("CpuUtilization", "0.45"),
         ("Verified", verified), ("Error", error), ("MachineName", "vm"), ("LogicalCores", "2"), ("Timestamp", "2026-11-23T19:00:00+00:00"));
 
-    private static ReportRow PoolTask(int seq, int slot, double startMs, double durationMs, bool succeeded, bool timedOut)
+    private static ReportRow PoolTask(int seq, int slot, double startMs, double durationMs, bool succeeded, bool timedOut, string input = "")
     {
         var start = new DateTimeOffset(2026, 11, 23, 19, 0, 0, TimeSpan.Zero).AddMilliseconds(startMs);
         return Row(
-            ("Seq", seq), ("Slot", slot), ("StartTime", start), ("EndTime", start.AddMilliseconds(durationMs)), ("QueueWaitMs", startMs),
+            ("Seq", seq), ("Input", input), ("Slot", slot), ("StartTime", start), ("EndTime", start.AddMilliseconds(durationMs)), ("QueueWaitMs", startMs),
             ("DurationMs", durationMs), ("Succeeded", succeeded), ("TimedOut", timedOut), ("Skipped", false), ("ExitCode", succeeded ? 0 : 1));
     }
 
@@ -287,9 +315,10 @@ public class ReportTests
         yield return PoolTask(6, 1, 105, 20, true, false);
     }
 
-    private static ReportRow Race(string strategy, int trials, int violated, double ns) => Row(
+    private static ReportRow Race(string strategy, int trials, int violated, double ns, int min = 287, double mean = 400, int max = 500) => Row(
         ("Scenario", "Counter"), ("Strategy", strategy), ("Threads", "5"), ("Operations", "500"), ("Trials", trials.ToString(CultureInfo.InvariantCulture)),
-        ("Expected", "500"), ("MinObserved", "287"), ("MaxObserved", "500"), ("MeanObserved", "400"), ("TrialsWithViolation", violated.ToString(CultureInfo.InvariantCulture)),
+        ("Expected", "500"), ("MinObserved", min.ToString(CultureInfo.InvariantCulture)), ("MaxObserved", max.ToString(CultureInfo.InvariantCulture)),
+        ("MeanObserved", mean.ToString(CultureInfo.InvariantCulture)), ("TrialsWithViolation", violated.ToString(CultureInfo.InvariantCulture)),
         ("ViolationRate", (violated / (double)trials).ToString(CultureInfo.InvariantCulture)), ("MeanLostUpdates", "12"), ("NsPerOperation", ns.ToString(CultureInfo.InvariantCulture)),
         ("ElapsedMs", "40"), ("Verdict", violated > 0 ? "RaceDetected" : "NoRaceObserved"));
 

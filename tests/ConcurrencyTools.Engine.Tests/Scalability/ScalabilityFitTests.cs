@@ -32,6 +32,18 @@ public class ScalabilityFitTests
         Assert.Equal(7, fit.Points);
     }
 
+    [Fact]
+    public void RSquaredOfNoisyDataIsOneMinusTheResidualOverTheCentredTotal()
+    {
+        // Worked out without the fit: the package's residual standard error 82.85 on 4 degrees of freedom
+        // gives SSE = 82.85² x 4 = 27456.49; the throughputs' squares about their mean 1410.357 sum to
+        // 2630038.98; R² = 1 - 27456.49 / 2630038.98 = 0.989560 (0.989559 to 0.989562 for the rounding
+        // of 82.85). A total about zero instead of the mean would give 0.998341.
+        ScalabilityFit fit = UniversalScalabilityLaw.Fit(SpecLoad, SpecThroughput);
+
+        Assert.Equal(0.989560, fit.RSquared!.Value, 0.000005);
+    }
+
     [Theory]
     [InlineData(0.05, 0.02, 1)]
     [InlineData(0.20, 0.0, 2)]

@@ -1,11 +1,14 @@
 using System;
 using System.Collections;
+using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
 using System.Linq;
 using System.Management.Automation;
 using System.Threading;
+using System.Threading.Tasks;
+using ConcurrencyTools.Engine.ProcessPool;
 using ConcurrencyTools.Engine.Remoting;
 using Xunit;
 
@@ -131,11 +134,57 @@ public sealed class RemoteTaskServerTests
     }
 
     [Fact]
+    public async Task Dispose_starts_none_of_the_waiting_tasks_even_for_a_moment()
+    {
+        // A task started after the stop is killed at once, before it can leave a trace of its own: count what the
+        // server hands out instead, to the runner and as rows.
+        var runner = new RecordingRunner();
+        var server = new RemoteTaskServer(new Hashtable(), 1, (_, _) => runner);
+        server.Exchange(new long[] { 1, 2, 3 }, new[] { "a", "b", "c" }, new[] { 0, 0, 0 }, Array.Empty<string>(), new string?[] { null, null, null });
+        await runner.FirstStarted.WaitAsync(HangGuard);
+
+        // The runner ends task 1 on the stopping thread, so its slot frees up while the server is still stopping.
+        // (On a pool thread, as in a remote session: under the test's synchronization context the end would be
+        // queued instead, after the stop.)
+        await Task.Run(server.Dispose);
+
+        // Whatever was launched has ended by now (Dispose waits for it) and left its row; only task 1 may have one.
+        object[] rows = server.Exchange(null, null, null, null, null);
+        Assert.Equal(new long[] { 1 }, rows.Cast<PSObject>().Select(row => Convert.ToInt64(row.Properties["Seq"].Value)));
+        Assert.Equal(new long[] { 1 }, runner.Started);
+        Assert.Equal(0, server.Running);
+    }
+
+    [Fact]
     public void Exchange_rejects_task_arrays_that_do_not_line_up()
     {
         using var server = new RemoteTaskServer(new Hashtable(), 1);
         Assert.Throws<ArgumentException>(() => server.Exchange(new long[] { 1, 2 }, new[] { "true" }, new[] { 0, 0 }, Array.Empty<string>(), new string?[] { null, null }));
         Assert.Throws<ArgumentException>(() => server.Exchange(new long[] { 1 }, new[] { "true" }, new[] { 3 }, new[] { "a" }, new string?[] { null }));
         Assert.Equal(0, server.Running);
+    }
+
+    /// <summary>Records every task it is handed; each runs until it is cancelled, and ends on the cancelling thread.</summary>
+    private sealed class RecordingRunner : IProcessRunner
+    {
+        private readonly ConcurrentQueue<long> _started = new();
+        private readonly TaskCompletionSource _firstStarted = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public string ComputerName => "recording";
+
+        public int Slots => 1;
+
+        public long[] Started => _started.ToArray();
+
+        public Task FirstStarted => _firstStarted.Task;
+
+        public Task<ProcessTaskResult> RunAsync(ProcessTask task, int slot, int attempt, Action<ProcessOutputLine>? onLine, CancellationToken cancellationToken)
+        {
+            _started.Enqueue(task.Seq);
+            var done = new TaskCompletionSource<ProcessTaskResult>();
+            cancellationToken.Register(() => done.TrySetResult(new ProcessTaskResult(task, ComputerName) { Slot = slot, Error = "Killed." }));
+            _firstStarted.TrySetResult();
+            return done.Task;
+        }
     }
 }
