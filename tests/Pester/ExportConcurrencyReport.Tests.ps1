@@ -20,7 +20,7 @@ Describe 'Export-ConcurrencyReport' {
         $html = Get-Content -LiteralPath $path -Raw
         Get-ChartId $html | Should -Be @('speedup', 'efficiency', 'distribution', 'cpu')
         $html | Should -Match '<title>Sweep</title>'
-        $html | Should -Match 'ConcurrencyTools 0\.1\.0'
+        $html | Should -Match "ConcurrencyTools $([regex]::Escape([string] (Get-Module ConcurrencyTools).Version))"
         $html | Should -Match 'Export-ConcurrencyReport -Path'
     }
 
