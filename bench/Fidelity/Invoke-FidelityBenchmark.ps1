@@ -58,6 +58,7 @@ $dotnetIterations = [long][math]::Max(1000, $dotnetProbe * $TaskMs / $dotnetMs)
 Write-Host "Calibrated for $TaskMs ms tasks: CPython $pythonIterations iterations ($(Format-BenchmarkNumber $pythonMs 1) ms per $probe), .NET $dotnetIterations ($(Format-BenchmarkNumber $dotnetMs 1) ms per $dotnetProbe)"
 
 $workerList = $Workers -join ','
+$workerKind = [ConcurrencyTools.Engine.Processes.WorkerHost]::Locate((Join-Path (Get-BenchmarkRepositoryRoot) 'out/ConcurrencyTools')).Kind
 function Invoke-Rounds {
     $runs = [Collections.Generic.List[object]]::new()
     foreach ($round in 1..$Repeat) {
@@ -139,7 +140,7 @@ $notes = @(
     "CPU share: the sequential Cpu runs of ConcurrencyTools got a median $(Format-BenchmarkNumber ($coreShare * 100) 0)% of one core (CPU time over wall time; a quiet machine gives close to 100%). Below that, elapsed times measure the share the OS scheduler gave each run more than the model: a run with more threads can get a larger share of a crowded machine.",
     "Calibrated task length: $TaskMs ms of CPU work on each side (CPython: $pythonIterations iterations of ``total += (j * j) % 1000``; .NET: $dotnetIterations iterations of the Cpu workload's same sum); I/O tasks wait $TaskMs ms (``time.sleep`` against the Io workload). *CPythonTaskMs* and *DotnetTaskMs* are the measured sequential time per task: where they differ, the calibration drifted with the load.",
     "CPython's CPU checksums were $(($pythonChecksums -join ', ')), against $expected from ConcurrencyTools' closed form for the same series: $(if ($pythonChecksums.Count -eq 1 -and $pythonChecksums[0] -eq $expected) { 'the two sides computed the same thing.' } else { 'THEY DIFFER.' })",
-    "CPython's pools are created inside the timed region (``concurrent.futures``, start method $(($runs | Where-Object Side -EQ 'CPython' | Select-Object -First 1).Note -replace 'start method ')), as the Processes model's time includes starting its workers; a forked CPython worker starts in a few milliseconds, a ``dotnet`` worker in a few hundred (see the start-up section), which is what the Processes gap at short task lists is made of.",
+    "CPython's pools are created inside the timed region (``concurrent.futures``, start method $(($runs | Where-Object Side -EQ 'CPython' | Select-Object -First 1).Note -replace 'start method ')), as the Processes model's time includes starting its workers; the Processes rows here ran the ``$workerKind`` worker (see the start-up section for its start-up against a forked CPython pool's).",
     '*DotnetThreads* is the .NET difference the module exists to show: plain .NET threads run CPU-bound work in parallel.'
 )
 
