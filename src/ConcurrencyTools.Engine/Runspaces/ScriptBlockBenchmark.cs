@@ -28,7 +28,7 @@ public sealed class ScriptBlockBenchmark : IDisposable
     public ScriptBlockBenchmark(ScriptTaskList list, IEnumerable<ConcurrencyModel>? models = null, IEnumerable<int>? workers = null, int repeat = 3, int warmup = 1, bool measureOverhead = true)
     {
         _list = list ?? throw new ArgumentNullException(nameof(list));
-        ConcurrencyModel[] modelList = (models ?? ModelCatalog.ModelsThatRun(ModelUses.ScriptBlocks)).Distinct().ToArray();
+        ConcurrencyModel[] modelList = (models ?? ModelCatalog.DefaultModels(ModelUses.ScriptBlocks)).Distinct().ToArray();
         if (modelList.Length == 0)
         {
             throw new ArgumentException("Model must name at least one model.", "Model");
