@@ -156,6 +156,13 @@ public sealed class ScriptBlockBenchmark : IDisposable
 
         // Each item is reported once, by index: the checksum (sum of index + 1) and the count prove it.
         ScriptTaskRecord[] records = run.Records.OrderBy(r => r.Index).ToArray();
+
+        // The work's own CPU, over the items that measured it (items that threw measured none).
+        ScriptTaskRecord[] timed = records.Where(r => r.TaskCpuMs is not null && r.WallMs is not null).ToArray();
+        if (timed.Length > 0)
+        {
+            WorkloadBenchmark.SetTaskCpu(row, timed.Sum(r => r.TaskCpuMs!.Value), timed.Sum(r => r.WallMs!.Value));
+        }
         int distinct = records.Select(r => r.Index).Distinct().Count(i => i >= 0 && i < tasks);
         row.Checksum = records.Sum(r => (long)r.Index + 1);
         row.CompletedTasks = records.Count(r => !r.Failed);
