@@ -28,11 +28,24 @@ public class TaskCpuTests
         WorkloadMeasurement io = new WorkloadBenchmark(plan).Run(null, CancellationToken.None).Single();
         Assert.True(io.TaskCpuShare < 0.1, $"{model} Io: TaskCpuShare {io.TaskCpuShare}, TaskCpuMs {io.TaskCpuMs}");
 
-        plan = new MeasurementPlan(new WorkloadSpec(WorkloadKind.Cpu, tasks: 2, iterations: 20_000_000), new[] { model }, new[] { 1 }, repeat: 1, warmup: 0, measureOverhead: false);
+        var spec = new WorkloadSpec(WorkloadKind.Cpu, tasks: 2, iterations: 20_000_000);
+        plan = new MeasurementPlan(spec, new[] { model }, new[] { 1 }, repeat: 1, warmup: 1, measureOverhead: false);
         WorkloadMeasurement cpu = new WorkloadBenchmark(plan).Run(null, CancellationToken.None).Single();
-        Assert.True(cpu.TaskCpuMs > 0, $"{model} Cpu: TaskCpuMs {cpu.TaskCpuMs}");
-        // One worker: the task has its thread to itself, so its CPU is most of its wall time (the machine is shared).
-        Assert.True(cpu.TaskCpuShare > 0.3, $"{model} Cpu: TaskCpuShare {cpu.TaskCpuShare}");
+
+        // The same tasks run here, timed by this thread's clock: CPU time does not depend on how busy the
+        // machine is (its wall time does, so the share is only compared with the waiting tasks').
+        var workload = Workload.Create(spec);
+        var context = new BlockingTaskContext(CancellationToken.None);
+        double before = ThreadCpuClock.NowMs();
+        for (int i = 0; i < spec.Tasks; i++)
+        {
+            _ = workload.RunTaskAsync(i, context).Result;
+        }
+
+        double reference = ThreadCpuClock.NowMs() - before;
+        Assert.True(cpu.TaskCpuMs > 0.5 * reference && cpu.TaskCpuMs < 2 * reference, $"{model} Cpu: TaskCpuMs {cpu.TaskCpuMs}, the same tasks here {reference:F1} ms");
+        Assert.True(cpu.TaskCpuShare > 5 * io.TaskCpuShare, $"{model}: Cpu share {cpu.TaskCpuShare}, Io share {io.TaskCpuShare}");
+        Assert.True(cpu.CpuTimeMs >= cpu.TaskCpuMs * 0.9, $"{model}: the process's CPU {cpu.CpuTimeMs} holds the tasks' {cpu.TaskCpuMs}");
     }
 
     [Fact]
