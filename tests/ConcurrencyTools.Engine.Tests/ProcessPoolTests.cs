@@ -641,7 +641,7 @@ public class ProcessPoolTests
 
         public System.Collections.Concurrent.ConcurrentBag<long> Broken { get; } = new();
 
-        public async Task<ProcessTaskResult> RunAsync(ProcessTask task, int slot, int attempt, Action<ProcessOutputLine>? onLine, CancellationToken cancellationToken)
+        public async Task<ProcessTaskResult> RunAsync(ProcessTask task, int slot, int attempt, ProcessLineSink? onLine, CancellationToken cancellationToken)
         {
             int started = Interlocked.Increment(ref _started);
             if (_broken.Task.IsCompleted || started > _failAfter + Slots)
@@ -686,7 +686,7 @@ public class ProcessPoolTests
 
         public int Started => Volatile.Read(ref _started);
 
-        public async Task<ProcessTaskResult> RunAsync(ProcessTask task, int slot, int attempt, Action<ProcessOutputLine>? onLine, CancellationToken cancellationToken)
+        public async Task<ProcessTaskResult> RunAsync(ProcessTask task, int slot, int attempt, ProcessLineSink? onLine, CancellationToken cancellationToken)
         {
             Interlocked.Increment(ref _started);
             int inside = Interlocked.Increment(ref _inside);
