@@ -8,7 +8,10 @@
             is installed). The build fails if the folder holds anything else.
     Test    builds, runs the xunit suite, then the Pester suite in a fresh pwsh.
     Docs    turns docs/en-US into out/ConcurrencyTools/en-US/ConcurrencyTools.dll-Help.xml (needs PlatyPS).
-    Package builds, adds the help, and zips the module into out/ConcurrencyTools-<version>.zip.
+    Package builds, adds the help, and packs the module as out/ConcurrencyTools.<version>.nupkg (the layout
+            PowerShell galleries serve, for Publish-PSResource or a local repository) and as
+            out/ConcurrencyTools-<version>.zip (its folder ConcurrencyTools/<version>/ unzips into any
+            PSModulePath folder).
     Bench   builds, runs every benchmark under bench/ (tens of minutes) and rewrites docs/performance.md
             and docs/performance/*.csv; -Smoke runs each for seconds only, into out/bench-smoke.
     Demo    builds, then runs the README's quick start (eight CPU-bound tasks: sequential, threads under a GIL, processes) in a fresh pwsh.
@@ -70,12 +73,11 @@ function Invoke-Test {
 function Invoke-Package {
     Invoke-Build
     if (-not (Test-Path (Join-Path $moduleDir 'en-US'))) { Invoke-Docs }
-    $version = (Import-PowerShellDataFile (Join-Path $moduleDir 'ConcurrencyTools.psd1')).ModuleVersion
-    $zip = Join-Path $root "out/ConcurrencyTools-$version.zip"
-    if (Test-Path $zip) { Remove-Item $zip -Force }
-    # The zip holds the ConcurrencyTools folder itself, ready to drop into a PSModulePath folder.
-    [System.IO.Compression.ZipFile]::CreateFromDirectory($moduleDir, $zip, [System.IO.Compression.CompressionLevel]::Optimal, $true)
-    Write-Host "Package: $zip"
+    . (Join-Path $root 'build/ModulePackage.ps1')
+    # The gallery's .nupkg, and a zip holding ConcurrencyTools/<version>/ for a PSModulePath folder.
+    $nupkg = New-ModuleNupkg -ModuleDir $moduleDir -OutputDir (Join-Path $root 'out')
+    $zip = New-ModuleZip -ModuleDir $moduleDir -OutputDir (Join-Path $root 'out')
+    Write-Host "Packages: $($nupkg.FullName), $($zip.FullName)"
 }
 
 function Invoke-Demo {

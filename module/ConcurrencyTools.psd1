@@ -1,10 +1,10 @@
 @{
     RootModule           = 'ConcurrencyTools.dll'
-    ModuleVersion        = '0.1.0'
+    ModuleVersion        = '0.2.0'
     GUID                 = '6f1d3c52-8f4e-4b8a-9c57-2f0e1b7d4a93'
     Author               = 'ConcurrencyTools contributors'
     CompanyName          = 'ConcurrencyTools'
-    Copyright            = '(c) ConcurrencyTools contributors. All rights reserved.'
+    Copyright            = '(c) 2026 ConcurrencyTools contributors. MIT License.'
     Description          = 'Measure and compare concurrency strategies on your own machine: sequential code, threads, the thread pool, an async event loop, processes and threads under a global interpreter lock, with typed, exportable timings.'
     PowerShellVersion    = '7.4'
     CompatiblePSEditions = @('Core')
@@ -17,7 +17,16 @@
     VariablesToExport    = @()
     PrivateData          = @{
         PSData = @{
-            Tags = @('concurrency', 'benchmark', 'threads', 'processes', 'async', 'GIL', 'performance', 'parallel', 'PSEdition_Core', 'Linux', 'Windows', 'MacOS')
+            Tags         = @('concurrency', 'benchmark', 'threads', 'processes', 'async', 'GIL', 'performance', 'parallel', 'PSEdition_Core', 'Linux', 'Windows', 'MacOS')
+            # The module folder holds LICENSE (MIT) and THIRD-PARTY-NOTICES.txt; CHANGELOG.md has every release.
+            ReleaseNotes = @'
+0.2.0
+- MIT licence, third-party notices for the bundled libraries, a changelog.
+- Packaged as a PowerShell gallery .nupkg and as a zip with a ConcurrencyTools/<version>/ folder.
+- Invoke-ProcessPool: GNU parallel's replacement strings {/} {.} {//} {/.} {#} {%}, and -WhatIf as a dry run.
+- -ThrottleLimit as an alias of the worker parameters; -Capacity completes Unbounded.
+- Default tables fit an 80-column console; help reads well in Get-Help -Full.
+'@
         }
     }
 }

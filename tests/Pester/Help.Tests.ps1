@@ -30,6 +30,22 @@ Describe 'Help of <Name>' -ForEach $Cmdlets -Skip:(-not $HasHelp) {
         $Help.Examples.Example | ForEach-Object { $_.Code | Should -Match $Name }
     }
 
+    It 'keeps every bullet on a line of its own in Get-Help -Full, and no markdown table' {
+        # Get-Help joins the lines of a paragraph: a list reads well only when each item is a paragraph.
+        $text = $Help | Out-String -Width 4000
+        $fence = $false
+        $bullets = foreach ($line in Get-Content (Join-Path $PSScriptRoot "../../docs/en-US/$Name.md")) {
+            if ($line.StartsWith('```')) { $fence = -not $fence; continue }
+            if (-not $fence -and $line -match '^\s*[-*]\s+(\S+(\s+\S+){0,3})') { $Matches[1] }
+        }
+        foreach ($start in $bullets) { $text | Should -Match "(?m)^\s*[-*]\s+$([regex]::Escape($start))" -Because "the item '$start' starts a line" }
+        $text | Should -Not -Match '\|\s*-{3,}\s*\|' -Because 'a markdown table collapses into one line'
+    }
+
+    It 'speaks of the experiments in words a reader knows' {
+        ($Help | Out-String -Width 4000) | Should -Not -Match "\bseeds'"
+    }
+
     It 'documents every parameter' {
         $parameters = (Get-Command $Name).Parameters.Keys | Where-Object { $_ -notin $Common }
         foreach ($parameter in $parameters) {

@@ -170,6 +170,9 @@ Describe 'Invoke-ProcessPool ordering, failures and limits' {
 
     It 'rejects bad parameters with stable error ids' {
         { 1 | Invoke-ProcessPool echo -ThrottleLimit 0 } | Should -Throw -ErrorId 'ParameterArgumentValidationError,ConcurrencyTools.Commands.InvokeProcessPoolCommand'
+        foreach ($bad in 0, -5) {
+            { 1 | Invoke-ProcessPool echo -TimeoutSeconds $bad } | Should -Throw -ErrorId 'ParameterArgumentValidationError,ConcurrencyTools.Commands.InvokeProcessPoolCommand' -ExpectedMessage "*parameter 'TimeoutSeconds'*$bad*"
+        }
         { 1 | Invoke-ProcessPool echo -HaltAfter 'often' } | Should -Throw -ErrorId 'InvalidHaltAfter,ConcurrencyTools.Commands.InvokeProcessPoolCommand'
         { 1 | Invoke-ProcessPool echo -WorkingDirectory /no/such/dir } | Should -Throw -ErrorId 'WorkingDirectoryNotFound,ConcurrencyTools.Commands.InvokeProcessPoolCommand'
     }

@@ -94,6 +94,16 @@ Describe 'Measure-ProducerConsumer validation' {
         "$($problems[0].TargetObject)" | Should -Be 'Processes'
     }
 
+    It 'documents under -Model exactly the models the catalog says run a pipeline' {
+        $pipelines = [ConcurrencyTools.Engine.Models.ModelCatalog]::ModelsThatRun('Pipelines') | ForEach-Object ToString
+        $pipelines | Sort-Object | Should -Be @('EventLoop', 'GilThreads', 'Threads')
+        $help = [regex]::Match((Get-Content -Raw (Join-Path $PSScriptRoot '../../docs/en-US/Measure-ProducerConsumer.md')), '(?s)### -Model(.*?)```').Groups[1].Value
+        foreach ($model in [ConcurrencyTools.Engine.Models.ConcurrencyModel].GetEnumNames()) {
+            if ($model -in $pipelines) { $help | Should -Match "``$model``" -Because "$model runs a pipeline" }
+            else { $help | Should -Not -Match "``$model``" -Because "$model does not run a pipeline" }
+        }
+    }
+
     It 'warns when there are more consumers than items' {
         $null = Measure-ProducerConsumer -Consumers 20 @Quick -WarningVariable warnings -WarningAction SilentlyContinue
         "$warnings" | Should -Match 'Raise -Items'
@@ -173,7 +183,7 @@ Describe 'Measure-ProducerConsumer results' {
 
     It 'shows a table that fits 80 columns by default' {
         $lines = ($Rows | Out-String -Width 80) -split "`n"
-        foreach ($header in 'Model', 'PxC', 'Capacity', 'ElapsedMs', 'Eff.', 'BlockedMs', 'IdleMs', 'Bottleneck', 'Verified') {
+        foreach ($header in 'Model', 'PxC', 'Run', 'Capacity', 'ElapsedMs', 'BlockedMs', 'IdleMs', 'Bottleneck', 'Verified') {
             ($lines -join "`n") | Should -Match ([regex]::Escape($header))
         }
         ($lines -join "`n") | Should -Match 'Io/Io: 8 items'

@@ -106,6 +106,18 @@ Describe 'Measure-Speedup' {
         ($problems | Where-Object { $_.TargetObject -eq '2.5' }).Exception.Message | Should -Match "Workers '2.5' of row 8 .*not a whole number"
     }
 
+    It 'excludes times too large to sum with a counted reason, never Infinity or NaN' {
+        $summary = @(
+            New-Row -Run 1; New-Row -Run 2 -ElapsedMs '102'; New-Row -Run 3 -ElapsedMs '1e308'; New-Row -Run 4 -ElapsedMs '98'
+        ) | Measure-Speedup
+        $summary.Runs | Should -Be 3
+        $summary.ExcludedRuns | Should -Be 1
+        $summary.ExcludedReason | Should -Be 'ElapsedMs above 1e15 ms (too large to sum) (1 run)'
+        foreach ($value in $summary.MeanMs, $summary.StdDevMs, $summary.MaxMs, $summary.Speedup) {
+            [double]::IsFinite($value) | Should -BeTrue
+        }
+    }
+
     It 'validates -Workers given directly: 0 is an error, never an Efficiency of Infinity' {
         $summary = Measure-Speedup -Workload Cpu -Model Threads -Workers 0 -ElapsedMs 100 -ErrorVariable problems -ErrorAction SilentlyContinue
         $problems[0].FullyQualifiedErrorId | Should -Be 'InvalidWorkers,ConcurrencyTools.Commands.MeasureSpeedupCommand'
@@ -173,6 +185,16 @@ Describe 'Measure-Speedup' {
 
     It 'rejects an unknown -Baseline naming the parameter' {
         { $Rows | Measure-Speedup -Baseline Fibers } | Should -Throw -ErrorId 'ParameterArgumentValidationError,ConcurrencyTools.Commands.MeasureSpeedupCommand'
+    }
+
+    It 'completes -Baseline with the same names its help documents, and accepts them in any case' {
+        $line = 'Measure-Speedup -Baseline '
+        $offered = (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText
+        $help = Get-Content -Raw (Join-Path $PSScriptRoot '../../docs/en-US/Measure-Speedup.md')
+        $documented = [regex]::Match($help, '(?s)### -Baseline.*?Accepted values: ([^\r\n]+)').Groups[1].Value -split ',\s*'
+        $offered | Sort-Object | Should -Be ($documented | Sort-Object)
+        $offered | Should -Contain 'SingleWorker'
+        ($Rows | Measure-Speedup -Baseline singleworker | Select-Object -First 1).Baseline | Should -Match ' x1$'
     }
 
     It 'rejects a Verified value that is not True or False, and keeps the rest' {

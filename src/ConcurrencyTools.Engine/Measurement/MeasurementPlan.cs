@@ -19,7 +19,7 @@ public sealed class MeasurementPlan
     public const int MaxWorkers = WorkloadSpec.MaxTasks;
 
     /// <summary>Largest worker count of the models that start one OS thread per worker (Threads, GilThreads).</summary>
-    public const int MaxThreadWorkers = 10_000;
+    public const int MaxThreadWorkers = ModelCatalog.MaxThreadWorkers;
 
     /// <summary>Largest accepted repeat count.</summary>
     public const int MaxRepeat = 10_000;
@@ -115,11 +115,7 @@ public sealed class MeasurementPlan
     }
 
     /// <summary>The models that run the built-in workloads, and the default of -Model for them.</summary>
-    public static IReadOnlyList<ConcurrencyModel> BuiltInModels { get; } = new[]
-    {
-        ConcurrencyModel.Sequential, ConcurrencyModel.Threads, ConcurrencyModel.ThreadPool,
-        ConcurrencyModel.EventLoop, ConcurrencyModel.Processes, ConcurrencyModel.GilThreads,
-    };
+    public static IReadOnlyList<ConcurrencyModel> BuiltInModels => ModelCatalog.ModelsThatRun(ModelUses.Workloads);
 
     /// <summary>Every model with every worker count, in the order given; Sequential once, with one worker.</summary>
     internal static IReadOnlyList<MeasurementConfiguration> BuildGrid(IEnumerable<ConcurrencyModel> models, IReadOnlyList<int> workers)
@@ -140,13 +136,8 @@ public sealed class MeasurementPlan
         return grid;
     }
 
-    /// <summary>The most workers <paramref name="model"/> accepts.</summary>
-    public static int MaxWorkersOf(ConcurrencyModel model) => model switch
-    {
-        ConcurrencyModel.Processes => ProcessesModel.MaxWorkers,
-        ConcurrencyModel.Threads or ConcurrencyModel.GilThreads => MaxThreadWorkers,
-        _ => MaxWorkers,
-    };
+    /// <summary>The most workers <paramref name="model"/> accepts for a built-in workload.</summary>
+    public static int MaxWorkersOf(ConcurrencyModel model) => ModelCatalog.Of(model).MaxWorkers;
 
     /// <summary>The task list every configuration runs.</summary>
     public WorkloadSpec Workload { get; }

@@ -3,7 +3,7 @@ using System.Collections.Generic;
 
 namespace ConcurrencyTools.Engine.ProcessPool;
 
-/// <summary>How a <see cref="ProcessPool"/> runs its tasks.</summary>
+/// <summary>How a <see cref="BoundedProcessPool"/> runs its tasks.</summary>
 public sealed class ProcessPoolOptions
 {
     /// <summary>Upper bound on <see cref="ThrottleLimit"/>.</summary>

@@ -26,13 +26,13 @@ public sealed class ProducerConsumerPlan
     /// <summary>Default producer and consumer iterations per item for the iteration-sized workloads.</summary>
     public const long DefaultIterations = 5_000_000;
 
-    /// <summary>The seeds' configuration: 1 producer at 10 ms, 3 consumers at 50 ms, 50 items, a queue of 10.</summary>
+    /// <summary>The articles' configuration: 1 producer at 10 ms, 3 consumers at 50 ms, 50 items, a queue of 10.</summary>
     public const int DefaultProducers = 1, DefaultConsumers = 3, DefaultItems = 50, DefaultCapacity = 10, DefaultProduceMs = 10, DefaultConsumeMs = 50;
 
     /// <summary>The models a pipeline runs under: in-process workers sharing one queue.</summary>
-    public static readonly IReadOnlyList<ConcurrencyModel> SupportedModels = new[] { ConcurrencyModel.Threads, ConcurrencyModel.GilThreads, ConcurrencyModel.EventLoop };
+    public static IReadOnlyList<ConcurrencyModel> SupportedModels => ModelCatalog.ModelsThatRun(ModelUses.Pipelines);
 
-    /// <summary>Builds and validates a plan; null lists take the seeds' configuration.</summary>
+    /// <summary>Builds and validates a plan; null lists take the articles' configuration.</summary>
     public ProducerConsumerPlan(
         IEnumerable<ConcurrencyModel>? models = null,
         IEnumerable<int>? producers = null,

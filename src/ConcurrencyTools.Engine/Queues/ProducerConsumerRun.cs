@@ -61,7 +61,7 @@ internal sealed class ProducerConsumerRun
     public void Execute(ProducerConsumerResult row, double switchIntervalMs, CancellationToken cancellationToken)
     {
         using var state = new RunState(_producerWork, cancellationToken);
-        using var model = PipelineModel.Create(_configuration.Model, switchIntervalMs, state.Token);
+        using var model = PipelineRunner.Create(_configuration.Model, switchIntervalMs, state.Token);
         var roles = new (string, Func<ITaskContext, Task>)[_configuration.Producers + _configuration.Consumers];
         for (int p = 0; p < _configuration.Producers; p++)
         {
@@ -97,7 +97,7 @@ internal sealed class ProducerConsumerRun
         Fill(row, reading, state, model);
     }
 
-    private async Task ProduceAsync(int slot, RunState state, PipelineModel model, ITaskContext context)
+    private async Task ProduceAsync(int slot, RunState state, PipelineRunner model, ITaskContext context)
     {
         try
         {
@@ -137,7 +137,7 @@ internal sealed class ProducerConsumerRun
         }
     }
 
-    private async Task ConsumeAsync(int slot, RunState state, PipelineModel model, ITaskContext context)
+    private async Task ConsumeAsync(int slot, RunState state, PipelineRunner model, ITaskContext context)
     {
         try
         {
@@ -175,15 +175,14 @@ internal sealed class ProducerConsumerRun
         }
     }
 
-    private void Fill(ProducerConsumerResult row, RunMeter.Reading reading, RunState state, PipelineModel model)
+    private void Fill(ProducerConsumerResult row, RunMeter.Reading reading, RunState state, PipelineRunner model)
     {
         int consumed = _consumed.Sum();
         row.ElapsedMs = Math.Round(reading.Elapsed.TotalMilliseconds, 4);
         row.ThroughputPerSecond = row.ElapsedMs > 0 ? Math.Round(consumed * 1000 / row.ElapsedMs, 4) : 0;
         row.ItemsProduced = state.Completed;
         row.ItemsConsumed = consumed;
-        row.Lost = _finished.Count(n => n == 0);
-        row.Duplicated = _finished.Sum(n => Math.Max(0, n - 1));
+        (row.Lost, row.Duplicated) = CountDeliveries(_finished);
         row.ProducerBusyMs = Milliseconds(_producerBusy.Sum());
         row.ProducerBlockedMs = Milliseconds(_producerBlocked.Sum());
         row.ConsumerBusyMs = Milliseconds(_consumerBusy.Sum());
@@ -209,6 +208,14 @@ internal sealed class ProducerConsumerRun
             : $"{row.Lost} items lost, {row.Duplicated} duplicated; " +
               $"the producers' checksums {(delivered ? "arrived intact" : "did not arrive intact")}, the consumers' checksum {row.Checksum} {(row.Checksum == row.ExpectedChecksum ? "is" : "is not")} the expected {row.ExpectedChecksum}.";
     }
+
+    /// <summary>
+    /// Items never delivered, and every delivery of an item after its first (an item delivered three times
+    /// counts two): the extra work done, not the number of items it was done for.
+    /// </summary>
+    /// <param name="deliveries">How many times each item reached a consumer, by item index.</param>
+    internal static (int Lost, int Duplicated) CountDeliveries(int[] deliveries) =>
+        (deliveries.Count(n => n == 0), deliveries.Sum(n => Math.Max(0, n - 1)));
 
     /// <summary>
     /// The side whose workers spent the larger share of the run working; within 10 percentage points

@@ -22,13 +22,13 @@ public sealed class ScriptBlockBenchmark : IDisposable
     private const string EmptyScript = " ";
 
     private readonly ScriptTaskList _list;
-    private readonly Dictionary<ConcurrencyModel, ScriptModel> _models = new();
+    private readonly Dictionary<ConcurrencyModel, ScriptBlockRunner> _models = new();
 
     /// <summary>Builds and validates a sweep; errors name the parameter as the cmdlet calls it.</summary>
     public ScriptBlockBenchmark(ScriptTaskList list, IEnumerable<ConcurrencyModel>? models = null, IEnumerable<int>? workers = null, int repeat = 3, int warmup = 1, bool measureOverhead = true)
     {
         _list = list ?? throw new ArgumentNullException(nameof(list));
-        ConcurrencyModel[] modelList = (models ?? ScriptModel.Supported).Distinct().ToArray();
+        ConcurrencyModel[] modelList = (models ?? ModelCatalog.ModelsThatRun(ModelUses.ScriptBlocks)).Distinct().ToArray();
         if (modelList.Length == 0)
         {
             throw new ArgumentException("Model must name at least one model.", "Model");
@@ -36,9 +36,9 @@ public sealed class ScriptBlockBenchmark : IDisposable
 
         foreach (ConcurrencyModel model in modelList)
         {
-            if (!ScriptModel.Supported.Contains(model))
+            if (!ModelCatalog.Runs(model, ModelUses.ScriptBlocks))
             {
-                throw new ArgumentOutOfRangeException("Model", model, $"Model '{model}' cannot run a script block; choose one of {string.Join(", ", ScriptModel.Supported)}.");
+                throw new ArgumentOutOfRangeException("Model", model, $"Model '{model}' cannot run a script block; choose one of {string.Join(", ", ModelCatalog.ModelsThatRun(ModelUses.ScriptBlocks))}.");
             }
         }
 
@@ -121,7 +121,7 @@ public sealed class ScriptBlockBenchmark : IDisposable
     /// <summary>Closes the runspaces kept for the ForEachParallel, ThreadJob and Jobs models.</summary>
     public void Dispose()
     {
-        foreach (ScriptModel model in _models.Values)
+        foreach (ScriptBlockRunner model in _models.Values)
         {
             model.Dispose();
         }
@@ -134,13 +134,13 @@ public sealed class ScriptBlockBenchmark : IDisposable
         int tasks = _list.Items.Count;
         WorkloadMeasurement row = WorkloadBenchmark.NewRow(WorkloadName, configuration, tasks, _list.TaskSize, round);
         row.ExpectedChecksum = (long)tasks * (tasks + 1) / 2;
-        if (!_models.TryGetValue(configuration.Model, out ScriptModel? model))
+        if (!_models.TryGetValue(configuration.Model, out ScriptBlockRunner? model))
         {
-            model = ScriptModel.Create(configuration.Model);
+            model = ScriptBlockRunner.Create(configuration.Model);
             _models[configuration.Model] = model;
         }
 
-        ScriptModelRun run = model.Run(_list, script, configuration.Workers, cancellationToken);
+        ScriptBlockRun run = model.Run(_list, script, configuration.Workers, cancellationToken);
         if (run.Skipped is not null)
         {
             row.Error = run.Skipped;

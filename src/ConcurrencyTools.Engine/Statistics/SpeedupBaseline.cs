@@ -1,4 +1,6 @@
 using System;
+using System.Collections.Generic;
+using System.Linq;
 using ConcurrencyTools.Engine.Models;
 
 namespace ConcurrencyTools.Engine.Statistics;
@@ -19,6 +21,9 @@ public sealed class SpeedupBaseline
 
     /// <summary>Each model against its own rows with one worker.</summary>
     public static SpeedupBaseline SameModelSingleWorker { get; } = new(null);
+
+    /// <summary>The names -Baseline accepts: every model of the catalog, then <c>SingleWorker</c>.</summary>
+    public static IReadOnlyList<string> Names { get; } = ModelCatalog.Entries.Select(e => e.Model.ToString()).Append(SingleWorkerName).ToArray();
 
     /// <summary>The baseline model, or null for <see cref="SameModelSingleWorker"/>.</summary>
     public string? Model { get; }

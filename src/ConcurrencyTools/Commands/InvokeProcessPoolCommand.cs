@@ -7,8 +7,7 @@ using System.Management.Automation;
 using System.Management.Automation.Runspaces;
 using System.Threading;
 using ConcurrencyTools.Engine.ProcessPool;
-using ConcurrencyTools.Engine.Runspaces;
-using Pool = ConcurrencyTools.Engine.ProcessPool.ProcessPool;
+using ConcurrencyTools.Engine.Remoting;
 
 namespace ConcurrencyTools.Commands;
 
@@ -32,7 +31,7 @@ public sealed class InvokeProcessPoolCommand : PSCmdlet, IDisposable
     private static readonly TimeSpan ActivityWait = TimeSpan.FromMilliseconds(200);
 
     private readonly CancellationTokenSource _cancellation = new();
-    private Pool? _pool;
+    private BoundedProcessPool? _pool;
     private string _filePath = string.Empty;
     private bool _appendItem;
     private bool _verbose;
@@ -172,7 +171,7 @@ public sealed class InvokeProcessPoolCommand : PSCmdlet, IDisposable
             (options.Timeout is null ? string.Empty : $", {TimeoutSeconds} s per attempt") +
             (RetryCount > 0 ? $", {RetryCount} retries" : string.Empty) + (halt is null ? string.Empty : $", halting after {halt} failed") +
             (_appendItem ? "; no placeholder, so each item is appended as the last argument." : "."));
-        _pool = remote ? CreateRemotePool(options) : new Pool(options);
+        _pool = remote ? CreateRemotePool(options) : new BoundedProcessPool(options);
     }
 
     /// <inheritdoc/>
@@ -309,7 +308,7 @@ public sealed class InvokeProcessPoolCommand : PSCmdlet, IDisposable
         _ => LanguagePrimitives.ConvertTo<string>(item) ?? string.Empty,
     };
 
-    private Pool CreateRemotePool(ProcessPoolOptions options)
+    private BoundedProcessPool CreateRemotePool(ProcessPoolOptions options)
     {
         // Only what the user set travels: a host's defaults (its home, its environment) are its own.
         var hostOptions = new Hashtable { [nameof(MaxOutputBytes)] = MaxOutputBytes, [nameof(Stream)] = Stream.IsPresent };

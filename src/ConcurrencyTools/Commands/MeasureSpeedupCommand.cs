@@ -35,7 +35,8 @@ public sealed class MeasureSpeedupCommand : RunInputCommand
 
     /// <summary>What speedups are measured against: a model name (default Sequential), or SingleWorker for each model with one worker.</summary>
     [Parameter]
-    [ValidateSet("Sequential", "Threads", "ThreadPool", "EventLoop", "Processes", "GilThreads", "Runspaces", "ForEachParallel", "ThreadJob", "Jobs", SpeedupBaseline.SingleWorkerName, IgnoreCase = true)]
+    [ValidateBaseline]
+    [ArgumentCompleter(typeof(BaselineCompleter))]
     public string Baseline { get; set; } = "Sequential";
 
     /// <inheritdoc/>

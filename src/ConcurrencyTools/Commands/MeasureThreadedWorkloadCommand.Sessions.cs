@@ -3,6 +3,7 @@ using System.Collections;
 using System.Management.Automation;
 using System.Management.Automation.Runspaces;
 using ConcurrencyTools.Engine.Measurement;
+using ConcurrencyTools.Engine.Remoting;
 using ConcurrencyTools.Engine.Runspaces;
 
 namespace ConcurrencyTools.Commands;

@@ -1,0 +1,53 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using ConcurrencyTools.Engine.Workloads;
+
+namespace ConcurrencyTools.Engine.Models;
+
+/// <summary>
+/// The one list of models: which runs workloads, script blocks and pipelines, and how many workers each
+/// accepts. Plans validate against it, cmdlets complete -Model and -Baseline from it, and help is checked
+/// against it; a new model is its class and one entry here.
+/// </summary>
+public static class ModelCatalog
+{
+    /// <summary>Most workers of the models that start one OS thread per worker (Threads, GilThreads).</summary>
+    public const int MaxThreadWorkers = 10_000;
+
+    // The order is the default order of each use: filtered by use, it gives the workload models as
+    // Sequential, Threads, ThreadPool, EventLoop, Processes, GilThreads and the script-block models as
+    // Sequential, Runspaces, ForEachParallel, ThreadJob, Jobs, Processes.
+    private static readonly ModelEntry[] All =
+    {
+        new(ConcurrencyModel.Sequential, ModelUses.Workloads | ModelUses.ScriptBlocks, WorkloadSpec.MaxTasks),
+        new(ConcurrencyModel.Threads, ModelUses.Workloads | ModelUses.Pipelines, MaxThreadWorkers),
+        new(ConcurrencyModel.ThreadPool, ModelUses.Workloads, WorkloadSpec.MaxTasks),
+        new(ConcurrencyModel.EventLoop, ModelUses.Workloads | ModelUses.Pipelines, WorkloadSpec.MaxTasks),
+        new(ConcurrencyModel.Runspaces, ModelUses.ScriptBlocks, 0),
+        new(ConcurrencyModel.ForEachParallel, ModelUses.ScriptBlocks, 0),
+        new(ConcurrencyModel.ThreadJob, ModelUses.ScriptBlocks, 0),
+        new(ConcurrencyModel.Jobs, ModelUses.ScriptBlocks, 0),
+        new(ConcurrencyModel.Processes, ModelUses.Workloads | ModelUses.ScriptBlocks, ProcessesModel.MaxWorkers),
+        new(ConcurrencyModel.GilThreads, ModelUses.Workloads | ModelUses.Pipelines, MaxThreadWorkers),
+    };
+
+    private static readonly Dictionary<ModelUses, ConcurrencyModel[]> ByUse = new[] { ModelUses.Workloads, ModelUses.ScriptBlocks, ModelUses.Pipelines }
+        .ToDictionary(use => use, use => All.Where(e => e.Runs.HasFlag(use)).Select(e => e.Model).ToArray());
+
+    /// <summary>Every model, in catalog order.</summary>
+    public static IReadOnlyList<ModelEntry> Entries => All;
+
+    /// <summary>The models that run <paramref name="use"/>, in their default order.</summary>
+    public static IReadOnlyList<ConcurrencyModel> ModelsThatRun(ModelUses use) =>
+        ByUse.TryGetValue(use, out ConcurrencyModel[]? models)
+            ? models
+            : throw new ArgumentOutOfRangeException(nameof(use), use, "Name one kind of work.");
+
+    /// <summary>Whether <paramref name="model"/> runs <paramref name="use"/>.</summary>
+    public static bool Runs(ConcurrencyModel model, ModelUses use) => ModelsThatRun(use).Contains(model);
+
+    /// <summary>The entry of <paramref name="model"/>.</summary>
+    public static ModelEntry Of(ConcurrencyModel model) =>
+        Array.Find(All, e => e.Model == model) ?? throw new ArgumentOutOfRangeException("Model", model, $"Model '{model}' is not a known model.");
+}
