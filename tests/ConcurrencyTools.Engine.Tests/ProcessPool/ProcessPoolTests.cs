@@ -509,7 +509,7 @@ public class ProcessPoolTests
     private static ProcessTask Shell(int seq, string script) =>
         new(seq, seq.ToString(CultureInfo.InvariantCulture), "sh", new[] { "-c", script, seq.ToString(CultureInfo.InvariantCulture) });
 
-    private static List<ProcessTaskResult> Run(ProcessPoolOptions options, IEnumerable<ProcessTask> tasks, IReadOnlyList<IProcessRunner>? runners = null, List<ProcessOutputLine>? lines = null)
+    internal static List<ProcessTaskResult> Run(ProcessPoolOptions options, IEnumerable<ProcessTask> tasks, IReadOnlyList<IProcessRunner>? runners = null, List<ProcessOutputLine>? lines = null)
     {
         using var pool = new BoundedProcessPool(options, runners);
         return Drain(pool, tasks, lines);
