@@ -32,6 +32,20 @@ public sealed class WorkloadMeasurement
     /// <summary>CPU time of the run in milliseconds: this process, plus the children for Processes.</summary>
     public double CpuTimeMs { get; internal set; }
 
+    /// <summary>
+    /// CPU of the work itself, in milliseconds: the CPU clock of the thread that ran each task or item, read
+    /// on that thread around it, summed over the tasks (EventLoop: its loop thread over the run). Unlike
+    /// CpuTimeMs it leaves out PowerShell's compiler, the garbage collector, the sampler and whatever else the
+    /// process did. Empty where it is not measured (the Processes model, or no thread clock).
+    /// </summary>
+    public double? TaskCpuMs { get; internal set; }
+
+    /// <summary>
+    /// TaskCpuMs / the tasks' summed wall-clock time: near 1 for work that computes, near 0 for work that
+    /// waits. Bound and the Recommendation of Measure-Speedup are judged from it.
+    /// </summary>
+    public double? TaskCpuShare { get; internal set; }
+
     /// <summary>CpuTimeMs / (ElapsedMs x LogicalCores): 1 means every core was busy the whole run.</summary>
     public double CpuUtilization { get; internal set; }
 
