@@ -6,7 +6,8 @@
     Build   (default) publishes the module into out/ConcurrencyTools: the cmdlet and engine
             assemblies, the worker, the manifest and the format file (and the help, when PlatyPS
             is installed). The build fails if the folder holds anything else.
-    Test    builds, runs the xunit suite, then the Pester suite in a fresh pwsh.
+    Test    builds, runs the xunit suites (the engine's, and the Runspaces suite, which needs the .NET SDK 10),
+            then the Pester suite in a fresh pwsh.
     Docs    turns docs/en-US into out/ConcurrencyTools/en-US/ConcurrencyTools.dll-Help.xml (needs PlatyPS).
     Package builds, adds the help, and packs the module as out/ConcurrencyTools.<version>.nupkg (the layout
             PowerShell galleries serve, for Publish-PSResource or a local repository) and as
@@ -62,6 +63,12 @@ function Invoke-Docs {
 function Invoke-Test {
     Invoke-Build
     Invoke-Native dotnet @('test', (Join-Path $root 'tests/ConcurrencyTools.Engine.Tests/ConcurrencyTools.Engine.Tests.csproj'), '-c', $Configuration, '--nologo')
+    # The suite that hosts PowerShell in-process targets net10.0, as System.Management.Automation 7.6 does: say so
+    # rather than skip it when this SDK cannot build it.
+    if (-not (& dotnet --list-sdks | Where-Object { [int] ($_ -split '\.')[0] -ge 10 })) {
+        throw 'tests/ConcurrencyTools.Runspaces.Tests targets .NET 10: install the .NET SDK 10 (https://dot.net) to run it.'
+    }
+    Invoke-Native dotnet @('test', (Join-Path $root 'tests/ConcurrencyTools.Runspaces.Tests/ConcurrencyTools.Runspaces.Tests.csproj'), '-c', $Configuration, '--nologo')
     if (Get-Module -ListAvailable Pester | Where-Object Version -ge ([version]'5.0')) {
         # A fresh process: the suite imports the built module, never a copy this session loaded.
         Invoke-Native (Get-Process -Id $PID).Path @('-NoLogo', '-NoProfile', '-NonInteractive', '-File', (Join-Path $root 'tests/Pester/Invoke-PesterSuite.ps1'))

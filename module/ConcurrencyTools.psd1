@@ -21,11 +21,12 @@
             # The module folder holds LICENSE (MIT) and THIRD-PARTY-NOTICES.txt; CHANGELOG.md has every release.
             ReleaseNotes = @'
 0.2.0
-- MIT licence, third-party notices for the bundled libraries, a changelog.
+- MIT licence; third-party notices for the bundled libraries; CHANGELOG.md.
 - Packaged as a PowerShell gallery .nupkg and as a zip with a ConcurrencyTools/<version>/ folder.
-- Invoke-ProcessPool: GNU parallel's replacement strings {/} {.} {//} {/.} {#} {%}, and -WhatIf as a dry run.
+- Invoke-ProcessPool: GNU parallel's replacement strings {.} {/} {//} {/.} {%}, and -WhatIf as a dry run.
 - -ThrottleLimit as an alias of the worker parameters; -Capacity completes Unbounded.
-- Default tables fit an 80-column console; help reads well in Get-Help -Full.
+- Default tables fit an 80-column console (Measure-ProducerConsumer has a Run column); help reads well in Get-Help -Full.
+- Report charts: shorter producer/consumer legends, CPU chart labels that do not overlap.
 '@
         }
     }

@@ -20,7 +20,7 @@ Describe 'Export-ConcurrencyReport' {
         $html = Get-Content -LiteralPath $path -Raw
         Get-ChartId $html | Should -Be @('speedup', 'efficiency', 'distribution', 'cpu')
         $html | Should -Match '<title>Sweep</title>'
-        $html | Should -Match 'ConcurrencyTools 0\.1\.0'
+        $html | Should -Match "ConcurrencyTools $([regex]::Escape([string] (Get-Module ConcurrencyTools).Version))"
         $html | Should -Match 'Export-ConcurrencyReport -Path'
     }
 
@@ -34,6 +34,27 @@ Describe 'Export-ConcurrencyReport' {
         foreach ($summary in $Rows | Measure-Speedup) {
             $html | Should -Match ('<td class="text">{0}</td><td>{1}</td><td>{2}</td><td>{3}</td>' -f $summary.Model, $summary.Workers, $summary.Runs, $summary.MedianMs.ToString('N1', [cultureinfo]::InvariantCulture))
         }
+    }
+
+    It 'reads a CSV written under another culture with -Culture, and names its cells with InvalidElapsedMs without it, never 10x off' {
+        # Export-Csv under de-DE writes 1001,5; reading that with a thousands separator gave 10015.
+        $csv = Join-Path $TestDrive 'de-DE.csv'
+        @('"Workload","Model","Workers","Run","ElapsedMs","Verified"'
+          foreach ($run in 1..3) { '"Cpu","Sequential","1","{0}","1001,5","True"' -f $run; '"Cpu","Threads","2","{0}","500,25","True"' -f $run }) |
+            Set-Content -LiteralPath $csv
+        $path = Join-Path $TestDrive 'de-DE.html'
+        Import-Csv -LiteralPath $csv | Export-ConcurrencyReport $path -Culture de-DE -NoProgress -ErrorVariable problems
+        $problems | Should -BeNullOrEmpty
+        $html = Get-Content -LiteralPath $path -Raw
+        $html | Should -Match '<td class="text">Sequential</td><td>1</td><td>3</td><td>0</td><td>1,001\.5</td>'
+        $html | Should -Match '<td class="text">Threads</td><td>2</td><td>3</td><td>0</td><td>500\.2</td>'
+
+        $path = Join-Path $TestDrive 'foreign.html'
+        Import-Csv -LiteralPath $csv | Export-ConcurrencyReport $path -Culture en-US -NoProgress -ErrorVariable problems -ErrorAction SilentlyContinue
+        $problems | Should -HaveCount 6
+        $problems | ForEach-Object { $_.FullyQualifiedErrorId | Should -Be 'InvalidElapsedMs,ConcurrencyTools.Commands.ExportConcurrencyReportCommand' }
+        $problems[0].Exception.Message | Should -Match "ElapsedMs '1001,5' of row 1 is not a number in culture en-US .*-Culture"
+        (Get-Content -LiteralPath $path -Raw) | Should -Not -Match '10,015'
     }
 
     It 'lists a kind of row it does not know as not drawn, with a warning and no error' {

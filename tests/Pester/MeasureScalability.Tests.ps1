@@ -99,6 +99,43 @@ Describe 'Measure-Scalability' {
         $problems[0].Exception.Message | Should -Match 'EventLoop runs of Cpu .* 2 distinct worker counts \(1,2\); a scalability fit needs at least 3'
     }
 
+    It 'treats Sequential at one worker as context: a verbose line, never an error' {
+        $sequential = New-UslRows -Model Sequential -Sigma 0 -Kappa 0 -Workers 1
+        $fits = @($sequential; $Rows) | Measure-Scalability -ErrorVariable problems -ErrorAction SilentlyContinue -Verbose 4>&1
+        $verbose = @($fits | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] })
+        @($fits | Where-Object { $_ -is [ConcurrencyTools.Engine.Scalability.ScalabilitySummary] }) | Should -HaveCount 2
+        $problems | Should -HaveCount 0
+        ($verbose.Message -join "`n") | Should -Match 'Sequential runs of Cpu .*the baseline of the sweep rather than a sweep'
+    }
+
+    It 'makes a group that cannot be fitted a non-terminating error for that group alone' {
+        $extreme = foreach ($n in 1, 2, 4) {
+            foreach ($ms in 1e-300, 1e300) {
+                [pscustomobject]@{ MachineName = 'box'; Workload = 'Cpu'; Tasks = 20; TaskSize = 'Iterations=1000'; Model = 'EventLoop'; Workers = $n; Run = [int]($ms -gt 1) + 1; ElapsedMs = $ms; Verified = $true; Error = $null }
+            }
+        }
+        $fits = @($extreme; $Rows) | Measure-Scalability -ErrorVariable problems -ErrorAction SilentlyContinue
+        $fits | Should -HaveCount 2
+        $problems | Should -HaveCount 1
+        $problems[0].FullyQualifiedErrorId | Should -Be 'FitFailed,ConcurrencyTools.Commands.MeasureScalabilityCommand'
+        $problems[0].Exception.Message | Should -Match 'EventLoop runs of Cpu'
+    }
+
+    It 'warns about a poor fit and a super-linear one, and names no peak below R² 0.5' {
+        $noise = 1.00, 0.93, 1.08, 1.05, 0.91, 1.02, 0.96, 1.09, 0.97, 1.06, 0.92, 1.01
+        $i = 0
+        $noisy = New-UslRows -Model Threads -Sigma 0 -Kappa 0 -Workers 1, 2, 3, 4 | ForEach-Object { $_.ElapsedMs = 400 * $noise[$i++]; $_ }
+        $fit = $noisy | Measure-Scalability -WarningVariable warned -WarningAction SilentlyContinue
+        $fit.PeakWorkers | Should -BeNullOrEmpty
+        ($warned -join "`n") | Should -Match 'the fit is poor \(R² 0\.\d\d, below 0\.5\)'
+
+        $super = New-UslRows -Model Threads -Sigma -0.02 -Kappa 0 -Workers 1, 2, 4, 8
+        $fit = $super | Measure-Scalability -WarningVariable warned -WarningAction SilentlyContinue
+        $fit.Sigma | Should -BeLessThan 0
+        ($warned -join "`n") | Should -Match 'super-linear'
+        $fit.Recommendation | Should -Match 'super-linear'
+    }
+
     It 'excludes failed, unverified and unreadable runs through the same input path as Measure-Speedup' {
         $csv = Join-Path $TestDrive 'rows.csv'
         $Rows | Export-Csv -LiteralPath $csv

@@ -106,6 +106,18 @@ Describe 'Measure-Speedup' {
         ($problems | Where-Object { $_.TargetObject -eq '2.5' }).Exception.Message | Should -Match "Workers '2.5' of row 8 .*not a whole number"
     }
 
+    It 'excludes times too large to sum with a counted reason, never Infinity or NaN' {
+        $summary = @(
+            New-Row -Run 1; New-Row -Run 2 -ElapsedMs '102'; New-Row -Run 3 -ElapsedMs '1e308'; New-Row -Run 4 -ElapsedMs '98'
+        ) | Measure-Speedup
+        $summary.Runs | Should -Be 3
+        $summary.ExcludedRuns | Should -Be 1
+        $summary.ExcludedReason | Should -Be 'ElapsedMs above 1e15 ms (too large to sum) (1 run)'
+        foreach ($value in $summary.MeanMs, $summary.StdDevMs, $summary.MaxMs, $summary.Speedup) {
+            [double]::IsFinite($value) | Should -BeTrue
+        }
+    }
+
     It 'validates -Workers given directly: 0 is an error, never an Efficiency of Infinity' {
         $summary = Measure-Speedup -Workload Cpu -Model Threads -Workers 0 -ElapsedMs 100 -ErrorVariable problems -ErrorAction SilentlyContinue
         $problems[0].FullyQualifiedErrorId | Should -Be 'InvalidWorkers,ConcurrencyTools.Commands.MeasureSpeedupCommand'

@@ -8,6 +8,39 @@ BeforeAll {
     $script:Rows = Test-RaceCondition -Scenario Counter -Strategy None, Interlocked, Lock -Threads 4 -Increments 50 -Trials 40 -Seed 11 -NoProgress
 }
 
+Describe 'Progress of Test-RaceCondition and Measure-ThreadedWorkload' {
+    BeforeAll {
+        # Runs a command in its own PowerShell and returns the progress records it wrote.
+        function Get-ProgressOf([string] $Command, [hashtable] $Parameters) {
+            $ps = [powershell]::Create()
+            try {
+                $null = $ps.AddCommand('Import-Module').AddArgument((Join-Path $ModuleDir 'ConcurrencyTools.psd1')).AddStatement().AddCommand($Command).AddParameters($Parameters)
+                $null = $ps.Invoke()
+                $ps.Streams.Progress
+            }
+            finally {
+                $ps.Dispose()
+            }
+        }
+    }
+
+    It 'shows the time remaining once trials are done, and completes the bar' {
+        $records = Get-ProgressOf Test-RaceCondition @{ Strategy = 'None', 'Lock'; Threads = 2; Increments = 50; Trials = 4000 }
+        $shown = @($records | Where-Object RecordType -EQ 'Processing')
+        $shown | Should -Not -BeNullOrEmpty
+        @($shown | Where-Object SecondsRemaining -GE 0) | Should -Not -BeNullOrEmpty -Because 'every record after the first trial carries an estimate'
+        $records[-1].RecordType | Should -Be 'Completed'
+        @(Get-ProgressOf Test-RaceCondition @{ Strategy = 'None'; Trials = 50; NoProgress = $true }) | Should -BeNullOrEmpty
+    }
+
+    It 'shows the time remaining of a measurement once runs are done' {
+        $records = Get-ProgressOf Measure-ThreadedWorkload @{ Workload = 'Io'; DurationMs = 30; Tasks = 4; Model = 'Sequential', 'Threads'; Workers = 2; Repeat = 6; Warmup = 0; NoOverhead = $true }
+        @($records | Where-Object { $_.RecordType -eq 'Processing' -and $_.SecondsRemaining -ge 0 }) | Should -Not -BeNullOrEmpty
+        $records[-1].RecordType | Should -Be 'Completed'
+    }
+}
+
+
 Describe 'Test-RaceCondition' {
     Context 'C# scenarios' {
         It 'emits one result per strategy, in the order given' {

@@ -385,7 +385,7 @@ public sealed class BoundedProcessPool : IDisposable
             {
                 attempt++;
                 tries++;
-                result = await runner.RunAsync(item.Task, slot, attempt, _lineSink, stop).ConfigureAwait(false);
+                result = await runner.RunAsync(item.Task.ForSlot(slot), slot, attempt, _lineSink, stop).ConfigureAwait(false);
             }
             while (!result.Succeeded && result.ProcessId is not null && tries <= _options.RetryCount && !stop.IsCancellationRequested);
 

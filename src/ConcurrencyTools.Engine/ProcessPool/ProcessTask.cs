@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Globalization;
 using System.Linq;
 using System.Text;
 using System.Text.RegularExpressions;
@@ -47,6 +48,28 @@ public sealed class ProcessTask
     /// no process for such a task; its row carries this error, so no input item goes without a row.
     /// </summary>
     public string? PreparationError { get; init; }
+
+    /// <summary>
+    /// Whether <see cref="Arguments"/> and <see cref="StandardInput"/> are still templates holding <c>{%}</c>, the slot,
+    /// which only the pool knows when a slot takes the task (see <see cref="ArgumentTemplate.Expand"/>).
+    /// </summary>
+    public bool SlotTemplated { get; init; }
+
+    /// <summary>The task as the given slot runs it: <c>{%}</c> replaced by the slot's number; the task itself when it has none.</summary>
+    public ProcessTask ForSlot(int slot) => ForSlot(slot.ToString(CultureInfo.InvariantCulture));
+
+    /// <summary>The command line as it will run, with <c>{%}</c> standing where the slot's number will be (for a dry run).</summary>
+    public string PlannedCommandLine => ForSlot(ArgumentTemplate.SlotPlaceholder).CommandLine;
+
+    private ProcessTask ForSlot(string slot) => !SlotTemplated ? this : new ProcessTask(
+        Seq,
+        Input,
+        FilePath,
+        Arguments.Select(argument => ArgumentTemplate.ExpandSlot(argument, slot)).ToArray(),
+        StandardInput is null ? null : ArgumentTemplate.ExpandSlot(StandardInput, slot))
+    {
+        PreparationError = PreparationError,
+    };
 
     /// <summary>The arguments as one line, quoted as a POSIX shell would need them (for display and joblogs only).</summary>
     public string ArgumentsText => string.Join(' ', Arguments.Select(Quote));

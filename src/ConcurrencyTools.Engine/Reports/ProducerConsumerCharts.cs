@@ -24,10 +24,13 @@ internal static class ProducerConsumerCharts
         }
 
         string[] varying = Settings.Where(s => usable.Select(r => r.Text(s)).Distinct().Count() > 1).ToArray();
-        if (varying.Length == 0)
+
+        // Settings every row shares go in the caption, once: in a legend they made one line too long to show.
+        string[] shared = Settings.Where(s => !varying.Contains(s) && usable.Any(r => r.Text(s) is not null)).ToArray();
+        string common = shared.Length == 0 ? string.Empty : $"Every line: {Describe(usable[0], shared)}. ";
+        if (varying.Length == 0 && usable.Any(r => r.Text("Model") is not null))
         {
-            // One configuration: name it by every setting the rows carry.
-            varying = Settings.Where(s => usable.Any(r => r.Text(s) is not null)).ToArray();
+            varying = new[] { "Model" };
         }
 
         var lines = usable.GroupBy(r => Describe(r, varying)).ToArray();
@@ -88,7 +91,7 @@ internal static class ProducerConsumerCharts
 
         var section = new ReportSection(ReportRowKind.ProducerConsumerResult, "Producer/consumer");
         section.Figures.Add(new ReportFigure(
-            "Items per second against consumers (means over runs). Where the line flattens, adding consumers stops paying: the producers (or the queue) are the bottleneck. " +
+            common + "Items per second against consumers (means over runs). Where the line flattens, adding consumers stops paying: the producers (or the queue) are the bottleneck. " +
             "On the right, time producers spent blocked on a full queue (back-pressure) and consumers spent idle on an empty one: the side that waits is not the bottleneck.",
             table,
             SvgChart.Render("throughput", throughput),

@@ -1,6 +1,8 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using ConcurrencyTools.Engine.Rows;
+using ConcurrencyTools.Engine.Statistics;
 
 namespace ConcurrencyTools.Engine.Reports;
 
@@ -11,11 +13,19 @@ namespace ConcurrencyTools.Engine.Reports;
 public sealed class ReportRow
 {
     private readonly Dictionary<string, object?> _values;
+    private readonly Dictionary<string, SpeedupInputProblem> _problems = new(StringComparer.OrdinalIgnoreCase);
+    private readonly string _where;
 
-    /// <summary>Creates a row from its type name (for the "not drawn" list) and its property values.</summary>
-    public ReportRow(string typeName, IEnumerable<KeyValuePair<string, object?>> values)
+    /// <summary>
+    /// Creates a row from its type name (for the "not drawn" list) and its property values. Numbers in text
+    /// are read in <paramref name="culture"/> (the invariant culture when null) by <see cref="CellReader"/>'s rule;
+    /// <paramref name="row"/> (1 for the first input row) names the row in messages.
+    /// </summary>
+    public ReportRow(string typeName, IEnumerable<KeyValuePair<string, object?>> values, CultureInfo? culture = null, int row = 0)
     {
+        _where = row > 0 ? $"row {row.ToString(CultureInfo.InvariantCulture)}" : "a row";
         ArgumentNullException.ThrowIfNull(values);
+        Culture = culture ?? CultureInfo.InvariantCulture;
         TypeName = typeName ?? string.Empty;
         _values = new Dictionary<string, object?>(StringComparer.OrdinalIgnoreCase);
         foreach (var (name, value) in values)
@@ -26,6 +36,15 @@ public sealed class ReportRow
 
     /// <summary>The type the row came as, e.g. <c>ConcurrencyTools.Engine.Measurement.WorkloadMeasurement</c> or <c>CSV:...</c>.</summary>
     public string TypeName { get; }
+
+    /// <summary>The culture numbers in text are read in.</summary>
+    public CultureInfo Culture { get; }
+
+    /// <summary>
+    /// The text cells read as numbers that were not numbers in <see cref="Culture"/>, one per column, with
+    /// the same error ids as Measure-Speedup's (e.g. InvalidElapsedMs); such a value is left out of the report.
+    /// </summary>
+    public IReadOnlyCollection<SpeedupInputProblem> Problems => _problems.Values;
 
     /// <summary>The property names of the row.</summary>
     public IEnumerable<string> Columns => _values.Keys;
@@ -45,7 +64,7 @@ public sealed class ReportRow
         return text.Length == 0 ? null : text;
     }
 
-    /// <summary>The value as a finite number, or null. Text is read in the invariant culture, as PowerShell writes it to CSV.</summary>
+    /// <summary>The value as a finite number, or null. Text is read in <see cref="Culture"/>; text that is not a number there is a problem.</summary>
     public double? Number(string column)
     {
         if (!_values.TryGetValue(column, out object? value) || value is null)
@@ -61,7 +80,9 @@ public sealed class ReportRow
             long l => l,
             decimal m => (double)m,
             IConvertible c when value is not string && value is not bool && value is not DateTime => c.ToDouble(CultureInfo.InvariantCulture),
-            string s when double.TryParse(s.Trim(), NumberStyles.Float | NumberStyles.AllowThousands, CultureInfo.InvariantCulture, out double parsed) => parsed,
+            string s when s.Trim().Length == 0 => null,
+            string s when CellReader.TryReadNumber(s, Culture, out double parsed) => parsed,
+            string s => NotANumber(column, s),
             _ => null,
         };
         return number is { } n && double.IsFinite(n) ? n : null;
@@ -95,5 +116,12 @@ public sealed class ReportRow
             string s when DateTimeOffset.TryParse(s.Trim(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeLocal, out DateTimeOffset parsed) => parsed,
             _ => null,
         };
+    }
+
+    private double? NotANumber(string column, string text)
+    {
+        _problems.TryAdd(column, new SpeedupInputProblem(column, text, "is not a number",
+            CellReader.NotANumber(column, text, _where, Culture, "the value is left out of the report.")));
+        return null;
     }
 }

@@ -310,6 +310,7 @@ internal static class SpeedupCharts
 
         string[] models = points.Select(p => p.Summary.Model).Distinct().ToArray();
         var table = new ReportTable("Model", "Workers", "Speedup", "Cores busy", "CpuUtilization");
+        var labels = new LabelPlacer(right, top);
         for (int m = 0; m < models.Length; m++)
         {
             OxyColor color = ChartPalette.ForModel(models[m], m);
@@ -321,7 +322,7 @@ internal static class SpeedupCharts
                 {
                     Text = $"x{p.Summary.Workers}",
                     TextPosition = new DataPoint(p.Summary.Speedup.Value, p.CoresBusy),
-                    Offset = new ScreenVector(6, -4),
+                    Offset = labels.Place(p.Summary.Speedup.Value, p.CoresBusy, $"x{p.Summary.Workers}"),
                     TextHorizontalAlignment = HorizontalAlignment.Left,
                     TextColor = color,
                     FontSize = 10,
@@ -339,6 +340,35 @@ internal static class SpeedupCharts
             "Far above it, cores burn without speeding up (lock hand-offs, spinning); a model pinned at the one-core line cannot use more than one core, as threads under a GIL.",
             table,
             SvgChart.Render("cpu", model));
+    }
+
+    /// <summary>
+    /// Offsets for point labels so that none covers another: the worker counts of two close points (Processes x1
+    /// and x2 at the same speedup) overlapped. Positions are estimated on the default plot area, which is enough
+    /// to step a label down below the ones already placed.
+    /// </summary>
+    private sealed class LabelPlacer(double right, double top)
+    {
+        private const double PlotWidth = SvgChart.Width - 110;
+        private const double PlotHeight = SvgChart.Height - 110;
+        private const double LineHeight = 12;
+        private readonly List<(double X, double Y, double Width)> _placed = new();
+
+        public ScreenVector Place(double x, double y, string text)
+        {
+            double width = 6.5 * text.Length;
+            double left = (x / right * PlotWidth) + 6;
+            double baseline = ((1 - (y / top)) * PlotHeight) - 4;
+            double dy = -4;
+            while (_placed.Any(p => left < p.X + p.Width && p.X < left + width && Math.Abs(baseline - p.Y) < LineHeight))
+            {
+                baseline += LineHeight;
+                dy += LineHeight;
+            }
+
+            _placed.Add((left, baseline, width));
+            return new ScreenVector(6, dy);
+        }
     }
 
     private static LineSeries ModelLine(string model, OxyColor color) => new()

@@ -17,7 +17,13 @@ public sealed class ScalabilityAnalysis
     /// <summary>Fewer distinct worker counts than this cannot be fitted (the USL has three parameters).</summary>
     public const int MinimumWorkerCounts = 3;
 
+    /// <summary>Below this R² the fit explains too little of the throughput to name a peak: PeakWorkers stays empty.</summary>
+    public const double MinimumRSquaredForPeak = 0.5;
+
     private readonly List<(SpeedupSample Sample, int LogicalCores)> _samples = new();
+
+    /// <summary>The fits' iteration limit (tests lower it to see a fit stop there).</summary>
+    internal int MaximumIterations { get; init; } = UniversalScalabilityLaw.MaximumIterations;
 
     /// <summary>Adds one run, with the logical cores of its machine when known (0 otherwise).</summary>
     public void Add(SpeedupSample sample, int logicalCores = 0)
@@ -29,9 +35,12 @@ public sealed class ScalabilityAnalysis
     /// <summary>
     /// One fit per group that has at least <see cref="MinimumWorkerCounts"/> distinct worker counts among its
     /// valid runs, each with its predictions at <paramref name="predictWorkers"/>; and, for every other group,
-    /// a sentence saying why it was not fitted.
+    /// a sentence saying why it was not fitted; groups that are context rather than sweeps (Sequential at one
+    /// worker, the baseline every default sweep holds) are in <c>Context</c>, not in <c>NotFitted</c>. A group
+    /// whose numbers cannot be fitted (times so far apart that no double holds them in one unit, say) is one
+    /// entry of <c>NotFitted</c> and the other groups are fitted as usual.
     /// </summary>
-    public (IReadOnlyList<(ScalabilitySummary Summary, IReadOnlyList<ScalabilityPrediction> Predictions)> Fits, IReadOnlyList<string> NotFitted) Analyze(
+    public (IReadOnlyList<(ScalabilitySummary Summary, IReadOnlyList<ScalabilityPrediction> Predictions)> Fits, IReadOnlyList<string> NotFitted, IReadOnlyList<string> Context) Analyze(
         IReadOnlyCollection<int>? predictWorkers = null)
     {
         int[] predict = (predictWorkers ?? Array.Empty<int>()).Distinct().OrderBy(n => n).ToArray();
@@ -42,12 +51,19 @@ public sealed class ScalabilityAnalysis
 
         var fits = new List<(ScalabilitySummary, IReadOnlyList<ScalabilityPrediction>)>();
         var notFitted = new List<string>();
+        var context = new List<string>();
         foreach (var group in _samples.GroupBy(s => new Key(s.Sample.MachineName, s.Sample.Workload, s.Sample.Tasks, s.Sample.TaskSize, s.Sample.Model.ToUpperInvariant())))
         {
             SpeedupSample first = group.First().Sample;
             SpeedupSample[] valid = group.Where(s => s.Sample.Valid).Select(s => s.Sample).ToArray();
             string what = $"{first.Model} runs of {first.Workload} ({first.Tasks} tasks of {first.TaskSize}) on {first.MachineName}";
             int[] counts = valid.Select(s => s.Workers).Distinct().OrderBy(n => n).ToArray();
+            if (counts is [1] && string.Equals(first.Model, "Sequential", StringComparison.OrdinalIgnoreCase))
+            {
+                context.Add($"{what}: one worker by definition, the baseline of the sweep rather than a sweep; not fitted.");
+                continue;
+            }
+
             if (counts.Length < MinimumWorkerCounts)
             {
                 notFitted.Add($"{what}: {counts.Length} distinct worker count{(counts.Length == 1 ? string.Empty : "s")} " +
@@ -61,10 +77,10 @@ public sealed class ScalabilityAnalysis
             ScalabilityFit usl, amdahl;
             try
             {
-                usl = UniversalScalabilityLaw.Fit(workers, throughput);
-                amdahl = UniversalScalabilityLaw.Fit(workers, throughput, contentionOnly: true);
+                usl = UniversalScalabilityLaw.Fit(workers, throughput, contentionOnly: false, MaximumIterations);
+                amdahl = UniversalScalabilityLaw.Fit(workers, throughput, contentionOnly: true, MaximumIterations);
             }
-            catch (InvalidOperationException e)
+            catch (Exception e) when (e is InvalidOperationException or ArgumentException or ArithmeticException)
             {
                 notFitted.Add($"{what}: {e.Message}");
                 continue;
@@ -74,7 +90,7 @@ public sealed class ScalabilityAnalysis
             fits.Add((summary, predict.Select(n => Predict(summary, usl, amdahl, n)).ToArray()));
         }
 
-        return (fits, notFitted);
+        return (fits, notFitted, context);
     }
 
     private static ScalabilitySummary Describe(SpeedupSample first, SpeedupSample[] valid, int excluded, int logicalCores, bool perTask,
@@ -84,7 +100,9 @@ public sealed class ScalabilityAnalysis
         var byWorkers = points.GroupBy(p => p.Workers).OrderBy(g => g.Key).ToArray();
         var best = byWorkers.Select(g => (Workers: g.Key, Median: RunStatistics.MedianOf(g.Select(p => p.Throughput).ToArray())))
             .OrderByDescending(m => m.Median).ThenBy(m => m.Workers).First();
-        double? peak = usl.PeakWorkers;
+        // R² is undefined (null) when every throughput is the same: flat data fitted exactly, not a poor fit.
+        bool poorFit = usl.RSquared is double r && r < MinimumRSquaredForPeak;
+        double? peak = poorFit ? null : usl.PeakWorkers;
 
         var summary = new ScalabilitySummary
         {
@@ -115,7 +133,26 @@ public sealed class ScalabilityAnalysis
             MeasuredBestSpeedup = best.Median / usl.Lambda,
             LogicalCores = logicalCores,
             Points = points,
+            FitConverged = usl.Converged && amdahl.Converged,
+            FitIterations = usl.Iterations,
         };
+        var warnings = new List<string>();
+        if (!summary.FitConverged)
+        {
+            warnings.Add(FormattableString.Invariant($"the fit stopped at the limit of {UniversalScalabilityLaw.MaximumIterations} iterations without converging: its coefficients are the last estimate, not a minimum"));
+        }
+
+        if (poorFit)
+        {
+            warnings.Add(FormattableString.Invariant($"the fit is poor (R² {usl.RSquared:0.00}, below {MinimumRSquaredForPeak:0.0}): the runs vary more than the worker count explains, so no peak is named"));
+        }
+
+        if (usl.Sigma < UniversalScalabilityLaw.SuperLinearSigma)
+        {
+            warnings.Add(FormattableString.Invariant($"super-linear: σ {usl.Sigma:0.####} is below 0, each added worker gains more than one worker's throughput (caches or memory that grow with the workers, or a slow one-worker baseline)"));
+        }
+
+        summary.FitWarning = warnings.Count == 0 ? null : string.Join("; ", warnings);
         summary.Recommendation = ScalabilityRecommendation.Describe(summary);
         return summary;
     }

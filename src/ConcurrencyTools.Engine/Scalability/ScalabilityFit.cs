@@ -6,8 +6,10 @@ namespace ConcurrencyTools.Engine.Scalability;
 public sealed class ScalabilityFit
 {
     internal ScalabilityFit(double lambda, double sigma, double kappa, double? lambdaStdError, double? sigmaStdError,
-        double? kappaStdError, double? rSquared, double? residualStdError, int points)
+        double? kappaStdError, double? rSquared, double? residualStdError, int points, bool converged = true, int iterations = 0)
     {
+        Converged = converged;
+        Iterations = iterations;
         Lambda = lambda;
         Sigma = sigma;
         Kappa = kappa;
@@ -42,6 +44,12 @@ public sealed class ScalabilityFit
 
     /// <summary>sqrt(SSres / (points − parameters)), in throughput units; null without degrees of freedom.</summary>
     public double? ResidualStdError { get; }
+
+    /// <summary>False when the fit stopped at the iteration limit (<see cref="UniversalScalabilityLaw.MaximumIterations"/>) instead of converging.</summary>
+    public bool Converged { get; }
+
+    /// <summary>Iterations the fit took.</summary>
+    public int Iterations { get; }
 
     /// <summary>Points fitted.</summary>
     public int Points { get; }

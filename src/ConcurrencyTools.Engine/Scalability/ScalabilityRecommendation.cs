@@ -22,6 +22,12 @@ public static class ScalabilityRecommendation
         ArgumentNullException.ThrowIfNull(fit);
         string measured = Invariant($"Best measured: {Workers(fit.MeasuredBestWorkers)} ({fit.MeasuredBestSpeedup:0.00}x)");
         string coefficients = Invariant($"σ {fit.Sigma:0.####}, κ {fit.Kappa:0.######}");
+        if (fit.FitRSquared is double r && r < ScalabilityAnalysis.MinimumRSquaredForPeak)
+        {
+            return Invariant($"{measured}; the fit is poor (R² {r:0.00}): the runs vary more than the worker count explains, so it names no peak; measure more runs ({coefficients}).");
+        }
+
+        string superLinear = fit.Sigma < UniversalScalabilityLaw.SuperLinearSigma ? "super-linear (σ below 0): each added worker gains more than one worker's throughput; " : string.Empty;
         if (fit.PeakWorkers is not double peak)
         {
             if (fit.AmdahlLimit is double flat && flat < FlatLimit)
@@ -32,6 +38,11 @@ public static class ScalabilityRecommendation
             string limit = fit.AmdahlLimit is double amdahl && amdahl < 1000
                 ? Invariant($"towards Amdahl's limit of {amdahl:0.#}x")
                 : "almost linearly";
+            if (fit.Sigma < UniversalScalabilityLaw.SuperLinearSigma)
+            {
+                return $"{measured}; {superLinear}the fit has no peak (κ ≈ 0) within the measured workers ({coefficients}).";
+            }
+
             return $"{measured}; the fit has no peak (κ ≈ 0): throughput keeps rising {limit} ({coefficients}).";
         }
 
@@ -43,7 +54,7 @@ public static class ScalabilityRecommendation
         string beyond = fit.LogicalCores > 0 && peak > fit.LogicalCores
             ? Invariant($"; past the {fit.LogicalCores} logical cores this holds only for work that waits (I/O), not for CPU-bound work")
             : string.Empty;
-        return Invariant($"{measured}; the fit peaks at {peak:0.#} workers ({fit.PeakSpeedup:0.00}x) ({coefficients}){beyond}.");
+        return Invariant($"{measured}; {superLinear}the fit peaks at {peak:0.#} workers ({fit.PeakSpeedup:0.00}x) ({coefficients}){beyond}.");
     }
 
     private static string Workers(int n) => n == 1 ? "1 worker" : Invariant($"{n} workers");

@@ -37,7 +37,7 @@ public sealed class ScalabilitySummary
     /// <summary>λ: the fitted throughput of one worker, X(1); the yardstick of every speedup.</summary>
     public double SingleWorkerThroughput { get; internal set; }
 
-    /// <summary>σ: contention, the serial fraction that caps the speedup at 1/σ (Amdahl).</summary>
+    /// <summary>σ: contention, the serial fraction that caps the speedup at 1/σ (Amdahl); below 0 (down to −1) the scaling is super-linear.</summary>
     public double Sigma { get; internal set; }
 
     /// <summary>Asymptotic standard error of σ; empty with no more runs than parameters.</summary>
@@ -49,7 +49,7 @@ public sealed class ScalabilitySummary
     /// <summary>Asymptotic standard error of κ; empty with no more runs than parameters.</summary>
     public double? KappaStdError { get; internal set; }
 
-    /// <summary>N* = sqrt((1 − σ) / κ), at least 1: the fitted worker count of the highest throughput; empty when κ ≈ 0 puts it beyond 10,000.</summary>
+    /// <summary>N* = sqrt((1 − σ) / κ), at least 1: the fitted worker count of the highest throughput; empty when κ ≈ 0 puts it beyond 10,000, or when FitRSquared is below 0.5.</summary>
     public double? PeakWorkers { get; internal set; }
 
     /// <summary>The fitted speedup at N*; empty when PeakWorkers is.</summary>
@@ -81,6 +81,15 @@ public sealed class ScalabilitySummary
 
     /// <summary>Logical cores of the machine, when the rows say (column LogicalCores); 0 when unknown.</summary>
     public int LogicalCores { get; internal set; }
+
+    /// <summary>False when the fit stopped at the iteration limit (1,000) instead of converging; FitWarning says so too.</summary>
+    public bool FitConverged { get; internal set; } = true;
+
+    /// <summary>Iterations the USL fit took.</summary>
+    public int FitIterations { get; internal set; }
+
+    /// <summary>What to distrust in the fit, or empty: not converged, poor (R² below 0.5), super-linear (σ below 0).</summary>
+    public string? FitWarning { get; internal set; }
 
     /// <summary>The measured best worker count and the fitted peak, in one sentence.</summary>
     public string Recommendation { get; internal set; } = string.Empty;

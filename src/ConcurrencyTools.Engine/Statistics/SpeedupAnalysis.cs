@@ -17,10 +17,27 @@ public sealed class SpeedupAnalysis
     private readonly List<SpeedupSample> _samples = new();
     private readonly Dictionary<string, string> _modelNames = Enum.GetNames<ConcurrencyModel>().ToDictionary(n => n, StringComparer.OrdinalIgnoreCase);
 
-    /// <summary>Adds one run; a valid one needs at least one worker and a positive, finite time.</summary>
+    /// <summary>
+    /// A valid run longer than this (10¹⁵ ms, about 31,700 years) is excluded, counted with its reason: its
+    /// sums and squares (means, standard deviations, bootstrap) would overflow a double, and no measured run
+    /// is that long. Below it, the statistics of a million runs stay finite.
+    /// </summary>
+    public const double MaximumElapsedMs = 1e15;
+
+    /// <summary>The reason a run beyond <see cref="MaximumElapsedMs"/> is excluded.</summary>
+    public const string TooLargeReason = "ElapsedMs above 1e15 ms (too large to sum)";
+
+    /// <summary>
+    /// Adds one run; a valid one needs at least one worker and a positive, finite time. A time above
+    /// <see cref="MaximumElapsedMs"/> makes the run excluded rather than valid.
+    /// </summary>
     public void Add(SpeedupSample sample)
     {
         ArgumentNullException.ThrowIfNull(sample);
+        if (sample.Valid && sample.ElapsedMs > MaximumElapsedMs && double.IsFinite(sample.ElapsedMs))
+        {
+            sample = sample with { Valid = false, ExcludedReason = TooLargeReason };
+        }
         if (sample.Valid && (sample.Workers < 1 || !(sample.ElapsedMs > 0) || !double.IsFinite(sample.ElapsedMs)))
         {
             throw new ArgumentOutOfRangeException(nameof(sample), sample, "A valid run needs at least one worker and a positive, finite ElapsedMs.");
@@ -165,6 +182,7 @@ public sealed class SpeedupAnalysis
         summary.Unstable = stats.UnstableReason is not null;
         summary.UnstableReason = stats.UnstableReason;
         summary.MValue = stats.MValue;
+        summary.ModeSeparation = stats.ModeSeparation;
         return (summary, stats);
     }
 

@@ -1,20 +1,19 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using ConcurrencyTools.Engine.Rows;
 
 namespace ConcurrencyTools.Engine.Statistics;
 
 /// <summary>
 /// Reads the cells of one run, from live objects (numbers) or from a CSV file (text), into a
-/// <see cref="SpeedupSample"/>. Text is read in one culture (Export-Csv writes numbers in the current
-/// culture, so that is the default): a decimal separator and a sign, never a thousands separator, so
-/// <c>1001,5</c> is 1001.5 under de-DE and an error under en-US, never 10015. Every row comes out as a
+/// <see cref="SpeedupSample"/>. Numbers in text follow <see cref="CellReader"/>'s rule, in one culture
+/// (Export-Csv writes numbers in the current culture, so that is the default). Every row comes out as a
 /// sample: one whose cells cannot be used is not Valid, says why, and comes with its problems.
 /// </summary>
 public sealed class SpeedupInputReader
 {
     private const NumberStyles CountStyle = NumberStyles.AllowLeadingWhite | NumberStyles.AllowTrailingWhite | NumberStyles.AllowLeadingSign;
-    private const NumberStyles TimeStyle = NumberStyles.Float;
 
     /// <summary>Creates a reader of text in <paramref name="culture"/>.</summary>
     public SpeedupInputReader(CultureInfo culture)
@@ -135,18 +134,12 @@ public sealed class SpeedupInputReader
             case int or long or short or byte or uint:
                 return Convert.ToDouble(value, CultureInfo.InvariantCulture);
             case string text when !string.IsNullOrWhiteSpace(text):
-                if (double.TryParse(text, TimeStyle, Culture, out double parsed))
+                if (CellReader.TryReadNumber(text, Culture, out double parsed))
                 {
                     return parsed;
                 }
 
-                string culture = Culture.Name.Length == 0 ? "the invariant culture" : $"culture {Culture.Name}";
-                problems.Add(new SpeedupInputProblem(
-                    "ElapsedMs",
-                    value,
-                    "is not a number",
-                    $"ElapsedMs '{text}' of {label} is not a number in {culture} (decimal separator '{Culture.NumberFormat.NumberDecimalSeparator}', no thousands separator); " +
-                    "the run is excluded. If the file was written under another culture, name it with -Culture."));
+                problems.Add(new SpeedupInputProblem("ElapsedMs", value, "is not a number", CellReader.NotANumber("ElapsedMs", text, label, Culture, "the run is excluded.")));
                 return null;
             default:
                 problems.Add(new SpeedupInputProblem("ElapsedMs", value, "is empty", $"ElapsedMs of {label} is empty or not a number; the run is excluded."));
@@ -165,13 +158,13 @@ public sealed class SpeedupInputReader
         {
             null => null,
             string text when string.IsNullOrWhiteSpace(text) => null,
-            string text => double.TryParse(text, TimeStyle, Culture, out double parsed) ? parsed : double.NaN,
+            string text => CellReader.TryReadNumber(text, Culture, out double parsed) ? parsed : double.NaN,
             double or float or decimal or int or long or short or byte or uint => Convert.ToDouble(value, CultureInfo.InvariantCulture),
             _ => double.NaN,
         };
         if (number is { } figure && !double.IsFinite(figure))
         {
-            string culture = Culture.Name.Length == 0 ? "the invariant culture" : $"culture {Culture.Name}";
+            string culture = CellReader.Describe(Culture);
             return (null, new SpeedupInputProblem(
                 column,
                 value,

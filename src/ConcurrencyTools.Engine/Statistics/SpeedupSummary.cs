@@ -60,7 +60,7 @@ public sealed class SpeedupSummary
     /// <summary>Run numbers of the outliers, comma-separated.</summary>
     public string? OutlierRuns { get; internal set; }
 
-    /// <summary>True when there are fewer than 3 valid runs, the coefficient of variation exceeds 10%, or an outlier lies more than 10% from the median.</summary>
+    /// <summary>True when there are fewer than 3 valid runs, the coefficient of variation exceeds 10%, an outlier lies more than 10% from the median, or the runs are bimodal.</summary>
     public bool Unstable { get; internal set; }
 
     /// <summary>Which of the instability conditions hold.</summary>
@@ -108,8 +108,15 @@ public sealed class SpeedupSummary
     /// <summary>The one-sided Mann-Whitney p-value behind Comparison (for Same, the smaller of the two).</summary>
     public double? ComparisonPValue { get; internal set; }
 
-    /// <summary>The mvalue of the run times' histogram: 2 for one peak, about 4 for two; 3.2 or more makes the summary Unstable as bimodal.</summary>
+    /// <summary>The mvalue of the run times' histogram (2 for one peak, about 4 for two), for information: it does not decide bimodality.</summary>
     public double? MValue { get; internal set; }
+
+    /// <summary>
+    /// Ashman's D of the best cut of the run times into two groups. From 15 runs on, 5 or more with the groups'
+    /// means at least 5% apart makes the summary Unstable as bimodal (see ModeSplit).
+    /// </summary>
+    public double? ModeSeparation { get; internal set; }
+
     /// <summary>
     /// CpuBound, IoBound or Mixed, from the median CPU per busy worker of the runs (CpuTimeMs / (ElapsedMs x
     /// min(Workers, LogicalCores)): from 0.6 CpuBound, up to 0.25 IoBound); empty without CPU figures.

@@ -1,7 +1,5 @@
-using System;
 using System.Collections;
 using System.Collections.Generic;
-using System.Linq;
 using System.Management.Automation;
 using System.Management.Automation.Language;
 using ConcurrencyTools.Engine.Statistics;
@@ -12,12 +10,6 @@ namespace ConcurrencyTools.Commands;
 internal sealed class BaselineCompleter : IArgumentCompleter
 {
     /// <inheritdoc/>
-    public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters)
-    {
-        string prefix = (wordToComplete ?? string.Empty).Trim('\'', '"');
-        return SpeedupBaseline.Names
-            .Where(name => name.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
-            .Select(name => new CompletionResult(name, name, CompletionResultType.ParameterValue, name))
-            .ToArray();
-    }
+    public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters) =>
+        NameCompletion.Matching(SpeedupBaseline.Names, wordToComplete);
 }

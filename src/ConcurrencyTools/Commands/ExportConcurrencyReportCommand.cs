@@ -2,6 +2,7 @@ using System;
 using System.Collections;
 using System.Collections.Generic;
 using System.Diagnostics;
+using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Management.Automation;
@@ -9,6 +10,7 @@ using System.Runtime.InteropServices;
 using System.Text;
 using System.Threading;
 using ConcurrencyTools.Engine.Reports;
+using ConcurrencyTools.Engine.Statistics;
 
 namespace ConcurrencyTools.Commands;
 
@@ -21,6 +23,7 @@ public sealed class ExportConcurrencyReportCommand : PSCmdlet, IDisposable
 {
     private readonly ConcurrencyReport _report = new();
     private readonly CancellationTokenSource _cancellation = new();
+    private readonly List<ReportRow> _read = new();
     private int _rows;
 
     /// <summary>The HTML file to write (replaced if it exists).</summary>
@@ -46,6 +49,14 @@ public sealed class ExportConcurrencyReportCommand : PSCmdlet, IDisposable
     [Parameter]
     public SwitchParameter Open { get; set; }
 
+    /// <summary>
+    /// The culture that numbers in text (from Import-Csv) are written in; the current culture by default,
+    /// which is the one Export-Csv wrote them in on this machine. Use '' for the invariant culture.
+    /// </summary>
+    [Parameter]
+    [ValidateNotNull]
+    public CultureInfo Culture { get; set; } = CultureInfo.CurrentCulture;
+
     /// <summary>Writes no progress while the charts are drawn.</summary>
     [Parameter]
     public SwitchParameter NoProgress { get; set; }
@@ -58,8 +69,10 @@ public sealed class ExportConcurrencyReportCommand : PSCmdlet, IDisposable
             return;
         }
 
-        ReportRowKind kind = _report.Add(ToRow(InputObject));
         _rows++;
+        ReportRow row = ToRow(InputObject, Culture, _rows);
+        _read.Add(row);
+        ReportRowKind kind = _report.Add(row);
         if (kind == ReportRowKind.Unknown)
         {
             WriteVerbose($"Row {_rows} ({InputObject.TypeNames.FirstOrDefault()}) is of a kind the report does not draw; it is listed as not drawn.");
@@ -114,6 +127,12 @@ public sealed class ExportConcurrencyReportCommand : PSCmdlet, IDisposable
             return;
         }
 
+        // The same error ids as Measure-Speedup's (e.g. InvalidElapsedMs): a file of another culture is named, not read 10x off.
+        foreach (SpeedupInputProblem problem in _read.SelectMany(r => r.Problems))
+        {
+            WriteError(new ErrorRecord(new ArgumentException(problem.Message, problem.Column), problem.ErrorId, ErrorCategory.InvalidData, problem.Value));
+        }
+
         WriteVerbose($"Wrote {path}: charts {string.Join(", ", contents.Charts)}.");
         foreach (string line in contents.NotDrawn)
         {
@@ -143,7 +162,7 @@ public sealed class ExportConcurrencyReportCommand : PSCmdlet, IDisposable
     public void Dispose() => _cancellation.Dispose();
 
     // Only scalar values are kept: the report reads rows by column, the way Export-Csv writes them.
-    private static ReportRow ToRow(PSObject input)
+    private static ReportRow ToRow(PSObject input, CultureInfo culture, int row)
     {
         var values = new List<KeyValuePair<string, object?>>();
         foreach (PSPropertyInfo property in input.Properties)
@@ -171,7 +190,7 @@ public sealed class ExportConcurrencyReportCommand : PSCmdlet, IDisposable
             values.Add(new KeyValuePair<string, object?>(property.Name, value));
         }
 
-        return new ReportRow(input.TypeNames.FirstOrDefault() ?? string.Empty, values);
+        return new ReportRow(input.TypeNames.FirstOrDefault() ?? string.Empty, values, culture, row);
     }
 
     // Write runs on the pipeline thread, so each step is written as it is reported, not queued.

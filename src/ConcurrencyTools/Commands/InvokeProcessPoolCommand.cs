@@ -20,7 +20,7 @@ namespace ConcurrencyTools.Commands;
 /// -ErrorAction Stop, an exception) disposes the pool first, which kills running process trees and returns
 /// once they are gone.
 /// </remarks>
-[Cmdlet(VerbsLifecycle.Invoke, "ProcessPool", DefaultParameterSetName = TemplateSet)]
+[Cmdlet(VerbsLifecycle.Invoke, "ProcessPool", DefaultParameterSetName = TemplateSet, SupportsShouldProcess = true)]
 [OutputType(typeof(ProcessTaskResult))]
 public sealed class InvokeProcessPoolCommand : PSCmdlet, IDisposable
 {
@@ -34,6 +34,7 @@ public sealed class InvokeProcessPoolCommand : PSCmdlet, IDisposable
     private BoundedProcessPool? _pool;
     private string _filePath = string.Empty;
     private bool _appendItem;
+    private bool _slotTemplated;
     private bool _verbose;
     private long _seq;
     private readonly Dictionary<long, (Exception Error, string Id)> _unprepared = new();
@@ -49,7 +50,11 @@ public sealed class InvokeProcessPoolCommand : PSCmdlet, IDisposable
     [ValidateNotNullOrEmpty]
     public string FilePath { get; set; } = string.Empty;
 
-    /// <summary>The argument vector; {} or {0} stands for the item, {#} for the task number, {Name} for a property of the item. Without any placeholder the item is appended as the last argument.</summary>
+    /// <summary>
+    /// The argument vector, with GNU parallel's replacement strings: {} or {0} the item, {.} without its extension, {/} its
+    /// file name, {//} its directory, {/.} its file name without extension, {#} the task number, {%} the slot; {Name} a
+    /// property of the item; {{ and }} literal braces. Without any placeholder the item is appended as the last argument.
+    /// </summary>
     [Parameter(Position = 1, ParameterSetName = TemplateSet)]
     [AllowEmptyString]
     [AllowEmptyCollection]
@@ -70,7 +75,7 @@ public sealed class InvokeProcessPoolCommand : PSCmdlet, IDisposable
     [ValidateRange(0.001, 604800.0)]
     public double TimeoutSeconds { get; set; }
 
-    /// <summary>Further attempts of a task that failed or timed out (not of one that could not start).</summary>
+    /// <summary>Further attempts of a task that failed or timed out (not of one that could not start): -RetryCount 2 means up to three tries, where GNU parallel's --retries 2 means two.</summary>
     [Parameter]
     [ValidateRange(0, ProcessPoolOptions.MaxRetryCount)]
     public int RetryCount { get; set; }
@@ -151,6 +156,8 @@ public sealed class InvokeProcessPoolCommand : PSCmdlet, IDisposable
         _filePath = remote ? FilePath : FilePath.Contains('/') || FilePath.Contains('\\') || FilePath.StartsWith('~') ? GetUnresolvedProviderPathFromPSPath(FilePath) : FilePath;
         _appendItem = ParameterSetName == TemplateSet &&
             !ArgumentList.Any(ArgumentTemplate.HasPlaceholder) && !(StandardInput is not null && ArgumentTemplate.HasPlaceholder(StandardInput));
+        // {%}, the slot, is known only when a slot takes the task: such tasks keep their arguments as templates until then.
+        _slotTemplated = (ParameterSetName == TemplateSet && ArgumentList.Any(ArgumentTemplate.HasSlot)) || (StandardInput is not null && ArgumentTemplate.HasSlot(StandardInput));
         _verbose = MyInvocation.BoundParameters.ContainsKey("Verbose")
             ? ((SwitchParameter)MyInvocation.BoundParameters["Verbose"]).IsPresent
             : GetVariableValue("VerbosePreference") is ActionPreference preference && preference != ActionPreference.SilentlyContinue && preference != ActionPreference.Ignore;
@@ -171,7 +178,8 @@ public sealed class InvokeProcessPoolCommand : PSCmdlet, IDisposable
             (options.Timeout is null ? string.Empty : $", {TimeoutSeconds} s per attempt") +
             (RetryCount > 0 ? $", {RetryCount} retries" : string.Empty) + (halt is null ? string.Empty : $", halting after {halt} failed") +
             (_appendItem ? "; no placeholder, so each item is appended as the last argument." : "."));
-        _pool = remote ? CreateRemotePool(options) : new BoundedProcessPool(options);
+        // A dry run (-WhatIf) contacts no host: a local pool that is never fed starts nothing.
+        _pool = remote && !IsDryRun() ? CreateRemotePool(options) : new BoundedProcessPool(options);
     }
 
     /// <inheritdoc/>
@@ -189,6 +197,12 @@ public sealed class InvokeProcessPoolCommand : PSCmdlet, IDisposable
             foreach (object? item in items)
             {
                 ProcessTask task = CreateTask(item is null ? null : PSObject.AsPSObject(item), ++_seq);
+                // -WhatIf is GNU parallel's --dry-run: each command line is shown, nothing starts, no row is written.
+                if (!ShouldProcess(task.PreparationError ?? task.PlannedCommandLine, "Start process"))
+                {
+                    continue;
+                }
+
                 while (!_pool!.TryAdd(task))
                 {
                     Drain();
@@ -238,6 +252,10 @@ public sealed class InvokeProcessPoolCommand : PSCmdlet, IDisposable
         _cancellation.Dispose();
     }
 
+    private bool IsDryRun() => MyInvocation.BoundParameters.TryGetValue("WhatIf", out object? whatIf)
+        ? ((SwitchParameter)whatIf).IsPresent
+        : LanguagePrimitives.IsTrue(GetVariableValue("WhatIfPreference"));
+
     /// <summary>Runs <paramref name="body"/>; whatever ends it early stops the pool, and returns once its processes are gone.</summary>
     private void Guard(Action body)
     {
@@ -268,20 +286,20 @@ public sealed class InvokeProcessPoolCommand : PSCmdlet, IDisposable
             {
                 arguments = ScriptBlock.InvokeWithContext(null, new List<PSVariable> { new("_", item) }, item)
                     .Where(a => a is not null)
-                    .Select(a => ItemText(a))
+                    .Select(a => _slotTemplated ? ArgumentTemplate.Escape(ItemText(a)) : ItemText(a))
                     .ToList();
             }
             else
             {
-                arguments = ArgumentList.Select(a => ArgumentTemplate.Expand(a, text, seq, property)).ToList();
+                arguments = ArgumentList.Select(a => ArgumentTemplate.Expand(a, text, seq, property, _slotTemplated)).ToList();
                 if (_appendItem)
                 {
                     arguments.Add(text);
                 }
             }
 
-            string? input = StandardInput is null ? null : ArgumentTemplate.Expand(StandardInput, text, seq, property);
-            return new ProcessTask(seq, text, _filePath, arguments, input);
+            string? input = StandardInput is null ? null : ArgumentTemplate.Expand(StandardInput, text, seq, property, _slotTemplated);
+            return new ProcessTask(seq, text, _filePath, arguments, input) { SlotTemplated = _slotTemplated };
         }
         catch (ArgumentException error)
         {

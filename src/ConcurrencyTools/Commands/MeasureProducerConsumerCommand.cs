@@ -36,6 +36,7 @@ public sealed class MeasureProducerConsumerCommand : PSCmdlet, IDisposable
 
     /// <summary>Consumer counts to sweep; 3 by default. The Workers column repeats it.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Alias("ThrottleLimit")]
     [ValidateNotNullOrEmpty]
     [ValidateRange(1, ProducerConsumerPlan.MaxWorkers)]
     public int[]? Consumers { get; set; }
@@ -49,6 +50,7 @@ public sealed class MeasureProducerConsumerCommand : PSCmdlet, IDisposable
     /// <summary>Queue capacities to sweep: numbers of items (1 or more), or Unbounded; 10 by default.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(QueueCapacityCompleter))]
     public QueueCapacity[]? Capacity { get; set; }
 
     /// <summary>Milliseconds an Io producer waits per item (a Mixed one: its waiting part); 10 by default. Arrays sweep.</summary>

@@ -31,12 +31,18 @@ public sealed class MeasureScalabilityCommand : RunInputCommand
     /// <inheritdoc/>
     protected override void EndProcessing()
     {
-        var (fits, notFitted) = _analysis.Analyze(Predict);
+        var (fits, notFitted, context) = _analysis.Analyze(Predict);
+        foreach (string note in context)
+        {
+            WriteVerbose(note);
+        }
+
+        // One non-terminating error per group that cannot be fitted; the other groups still are.
         foreach (string why in notFitted)
         {
             WriteError(new ErrorRecord(
                 new InvalidOperationException($"Not fitted: {why}"),
-                "TooFewWorkerCounts",
+                why.Contains("distinct worker count", StringComparison.Ordinal) ? "TooFewWorkerCounts" : "FitFailed",
                 ErrorCategory.InvalidData,
                 why));
         }
@@ -45,6 +51,11 @@ public sealed class MeasureScalabilityCommand : RunInputCommand
         {
             WriteVerbose(string.Create(CultureInfo.InvariantCulture,
                 $"{summary.Model} on {summary.Workload}: {summary.Runs} runs at {summary.WorkerCounts} workers; USL λ {summary.SingleWorkerThroughput:G4} {summary.ThroughputUnit}, σ {summary.Sigma:G4}, κ {summary.Kappa:G4}, R² {summary.FitRSquared:G4}; Amdahl σ {summary.AmdahlSigma:G4}, R² {summary.AmdahlRSquared:G4}."));
+            if (summary.FitWarning is not null)
+            {
+                WriteWarning($"{summary.Model} on {summary.Workload} ({summary.Tasks} tasks of {summary.TaskSize}): {summary.FitWarning}.");
+            }
+
             WriteObject(summary);
         }
 

@@ -36,7 +36,7 @@ public sealed partial class MeasureThreadedWorkloadCommand
         int received = 0;
         WriteVerbose($"Running the plan on {Session.Length} hosts at once: {string.Join(", ", Array.ConvertAll(Session, SessionFanOut.Describe))}.");
 
-        bool progressWritten = false;
+        var progress = new ProgressThrottle(this, Activity, NoProgress.IsPresent);
         try
         {
             foreach (SessionRecord record in SessionFanOut.Run(Session, (powerShell, _) => powerShell.AddScript(RemoteScript).AddArgument(parameters).AddArgument(version), _cancellation.Token))
@@ -61,14 +61,7 @@ public sealed partial class MeasureThreadedWorkloadCommand
                         row.Properties.Add(new PSNoteProperty("ComputerName", host));
                         WriteObject(row);
                         received++;
-                        if (!NoProgress.IsPresent)
-                        {
-                            progressWritten = true;
-                            WriteProgress(new ProgressRecord(0, Activity, $"{received} of {expected} rows from {Session.Length} hosts")
-                            {
-                                PercentComplete = Math.Min(100, 100 * received / Math.Max(1, expected)),
-                            });
-                        }
+                        progress.Write($"{received} of {expected} rows from {Session.Length} hosts", received, expected);
 
                         break;
                     case SessionRecordKind.Error when record.Data is ErrorRecord error:
@@ -100,10 +93,7 @@ public sealed partial class MeasureThreadedWorkloadCommand
         }
         finally
         {
-            if (progressWritten)
-            {
-                WriteProgress(new ProgressRecord(0, Activity, "Done") { RecordType = ProgressRecordType.Completed });
-            }
+            progress.Complete();
         }
     }
 

@@ -71,6 +71,7 @@ public sealed partial class MeasureThreadedWorkloadCommand : PSCmdlet, IDisposab
     /// Threads and GilThreads accept up to 10,000 (an OS thread each), Processes 256, EventLoop and ThreadPool 1,000,000.
     /// </summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Alias("ThrottleLimit")]
     [ValidateNotNullOrEmpty]
     [ValidateRange(1, MeasurementPlan.MaxWorkers)]
     public int[]? Workers { get; set; }

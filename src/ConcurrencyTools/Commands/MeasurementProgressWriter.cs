@@ -20,7 +20,7 @@ internal sealed class MeasurementProgressWriter : IProgress<MeasurementProgress>
     {
         string step = value.Describe();
         _cmdlet.WriteVerbose(step);
-        _bar.Write($"{step} ({value.RunsDone} of {value.TotalRuns} runs done)", value.PercentComplete);
+        _bar.Write($"{step} ({value.RunsDone} of {value.TotalRuns} runs done)", value.RunsDone, value.TotalRuns);
     }
 
     public void Complete() => _bar.Complete();

@@ -1,11 +1,14 @@
 using System;
+using System.Diagnostics;
 using System.Management.Automation;
 
 namespace ConcurrencyTools.Commands;
 
 /// <summary>
-/// Writes progress records for one activity on the pipeline thread, at most every 200 ms (rendering progress
-/// is expensive and trials can be microseconds long), and completes the bar only if it was ever shown.
+/// The cmdlets' progress writer for one activity, on the pipeline thread: at most one record every 200 ms
+/// (rendering progress is expensive and trials can be microseconds long), none when the shown text has
+/// not changed, the time remaining estimated from the pace so far, and the bar completed only if it was
+/// ever shown.
 /// </summary>
 internal sealed class ProgressThrottle
 {
@@ -13,8 +16,9 @@ internal sealed class ProgressThrottle
     private readonly Cmdlet _cmdlet;
     private readonly string _activity;
     private readonly bool _silent;
-    private DateTime _lastWrite = DateTime.MinValue;
-    private bool _written;
+    private readonly Stopwatch _elapsed = Stopwatch.StartNew();
+    private TimeSpan? _lastWrite;
+    private string? _lastStatus;
 
     public ProgressThrottle(Cmdlet cmdlet, string activity, bool silent)
     {
@@ -23,25 +27,57 @@ internal sealed class ProgressThrottle
         _silent = silent;
     }
 
-    /// <summary>Shows <paramref name="status"/> unless progress is off or was shown less than 200 ms ago.</summary>
-    public void Write(string status, int percentComplete)
+    /// <summary>
+    /// Shows <paramref name="status"/> with the share of <paramref name="total"/> done, and the time remaining
+    /// at the pace so far once something is done; unless progress is off or was shown less than 200 ms ago.
+    /// </summary>
+    public void Write(string status, long done, long total)
     {
-        DateTime now = DateTime.UtcNow;
-        if (_silent || now - _lastWrite < MinimumInterval)
+        if (!Due(status))
         {
             return;
         }
 
-        _lastWrite = now;
-        _written = true;
-        _cmdlet.WriteProgress(new ProgressRecord(0, _activity, status) { PercentComplete = Math.Clamp(percentComplete, 0, 100) });
+        int percent = total > 0 ? (int)(100 * Math.Clamp(done, 0, total) / total) : 100;
+        TimeSpan? remaining = done > 0 && total >= done
+            ? TimeSpan.FromTicks((long)(_elapsed.Elapsed.Ticks * (double)(total - done) / done))
+            : null;
+        Show(status, percent, remaining);
+    }
+
+    /// <summary>Shows <paramref name="status"/>, its percentage and, when known, the time remaining; throttled alike.</summary>
+    public void Write(string status, int percentComplete, TimeSpan? remaining = null)
+    {
+        if (Due(status))
+        {
+            Show(status, percentComplete, remaining);
+        }
     }
 
     public void Complete()
     {
-        if (_written)
+        if (_lastStatus is not null)
         {
             _cmdlet.WriteProgress(new ProgressRecord(0, _activity, "Done") { RecordType = ProgressRecordType.Completed });
         }
+    }
+
+    private bool Due(string status)
+    {
+        TimeSpan now = _elapsed.Elapsed;
+        return !_silent && status != _lastStatus && (_lastWrite is not TimeSpan last || now - last >= MinimumInterval);
+    }
+
+    private void Show(string status, int percentComplete, TimeSpan? remaining)
+    {
+        _lastWrite = _elapsed.Elapsed;
+        _lastStatus = status;
+        var record = new ProgressRecord(0, _activity, status) { PercentComplete = Math.Clamp(percentComplete, 0, 100) };
+        if (remaining is TimeSpan left)
+        {
+            record.SecondsRemaining = (int)Math.Min(int.MaxValue, Math.Ceiling(left.TotalSeconds));
+        }
+
+        _cmdlet.WriteProgress(record);
     }
 }

@@ -203,6 +203,6 @@ public sealed class TestRaceConditionCommand : PSCmdlet, IDisposable
     private sealed class Reporter(ProgressThrottle progress) : IProgress<RaceTestProgress>
     {
         public void Report(RaceTestProgress value) =>
-            progress.Write($"{value.Describe()} ({value.TrialsDone} of {value.TotalTrials} trials done)", value.PercentComplete);
+            progress.Write($"{value.Describe()} ({value.TrialsDone} of {value.TotalTrials} trials done)", value.TrialsDone, value.TotalTrials);
     }
 }

@@ -220,6 +220,52 @@ public class ReportTests
         return report;
     }
 
+    [Fact]
+    public void AProducerConsumerLegendNamesTheModelAndTheCaptionTheSharedSettings()
+    {
+        ReportRow Configured(int consumers) => Row(
+            ("Workload", "Io"), ("Model", "Threads"), ("Workers", consumers.ToString(CultureInfo.InvariantCulture)), ("Run", "1"),
+            ("Producers", "1"), ("Consumers", consumers.ToString(CultureInfo.InvariantCulture)), ("Items", "50"), ("Capacity", "10"),
+            ("ProduceMs", "10"), ("ConsumeMs", "50"), ("ProducerWorkload", "Io"), ("ConsumerWorkload", "Io"),
+            ("ElapsedMs", "900"), ("ThroughputPerSecond", "55"), ("ProducerBlockedMs", "80"), ("ConsumerIdleMs", "60"),
+            ("MaxQueueDepth", "10"), ("Lost", "0"), ("Duplicated", "0"), ("Bottleneck", "Consumers"));
+
+        (string html, _) = Write(ReportOf(new[] { Configured(1), Configured(2), Configured(3) }));
+
+        // The legend held every setting and was cut ("...ProducerWorkloa"): no chart text names them now.
+        string[] texts = Regex.Matches(html, "<text[^>]*>([^<]*)</text>").Select(m => m.Groups[1].Value).ToArray();
+        Assert.Contains("Model Threads", texts);
+        Assert.DoesNotContain(texts, t => t.Contains("ProducerWorkload", StringComparison.Ordinal));
+        Assert.Contains("Every line: Model Threads, Producers 1, Items 50, Capacity 10, ProduceMs 10, ConsumeMs 50, ProducerWorkload Io, ConsumerWorkload Io.", html);
+    }
+
+    [Fact]
+    public void PointLabelsOfTheCpuChartDoNotCoverEachOther()
+    {
+        // Processes with one and two workers at almost the same speedup and CPU: their labels x1 and x2 overlapped.
+        IEnumerable<ReportRow> Runs(string model, int workers, double elapsed, string utilization) => Enumerable.Range(1, 3).Select(run => Row(
+            ("Workload", "Cpu"), ("Model", model), ("Workers", workers.ToString(CultureInfo.InvariantCulture)), ("Tasks", "4"), ("TaskSize", "Iterations=1000"),
+            ("Run", run.ToString(CultureInfo.InvariantCulture)), ("ElapsedMs", (elapsed + run).ToString(CultureInfo.InvariantCulture)), ("CpuUtilization", utilization),
+            ("Verified", "True"), ("Error", string.Empty), ("MachineName", "vm"), ("LogicalCores", "2"), ("Timestamp", "2026-11-23T19:00:00+00:00")));
+
+        (string html, _) = Write(ReportOf(Runs("Sequential", 1, 100, "0.5").Concat(Runs("Processes", 1, 66, "0.75")).Concat(Runs("Processes", 2, 65, "0.76"))));
+
+        string cpu = Regex.Matches(html, "<svg.*?</svg>", RegexOptions.Singleline).Select(m => m.Value).Single(svg => svg.Contains("CPU used against speedup", StringComparison.Ordinal));
+        var labels = Regex.Matches(cpu, "<text[^>]*?translate\\(([-\\d.]+),([-\\d.]+)\\)[^>]*>(x[12])</text>")
+            .Select(m => (X: double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture), Y: double.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture), Text: m.Groups[3].Value))
+            .ToArray();
+        Assert.Equal(3, labels.Length);
+        for (int a = 0; a < labels.Length; a++)
+        {
+            for (int b = a + 1; b < labels.Length; b++)
+            {
+                // A 10-pixel label two characters wide covers about 13 by 10 pixels.
+                bool overlap = Math.Abs(labels[a].X - labels[b].X) < 13 && Math.Abs(labels[a].Y - labels[b].Y) < 10;
+                Assert.False(overlap, $"{labels[a].Text} at ({labels[a].X}, {labels[a].Y}) covers {labels[b].Text} at ({labels[b].X}, {labels[b].Y})");
+            }
+        }
+    }
+
     private static (string Html, ReportContents Contents) Write(ConcurrencyReport report, string title = "Test report")
     {
         using var writer = new StringWriter();

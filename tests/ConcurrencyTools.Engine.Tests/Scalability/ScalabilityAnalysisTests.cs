@@ -35,7 +35,7 @@ public class ScalabilityAnalysisTests
             .Concat(Runs("GilThreads", 200, 0.3, 0.2, workers))
             .Concat(Runs("Threads", 200, 0.1, 0.0, workers, machine: "m2"));
 
-        var (fits, notFitted) = Analysis(samples).Analyze();
+        var (fits, notFitted, _) = Analysis(samples).Analyze();
 
         Assert.Empty(notFitted);
         Assert.Equal(new[] { "m1 Threads", "m1 GilThreads", "m2 Threads" }, fits.Select(f => $"{f.Summary.MachineName} {f.Summary.Model}"));
@@ -60,7 +60,7 @@ public class ScalabilityAnalysisTests
     [Fact]
     public void GilLikeRunsPeakAtOneWorkerAndAmdahlFitsThemWorse()
     {
-        var (fits, _) = Analysis(Runs("GilThreads", 150, 0.5, 0.6, new[] { 1, 2, 3, 4, 6, 8 })).Analyze();
+        var (fits, _, _) = Analysis(Runs("GilThreads", 150, 0.5, 0.6, new[] { 1, 2, 3, 4, 6, 8 })).Analyze();
         ScalabilitySummary gil = fits.Single().Summary;
 
         Assert.Equal(1, gil.MeasuredBestWorkers);
@@ -93,7 +93,7 @@ public class ScalabilityAnalysisTests
             .Concat(Runs("Processes", 100, 0.1, 0.01, new[] { 1, 2, 4 }))
             .Append(new SpeedupSample("m1", "Cpu", Tasks, "Iterations=1000", "EventLoop", 4, 1, 100, false));
 
-        var (fits, notFitted) = Analysis(samples).Analyze();
+        var (fits, notFitted, _) = Analysis(samples).Analyze();
 
         Assert.Equal("Processes", fits.Single().Summary.Model);
         Assert.Equal(2, notFitted.Count);
@@ -118,7 +118,7 @@ public class ScalabilityAnalysisTests
     [Fact]
     public void PredictionsAreMarkedAndCompareWithWhatWasMeasured()
     {
-        var (fits, _) = Analysis(Runs("Threads", 100, 0.05, 0.002, new[] { 1, 2, 3, 4 }), logicalCores: 4).Analyze(new[] { 32, 4, 8, 8 });
+        var (fits, _, _) = Analysis(Runs("Threads", 100, 0.05, 0.002, new[] { 1, 2, 3, 4 }), logicalCores: 4).Analyze(new[] { 32, 4, 8, 8 });
         var predictions = fits.Single().Predictions;
 
         Assert.Equal(new[] { 4, 8, 32 }, predictions.Select(p => p.Workers));
@@ -135,7 +135,7 @@ public class ScalabilityAnalysisTests
     [Fact]
     public void UnknownCoresMarkNothingBeyondThem()
     {
-        var (fits, _) = Analysis(Runs("Threads", 100, 0.05, 0.002, new[] { 1, 2, 3 })).Analyze(new[] { 64 });
+        var (fits, _, _) = Analysis(Runs("Threads", 100, 0.05, 0.002, new[] { 1, 2, 3 })).Analyze(new[] { 64 });
         Assert.False(fits.Single().Predictions.Single().BeyondLogicalCores);
         Assert.True(fits.Single().Predictions.Single().Extrapolated);
     }

@@ -63,7 +63,7 @@ public class ScalabilityFitTests
         Assert.Equal(kappa, fit.Kappa, 0.004);
         Assert.Equal(250, fit.Lambda, 250 * 0.03);
         Assert.True(fit.RSquared > 0.9, $"R² {fit.RSquared}");
-        Assert.True(fit.Sigma >= 0 && fit.Kappa >= 0);
+        Assert.True(fit.Sigma >= UniversalScalabilityLaw.MinimumSigma && fit.Kappa >= 0);
         Assert.Equal(40, fit.Points);
     }
 

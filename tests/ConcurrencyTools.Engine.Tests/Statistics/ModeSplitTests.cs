@@ -1,0 +1,71 @@
+using System;
+using System.Linq;
+using ConcurrencyTools.Engine.Statistics;
+using Xunit;
+
+namespace ConcurrencyTools.Engine.Tests.Statistics;
+
+public class ModeSplitTests
+{
+    // The rates the help promises, on seeded samples: unimodal samples are rarely flagged, two modes nearly always.
+    [Theory]
+    [InlineData("normal", 10, 200, 0.0)]
+    [InlineData("normal", 20, 500, 0.02)]
+    [InlineData("normal", 30, 500, 0.02)]
+    [InlineData("lognormal", 60, 100, 0.02)]
+    [InlineData("lognormal", 60, 500, 0.02)]
+    [InlineData("lognormal", 20, 500, 0.02)]
+    public void UnimodalSamplesAreRarelyFlagged(string shape, int runs, int samples, double allowed)
+    {
+        var random = new Random(19 + runs);
+        int flagged = 0;
+        for (int s = 0; s < samples; s++)
+        {
+            double[] values = Enumerable.Range(0, runs)
+                .Select(_ => shape == "normal" ? 100 + (5 * Normal(random)) : 100 * Math.Exp(0.1 * Normal(random)))
+                .ToArray();
+            flagged += RunStatistics.Compute(values).Bimodal ? 1 : 0;
+        }
+
+        Assert.True(flagged <= allowed * samples, $"{flagged} of {samples} {shape} samples of {runs} runs flagged bimodal");
+    }
+
+    [Theory]
+    [InlineData(20, 500)]
+    [InlineData(40, 200)]
+    public void TwoModesFiftyPercentApartAreFlagged(int runs, int samples)
+    {
+        var random = new Random(20 + runs);
+        int flagged = 0;
+        for (int s = 0; s < samples; s++)
+        {
+            // Each run takes the slow path with probability 1/2; each mode has a CV of 5%.
+            double[] values = Enumerable.Range(0, runs)
+                .Select(_ => random.Next(2) == 0 ? 100 * (1 + (0.05 * Normal(random))) : 150 * (1 + (0.05 * Normal(random))))
+                .ToArray();
+            flagged += RunStatistics.Compute(values).Bimodal ? 1 : 0;
+        }
+
+        Assert.True(flagged >= 0.95 * samples, $"only {flagged} of {samples} two-mode samples of {runs} runs flagged bimodal");
+    }
+
+    [Fact]
+    public void ModesCloserThanFivePercentAreNotBimodal()
+    {
+        // Two tight clusters 2% apart: separated, but not a difference worth a verdict.
+        double[] values = Enumerable.Range(0, 20).Select(i => i % 2 == 0 ? 100 + (i * 0.001) : 102 + (i * 0.001)).ToArray();
+        Assert.True(ModeSplit.BestSplit(values)!.Value.Separation > ModeSplit.MinimumSeparation);
+        Assert.Null(ModeSplit.BimodalReason(values));
+    }
+
+    [Fact]
+    public void QuantizedTimesWithTwoValuesCloseTogetherAreNotBimodal()
+    {
+        // Times in whole milliseconds: 100 and 101 have no spread within each group (D is infinite) but are 1% apart.
+        double[] values = Enumerable.Range(0, 20).Select(i => i % 2 == 0 ? 100.0 : 101.0).ToArray();
+        Assert.Null(ModeSplit.BimodalReason(values));
+    }
+
+    private static double Normal(Random random) =>
+        Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
+}
