@@ -4,8 +4,9 @@
     Builds, tests, documents and packages the ConcurrencyTools module.
 .DESCRIPTION
     Build   (default) publishes the module into out/ConcurrencyTools: the cmdlet and engine
-            assemblies, the worker, the manifest and the format file (and the help, when PlatyPS
-            is installed). The build fails if the folder holds anything else.
+            assemblies, the worker (framework-dependent, and compiled ahead of time into
+            out/ConcurrencyTools/<rid>/ when clang or gcc is installed), the manifest and the format
+            file (and the help, when PlatyPS is installed). The build fails if the folder holds anything else.
     Test    builds, runs the xunit suites (the engine's, and the Runspaces suite, which needs the .NET SDK 10),
             then the Pester suite in a fresh pwsh.
     Docs    turns docs/en-US into out/ConcurrencyTools/en-US/ConcurrencyTools.dll-Help.xml (needs PlatyPS).
@@ -50,6 +51,10 @@ function Invoke-Native {
 
 function Invoke-Build {
     if (Test-Path $moduleDir) { Remove-Item $moduleDir -Recurse -Force }
+    # The Processes model's native worker is linked by clang or gcc; the build goes on without it (and says so).
+    if (-not $IsWindows -and -not (Get-Command clang, gcc -CommandType Application -ErrorAction Ignore)) {
+        Write-Warning 'Neither clang nor gcc is installed: the module is built without its native worker, and Processes workers start about ten times slower. Debian/Ubuntu: apt-get install -y gcc; Fedora: dnf install gcc; macOS: xcode-select --install.'
+    }
     Invoke-Native dotnet @('publish', (Join-Path $root 'src/ConcurrencyTools/ConcurrencyTools.csproj'), '-c', $Configuration, '-o', $moduleDir, '--nologo')
     if (Get-Module -ListAvailable platyPS) { Invoke-Docs } else { Write-Warning 'PlatyPS is not installed: the module is built without its help file.' }
     Write-Host "Module built in $moduleDir"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test suite of ConcurrencyTools and ends with one summary line.
-#   1. builds the module into out/ConcurrencyTools (the build fails if its file list is wrong);
+#   1. builds the module into out/ConcurrencyTools, with the native worker where clang or gcc links it
+#      (the build fails if its file list is wrong);
 #   2. the xunit suite of the engine (always);
 #   3. the Pester suite of the cmdlets, in a fresh pwsh, when pwsh and Pester 5 are installed.
 # Under CI=true a missing pwsh, Pester or PlatyPS is a failure: CI must prove the cmdlets work.

@@ -1,14 +1,17 @@
 #Requires -Version 7.4
 <#
 .SYNOPSIS
-    Fidelity: the seeds' CPU and I/O experiments in CPython 3 beside GilThreads, Threads and Processes
+    Fidelity: the articles' CPU and I/O experiments in CPython 3 beside GilThreads, Threads and Processes
     on tasks of the same duration, worker counts 1, 2, 4, 8; the shapes (speedup per worker count)
     compared.
 .DESCRIPTION
     Both sides are calibrated to the same task duration first: CPython's loop and the Cpu workload's loop
     run at very different speeds, and start-up weighs more on short tasks. Rounds alternate: CPython runs
     every configuration once, then Measure-ThreadedWorkload does, so drift of a shared machine hits both.
-    Speedup is the median sequential time over the median time of a configuration, on each side.
+    Speedup is taken per round (that round's sequential time over its time for a configuration, on each
+    side) and its median over the rounds reported, so one slow round moves neither side. When other
+    processes took more than -QuietLoad of the cores, the rounds are run again (up to -Attempts times);
+    a run still loaded says so and leaves its goals not judged rather than report the load as a miss.
 .EXAMPLE
     pwsh ./bench/Fidelity/Invoke-FidelityBenchmark.ps1
 .EXAMPLE
@@ -18,11 +21,14 @@
 param(
     [switch] $Smoke,
     [string] $OutputDirectory,
-    [ValidateRange(1, 100)] [int] $Repeat = 3,
+    [ValidateRange(1, 100)] [int] $Repeat = 7,
     [ValidateRange(1, 10000)] [int] $TaskMs = 200,
     [ValidateRange(1, 1000)] [int] $Tasks = 8,
     # Strings so that `pwsh -File ... -Workers 1,2` works too (-File passes '1,2' as one string).
-    [string[]] $Workers = @('1', '2', '4', '8')
+    [string[]] $Workers = @('1', '2', '4', '8'),
+    # Share of the cores other processes may take during the rounds before they are run again.
+    [ValidateRange(0, 1)] [double] $QuietLoad = 0.25,
+    [ValidateRange(1, 5)] [int] $Attempts = 2
 )
 
 $ErrorActionPreference = 'Stop'
@@ -52,29 +58,51 @@ $dotnetIterations = [long][math]::Max(1000, $dotnetProbe * $TaskMs / $dotnetMs)
 Write-Host "Calibrated for $TaskMs ms tasks: CPython $pythonIterations iterations ($(Format-BenchmarkNumber $pythonMs 1) ms per $probe), .NET $dotnetIterations ($(Format-BenchmarkNumber $dotnetMs 1) ms per $dotnetProbe)"
 
 $workerList = $Workers -join ','
-$runs = [Collections.Generic.List[object]]::new()
-foreach ($round in 1..$Repeat) {
-    foreach ($kind in 'Cpu', 'Io') {
-        Write-Host "round $round/${Repeat}: $kind, CPython then ConcurrencyTools"
-        $pythonArguments = @('--kind', $kind.ToLowerInvariant(), '--tasks', $Tasks, '--workers', $workerList, '--iterations', $pythonIterations, '--duration-ms', $TaskMs)
-        foreach ($row in Invoke-Python $pythonArguments) {
-            $model = @{ sequential = 'Sequential'; threads = 'threading'; processes = 'multiprocessing' }[$row.Model]
-            $runs.Add([pscustomobject]@{ Round = $round; Kind = $kind; Side = 'CPython'; Model = $model; Workers = [int]$row.Workers; ElapsedMs = [double]$row.ElapsedMs; StartupMs = $null; CpuTimeMs = $null; Checksum = [long]$row.Checksum; Verified = $true; Note = "start method $($row.StartMethod)" })
-        }
-        $measured = Measure-ThreadedWorkload -Workload $kind -Model Sequential, GilThreads, Threads, Processes -Workers $Workers -Tasks $Tasks `
-            -Iterations $dotnetIterations -DurationMs $TaskMs -Repeat 1 -Warmup 0 -NoOverhead -NoProgress -WarningAction SilentlyContinue
-        foreach ($row in $measured) {
-            $runs.Add([pscustomobject]@{ Round = $round; Kind = $kind; Side = 'ConcurrencyTools'; Model = $row.Model; Workers = $row.Workers; ElapsedMs = $row.ElapsedMs; StartupMs = $row.StartupMs; CpuTimeMs = $row.CpuTimeMs; Checksum = $row.Checksum; Verified = $row.Verified; Note = $row.Error })
+$workerKind = [ConcurrencyTools.Engine.Processes.WorkerHost]::Locate((Join-Path (Get-BenchmarkRepositoryRoot) 'out/ConcurrencyTools')).Kind
+function Invoke-Rounds {
+    $runs = [Collections.Generic.List[object]]::new()
+    foreach ($round in 1..$Repeat) {
+        foreach ($kind in 'Cpu', 'Io') {
+            Write-Host "round $round/${Repeat}: $kind, CPython then ConcurrencyTools"
+            $pythonArguments = @('--kind', $kind.ToLowerInvariant(), '--tasks', $Tasks, '--workers', $workerList, '--iterations', $pythonIterations, '--duration-ms', $TaskMs)
+            foreach ($row in Invoke-Python $pythonArguments) {
+                $model = @{ sequential = 'Sequential'; threads = 'threading'; processes = 'multiprocessing' }[$row.Model]
+                $runs.Add([pscustomobject]@{ Round = $round; Kind = $kind; Side = 'CPython'; Model = $model; Workers = [int]$row.Workers; ElapsedMs = [double]$row.ElapsedMs; StartupMs = $null; CpuTimeMs = $null; Checksum = [long]$row.Checksum; Verified = $true; Note = "start method $($row.StartMethod)" })
+            }
+            $measured = Measure-ThreadedWorkload -Workload $kind -Model Sequential, GilThreads, Threads, Processes -Workers $Workers -Tasks $Tasks `
+                -Iterations $dotnetIterations -DurationMs $TaskMs -Repeat 1 -Warmup 0 -NoOverhead -NoProgress -WarningAction SilentlyContinue
+            foreach ($row in $measured) {
+                $runs.Add([pscustomobject]@{ Round = $round; Kind = $kind; Side = 'ConcurrencyTools'; Model = $row.Model; Workers = $row.Workers; ElapsedMs = $row.ElapsedMs; StartupMs = $row.StartupMs; CpuTimeMs = $row.CpuTimeMs; Checksum = $row.Checksum; Verified = $row.Verified; Note = $row.Error })
+            }
         }
     }
+    , $runs
 }
+
+# Rounds taken while other processes crowd the cores measure the crowd: run them again, a few times at most.
+$attempt = 0
+do {
+    $attempt++
+    $roundsClock = Start-BenchmarkClock
+    $runs = Invoke-Rounds
+    $roundsLoad = Get-BackgroundLoad -Since $roundsClock
+    $quiet = $null -eq $roundsLoad -or $roundsLoad -le $QuietLoad
+    if (-not $quiet -and $attempt -lt $Attempts -and -not $Smoke) {
+        Write-Host "Other processes used $(Format-BenchmarkNumber ($roundsLoad * 100) 0)% of the cores during the rounds: running them again (attempt $($attempt + 1) of $($Attempts))."
+    }
+} while (-not $quiet -and $attempt -lt $Attempts -and -not $Smoke)
 $runs | Export-Csv -LiteralPath (Join-Path $OutputDirectory 'Fidelity.runs.csv') -UseQuotes AsNeeded
 
+# The median over rounds of each round's own speedup: its sequential time over its time for the configuration.
 function Get-Speedup([string] $Kind, [string] $Side, [string] $Model, [int] $Count) {
-    $base = Get-Median ($runs | Where-Object { $_.Kind -eq $Kind -and $_.Side -eq $Side -and $_.Model -eq 'Sequential' }).ElapsedMs
-    $times = @($runs | Where-Object { $_.Kind -eq $Kind -and $_.Side -eq $Side -and $_.Model -eq $Model -and $_.Workers -eq $Count -and $_.Verified }).ElapsedMs
-    if (-not $times) { return [double]::NaN }
-    [math]::Round($base / (Get-Median $times), 2)
+    $ratios = foreach ($round in 1..$Repeat) {
+        $inRound = @($runs | Where-Object { $_.Round -eq $round -and $_.Kind -eq $Kind -and $_.Side -eq $Side })
+        $base = @($inRound | Where-Object Model -EQ 'Sequential')
+        $run = @($inRound | Where-Object { $_.Model -eq $Model -and $_.Workers -eq $Count -and $_.Verified })
+        if ($base -and $run) { $base[0].ElapsedMs / $run[0].ElapsedMs }
+    }
+    if (-not $ratios) { return [double]::NaN }
+    [math]::Round((Get-Median @($ratios)), 2)
 }
 
 $rows = foreach ($kind in 'Cpu', 'Io') {
@@ -112,7 +140,7 @@ $notes = @(
     "CPU share: the sequential Cpu runs of ConcurrencyTools got a median $(Format-BenchmarkNumber ($coreShare * 100) 0)% of one core (CPU time over wall time; a quiet machine gives close to 100%). Below that, elapsed times measure the share the OS scheduler gave each run more than the model: a run with more threads can get a larger share of a crowded machine.",
     "Calibrated task length: $TaskMs ms of CPU work on each side (CPython: $pythonIterations iterations of ``total += (j * j) % 1000``; .NET: $dotnetIterations iterations of the Cpu workload's same sum); I/O tasks wait $TaskMs ms (``time.sleep`` against the Io workload). *CPythonTaskMs* and *DotnetTaskMs* are the measured sequential time per task: where they differ, the calibration drifted with the load.",
     "CPython's CPU checksums were $(($pythonChecksums -join ', ')), against $expected from ConcurrencyTools' closed form for the same series: $(if ($pythonChecksums.Count -eq 1 -and $pythonChecksums[0] -eq $expected) { 'the two sides computed the same thing.' } else { 'THEY DIFFER.' })",
-    "CPython's pools are created inside the timed region (``concurrent.futures``, start method $(($runs | Where-Object Side -EQ 'CPython' | Select-Object -First 1).Note -replace 'start method ')), as the Processes model's time includes starting its workers; a forked CPython worker starts in a few milliseconds, a ``dotnet`` worker in a few hundred (see the start-up section), which is what the Processes gap at short task lists is made of.",
+    "CPython's pools are created inside the timed region (``concurrent.futures``, start method $(($runs | Where-Object Side -EQ 'CPython' | Select-Object -First 1).Note -replace 'start method ')), as the Processes model's time includes starting its workers; the Processes rows here ran the ``$workerKind`` worker (see the start-up section for its start-up against a forked CPython pool's).",
     '*DotnetThreads* is the .NET difference the module exists to show: plain .NET threads run CPU-bound work in parallel.'
 )
 
@@ -127,12 +155,14 @@ $goals = foreach ($kind in 'Cpu', 'Io') {
         # how far the load moved its own baseline, and no model can be judged closer than that.
         $one = $kindRows | Where-Object Workers -EQ 1
         $drift = if ($one) { [math]::Max([math]::Abs($one.CPythonThreading - 1), [math]::Abs($one.GilThreads - 1)) } else { 0 }
-        $reason = if ($Smoke) { 'smoke run' } elseif (-not $off) { 'same shape at every worker count' } elseif ($goal.Name -eq 'Processes') {
+        $reason = if ($Smoke) { 'smoke run' } elseif (-not $quiet) {
+            "not judged: other processes used $(Format-BenchmarkNumber ($roundsLoad * 100) 0)% of the cores during the rounds (more than $(Format-BenchmarkNumber ($QuietLoad * 100) 0)%) in each of $attempt attempts; re-run on a quiet machine"
+        } elseif (-not $off) { 'same shape at every worker count' } elseif ($goal.Name -eq 'Processes') {
             $startup = foreach ($row in $off) {
                 $r = @($runs | Where-Object { $_.Kind -eq $kind -and $_.Side -eq 'ConcurrencyTools' -and $_.Model -eq 'Processes' -and $_.Workers -eq $row.Workers })
                 "x$($row.Workers) spent a median $(Format-BenchmarkNumber (Get-Median $r.StartupMs) 0) of $(Format-BenchmarkNumber (Get-Median $r.ElapsedMs) 0) ms starting workers"
             }
-            "off at x$(($off.Workers) -join ', x'): start-up, $($startup -join '; '), where a forked CPython worker starts in a few milliseconds; on a loaded 2-core machine starting several dotnet processes at once is slower still"
+            "off at x$(($off.Workers) -join ', x'): start-up, $($startup -join '; '), against a forked CPython pool (see the start-up section)"
         } elseif ($drift -gt $goal.Limit) {
             "off at x$(($off.Workers) -join ', x'), and not judgeable in this run: with one worker, the same work on one thread as the baseline, CPython threading measured $(Format-BenchmarkNumber $one.CPythonThreading 2)x and GilThreads $(Format-BenchmarkNumber $one.GilThreads 2)x of their own sequential runs, so the load moved the baselines by more than the tolerance"
         } else {
@@ -140,12 +170,12 @@ $goals = foreach ($kind in 'Cpu', 'Io') {
             "off at x$(($off.Workers) -join ', x'): $shared; the gap is the difference in switching cost and in how promptly each run's threads got a core back from the other processes"
         }
         New-BenchmarkGoal -Goal "$kind`: $($goal.Name) speedup within ±$($goal.Limit.ToString('0.00', [cultureinfo]::InvariantCulture)) of $($goal.Peer) at every worker count" `
-            -Measured ($gaps -join ', ') -Met ($Smoke ? $null : -not $off) -Reason $reason
+            -Measured ($gaps -join ', ') -Met (($Smoke -or -not $quiet) ? $null : -not $off) -Reason $reason
     }
 }
 
 Write-BenchmarkResult -Name Fidelity -Title 'Fidelity: CPython beside GilThreads, Threads and Processes' -Clock $clock -Smoke:$Smoke -OutputDirectory $OutputDirectory `
     -Command 'pwsh ./bench/Fidelity/Invoke-FidelityBenchmark.ps1' `
-    -Method ("The seeds' experiments (CPU-bound sum, blocking waits) with $Tasks tasks, workers $($Workers -join ', '), in $Repeat rounds; each round runs CPython 3 (``bench/Fidelity/gil_experiments.py``: sequential, ``ThreadPoolExecutor``, ``ProcessPoolExecutor``) then ``Measure-ThreadedWorkload -Model Sequential, GilThreads, Threads, Processes -Repeat 1 -Warmup 0 -NoOverhead``. " +
-        'Speedups are the median sequential time over the median time of a configuration, on each side; *GilGap* and *ProcessesGap* are ConcurrencyTools minus CPython. Every run is in [`performance/Fidelity.runs.csv`](performance/Fidelity.runs.csv).') `
+    -Method ("The articles' experiments (CPU-bound sum, blocking waits) with $Tasks tasks, workers $($Workers -join ', '), in $Repeat interleaved rounds (attempt $attempt of at most $($Attempts): rounds are run again when other processes took more than $(Format-BenchmarkNumber ($QuietLoad * 100) 0)% of the cores; this attempt's rounds saw $(if ($null -eq $roundsLoad) { 'an unknown load' } else { "$(Format-BenchmarkNumber ($roundsLoad * 100) 0)%" })); each round runs CPython 3 (``bench/Fidelity/gil_experiments.py``: sequential, ``ThreadPoolExecutor``, ``ProcessPoolExecutor``) then ``Measure-ThreadedWorkload -Model Sequential, GilThreads, Threads, Processes -Repeat 1 -Warmup 0 -NoOverhead``. " +
+        'Speedups are medians of per-round ratios: each round''s sequential time over its time for a configuration, on each side; *GilGap* and *ProcessesGap* are ConcurrencyTools minus CPython. Every run is in [`performance/Fidelity.runs.csv`](performance/Fidelity.runs.csv).') `
     -Rows $rows -Goals @($goals) -Notes $notes

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The seeds' CPU and I/O experiments in CPython, sized to match ConcurrencyTools' task lists.
+"""The articles' CPU and I/O experiments in CPython, sized to match ConcurrencyTools' task lists.
 
 A CPU task t adds (j*j) % 1000 for j in [t*n, (t+1)*n): the same sum as the Cpu workload of
 ConcurrencyTools, so both sides must report the same checksum. An I/O task sleeps. Each experiment
@@ -8,13 +8,16 @@ count; pools are created inside the timed region, as the Processes model's run i
 
     python3 gil_experiments.py --kind cpu --tasks 8 --iterations 2000000 --workers 1,2,4,8
     python3 gil_experiments.py --calibrate --iterations 200000
+    python3 gil_experiments.py --pool-start 2 --repeat 5
 
-Prints CSV rows: Kind,Model,Workers,Tasks,ElapsedMs,Checksum (or CalibrationMs with --calibrate).
+Prints CSV rows: Kind,Model,Workers,Tasks,ElapsedMs,Checksum (or CalibrationMs with --calibrate, or
+Workers,StartupMs,StartMethod with --pool-start).
 """
 
 import argparse
 import concurrent.futures
 import multiprocessing
+import os
 import sys
 import time
 
@@ -48,6 +51,37 @@ def io_task(index, duration_ms):
     return index
 
 
+_barrier = None
+
+
+def _keep_barrier(barrier):
+    global _barrier
+    _barrier = barrier
+
+
+def hello(_):
+    # No worker can take a second task: each waits here until every worker holds one.
+    _barrier.wait(timeout=120)
+    return os.getpid()
+
+
+def pool_start(workers):
+    """Milliseconds from creating a ProcessPoolExecutor until every one of its workers runs a task.
+
+    Each worker gets one task that waits on a barrier of all the workers and returns its process id.
+    With the fork start method the pool launches all its workers at once, as the Processes model does,
+    and its time counts until every worker is ready, like the model's StartupMs.
+    """
+    barrier = multiprocessing.Barrier(workers)
+    started = time.perf_counter()
+    with concurrent.futures.ProcessPoolExecutor(max_workers=workers, initializer=_keep_barrier, initargs=(barrier,)) as pool:
+        pids = set(pool.map(hello, range(workers)))
+        elapsed = (time.perf_counter() - started) * 1000
+    if len(pids) != workers:
+        raise RuntimeError(f"{len(pids)} distinct workers answered, not {workers}")
+    return elapsed
+
+
 def run(kind, model, workers, tasks, size):
     task = cpu_task if kind == "cpu" else io_task
     started = time.perf_counter()
@@ -71,7 +105,14 @@ def main():
     parser.add_argument("--models", default="sequential,threads,processes")
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--calibrate", action="store_true", help="time one CPU task of --iterations and exit")
+    parser.add_argument("--pool-start", type=int, default=0, metavar="N", help="time starting a process pool of N workers, --repeat times")
     args = parser.parse_args()
+
+    if args.pool_start:
+        print("Workers,StartupMs,StartMethod")
+        for _ in range(args.repeat):
+            print(f"{args.pool_start},{pool_start(args.pool_start):.3f},{multiprocessing.get_start_method()}", flush=True)
+        return 0
 
     if args.calibrate:
         started = time.perf_counter()

@@ -106,6 +106,17 @@ Describe 'Measure-Speedup' {
         ($problems | Where-Object { $_.TargetObject -eq '2.5' }).Exception.Message | Should -Match "Workers '2.5' of row 8 .*not a whole number"
     }
 
+    It 'judges Bound from TaskCpuShare, the work''s own CPU, over the process''s CpuTimeMs' {
+        $rows = foreach ($run in 1..3) {
+            [pscustomobject]@{ Workload = 'ScriptBlock'; Model = 'Sequential'; Workers = 1; Tasks = 6; TaskSize = 'ScriptBlock'; Run = $run; ElapsedMs = 650; Verified = 'True'; CpuTimeMs = 500; LogicalCores = 2; TaskCpuShare = 0.04 }
+            [pscustomobject]@{ Workload = 'ScriptBlock'; Model = 'Runspaces'; Workers = 3; Tasks = 6; TaskSize = 'ScriptBlock'; Run = $run; ElapsedMs = 250; Verified = 'True'; CpuTimeMs = 240; LogicalCores = 2; TaskCpuShare = 'lots' }
+        }
+        $summaries = $rows | Measure-Speedup -ErrorVariable problems -ErrorAction SilentlyContinue
+        $summaries[0].Bound | Should -Be 'IoBound'
+        $summaries[0].Recommendation | Should -Not -Match 'CPU-bound'
+        @($problems | Where-Object { $_.FullyQualifiedErrorId -like 'InvalidTaskCpuShare,*' }) | Should -HaveCount 3
+    }
+
     It 'excludes times too large to sum with a counted reason, never Infinity or NaN' {
         $summary = @(
             New-Row -Run 1; New-Row -Run 2 -ElapsedMs '102'; New-Row -Run 3 -ElapsedMs '1e308'; New-Row -Run 4 -ElapsedMs '98'

@@ -10,7 +10,7 @@ BeforeAll {
 
     # Worker processes of this pwsh that are still alive (never another test run's).
     function Get-WorkerProcess {
-        Get-DescendantProcessId -CommandLike '*ConcurrencyTools.Worker.dll*', '*ConcurrencyTools.Engine.Processes.WorkerServer*'
+        Get-DescendantProcessId -CommandLike '*ConcurrencyTools.Worker.dll*', '*/ConcurrencyTools.Worker *', '*ConcurrencyTools.Engine.Processes.WorkerServer*'
     }
 
     # Stops a running PowerShell, failing (not hanging) when Stop does not return within the deadline.

@@ -177,10 +177,12 @@ Describe 'Test-RaceCondition' {
             $dictionary.MinObserved | Should -Be 100
         }
 
-        It 'counts errors of the script block as exceptions of forbidden trials' {
+        It 'counts errors of the script block as exceptions, apart from forbidden trials' {
             $row = Test-RaceCondition -ScriptBlock { param($state, $i) if ($i -eq 3) { Write-Error "bad $i" } } -SharedState @{} -Invariant { $true } -Threads 2 -Increments 5 -Trials 3 -NoProgress
             $row.Exceptions | Should -Be 6
-            $row.TrialsWithViolation | Should -Be 3
+            $row.TrialsWithException | Should -Be 3
+            $row.TrialsWithViolation | Should -Be 0
+            $row.Verdict | Should -Be 'ExceptionThrown'
             $row.FirstError | Should -Match 'bad 3'
         }
 

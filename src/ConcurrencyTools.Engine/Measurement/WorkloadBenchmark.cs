@@ -94,6 +94,18 @@ public sealed class WorkloadBenchmark
         row.CpuUtilization = row.ElapsedMs > 0 ? Math.Round(row.CpuTimeMs / (row.ElapsedMs * row.LogicalCores), 6) : 0;
     }
 
+    /// <summary>Fills TaskCpuMs and TaskCpuShare from the tasks' CPU and summed wall time (left empty without either).</summary>
+    internal static void SetTaskCpu(WorkloadMeasurement row, double? taskCpuMs, double? taskWallMs)
+    {
+        if (taskCpuMs is not { } cpu || taskWallMs is not > 0 || !(cpu >= 0))
+        {
+            return;
+        }
+
+        row.TaskCpuMs = Math.Round(cpu, 4);
+        row.TaskCpuShare = Math.Round(cpu / taskWallMs.Value, 6);
+    }
+
     /// <summary>Fills the runtime counter columns.</summary>
     internal static void SetCounters(WorkloadMeasurement row, RuntimeCounters? counters)
     {
@@ -128,11 +140,13 @@ public sealed class WorkloadBenchmark
         }
 
         SetTimes(row, result.Elapsed, result.CpuTime);
+        SetTaskCpu(row, result.TaskCpu?.TotalMilliseconds, result.TaskWall?.TotalMilliseconds);
         row.Checksum = result.Checksum;
         row.CompletedTasks = result.CompletedTasks;
         row.ThreadsUsed = result.ThreadsUsed;
         row.Verified = result.Error is null && result.CompletedTasks == row.Tasks && result.Checksum == expected;
         row.StartupMs = result.Startup is { } startup ? Milliseconds(startup) : null;
+        row.WorkerHost = result.WorkerHost;
         row.GilSwitches = result.GilSwitches;
         row.GilForcedDrops = result.GilForcedDrops;
         SetCounters(row, result.Counters);

@@ -32,6 +32,20 @@ public sealed class WorkloadMeasurement
     /// <summary>CPU time of the run in milliseconds: this process, plus the children for Processes.</summary>
     public double CpuTimeMs { get; internal set; }
 
+    /// <summary>
+    /// CPU of the work itself, in milliseconds: the CPU clock of the thread that ran each task or item, read
+    /// on that thread around it, summed over the tasks (EventLoop: its loop thread over the run). Unlike
+    /// CpuTimeMs it leaves out PowerShell's compiler, the garbage collector, the sampler and whatever else the
+    /// process did. Empty where it is not measured (the Processes model, or no thread clock).
+    /// </summary>
+    public double? TaskCpuMs { get; internal set; }
+
+    /// <summary>
+    /// TaskCpuMs / the tasks' summed wall-clock time: near 1 for work that computes, near 0 for work that
+    /// waits. Bound and the Recommendation of Measure-Speedup are judged from it.
+    /// </summary>
+    public double? TaskCpuShare { get; internal set; }
+
     /// <summary>CpuTimeMs / (ElapsedMs x LogicalCores): 1 means every core was busy the whole run.</summary>
     public double CpuUtilization { get; internal set; }
 
@@ -57,6 +71,13 @@ public sealed class WorkloadMeasurement
     /// ForEachParallel, ThreadJob and Jobs.
     /// </summary>
     public double? StartupMs { get; internal set; }
+
+    /// <summary>
+    /// Processes only: what ran the worker processes. <c>native</c> is the worker compiled ahead of time for
+    /// this platform (it starts in milliseconds); <c>dotnet</c> is the framework-dependent worker on a .NET
+    /// host and <c>pwsh</c> a pwsh child (both start in tens to hundreds of milliseconds, which StartupMs shows).
+    /// </summary>
+    public string? WorkerHost { get; internal set; }
 
     /// <summary>GilThreads only: the switch interval in milliseconds.</summary>
     public double? SwitchIntervalMs { get; internal set; }

@@ -1,6 +1,8 @@
 using System;
+using System.Diagnostics;
 using System.Threading;
 using System.Threading.Tasks;
+using ConcurrencyTools.Engine.Measurement;
 using ConcurrencyTools.Engine.Workloads;
 
 namespace ConcurrencyTools.Engine.Models;
@@ -18,6 +20,20 @@ internal sealed class EventLoopModel : ExecutionModel
             RunOnThreads(1, "EventLoop", () => RunLoop(state, workers)));
 
     private static void RunLoop(RunState state, int workers)
+    {
+        // Every task runs on this one thread, interleaved: its CPU over the loop is the tasks' CPU.
+        double cpuBefore = ThreadCpuClock.NowMs();
+        try
+        {
+            RunLoopCore(state, workers);
+        }
+        finally
+        {
+            state.AddTaskTimes(ThreadCpuClock.NowMs() - cpuBefore, 0);
+        }
+    }
+
+    private static void RunLoopCore(RunState state, int workers)
     {
         var context = new AsyncTaskContext(state.Token);
         EventLoopSynchronizationContext.Run(() =>
@@ -40,7 +56,9 @@ internal sealed class EventLoopModel : ExecutionModel
             while (!state.Token.IsCancellationRequested && state.Queue.TryTake(out int index))
             {
                 state.NoteThread();
+                long started = Stopwatch.GetTimestamp();
                 long checksum = await state.Workload.RunTaskAsync(index, context);
+                state.AddTaskTimes(0, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
                 state.NoteThread();
                 state.Complete(checksum);
             }

@@ -76,6 +76,8 @@ public abstract class ExecutionModel
             Checksum = state.Checksum,
             CompletedTasks = state.Completed,
             ThreadsUsed = state.ThreadsUsed,
+            TaskCpu = state.TaskCpuMs is { } taskCpu ? TimeSpan.FromMilliseconds(taskCpu) : null,
+            TaskWall = TimeSpan.FromMilliseconds(state.TaskWallMs),
             Error = state.Error ?? IncompleteError(state, workload),
         };
     }
@@ -99,8 +101,12 @@ public abstract class ExecutionModel
             }
 
             state.NoteThread();
+            // The task's own CPU: the clock of the thread that runs it, read on that thread around it.
+            double cpuBefore = ThreadCpuClock.NowMs();
+            long started = Stopwatch.GetTimestamp();
             ValueTask<long> task = state.Workload.RunTaskAsync(index, context);
             long checksum = task.IsCompleted ? task.Result : task.AsTask().GetAwaiter().GetResult();
+            state.AddTaskTimes(ThreadCpuClock.NowMs() - cpuBefore, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             state.Complete(checksum);
             return true;
         }

@@ -18,22 +18,28 @@ public static class ModelCatalog
     // The order is the default order of each use: filtered by use, it gives the workload models as
     // Sequential, Threads, ThreadPool, EventLoop, Processes, GilThreads and the script-block models as
     // Sequential, Runspaces, ForEachParallel, ThreadJob, Jobs, Processes.
+    // Script blocks run only the in-process models by default: ThreadJob needs a module that may be
+    // missing, and Jobs and Processes start a pwsh per item or worker, which took the README's 8-item
+    // sweep from about 25 s to 95 s on a quiet 2-core machine (283 s on a busy one). They run by name.
     private static readonly ModelEntry[] All =
     {
-        new(ConcurrencyModel.Sequential, ModelUses.Workloads | ModelUses.ScriptBlocks, WorkloadSpec.MaxTasks),
-        new(ConcurrencyModel.Threads, ModelUses.Workloads | ModelUses.Pipelines, MaxThreadWorkers),
-        new(ConcurrencyModel.ThreadPool, ModelUses.Workloads, WorkloadSpec.MaxTasks),
-        new(ConcurrencyModel.EventLoop, ModelUses.Workloads | ModelUses.Pipelines, WorkloadSpec.MaxTasks),
-        new(ConcurrencyModel.Runspaces, ModelUses.ScriptBlocks, 0),
-        new(ConcurrencyModel.ForEachParallel, ModelUses.ScriptBlocks, 0),
-        new(ConcurrencyModel.ThreadJob, ModelUses.ScriptBlocks, 0),
-        new(ConcurrencyModel.Jobs, ModelUses.ScriptBlocks, 0),
-        new(ConcurrencyModel.Processes, ModelUses.Workloads | ModelUses.ScriptBlocks, ProcessesModel.MaxWorkers),
-        new(ConcurrencyModel.GilThreads, ModelUses.Workloads | ModelUses.Pipelines, MaxThreadWorkers),
+        new(ConcurrencyModel.Sequential, ModelUses.Workloads | ModelUses.ScriptBlocks, WorkloadSpec.MaxTasks, ModelUses.Workloads | ModelUses.ScriptBlocks),
+        new(ConcurrencyModel.Threads, ModelUses.Workloads | ModelUses.Pipelines, MaxThreadWorkers, ModelUses.Workloads | ModelUses.Pipelines),
+        new(ConcurrencyModel.ThreadPool, ModelUses.Workloads, WorkloadSpec.MaxTasks, ModelUses.Workloads),
+        new(ConcurrencyModel.EventLoop, ModelUses.Workloads | ModelUses.Pipelines, WorkloadSpec.MaxTasks, ModelUses.Workloads | ModelUses.Pipelines),
+        new(ConcurrencyModel.Runspaces, ModelUses.ScriptBlocks, 0, ModelUses.ScriptBlocks),
+        new(ConcurrencyModel.ForEachParallel, ModelUses.ScriptBlocks, 0, ModelUses.ScriptBlocks),
+        new(ConcurrencyModel.ThreadJob, ModelUses.ScriptBlocks, 0, ModelUses.None),
+        new(ConcurrencyModel.Jobs, ModelUses.ScriptBlocks, 0, ModelUses.None),
+        new(ConcurrencyModel.Processes, ModelUses.Workloads | ModelUses.ScriptBlocks, ProcessesModel.MaxWorkers, ModelUses.Workloads),
+        new(ConcurrencyModel.GilThreads, ModelUses.Workloads | ModelUses.Pipelines, MaxThreadWorkers, ModelUses.Workloads | ModelUses.Pipelines),
     };
 
     private static readonly Dictionary<ModelUses, ConcurrencyModel[]> ByUse = new[] { ModelUses.Workloads, ModelUses.ScriptBlocks, ModelUses.Pipelines }
         .ToDictionary(use => use, use => All.Where(e => e.Runs.HasFlag(use)).Select(e => e.Model).ToArray());
+
+    private static readonly Dictionary<ModelUses, ConcurrencyModel[]> DefaultsByUse = new[] { ModelUses.Workloads, ModelUses.ScriptBlocks, ModelUses.Pipelines }
+        .ToDictionary(use => use, use => All.Where(e => e.ByDefault.HasFlag(use)).Select(e => e.Model).ToArray());
 
     /// <summary>Every model, in catalog order.</summary>
     public static IReadOnlyList<ModelEntry> Entries => All;
@@ -41,6 +47,12 @@ public static class ModelCatalog
     /// <summary>The models that run <paramref name="use"/>, in their default order.</summary>
     public static IReadOnlyList<ConcurrencyModel> ModelsThatRun(ModelUses use) =>
         ByUse.TryGetValue(use, out ConcurrencyModel[]? models)
+            ? models
+            : throw new ArgumentOutOfRangeException(nameof(use), use, "Name one kind of work.");
+
+    /// <summary>The models that run <paramref name="use"/> when -Model is not given, in their default order.</summary>
+    public static IReadOnlyList<ConcurrencyModel> DefaultModels(ModelUses use) =>
+        DefaultsByUse.TryGetValue(use, out ConcurrencyModel[]? models)
             ? models
             : throw new ArgumentOutOfRangeException(nameof(use), use, "Name one kind of work.");
 

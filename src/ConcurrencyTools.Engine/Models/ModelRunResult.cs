@@ -12,6 +12,15 @@ public sealed class ModelRunResult
     /// <summary>CPU time used by this process during the run, plus that of child processes.</summary>
     public TimeSpan CpuTime { get; internal set; }
 
+    /// <summary>
+    /// CPU of the work itself: the thread clock of the thread that ran each task, read around the task (for
+    /// EventLoop, the loop thread's over the run; for Processes, the worker processes'); null when not measured.
+    /// </summary>
+    public TimeSpan? TaskCpu { get; internal set; }
+
+    /// <summary>The tasks' wall-clock times, summed (start to end of each task).</summary>
+    public TimeSpan? TaskWall { get; internal set; }
+
     /// <summary>Sum of the task checksums.</summary>
     public long Checksum { get; internal set; }
 
@@ -23,6 +32,9 @@ public sealed class ModelRunResult
 
     /// <summary>Time to start the child processes until all were ready (Processes only).</summary>
     public TimeSpan? Startup { get; internal set; }
+
+    /// <summary>What ran the worker processes: <c>native</c>, <c>dotnet</c> or <c>pwsh</c> (Processes only).</summary>
+    public string? WorkerHost { get; internal set; }
 
     /// <summary>How often the interpreter lock changed hands (GilThreads only).</summary>
     public long? GilSwitches { get; internal set; }

@@ -12,8 +12,9 @@ using ConcurrencyTools.Engine.Workloads;
 namespace ConcurrencyTools.Engine.Models;
 
 /// <summary>
-/// Workers child processes (the worker assembly), each taking task indices from the parent over its
-/// standard input, one at a time, from the shared queue. Start-up is timed separately: the run's clock
+/// Workers child processes (the native worker where one was built for this platform, else the worker
+/// assembly on a .NET host), each taking task indices from the parent over its standard input, one at a
+/// time, from the shared queue. All are launched at once; start-up is timed separately: the run's clock
 /// starts before the first launch, and <see cref="ModelRunResult.Startup"/> ends when every worker has
 /// said it is ready; tasks are handed out only after that.
 /// </summary>
@@ -36,48 +37,28 @@ internal sealed class ProcessesModel : ExecutionModel
         }
 
         var queue = new TaskQueue(workload.Spec.Tasks);
-        var processes = new List<WorkerProcess>(workers);
         var totals = new ChildTotals();
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var result = new ModelRunResult();
+        var result = new ModelRunResult { WorkerHost = _host.Kind };
         Exception? error = null;
 
         TimeSpan cpuBefore = ProcessCpuTime();
         long started = Stopwatch.GetTimestamp();
-        using (stop.Token.Register(() => KillAll(processes)))
+        var pool = new WorkerPool(cancellationToken);
+        try
         {
-            try
-            {
-                IReadOnlyList<string> arguments = workload.Spec.ToArguments();
-                for (int i = 0; i < workers; i++)
-                {
-                    stop.Token.ThrowIfCancellationRequested();
-                    WorkerProcess process = WorkerProcess.Start(_host, arguments);
-                    lock (processes)
-                    {
-                        processes.Add(process);
-                    }
-                }
-
-                // A cancellation between the last Add and Register is caught here.
-                stop.Token.ThrowIfCancellationRequested();
-                Task.WhenAll(processes.Select(p => ExpectReadyAsync(p, stop.Token))).GetAwaiter().GetResult();
-                result.Startup = Stopwatch.GetElapsedTime(started);
-                Task.WhenAll(processes.Select(p => DriveAsync(p, workload, queue, totals, stop))).GetAwaiter().GetResult();
-            }
-            catch (Exception failure)
-            {
-                error = failure;
-                stop.Cancel();
-            }
-            finally
-            {
-                result.Elapsed = Stopwatch.GetElapsedTime(started);
-                foreach (WorkerProcess process in processes)
-                {
-                    process.Dispose();
-                }
-            }
+            pool.Start(workers, _host.CreateStartInfo(workload.Spec.ToArguments()), ExpectReadyAsync);
+            result.Startup = Stopwatch.GetElapsedTime(started);
+            pool.Drive(process => DriveAsync(process, workload, queue, totals, pool));
+        }
+        catch (Exception failure)
+        {
+            error = failure;
+            pool.Fail();
+        }
+        finally
+        {
+            result.Elapsed = Stopwatch.GetElapsedTime(started);
+            pool.Dispose();
         }
 
         cancellationToken.ThrowIfCancellationRequested();
@@ -108,14 +89,14 @@ internal sealed class ProcessesModel : ExecutionModel
         }
     }
 
-    private static async Task DriveAsync(WorkerProcess process, Workload workload, TaskQueue queue, ChildTotals totals, CancellationTokenSource stop)
+    private static async Task DriveAsync(WorkerProcess process, Workload workload, TaskQueue queue, ChildTotals totals, WorkerPool pool)
     {
         try
         {
-            while (!stop.IsCancellationRequested && queue.TryTake(out int index))
+            while (!pool.IsStopping && queue.TryTake(out int index))
             {
                 await process.SendAsync("run " + index.ToString(CultureInfo.InvariantCulture)).ConfigureAwait(false);
-                string[] reply = (await process.ReceiveAsync(stop.Token).ConfigureAwait(false)).Split(' ', 3);
+                string[] reply = (await process.ReceiveAsync(pool.Stopping).ConfigureAwait(false)).Split(' ', 3);
                 if (reply[0] == "done" && reply.Length == 3 && reply[1] == index.ToString(CultureInfo.InvariantCulture))
                 {
                     totals.Complete(long.Parse(reply[2], CultureInfo.InvariantCulture));
@@ -131,7 +112,7 @@ internal sealed class ProcessesModel : ExecutionModel
             }
 
             await process.SendAsync("exit").ConfigureAwait(false);
-            string[] stats = (await process.ReceiveAsync(stop.Token).ConfigureAwait(false)).Split(' ');
+            string[] stats = (await process.ReceiveAsync(pool.Stopping).ConfigureAwait(false)).Split(' ');
             if (stats.Length != 11 || stats[0] != "stats")
             {
                 throw new InvalidOperationException($"Worker process {process.Id} ended with '{string.Join(' ', stats)}'.");
@@ -144,26 +125,12 @@ internal sealed class ProcessesModel : ExecutionModel
                 stats[4],
                 RuntimeCounters.FromWire(stats[5..]));
         }
-        catch (Exception error) when (!stop.IsCancellationRequested || error is not OperationCanceledException)
+        catch (Exception error) when (!pool.IsStopping || error is not OperationCanceledException)
         {
             if (totals.Fail(error))
             {
-                stop.Cancel();
+                pool.Fail();
             }
-        }
-    }
-
-    private static void KillAll(List<WorkerProcess> processes)
-    {
-        WorkerProcess[] snapshot;
-        lock (processes)
-        {
-            snapshot = processes.ToArray();
-        }
-
-        foreach (WorkerProcess process in snapshot)
-        {
-            process.Kill();
         }
     }
 

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Threading;
+using ConcurrencyTools.Engine.Measurement;
 using ConcurrencyTools.Engine.Workloads;
 
 namespace ConcurrencyTools.Engine.Models;
@@ -15,6 +16,8 @@ internal sealed class RunState : IDisposable
     private readonly CancellationTokenSource _stop;
     private long _checksum;
     private int _completed;
+    private double _taskCpuMs;
+    private double _taskWallMs;
     private Exception? _error;
 
     public RunState(Workload workload, CancellationToken cancellationToken)
@@ -57,6 +60,22 @@ internal sealed class RunState : IDisposable
         lock (_threads)
         {
             _threads.Add(id);
+        }
+    }
+
+    /// <summary>CPU of the threads that ran the tasks, read around each task on its thread; null where the thread clock cannot be read.</summary>
+    public double? TaskCpuMs => ThreadCpuClock.IsThreadTime ? Volatile.Read(ref _taskCpuMs) : null;
+
+    /// <summary>The tasks' wall-clock times, summed.</summary>
+    public double TaskWallMs => Volatile.Read(ref _taskWallMs);
+
+    /// <summary>Adds one task's (or one loop thread's) CPU and wall time.</summary>
+    public void AddTaskTimes(double cpuMs, double wallMs)
+    {
+        lock (_threads)
+        {
+            _taskCpuMs += cpuMs;
+            _taskWallMs += wallMs;
         }
     }
 

@@ -22,8 +22,8 @@ public sealed class BoundedProcessPool : IDisposable
     private readonly ProcessPoolOptions _options;
     private readonly Channel<QueuedTask> _input;
     private readonly Channel<ProcessTaskResult> _results = Channel.CreateUnbounded<ProcessTaskResult>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly Channel<ProcessOutputLine> _lines = Channel.CreateUnbounded<ProcessOutputLine>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly Action<ProcessOutputLine>? _lineSink;
+    private readonly Channel<ProcessOutputLine> _lines;
+    private readonly ProcessLineSink? _lineSink;
     private readonly SemaphoreSlim _activity = new(0, 1);
     private readonly SemaphoreSlim? _window;
     private readonly CancellationTokenSource _stop = new();
@@ -80,13 +80,11 @@ public sealed class BoundedProcessPool : IDisposable
             _window = new SemaphoreSlim(ReorderWindow, ReorderWindow);
         }
 
+        // Bounded: a task whose lines are not taken fast enough waits to write more (see ProcessLineSink).
+        _lines = Channel.CreateBounded<ProcessOutputLine>(new BoundedChannelOptions(options.LineQueueCapacity) { SingleReader = true });
         if (options.StreamLines)
         {
-            _lineSink = line =>
-            {
-                _lines.Writer.TryWrite(line);
-                Signal();
-            };
+            _lineSink = new ProcessLineSink(_lines.Writer, Signal, _stop.Token);
         }
 
         var running = new List<Task>(slots);

@@ -21,5 +21,5 @@ internal interface IProcessRunner
     /// Runs one attempt and returns its row; never throws for the task's own failure (a command that cannot start
     /// is a row with its error). Cancelling <paramref name="cancellationToken"/> kills the attempt's process tree.
     /// </summary>
-    Task<ProcessTaskResult> RunAsync(ProcessTask task, int slot, int attempt, Action<ProcessOutputLine>? onLine, CancellationToken cancellationToken);
+    Task<ProcessTaskResult> RunAsync(ProcessTask task, int slot, int attempt, ProcessLineSink? onLine, CancellationToken cancellationToken);
 }

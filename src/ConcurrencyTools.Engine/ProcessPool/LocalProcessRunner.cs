@@ -32,7 +32,7 @@ internal sealed class LocalProcessRunner : IProcessRunner
 
     public int Slots { get; }
 
-    public async Task<ProcessTaskResult> RunAsync(ProcessTask task, int slot, int attempt, Action<ProcessOutputLine>? onLine, CancellationToken cancellationToken)
+    public async Task<ProcessTaskResult> RunAsync(ProcessTask task, int slot, int attempt, ProcessLineSink? onLine, CancellationToken cancellationToken)
     {
         var result = new ProcessTaskResult(task, ComputerName) { Slot = slot, Attempt = attempt, StartTime = DateTimeOffset.Now };
         long started = Stopwatch.GetTimestamp();
@@ -46,6 +46,7 @@ internal sealed class LocalProcessRunner : IProcessRunner
         catch (ChildStartException error)
         {
             result.Error = error.Message;
+            result.StartFailure = error.Failure;
             result.EndTime = DateTimeOffset.Now;
             result.DurationMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
             return result;
@@ -57,8 +58,8 @@ internal sealed class LocalProcessRunner : IProcessRunner
         {
             int pid = child.Id;
             result.ProcessId = pid;
-            var stdout = new OutputCapture(_options.MaxOutputBytes, Lines(onLine, task, attempt, pid, "StdOut"));
-            var stderr = new OutputCapture(_options.MaxOutputBytes, Lines(onLine, task, attempt, pid, "StdErr"));
+            var stdout = new OutputCapture(_options.MaxOutputBytes, Lines(onLine, task, attempt, pid, "StdOut"), _options.MaxLineChars);
+            var stderr = new OutputCapture(_options.MaxOutputBytes, Lines(onLine, task, attempt, pid, "StdErr"), _options.MaxLineChars);
             using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             using var abandon = new CancellationTokenSource();
             if (_options.Timeout is TimeSpan timeout)
@@ -66,8 +67,17 @@ internal sealed class LocalProcessRunner : IProcessRunner
                 limit.CancelAfter(timeout);
             }
 
+            // Whether the limit struck while the task still held its output open: the child itself may have exited
+            // with 0, but a descendant kept writing (or could have) until the kill, so the task did not end in time.
+            int killedWhileRunning = 0;
+            int outputClosed = 0;
             using (limit.Token.Register(() =>
             {
+                if (Volatile.Read(ref outputClosed) == 0)
+                {
+                    Volatile.Write(ref killedWhileRunning, 1);
+                }
+
                 child.KillTree();
                 abandon.CancelAfter(ReadGraceAfterKill);
             }))
@@ -77,12 +87,15 @@ internal sealed class LocalProcessRunner : IProcessRunner
                     stdout.ReadToEndAsync(child.StandardOutput, abandon.Token),
                     stderr.ReadToEndAsync(child.StandardError, abandon.Token),
                     write).ConfigureAwait(false);
+                Volatile.Write(ref outputClosed, 1);
                 result.StdInBytes = write.Result;
                 exit = await child.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
             }
 
-            // A limit that ran out just after a clean exit killed nothing: that task succeeded.
-            timedOut = limit.IsCancellationRequested && !cancellationToken.IsCancellationRequested && exit.ExitCode != 0;
+            // A limit that ran out just after a clean exit (output closed, status not yet read) killed nothing: that
+            // task succeeded. One that ran out while a grandchild held the output open timed out, whatever the exit code.
+            timedOut = limit.IsCancellationRequested && !cancellationToken.IsCancellationRequested &&
+                (exit.ExitCode != 0 || Volatile.Read(ref killedWhileRunning) == 1);
             result.StdOut = stdout.Text;
             result.StdErr = stderr.Text;
             result.StdOutBytes = stdout.TotalBytes;
@@ -107,8 +120,8 @@ internal sealed class LocalProcessRunner : IProcessRunner
         return result;
     }
 
-    private static Action<string>? Lines(Action<ProcessOutputLine>? onLine, ProcessTask task, int attempt, int pid, string stream) =>
-        onLine is null ? null : line => onLine(new ProcessOutputLine(task.Seq, attempt, pid, stream, line));
+    private static Func<OutputLinePiece, ValueTask>? Lines(ProcessLineSink? onLine, ProcessTask task, int attempt, int pid, string stream) =>
+        onLine is null ? null : piece => onLine.WriteAsync(new ProcessOutputLine(task.Seq, attempt, pid, stream, piece.Text, piece.Offset, piece.Continues));
 
     /// <summary>Writes the task's input and closes the pipe, so the child sees end-of-file; a child that stops reading ends the write.</summary>
     private static async Task<long> WriteInputAsync(Stream input, string? text)

@@ -4,8 +4,10 @@ namespace ConcurrencyTools.Engine.ProcessPool;
 public sealed class ProcessOutputLine
 {
     /// <summary>Creates a line.</summary>
-    public ProcessOutputLine(long seq, int attempt, int processId, string stream, string line)
+    public ProcessOutputLine(long seq, int attempt, int processId, string stream, string line, long offset = 0, bool continues = false)
     {
+        Offset = offset;
+        Continues = continues;
         Seq = seq;
         Attempt = attempt;
         ProcessId = processId;
@@ -28,6 +30,19 @@ public sealed class ProcessOutputLine
     /// <summary>The line, without its line break.</summary>
     public string Line { get; }
 
-    /// <summary>The line, prefixed with the task's number.</summary>
-    public override string ToString() => $"[{Seq}] {Line}";
+    /// <summary>
+    /// Characters of the same line that came before this piece: 0 for a whole line. A line longer than the pool's
+    /// line limit is handed over in pieces, so that one endless line never has to be held whole.
+    /// </summary>
+    public long Offset { get; }
+
+    /// <summary>Whether the line was cut after this piece (at character <see cref="Offset"/> plus the piece's length) and goes on in the next piece.</summary>
+    public bool Continues { get; }
+
+    /// <summary>The line, prefixed with the task's number; a piece of a cut line says where it was cut.</summary>
+    public override string ToString() =>
+        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"[{Seq}] ") +
+        (Offset > 0 ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"(line continued from character {Offset}) ") : string.Empty) +
+        Line +
+        (Continues ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $" (line cut at character {Offset + Line.Length}; it goes on in the next message)") : string.Empty);
 }

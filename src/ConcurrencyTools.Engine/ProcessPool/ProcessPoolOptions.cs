@@ -45,12 +45,20 @@ public sealed class ProcessPoolOptions
     /// <summary>Hand over each output line as it arrives, besides capturing it.</summary>
     public bool StreamLines { get; init; }
 
+    /// <summary>With <see cref="StreamLines"/>, the longest line handed over whole: a longer one comes in pieces of this many characters.</summary>
+    public int MaxLineChars { get; init; } = Processes.OutputCapture.DefaultMaxLineChars;
+
+    /// <summary>With <see cref="StreamLines"/>, lines (or pieces) waiting to be taken before the tasks that write them wait too.</summary>
+    public int LineQueueCapacity { get; init; } = 256;
+
     internal void Validate()
     {
         ArgumentRange.Check(nameof(ThrottleLimit), ThrottleLimit, 1, MaxThrottleLimit);
         ArgumentRange.Check(nameof(RetryCount), RetryCount, 0, MaxRetryCount);
         ArgumentRange.Check(nameof(MaxOutputBytes), MaxOutputBytes, 0, int.MaxValue);
         ArgumentRange.Check(nameof(ReorderWindow), ReorderWindow, 0, int.MaxValue);
+        ArgumentRange.Check(nameof(MaxLineChars), MaxLineChars, 1, int.MaxValue);
+        ArgumentRange.Check(nameof(LineQueueCapacity), LineQueueCapacity, 1, int.MaxValue);
         if (Timeout is TimeSpan limit)
         {
             ArgumentRange.Check("TimeoutSeconds", limit.TotalSeconds, 0.001, TimeSpan.FromDays(7).TotalSeconds);

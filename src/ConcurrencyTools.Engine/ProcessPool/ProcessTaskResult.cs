@@ -1,4 +1,5 @@
 using System;
+using ConcurrencyTools.Engine.Processes;
 
 namespace ConcurrencyTools.Engine.ProcessPool;
 
@@ -100,4 +101,10 @@ public sealed class ProcessTaskResult
 
     /// <summary>Why the task failed or was skipped; empty when it succeeded.</summary>
     public string? Error { get; internal set; }
+
+    /// <summary>Why the process could not be started, when it could not.</summary>
+    internal ChildStartFailure? StartFailure { get; set; }
+
+    /// <summary>Why the process could not be started, or null when it started (or the reason did not travel back from a remote host). A method, so it is no column.</summary>
+    public ChildStartFailure? GetStartFailure() => StartFailure;
 }

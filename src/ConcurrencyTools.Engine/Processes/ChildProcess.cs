@@ -31,7 +31,60 @@ internal abstract class ChildProcess : IDisposable
     public static ChildProcess Start(ChildStartInfo info, bool portable = false)
     {
         ArgumentNullException.ThrowIfNull(info);
-        return PosixNative.IsSupported && !portable ? PosixChildProcess.Start(info) : DotnetChildProcess.Start(info);
+        if (LiveChildren.HostExiting is string exiting)
+        {
+            throw new ChildStartException($"Not started: {exiting}");
+        }
+
+        CheckNoNul(info);
+        ChildProcess child = PosixNative.IsSupported && !portable ? PosixChildProcess.Start(info) : DotnetChildProcess.Start(info);
+        LiveChildren.Add(child);
+        return child;
+    }
+
+    /// <summary>
+    /// Refuses a start request that holds a NUL character: the C strings of an argument vector and an environment end at
+    /// the first NUL, so the child would silently get a shorter value ("a`0b" arrives as "a"). Nothing is started.
+    /// </summary>
+    internal static void CheckNoNul(ChildStartInfo info)
+    {
+        static string Shown(string value) => value.Replace("\0", "`0", StringComparison.Ordinal);
+        const string Why = " contains a NUL character, which cannot be passed to a process (it would end the value there); nothing was started.";
+        if (info.FileName.Contains('\0'))
+        {
+            throw new ChildStartException($"The file name '{Shown(info.FileName)}'" + Why, ChildStartFailure.InvalidArgument);
+        }
+
+        for (int i = 0; i < info.Arguments.Count; i++)
+        {
+            if (info.Arguments[i].Contains('\0'))
+            {
+                throw new ChildStartException($"Argument {i + 1} '{Shown(info.Arguments[i])}'" + Why, ChildStartFailure.InvalidArgument);
+            }
+        }
+
+        if (info.WorkingDirectory?.Contains('\0') == true)
+        {
+            throw new ChildStartException($"The working directory '{Shown(info.WorkingDirectory)}'" + Why, ChildStartFailure.InvalidArgument);
+        }
+
+        if (info.Environment is not null)
+        {
+            foreach (KeyValuePair<string, string?> variable in info.Environment)
+            {
+                if (variable.Key.Contains('\0') || variable.Key.Contains('=') || variable.Key.Length == 0)
+                {
+                    throw new ChildStartException(
+                        $"The environment variable name '{Shown(variable.Key)}' is empty or contains '=' or a NUL character, which cannot be passed to a process; nothing was started.",
+                        ChildStartFailure.InvalidArgument);
+                }
+
+                if (variable.Value?.Contains('\0') == true)
+                {
+                    throw new ChildStartException($"The value of environment variable '{variable.Key}' ('{Shown(variable.Value)}')" + Why, ChildStartFailure.InvalidArgument);
+                }
+            }
+        }
     }
 
     /// <summary>Waits until the child has ended and returns how; <paramref name="cancellationToken"/> ends only the wait.</summary>
@@ -97,7 +150,7 @@ internal abstract class ChildProcess : IDisposable
     {
         if (fileName.Length == 0)
         {
-            throw new ChildStartException("The file name is empty.");
+            throw new ChildStartException("The file name is empty.", ChildStartFailure.InvalidArgument);
         }
 
         if (fileName.Contains('/'))
@@ -105,7 +158,9 @@ internal abstract class ChildProcess : IDisposable
             string full = Path.IsPathRooted(fileName) ? fileName : Path.GetFullPath(fileName, workingDirectory ?? System.Environment.CurrentDirectory);
             if (!File.Exists(full))
             {
-                throw new ChildStartException(Directory.Exists(full) ? $"'{fileName}' is a directory, not an executable file." : $"The file '{fileName}' does not exist.");
+                throw Directory.Exists(full)
+                    ? new ChildStartException($"'{fileName}' is a directory, not an executable file (permission denied).", ChildStartFailure.PermissionDenied)
+                    : new ChildStartException($"The file '{fileName}' does not exist.", ChildStartFailure.NotFound);
             }
 
             return full;
@@ -126,10 +181,18 @@ internal abstract class ChildProcess : IDisposable
             }
         }
 
-        throw new ChildStartException(denied is null
-            ? $"'{fileName}' was not found on PATH."
-            : $"'{denied}' is not executable (permission denied).");
+        throw denied is null
+            ? new ChildStartException($"'{fileName}' was not found on PATH.", ChildStartFailure.NotFound)
+            : new ChildStartException($"'{denied}' is not executable (permission denied).", ChildStartFailure.PermissionDenied);
     }
+
+    /// <summary>What an errno from starting a process means for the caller.</summary>
+    internal static ChildStartFailure FailureOf(int errno) => errno switch
+    {
+        1 or 13 => ChildStartFailure.PermissionDenied, // EPERM, EACCES
+        2 or 20 => ChildStartFailure.NotFound, // ENOENT, ENOTDIR
+        _ => ChildStartFailure.Other,
+    };
 
     private static bool IsExecutable(string file)
     {

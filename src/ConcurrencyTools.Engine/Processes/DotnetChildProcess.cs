@@ -33,7 +33,7 @@ internal sealed class DotnetChildProcess : ChildProcess
     {
         if (info.WorkingDirectory is not null && !Directory.Exists(info.WorkingDirectory))
         {
-            throw new ChildStartException($"The working directory '{info.WorkingDirectory}' does not exist.");
+            throw new ChildStartException($"The working directory '{info.WorkingDirectory}' does not exist.", ChildStartFailure.NotFound);
         }
 
         string file = OperatingSystem.IsWindows() || info.FileName.Contains('/')
@@ -76,7 +76,7 @@ internal sealed class DotnetChildProcess : ChildProcess
         catch (Exception error) when (error is Win32Exception or InvalidOperationException)
         {
             process.Dispose();
-            throw new ChildStartException($"Could not start '{info.FileName}': {error.Message}", error);
+            throw new ChildStartException($"Could not start '{info.FileName}': {error.Message}", error is Win32Exception native ? FailureOf(native.NativeErrorCode) : ChildStartFailure.Other, error);
         }
 
         return new DotnetChildProcess(process);
@@ -134,5 +134,6 @@ internal sealed class DotnetChildProcess : ChildProcess
         }
 
         _process.Dispose();
+        LiveChildren.Remove(this);
     }
 }

@@ -1,5 +1,6 @@
 using System;
 using System.Buffers;
+using System.Collections.Generic;
 using System.IO;
 using System.Text;
 using System.Threading;
@@ -10,21 +11,32 @@ namespace ConcurrencyTools.Engine.Processes;
 /// <summary>
 /// Reads one output stream of a child to its end: keeps the first <c>maxBytes</c> bytes, counts them all (so a
 /// child never blocks on a full pipe however much it writes) and, when asked, hands over each line as it arrives.
+/// A line longer than <c>maxLineChars</c> is handed over in pieces of that length, each saying where it starts and
+/// whether the line goes on, so one endless line costs a bounded amount of memory. The next read waits until the
+/// pieces of the last one were taken: a slow taker slows the child down (back-pressure) instead of buffering.
 /// </summary>
 internal sealed class OutputCapture
 {
+    /// <summary>Default <c>maxLineChars</c>: 64 Ki characters.</summary>
+    public const int DefaultMaxLineChars = 64 * 1024;
+
     private const int ReadSize = 16 * 1024;
     private readonly int _maxBytes;
-    private readonly Action<string>? _onLine;
+    private readonly int _maxLineChars;
+    private readonly Func<OutputLinePiece, ValueTask>? _onLine;
     private readonly Decoder? _decoder;
     private readonly StringBuilder? _line;
+    private readonly List<OutputLinePiece> _pieces = new();
     private byte[] _kept = Array.Empty<byte>();
     private int _keptLength;
     private long _totalBytes;
+    private long _lineOffset;
 
-    public OutputCapture(int maxBytes, Action<string>? onLine = null)
+    public OutputCapture(int maxBytes, Func<OutputLinePiece, ValueTask>? onLine = null, int maxLineChars = DefaultMaxLineChars)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxLineChars, 1);
         _maxBytes = maxBytes;
+        _maxLineChars = maxLineChars;
         _onLine = onLine;
         if (onLine is not null)
         {
@@ -71,6 +83,7 @@ internal sealed class OutputCapture
                 if (_onLine is not null)
                 {
                     SplitLines(buffer, read, flush: false);
+                    await HandOverAsync().ConfigureAwait(false);
                 }
             }
         }
@@ -85,8 +98,19 @@ internal sealed class OutputCapture
 
         if (_onLine is not null)
         {
-            SplitLines(buffer, 0, flush: true);
+            SplitLines(Array.Empty<byte>(), 0, flush: true);
+            await HandOverAsync().ConfigureAwait(false);
         }
+    }
+
+    private async ValueTask HandOverAsync()
+    {
+        foreach (OutputLinePiece piece in _pieces)
+        {
+            await _onLine!(piece).ConfigureAwait(false);
+        }
+
+        _pieces.Clear();
     }
 
     private void Keep(byte[] buffer, int read)
@@ -117,17 +141,23 @@ internal sealed class OutputCapture
             {
                 if (chars[i] == '\n')
                 {
-                    EmitLine();
+                    EmitLine(continues: false);
                 }
                 else
                 {
-                    _line!.Append(chars[i]);
+                    // Cut only when one more character comes: a line of exactly the limit is not cut.
+                    if (_line!.Length >= _maxLineChars && !char.IsHighSurrogate(_line[^1]))
+                    {
+                        EmitLine(continues: true);
+                    }
+
+                    _line.Append(chars[i]);
                 }
             }
 
-            if (flush && _line!.Length > 0)
+            if (flush && (_line!.Length > 0 || _lineOffset > 0))
             {
-                EmitLine();
+                EmitLine(continues: false);
             }
         }
         finally
@@ -136,15 +166,16 @@ internal sealed class OutputCapture
         }
     }
 
-    private void EmitLine()
+    private void EmitLine(bool continues)
     {
         int length = _line!.Length;
-        if (length > 0 && _line[length - 1] == '\r')
+        if (!continues && length > 0 && _line[length - 1] == '\r')
         {
             length--;
         }
 
-        _onLine!(_line.ToString(0, length));
+        _pieces.Add(new OutputLinePiece(_line.ToString(0, length), _lineOffset, continues));
+        _lineOffset = continues ? _lineOffset + length : 0;
         _line.Clear();
     }
 }

@@ -52,7 +52,7 @@ internal sealed class PosixChildProcess : ChildProcess
         string file = ResolveExecutable(info.FileName, info.WorkingDirectory, path);
         if (info.WorkingDirectory is not null && !Directory.Exists(info.WorkingDirectory))
         {
-            throw new ChildStartException($"The working directory '{info.WorkingDirectory}' does not exist.");
+            throw new ChildStartException($"The working directory '{info.WorkingDirectory}' does not exist.", ChildStartFailure.NotFound);
         }
 
         // pipe2 gives [read, write]: [0] child's stdin, [1] ours; [2] ours, [3] child's stdout; [4] ours, [5] child's
@@ -117,7 +117,7 @@ internal sealed class PosixChildProcess : ChildProcess
                 int error = PosixNative.posix_spawn(&pid, fileName, actions, attributes, argv, envp);
                 if (error != 0)
                 {
-                    throw new ChildStartException($"Could not start '{info.FileName}': {new Win32Exception(error).Message}.");
+                    throw new ChildStartException($"Could not start '{info.FileName}': {new Win32Exception(error).Message}.", FailureOf(error));
                 }
 
                 var child = new PosixChildProcess(pid, fds[1], fds[2], fds[4]);
@@ -208,6 +208,7 @@ internal sealed class PosixChildProcess : ChildProcess
         DisposeQuietly(_stdin);
         _stdout.Dispose();
         _stderr.Dispose();
+        LiveChildren.Remove(this);
     }
 
     private static void DisposeQuietly(Stream stream)

@@ -7,28 +7,40 @@ using System.Runtime.InteropServices;
 namespace ConcurrencyTools.Engine.Processes;
 
 /// <summary>
-/// How to start a worker process. An ordinary pwsh install has no separate .NET SDK on PATH, so the
-/// host is found from the running process: the <c>dotnet</c> muxer that runs it, the one beside its
-/// runtime, <c>DOTNET_ROOT</c>, PATH, and at last pwsh itself loading the engine assembly.
-/// The environment variable <c>CONCURRENCYTOOLS_WORKER_HOST</c> overrides the search: <c>pwsh</c>
-/// forces the pwsh host, any other value is the path of a <c>dotnet</c> executable.
+/// How to start a worker process. The module ships the worker twice: compiled ahead of time for one
+/// platform (<c>&lt;module&gt;/&lt;rid&gt;/ConcurrencyTools.Worker</c>, Native AOT, which starts in a few
+/// milliseconds like a forked CPython worker) and framework-dependent (<c>ConcurrencyTools.Worker.dll</c>,
+/// which needs a .NET host and about ten times longer to start). The native worker is used when one was
+/// built for the running platform. Otherwise an ordinary pwsh install has no separate .NET SDK on PATH,
+/// so the host is found from the running process: the <c>dotnet</c> muxer that runs it, the one beside
+/// its runtime, <c>DOTNET_ROOT</c>, PATH, and at last pwsh itself loading the engine assembly.
+/// The environment variable <c>CONCURRENCYTOOLS_WORKER_HOST</c> overrides the search: <c>native</c>
+/// requires the native worker, <c>managed</c> skips it, <c>pwsh</c> forces the pwsh host, and any other
+/// value is the path of a <c>dotnet</c> executable.
 /// </summary>
 public sealed class WorkerHost
 {
     /// <summary>File name of the worker assembly, beside the engine assembly.</summary>
     public const string WorkerAssemblyName = "ConcurrencyTools.Worker.dll";
 
-    /// <summary>Environment variable that chooses the host: <c>pwsh</c>, or the path of a dotnet executable.</summary>
+    /// <summary>File name of the native worker, in the folder named after its runtime identifier.</summary>
+    public static readonly string NativeWorkerName = OperatingSystem.IsWindows() ? "ConcurrencyTools.Worker.exe" : "ConcurrencyTools.Worker";
+
+    /// <summary>Environment variable that chooses the host: <c>native</c>, <c>managed</c>, <c>pwsh</c>, or the path of a dotnet executable.</summary>
     public const string OverrideVariable = "CONCURRENCYTOOLS_WORKER_HOST";
+
+    /// <summary>The <see cref="Kind"/> of the ahead-of-time compiled worker.</summary>
+    public const string NativeKind = "native";
 
     private readonly string? _engineAssemblyPath;
 
-    private WorkerHost(string fileName, IReadOnlyList<string> prefixArguments, string kind, string? engineAssemblyPath = null)
+    private WorkerHost(string fileName, IReadOnlyList<string> prefixArguments, string kind, string? engineAssemblyPath = null, string? fallbackReason = null)
     {
         FileName = fileName;
         PrefixArguments = prefixArguments;
         Kind = kind;
         _engineAssemblyPath = engineAssemblyPath;
+        FallbackReason = fallbackReason;
     }
 
     /// <summary>The executable started.</summary>
@@ -37,11 +49,33 @@ public sealed class WorkerHost
     /// <summary>Arguments placed before the workload arguments.</summary>
     public IReadOnlyList<string> PrefixArguments { get; }
 
-    /// <summary>How the host was found: <c>dotnet</c> or <c>pwsh</c>.</summary>
+    /// <summary>What runs the worker: <c>native</c> (the ahead-of-time compiled worker), <c>dotnet</c> or <c>pwsh</c>.</summary>
     public string Kind { get; }
 
+    /// <summary>Why the native worker is not used, when it is not; null when it is, or when it was not wanted.</summary>
+    public string? FallbackReason { get; }
+
     /// <summary>A short description for verbose output.</summary>
-    public override string ToString() => $"{Kind}: {FileName}";
+    public override string ToString() => FallbackReason is null
+        ? $"{Kind}: {FileName}"
+        : $"{Kind}: {FileName} ({FallbackReason}; the framework-dependent worker takes longer to start)";
+
+    /// <summary>
+    /// The runtime identifier of the running platform as the native worker's folder is named: <c>linux-x64</c>,
+    /// <c>linux-musl-arm64</c>, <c>osx-arm64</c>, <c>win-x64</c>.
+    /// </summary>
+    public static string CurrentRuntimeIdentifier
+    {
+        get
+        {
+            string os = OperatingSystem.IsWindows() ? "win"
+                : OperatingSystem.IsMacOS() ? "osx"
+                : OperatingSystem.IsFreeBSD() ? "freebsd"
+                : RuntimeInformation.RuntimeIdentifier.Contains("musl", StringComparison.OrdinalIgnoreCase) ? "linux-musl"
+                : "linux";
+            return os + "-" + RuntimeInformation.ProcessArchitecture.ToString().ToLowerInvariant();
+        }
+    }
 
     /// <summary>Finds a host for the worker assembly in <paramref name="directory"/> (default: beside the engine).</summary>
     public static WorkerHost Locate(string? directory = null)
@@ -54,18 +88,32 @@ public sealed class WorkerHost
         }
 
         string enginePath = Path.Combine(directory, Path.GetFileName(typeof(WorkerHost).Assembly.Location));
+        string nativePath = Path.Combine(directory, CurrentRuntimeIdentifier, NativeWorkerName);
         string? self = Environment.ProcessPath;
         string? choice = Environment.GetEnvironmentVariable(OverrideVariable);
-        if (!string.IsNullOrWhiteSpace(choice))
+        string? fallback = null;
+        if (string.IsNullOrWhiteSpace(choice) || string.Equals(choice, NativeKind, StringComparison.OrdinalIgnoreCase))
         {
-            if (string.Equals(choice, "pwsh", StringComparison.OrdinalIgnoreCase))
+            if (File.Exists(nativePath))
             {
-                return ForPwsh(FindPwsh() ?? "pwsh", enginePath);
+                return ForNative(nativePath);
             }
 
+            fallback = $"no native worker for {CurrentRuntimeIdentifier} at '{nativePath}'";
+            if (!string.IsNullOrWhiteSpace(choice))
+            {
+                throw new InvalidOperationException($"{OverrideVariable} is '{choice}', but there is {fallback}; build the module where clang or gcc is installed, or unset the variable.");
+            }
+        }
+        else if (string.Equals(choice, "pwsh", StringComparison.OrdinalIgnoreCase))
+        {
+            return ForPwsh(FindPwsh() ?? "pwsh", enginePath);
+        }
+        else if (!string.Equals(choice, "managed", StringComparison.OrdinalIgnoreCase))
+        {
             if (!File.Exists(choice))
             {
-                throw new InvalidOperationException($"{OverrideVariable} names '{choice}', which does not exist; set it to 'pwsh' or to the path of a dotnet executable.");
+                throw new InvalidOperationException($"{OverrideVariable} names '{choice}', which does not exist; set it to 'native', 'managed', 'pwsh' or the path of a dotnet executable.");
             }
 
             return ForDotnet(choice, workerPath);
@@ -74,17 +122,20 @@ public sealed class WorkerHost
         string? dotnet = FindDotnet();
         if (dotnet is not null)
         {
-            return ForDotnet(dotnet, workerPath);
+            return new WorkerHost(dotnet, new[] { workerPath }, "dotnet", fallbackReason: fallback);
         }
 
         if (self is not null && IsNamed(self, "pwsh"))
         {
-            return ForPwsh(self, enginePath);
+            return new WorkerHost(self, PwshArguments, "pwsh", enginePath, fallback);
         }
 
         throw new InvalidOperationException(
-            "No host was found to start worker processes: neither a 'dotnet' executable (beside the running .NET runtime, under DOTNET_ROOT or on PATH) nor pwsh as the current process.");
+            "No host was found to start worker processes: no native worker for this platform, and neither a 'dotnet' executable (beside the running .NET runtime, under DOTNET_ROOT or on PATH) nor pwsh as the current process.");
     }
+
+    /// <summary>The native worker at <paramref name="path"/>, which needs no host.</summary>
+    public static WorkerHost ForNative(string path) => new(path, Array.Empty<string>(), NativeKind);
 
     /// <summary>A host that runs the worker assembly with a <c>dotnet</c> muxer.</summary>
     public static WorkerHost ForDotnet(string dotnetPath, string workerPath) =>
@@ -92,7 +143,9 @@ public sealed class WorkerHost
 
     /// <summary>A host that runs the worker loop inside pwsh, by loading the engine assembly.</summary>
     public static WorkerHost ForPwsh(string pwshPath, string engineAssemblyPath) =>
-        new(pwshPath, new[] { "-NoLogo", "-NoProfile", "-NonInteractive", "-Command" }, "pwsh", engineAssemblyPath);
+        new(pwshPath, PwshArguments, "pwsh", engineAssemblyPath);
+
+    private static string[] PwshArguments => new[] { "-NoLogo", "-NoProfile", "-NonInteractive", "-Command" };
 
     /// <summary>What to start for a worker with the given workload arguments.</summary>
     internal ChildStartInfo CreateStartInfo(IEnumerable<string> workerArguments)

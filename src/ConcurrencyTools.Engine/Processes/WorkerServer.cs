@@ -17,20 +17,29 @@ namespace ConcurrencyTools.Engine.Processes;
 /// the worker writes <c>ready</c>; the parent writes <c>run N</c> and the worker answers
 /// <c>done N CHECKSUM</c> or <c>fail N MESSAGE</c>; the parent writes <c>exit</c> (or closes the pipe)
 /// and the worker answers <c>stats CPU_MS THREADS PEAK_WORKING_SET GC_MODE</c> followed by the six
-/// <see cref="RuntimeCounters"/> accumulated since it said ready, and ends.
+/// <see cref="RuntimeCounters"/> accumulated since it said ready, and ends. A worker whose parent goes away
+/// in the middle of a task ends at once (see <see cref="ParentPipe"/>).
 /// </summary>
 public static class WorkerServer
 {
     /// <summary>Runs the loop over this process's standard streams; returns the exit code.</summary>
     public static int RunStandardStreams(string[] args)
     {
-        using var input = new StreamReader(Console.OpenStandardInput(), new UTF8Encoding(false));
+        using ParentPipe input = ParentPipe.ForStandardInput();
         using var output = new StreamWriter(Console.OpenStandardOutput(), new UTF8Encoding(false)) { AutoFlush = true, NewLine = "\n" };
         return Run(args, input, output);
     }
 
     /// <summary>Runs the loop over the given streams; returns the exit code.</summary>
     public static int Run(IReadOnlyList<string> args, TextReader input, TextWriter output)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        using var pipe = new ParentPipe(input, () => { });
+        return Run(args, pipe, output);
+    }
+
+    /// <summary>Runs the loop over requests read by <paramref name="input"/>; returns the exit code.</summary>
+    public static int Run(IReadOnlyList<string> args, ParentPipe input, TextWriter output)
     {
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(output);

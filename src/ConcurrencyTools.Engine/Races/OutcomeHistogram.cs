@@ -21,6 +21,8 @@ internal sealed class OutcomeHistogram
     private readonly DateTimeOffset _timestamp = DateTimeOffset.Now;
     private int _trials;
     private int _violations;
+    private int _trialsWithException;
+    private int _timedOut;
     private long _min = long.MaxValue;
     private long _max = long.MinValue;
     private double _sum;
@@ -46,25 +48,28 @@ internal sealed class OutcomeHistogram
     /// <summary>
     /// Adds one trial: its observed value, its torn reads, its exceptions, and how long it took. A trial
     /// violates when the value differs from the expected one, or, when <paramref name="invariantHeld"/> is
-    /// given, when the invariant did not hold; torn reads and exceptions are violations either way.
+    /// given, when the invariant did not hold; torn reads are violations either way. Exceptions are counted apart.
     /// </summary>
     public void Add(long observed, long tornReads, long exceptions, string? firstError, long spanTicks, long elapsedTicks, bool? invariantHeld = null)
     {
+        // An exception is counted, and shown in the outcome, but is not by itself a race: code that always throws
+        // would otherwise be reported as racy in every trial.
         bool wrong = invariantHeld is bool held ? !held : observed != _expected;
-        bool violation = wrong || tornReads > 0 || exceptions > 0;
+        bool violation = wrong || tornReads > 0;
         string key = observed.ToString(CultureInfo.InvariantCulture) +
             (invariantHeld == false ? ", invariant broken" : string.Empty) +
             (tornReads > 0 ? ", torn reads" : string.Empty) +
             (exceptions > 0 ? ", exception" : string.Empty);
         if (!_lines.TryGetValue(key, out Line? line))
         {
-            line = new Line(observed, violation, Describe(observed, wrong, tornReads, exceptions));
+            line = new Line(observed, violation ? "Forbidden" : exceptions > 0 ? "Exception" : "Acceptable", Describe(observed, wrong, tornReads, exceptions));
             _lines.Add(key, line);
         }
 
         line.Count++;
         _trials++;
         _violations += violation ? 1 : 0;
+        _trialsWithException += exceptions > 0 ? 1 : 0;
         _min = Math.Min(_min, observed);
         _max = Math.Max(_max, observed);
         _sum += observed;
@@ -74,6 +79,23 @@ internal sealed class OutcomeHistogram
         _firstError ??= firstError;
         _spanTicks += spanTicks;
         _elapsedTicks += elapsedTicks;
+    }
+
+    /// <summary>
+    /// Counts a trial that ran out of time: it has no observed value, so it is not one of <see cref="RaceTestResult.Trials"/>,
+    /// but it is an outcome of its own in the histogram.
+    /// </summary>
+    public void AddTimedOut()
+    {
+        _timedOut++;
+        const string key = "timed out";
+        if (!_lines.TryGetValue(key, out Line? line))
+        {
+            line = new Line(0, "TimedOut", "the trial ran out of time; its runspaces were abandoned");
+            _lines.Add(key, line);
+        }
+
+        line.Count++;
     }
 
     public RaceTestResult ToResult(string scenario, string strategy, int threads, long operations, string raceWindow, int seed)
@@ -95,10 +117,15 @@ internal sealed class OutcomeHistogram
             MeanLostUpdates = _trials == 0 ? 0 : Math.Round(_lost / _trials, 4),
             MeanTornReads = _auditsTornReads && _trials > 0 ? Math.Round((double)_tornReads / _trials, 4) : null,
             Exceptions = _exceptions,
+            TrialsWithException = _trialsWithException,
+            TrialsTimedOut = _timedOut,
             FirstError = _firstError,
             NsPerOperation = _trials == 0 || operations == 0 ? 0 : Math.Round(_spanTicks * (1e9 / Stopwatch.Frequency) / ((double)operations * _trials), 2),
             ElapsedMs = Math.Round(_elapsedTicks * (1e3 / Stopwatch.Frequency), 4),
-            Verdict = (_violations > 0 ? RaceVerdict.RaceDetected : RaceVerdict.NoRaceObserved).ToString(),
+            Verdict = (_violations > 0 ? RaceVerdict.RaceDetected
+                : _trialsWithException > 0 ? RaceVerdict.ExceptionThrown
+                : _timedOut > 0 ? RaceVerdict.TimedOut
+                : RaceVerdict.NoRaceObserved).ToString(),
             Seed = seed,
             Timestamp = _timestamp,
             MachineName = MachineInfo.MachineName,
@@ -116,8 +143,8 @@ internal sealed class OutcomeHistogram
                 Outcome = pair.Key,
                 Observed = pair.Value.Observed,
                 Count = pair.Value.Count,
-                Frequency = Math.Round((double)pair.Value.Count / _trials, 6),
-                Expectation = pair.Value.Forbidden ? "Forbidden" : "Acceptable",
+                Frequency = Math.Round((double)pair.Value.Count / (_trials + _timedOut), 6),
+                Expectation = pair.Value.Expectation,
                 Description = pair.Value.Description,
             })
             .ToArray());
@@ -145,11 +172,12 @@ internal sealed class OutcomeHistogram
         return parts.Count == 0 ? "as expected" : string.Join("; ", parts);
     }
 
-    private sealed class Line(long observed, bool forbidden, string description)
+    private sealed class Line(long observed, string expectation, string description)
     {
         public long Observed { get; } = observed;
 
-        public bool Forbidden { get; } = forbidden;
+        /// <summary>Forbidden (a race), Exception (threads threw, the value was right) or Acceptable.</summary>
+        public string Expectation { get; } = expectation;
 
         public string Description { get; } = description;
 

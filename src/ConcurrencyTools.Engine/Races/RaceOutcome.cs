@@ -21,7 +21,7 @@ public sealed class RaceOutcome
     /// <summary>Count / Trials, 0 to 1.</summary>
     public double Frequency { get; internal set; }
 
-    /// <summary><c>Acceptable</c> or <c>Forbidden</c>.</summary>
+    /// <summary><c>Acceptable</c>, <c>Forbidden</c> (a race), <c>Exception</c> (threads threw but the value was right) or <c>TimedOut</c> (the trial ran out of time).</summary>
     public string Expectation { get; internal set; } = string.Empty;
 
     /// <summary>What the outcome means, e.g. <c>3 updates lost</c>.</summary>

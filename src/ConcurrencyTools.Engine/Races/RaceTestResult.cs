@@ -24,7 +24,7 @@ public sealed class RaceTestResult
     /// <summary>Operations of one trial, all threads together.</summary>
     public long Operations { get; internal set; }
 
-    /// <summary>Measured trials.</summary>
+    /// <summary>Measured trials that finished (a trial that ran out of time is counted in TrialsTimedOut instead).</summary>
     public int Trials { get; internal set; }
 
     /// <summary>The gap between read and write: None, Yield, SpinWait or Sleep.</summary>
@@ -42,7 +42,7 @@ public sealed class RaceTestResult
     /// <summary>The mean observed value over the trials.</summary>
     public double MeanObserved { get; internal set; }
 
-    /// <summary>Trials whose outcome is forbidden: a wrong value, a torn read or an exception.</summary>
+    /// <summary>Trials whose outcome is forbidden: a wrong value, a broken invariant or a torn read. A thrown exception alone is not one (see TrialsWithException).</summary>
     public int TrialsWithViolation { get; internal set; }
 
     /// <summary>TrialsWithViolation / Trials, 0 to 1.</summary>
@@ -54,8 +54,14 @@ public sealed class RaceTestResult
     /// <summary>Transfer: mean per trial of audits that saw the accounts mid-transfer (a total other than Expected). Empty for other scenarios.</summary>
     public double? MeanTornReads { get; internal set; }
 
-    /// <summary>Exceptions thrown by the threads over all trials (a non-thread-safe collection corrupted by concurrent writes).</summary>
+    /// <summary>Exceptions thrown (or errors written) by the threads over all trials: a non-thread-safe collection corrupted by concurrent writes, or code that fails.</summary>
     public long Exceptions { get; internal set; }
+
+    /// <summary>Trials in which at least one thread threw, whatever their value: counted apart from TrialsWithViolation, since an exception is not by itself a race.</summary>
+    public int TrialsWithException { get; internal set; }
+
+    /// <summary>Trials that ran out of time (-TimeoutSeconds of a script block) and were abandoned; they are not among Trials.</summary>
+    public int TrialsTimedOut { get; internal set; }
 
     /// <summary>The first exception's type and message, or empty.</summary>
     public string? FirstError { get; internal set; }
@@ -69,7 +75,7 @@ public sealed class RaceTestResult
     /// <summary>Milliseconds the measured trials took, thread hand-off included.</summary>
     public double ElapsedMs { get; internal set; }
 
-    /// <summary>RaceDetected or NoRaceObserved. Never "safe": absence of evidence is not proof.</summary>
+    /// <summary>RaceDetected (a forbidden outcome), ExceptionThrown (no forbidden outcome, but threads threw), TimedOut (neither, but trials ran out of time) or NoRaceObserved. Never "safe": absence of evidence is not proof.</summary>
     public string Verdict { get; internal set; } = string.Empty;
 
     /// <summary>The seed of the run's random choices; pass it to -Seed to repeat them.</summary>
@@ -87,7 +93,7 @@ public sealed class RaceTestResult
     /// <summary>The .NET runtime.</summary>
     public string Runtime { get; internal set; } = string.Empty;
 
-    /// <summary>The histogram of outcomes, most frequent first: count, frequency, Acceptable or Forbidden.</summary>
+    /// <summary>The histogram of outcomes, most frequent first: count, frequency, Acceptable, Forbidden or Exception.</summary>
     public IReadOnlyList<RaceOutcome> GetOutcomes() => _outcomes;
 
     internal void SetOutcomes(IReadOnlyList<RaceOutcome> outcomes) => _outcomes = outcomes;

@@ -11,6 +11,8 @@ public sealed class ScriptBlockRacePlan
     /// <summary>The Scenario column of every script-block result.</summary>
     public const string ScenarioName = "ScriptBlock";
 
+    private readonly TimeSpan? _trialTimeout;
+
     /// <summary>Creates a plan, throwing <see cref="ArgumentException"/> naming the parameter when a setting is out of range or missing.</summary>
     /// <param name="script">The text of the script block each runspace runs <paramref name="increments"/> times per trial.</param>
     /// <param name="invariant">The text of the script block that returns true when the shared object is right.</param>
@@ -93,6 +95,25 @@ public sealed class ScriptBlockRacePlan
 
     /// <summary>The Strategy column.</summary>
     public string Label { get; }
+
+    /// <summary>
+    /// The time limit of one trial (the runs, the invariant and the observed value), or null for none. A trial that runs
+    /// out of time is counted as timed out; its runspaces are abandoned (disposed once they come back) and the next
+    /// trial runs on fresh ones.
+    /// </summary>
+    public TimeSpan? TrialTimeout
+    {
+        get => _trialTimeout;
+        init
+        {
+            if (value is TimeSpan limit)
+            {
+                ArgumentRange.Check("TimeoutSeconds", limit.TotalSeconds, 0.001, TimeSpan.FromDays(1).TotalSeconds);
+            }
+
+            _trialTimeout = value;
+        }
+    }
 
     /// <summary>Trials run in all, warm-up included.</summary>
     public long TotalTrials => Trials + RaceTestPlan.WarmupTrials;

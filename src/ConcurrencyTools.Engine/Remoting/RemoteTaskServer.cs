@@ -264,7 +264,7 @@ public sealed class RemoteTaskServer : IDisposable
     private void Launch(long id, ProcessTask task, int slot)
     {
         _freeSlots.Remove(slot);
-        Action<ProcessOutputLine>? onLine = StreamLines ? line => _ready.Enqueue(line) : null;
+        ProcessLineSink? onLine = StreamLines ? new ProcessLineSink(line => _ready.Enqueue(line)) : null;
         var ended = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         _running[id] = ended.Task;
         _ = Task.Run(async () =>

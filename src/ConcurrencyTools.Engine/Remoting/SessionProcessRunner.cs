@@ -98,7 +98,7 @@ internal sealed class SessionProcessRunner : IProcessRunner, IDisposable
     /// <summary>Tasks the host runs at once.</summary>
     public int HostSlots { get; }
 
-    public async Task<ProcessTaskResult> RunAsync(ProcessTask task, int slot, int attempt, Action<ProcessOutputLine>? onLine, CancellationToken cancellationToken)
+    public async Task<ProcessTaskResult> RunAsync(ProcessTask task, int slot, int attempt, ProcessLineSink? onLine, CancellationToken cancellationToken)
     {
         var pending = new Attempt(task, attempt, onLine);
         lock (_gate)
@@ -340,7 +340,7 @@ internal sealed class SessionProcessRunner : IProcessRunner, IDisposable
 
             if (item.Properties["Line"] is { Value: var text })
             {
-                attempt.OnLine?.Invoke(new ProcessOutputLine(
+                attempt.OnLine?.Write(new ProcessOutputLine(
                     attempt.Task.Seq, attempt.Number, Get<int>(item, "ProcessId"), Get<string>(item, "Stream") ?? "StdOut", text as string ?? string.Empty));
                 continue;
             }
@@ -414,7 +414,7 @@ internal sealed class SessionProcessRunner : IProcessRunner, IDisposable
 
     private sealed class Attempt
     {
-        public Attempt(ProcessTask task, int number, Action<ProcessOutputLine>? onLine)
+        public Attempt(ProcessTask task, int number, ProcessLineSink? onLine)
         {
             Task = task;
             Number = number;
@@ -425,7 +425,7 @@ internal sealed class SessionProcessRunner : IProcessRunner, IDisposable
 
         public int Number { get; }
 
-        public Action<ProcessOutputLine>? OnLine { get; }
+        public ProcessLineSink? OnLine { get; }
 
         public TaskCompletionSource<ProcessTaskResult> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
+using System.Text;
 using System.Threading;
 
 namespace ConcurrencyTools.Engine.Reports;
@@ -12,6 +13,9 @@ namespace ConcurrencyTools.Engine.Reports;
 /// </summary>
 public sealed class ConcurrencyReport
 {
+    /// <summary>How the temporary file of <see cref="WriteFile"/> starts (hidden on Unix), followed by the target's name.</summary>
+    public const string TemporaryPrefix = ".";
+
     private readonly Dictionary<ReportRowKind, List<ReportRow>> _rows = Enum.GetValues<ReportRowKind>().ToDictionary(k => k, _ => new List<ReportRow>());
 
     /// <summary>Adds a row and says which kind it was recognised as (by its columns).</summary>
@@ -24,6 +28,60 @@ public sealed class ConcurrencyReport
 
     /// <summary>Rows added so far, per kind.</summary>
     public int Count(ReportRowKind kind) => _rows[kind].Count;
+
+    /// <summary>
+    /// Writes the page to <paramref name="path"/> all or nothing: into a new temporary file beside it (so the final
+    /// rename stays on one file system and is atomic), renamed over the target only once complete. Whatever ends the
+    /// write early (an I/O error, cancellation, an exception from <paramref name="progress"/> such as a stopped
+    /// pipeline) deletes the temporary file and leaves an existing report as it was. With
+    /// <paramref name="noClobber"/>, an existing file is an <see cref="IOException"/> and is never replaced.
+    /// </summary>
+    public ReportContents WriteFile(string path, ReportHeader header, bool noClobber = false, CancellationToken cancellationToken = default, IProgress<string>? progress = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        string full = Path.GetFullPath(path);
+        if (Directory.Exists(full))
+        {
+            throw new IOException($"'{full}' is a directory.");
+        }
+
+        if (noClobber && File.Exists(full))
+        {
+            throw new IOException($"The file '{full}' already exists (NoClobber).");
+        }
+
+        string directory = Path.GetDirectoryName(full) ?? throw new IOException($"'{full}' has no directory.");
+        string temporary = Path.Combine(directory, TemporaryPrefix + Path.GetFileName(full) + "." + Guid.NewGuid().ToString("N")[..12] + ".tmp");
+        bool renamed = false;
+        try
+        {
+            ReportContents contents;
+            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+            using (var writer = new StreamWriter(stream, new UTF8Encoding(false)))
+            {
+                contents = Write(writer, header, cancellationToken, progress);
+            }
+
+            cancellationToken.ThrowIfCancellationRequested();
+            File.Move(temporary, full, overwrite: !noClobber);
+            renamed = true;
+            return contents;
+        }
+        finally
+        {
+            if (!renamed)
+            {
+                try
+                {
+                    File.Delete(temporary);
+                }
+                catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+                {
+                    // Nothing more can be done; the original failure is the one to report.
+                }
+            }
+        }
+    }
 
     /// <summary>Draws the charts and writes the page, reporting each step (e.g. <c>Drawing the process pool</c>) to <paramref name="progress"/>.</summary>
     public ReportContents Write(TextWriter writer, ReportHeader header, CancellationToken cancellationToken = default, IProgress<string>? progress = null)

@@ -13,7 +13,7 @@ using ConcurrencyTools.Engine.Processes;
 namespace ConcurrencyTools.Engine.Runspaces;
 
 /// <summary>
-/// A pool of Workers <c>pwsh -NoProfile</c> children, each importing the modules and setting the
+/// A <see cref="WorkerPool"/> of Workers <c>pwsh -NoProfile</c> children, each importing the modules and setting the
 /// variables once, then taking items from the parent one at a time over its standard input (CliXml,
 /// base64, one line each). Start-up ends when every child is ready. Lines a script block writes to the
 /// console itself (Write-Host) are not the protocol's and are ignored.
@@ -22,9 +22,13 @@ internal sealed class ProcessesScriptBlockRunner : ScriptBlockRunner
 {
     private const string Marker = "#CT# ";
 
+    // The engine's ParentPipe reads the requests, so that a child whose parent is gone (killed even) ends at
+    // once, also in the middle of an item. __CT_ENGINE__ is the engine assembly's path.
     private const string ChildLoop = """
         $ProgressPreference = 'SilentlyContinue'
-        function __ctRead { $l = [Console]::In.ReadLine(); if ($null -eq $l) { return $null }; return ,[System.Management.Automation.PSSerializer]::Deserialize([Text.Encoding]::UTF8.GetString([Convert]::FromBase64String($l))) }
+        Add-Type -LiteralPath __CT_ENGINE__
+        $__ctPipe = [ConcurrencyTools.Engine.Processes.ParentPipe]::ForStandardInput()
+        function __ctRead { $l = $__ctPipe.ReadLine(); if ($null -eq $l) { return $null }; return ,[System.Management.Automation.PSSerializer]::Deserialize([Text.Encoding]::UTF8.GetString([Convert]::FromBase64String($l))) }
         function __ctWrite($o) { [Console]::Out.WriteLine('#CT# ' + [Convert]::ToBase64String([Text.Encoding]::UTF8.GetBytes([System.Management.Automation.PSSerializer]::Serialize($o, 3)))); [Console]::Out.Flush() }
         $__ctSetup = __ctRead
         try {
@@ -57,48 +61,22 @@ internal sealed class ProcessesScriptBlockRunner : ScriptBlockRunner
             ["Variables"] = list.State.Variables.Count == 0 ? null : new Hashtable(list.State.Variables.ToDictionary(v => v.Key, v => v.Value)),
         });
 
-        var children = new List<WorkerProcess>(workers);
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        using CancellationTokenRegistration kill = stop.Token.Register(() =>
-        {
-            lock (children)
-            {
-                children.ForEach(c => c.Kill());
-            }
-        });
-        try
-        {
-            for (int i = 0; i < Math.Min(workers, list.Items.Count); i++)
-            {
-                stop.Token.ThrowIfCancellationRequested();
-                WorkerProcess child = WorkerProcess.Start(StartInfo(pwsh));
-                lock (children)
-                {
-                    children.Add(child);
-                }
-            }
+        using var pool = new WorkerPool(cancellationToken);
+        pool.Start(Math.Min(workers, list.Items.Count), StartInfo(pwsh), (child, token) => ExpectReadyAsync(child, setup, token));
+        run.Startup = Stopwatch.GetElapsedTime(started);
 
-            stop.Token.ThrowIfCancellationRequested();
-            Task.WhenAll(children.Select(c => ExpectReadyAsync(c, setup, stop.Token))).GetAwaiter().GetResult();
-            run.Startup = Stopwatch.GetElapsedTime(started);
-
-            int next = -1;
-            var records = new ScriptTaskRecord?[list.Items.Count];
-            Task.WhenAll(children.Select(c => DriveAsync(c, list, records, () => Interlocked.Increment(ref next), stop))).GetAwaiter().GetResult();
-            run.Records.AddRange(records.Where(r => r is not null)!);
-        }
-        finally
-        {
-            foreach (WorkerProcess child in children)
-            {
-                child.Dispose();
-            }
-        }
+        int next = -1;
+        var records = new ScriptTaskRecord?[list.Items.Count];
+        pool.Drive(child => DriveAsync(child, list, records, () => Interlocked.Increment(ref next), pool));
+        run.Records.AddRange(records.Where(r => r is not null)!);
     }
 
-    private static ChildStartInfo StartInfo(string pwsh) => new(
-        pwsh,
-        new[] { "-NoLogo", "-NoProfile", "-NonInteractive", "-EncodedCommand", Convert.ToBase64String(Encoding.Unicode.GetBytes(ChildLoop)) });
+    private static ChildStartInfo StartInfo(string pwsh)
+    {
+        string engine = typeof(ParentPipe).Assembly.Location;
+        string script = ChildLoop.Replace("__CT_ENGINE__", "'" + engine.Replace("'", "''", StringComparison.Ordinal) + "'", StringComparison.Ordinal);
+        return new(pwsh, new[] { "-NoLogo", "-NoProfile", "-NonInteractive", "-EncodedCommand", Convert.ToBase64String(Encoding.Unicode.GetBytes(script)) });
+    }
 
     private static async Task ExpectReadyAsync(WorkerProcess child, string setup, CancellationToken cancellationToken)
     {
@@ -110,22 +88,22 @@ internal sealed class ProcessesScriptBlockRunner : ScriptBlockRunner
         }
     }
 
-    private static async Task DriveAsync(WorkerProcess child, ScriptTaskList list, ScriptTaskRecord?[] records, Func<int> take, CancellationTokenSource stop)
+    private static async Task DriveAsync(WorkerProcess child, ScriptTaskList list, ScriptTaskRecord?[] records, Func<int> take, WorkerPool pool)
     {
         try
         {
             int index;
-            while (!stop.IsCancellationRequested && (index = take()) < list.Items.Count)
+            while (!pool.IsStopping && (index = take()) < list.Items.Count)
             {
                 await child.SendAsync(Encode(new object?[] { index, list.Items[index] })).ConfigureAwait(false);
-                object? reply = await ReceiveAsync(child, stop.Token).ConfigureAwait(false);
+                object? reply = await ReceiveAsync(child, pool.Stopping).ConfigureAwait(false);
                 records[index] = ScriptTaskRecord.From(reply) ??
                     throw new InvalidOperationException($"pwsh child {child.Id} answered '{reply}' to item {index}.");
             }
         }
-        catch (Exception) when (!stop.IsCancellationRequested)
+        catch (Exception) when (!pool.IsStopping)
         {
-            stop.Cancel();
+            pool.Fail();
             throw;
         }
     }

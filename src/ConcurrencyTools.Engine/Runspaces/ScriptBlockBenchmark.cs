@@ -28,7 +28,7 @@ public sealed class ScriptBlockBenchmark : IDisposable
     public ScriptBlockBenchmark(ScriptTaskList list, IEnumerable<ConcurrencyModel>? models = null, IEnumerable<int>? workers = null, int repeat = 3, int warmup = 1, bool measureOverhead = true)
     {
         _list = list ?? throw new ArgumentNullException(nameof(list));
-        ConcurrencyModel[] modelList = (models ?? ModelCatalog.ModelsThatRun(ModelUses.ScriptBlocks)).Distinct().ToArray();
+        ConcurrencyModel[] modelList = (models ?? ModelCatalog.DefaultModels(ModelUses.ScriptBlocks)).Distinct().ToArray();
         if (modelList.Length == 0)
         {
             throw new ArgumentException("Model must name at least one model.", "Model");
@@ -150,12 +150,20 @@ public sealed class ScriptBlockBenchmark : IDisposable
         WorkloadBenchmark.SetTimes(row, run.Elapsed, run.CpuTime);
         WorkloadBenchmark.SetCounters(row, run.Counters);
         row.StartupMs = run.Startup is { } startup ? WorkloadBenchmark.Milliseconds(startup) : null;
+        row.WorkerHost = configuration.Model == ConcurrencyModel.Processes ? "pwsh" : null;
         row.PeakWorkingSetBytes = run.PeakWorkingSetBytes;
         row.PeakThreadCount = run.PeakThreadCount;
         row.GcMode = run.Counters is null ? null : RuntimeCounters.GcMode;
 
         // Each item is reported once, by index: the checksum (sum of index + 1) and the count prove it.
         ScriptTaskRecord[] records = run.Records.OrderBy(r => r.Index).ToArray();
+
+        // The work's own CPU, over the items that measured it (items that threw measured none).
+        ScriptTaskRecord[] timed = records.Where(r => r.TaskCpuMs is not null && r.WallMs is not null).ToArray();
+        if (timed.Length > 0)
+        {
+            WorkloadBenchmark.SetTaskCpu(row, timed.Sum(r => r.TaskCpuMs!.Value), timed.Sum(r => r.WallMs!.Value));
+        }
         int distinct = records.Select(r => r.Index).Distinct().Count(i => i >= 0 && i < tasks);
         row.Checksum = records.Sum(r => (long)r.Index + 1);
         row.CompletedTasks = records.Count(r => !r.Failed);

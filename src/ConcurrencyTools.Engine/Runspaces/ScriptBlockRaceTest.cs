@@ -5,7 +5,9 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Linq;
 using System.Management.Automation;
+using System.Runtime.ExceptionServices;
 using System.Threading;
+using System.Threading.Tasks;
 using ConcurrencyTools.Engine.Races;
 
 namespace ConcurrencyTools.Engine.Runspaces;
@@ -68,37 +70,123 @@ public sealed class ScriptBlockRaceTest
             auditsTornReads: false,
             countsLostUpdates: !observes || _plan.Expected is not null);
 
-        using RunspaceSet set = RunspaceSet.Open(state, _plan.Threads, cancellationToken);
-        long done = 0;
-        int rounds = RaceTestPlan.WarmupTrials + _plan.Trials;
-        for (int round = 1; round <= rounds; round++)
+        // The set is replaced when a trial runs out of time: its runspaces may be stuck in code that no stop reaches
+        // (a .NET Sleep), so they are abandoned, and disposed in the background once they come back.
+        RunspaceSet? set = RunspaceSet.Open(state, _plan.Threads, cancellationToken);
+        try
         {
-            bool warmup = round <= RaceTestPlan.WarmupTrials;
-            progress?.Report(new RaceTestProgress(warmup ? round : round - RaceTestPlan.WarmupTrials, warmup, done, _plan.TotalTrials));
-            var errors = new List<ErrorRecord>();
-            object shared = NewState(set, errors, cancellationToken);
-            long started = Stopwatch.GetTimestamp();
-            IReadOnlyList<ScriptTaskResult> runs = set.InvokeTogether(Repeater, shared, cancellationToken);
-            long elapsed = Stopwatch.GetTimestamp() - started;
-            long span = runs.Max(r => r.Elapsed.Ticks) * Stopwatch.Frequency / TimeSpan.TicksPerSecond;
-            errors.AddRange(runs.SelectMany(r => r.Errors));
-
-            bool held = LanguagePrimitives.IsTrue(Evaluate(set, _plan.Invariant, shared, errors, cancellationToken));
-            long observed = held ? 1 : 0;
-            if (observes)
+            long done = 0;
+            int rounds = RaceTestPlan.WarmupTrials + _plan.Trials;
+            for (int round = 1; round <= rounds; round++)
             {
-                object? value = Evaluate(set, _plan.Observe!, shared, errors, cancellationToken);
-                observed = value is null ? 0 : LanguagePrimitives.ConvertTo<long>(value);
-            }
+                bool warmup = round <= RaceTestPlan.WarmupTrials;
+                progress?.Report(new RaceTestProgress(warmup ? round : round - RaceTestPlan.WarmupTrials, warmup, done, _plan.TotalTrials));
+                RunspaceSet current = set;
+                // Not disposed while an abandoned trial may still read it: Abandon disposes it once the trial is back.
+                var trialStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                Task<Trial> trial = Task.Run(() => RunTrial(current, observes, trialStop.Token), CancellationToken.None);
+                bool finished;
+                try
+                {
+                    finished = trial.Wait(_plan.TrialTimeout is TimeSpan limit ? (int)Math.Ceiling(limit.TotalMilliseconds) : Timeout.Infinite, cancellationToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    // Stopped (Ctrl+C): return now, whatever the runspaces are doing.
+                    set = null;
+                    Abandon(current, trial, trialStop);
+                    throw;
+                }
+                catch (AggregateException error) when (error.InnerExceptions.Count == 1)
+                {
+                    trialStop.Dispose();
+                    ExceptionDispatchInfo.Capture(error.InnerExceptions[0]).Throw();
+                    throw;
+                }
 
-            done++;
-            if (!warmup)
-            {
-                histogram.Add(observed, 0, errors.Count, errors.Count == 0 ? null : Describe(errors[0]), span, elapsed, invariantHeld: held);
+                done++;
+                if (!finished)
+                {
+                    set = null;
+                    Abandon(current, trial, trialStop);
+                    set = RunspaceSet.Open(state, _plan.Threads, cancellationToken);
+                    if (!warmup)
+                    {
+                        histogram.AddTimedOut();
+                    }
+
+                    continue;
+                }
+
+                trialStop.Dispose();
+                Trial result = trial.Result;
+                if (!warmup)
+                {
+                    histogram.Add(result.Observed, 0, result.Errors.Count, result.Errors.Count == 0 ? null : Describe(result.Errors[0]), result.Span, result.Elapsed, invariantHeld: result.Held);
+                }
             }
+        }
+        finally
+        {
+            set?.Dispose();
         }
 
         return [histogram.ToResult(ScriptBlockRacePlan.ScenarioName, _plan.Label, _plan.Threads, (long)_plan.Threads * _plan.Increments, string.Empty, 0)];
+    }
+
+    /// <summary>What Observe returned, as a number; anything else is the caller's mistake, named as such.</summary>
+    private static long ObservedNumber(object value)
+    {
+        if (LanguagePrimitives.TryConvertTo(value, CultureInfo.InvariantCulture, out long number))
+        {
+            return number;
+        }
+
+        object shown = value is PSObject wrapped ? wrapped.BaseObject : value;
+        throw new ArgumentException(
+            $"Observe returned '{shown}' (a {shown.GetType().Name}), which is not a number: it must return the trial's observed value as a whole number, e.g. -Observe {{ $_.Count }}.",
+            "Observe");
+    }
+
+    /// <summary>One trial on <paramref name="set"/>: a fresh shared object, the runs released together, then the invariant and the observed value.</summary>
+    private Trial RunTrial(RunspaceSet set, bool observes, CancellationToken cancellationToken)
+    {
+        var errors = new List<ErrorRecord>();
+        object shared = NewState(set, errors, cancellationToken);
+        long started = Stopwatch.GetTimestamp();
+        IReadOnlyList<ScriptTaskResult> runs = set.InvokeTogether(Repeater, shared, cancellationToken);
+        long elapsed = Stopwatch.GetTimestamp() - started;
+        long span = runs.Max(r => r.Elapsed.Ticks) * Stopwatch.Frequency / TimeSpan.TicksPerSecond;
+        errors.AddRange(runs.SelectMany(r => r.Errors));
+
+        bool held = LanguagePrimitives.IsTrue(Evaluate(set, _plan.Invariant, shared, errors, cancellationToken));
+        long observed = held ? 1 : 0;
+        if (observes)
+        {
+            object? value = Evaluate(set, _plan.Observe!, shared, errors, cancellationToken);
+            observed = value is null ? 0 : ObservedNumber(value);
+        }
+
+        return new Trial(observed, held, errors, span, elapsed);
+    }
+
+    /// <summary>
+    /// Leaves a trial that ran out of time or was stopped: its pipelines are asked to stop, and its runspaces are
+    /// disposed once the trial has come back (which code stuck in a .NET call may delay without limit), on a thread
+    /// nobody waits for.
+    /// </summary>
+    private static void Abandon(RunspaceSet set, Task<Trial> trial, CancellationTokenSource trialStop)
+    {
+        trialStop.Cancel();
+        _ = trial.ContinueWith(
+            _ =>
+            {
+                set.Dispose();
+                trialStop.Dispose();
+            },
+            CancellationToken.None,
+            TaskContinuationOptions.None,
+            TaskScheduler.Default);
     }
 
     private object NewState(RunspaceSet set, List<ErrorRecord> errors, CancellationToken cancellationToken)
@@ -145,6 +233,8 @@ public sealed class ScriptBlockRaceTest
                 error);
         }
     }
+
+    private sealed record Trial(long Observed, bool Held, List<ErrorRecord> Errors, long Span, long Elapsed);
 
     private static string Describe(ErrorRecord error) =>
         error.Exception is null ? error.ToString() : $"{error.Exception.GetType().Name}: {error.Exception.Message}";

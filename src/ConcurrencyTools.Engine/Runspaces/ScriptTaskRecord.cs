@@ -31,6 +31,12 @@ internal sealed class ScriptTaskRecord
 
     public double ProcessCpuMs { get; private init; }
 
+    /// <summary>CPU the item used on the thread that ran it (read on that thread around it); null when not measured.</summary>
+    public double? TaskCpuMs { get; private init; }
+
+    /// <summary>The item's wall-clock time; null when not recorded.</summary>
+    public double? WallMs { get; private init; }
+
     /// <summary>A result of the engine's own runspaces.</summary>
     public static ScriptTaskRecord From(ScriptTaskResult result) => new()
     {
@@ -41,6 +47,8 @@ internal sealed class ScriptTaskRecord
         ErrorMessages = result.Errors.Select(e => e.ToString()).ToArray(),
         Thread = "runspace " + result.RunspaceIndex.ToString(CultureInfo.InvariantCulture),
         ProcessId = Environment.ProcessId,
+        TaskCpuMs = result.TaskCpuMs,
+        WallMs = result.Elapsed.TotalMilliseconds,
     };
 
     /// <summary>The record <see cref="ScriptTaskWrapper"/> returned, live or deserialized; null when it is not one.</summary>
@@ -63,8 +71,13 @@ internal sealed class ScriptTaskRecord
             Thread = processId.ToString(CultureInfo.InvariantCulture) + "/" + Convert.ToString(Read(record, "ThreadId"), CultureInfo.InvariantCulture),
             ProcessId = processId,
             ProcessCpuMs = Convert.ToDouble(Read(record, "ProcessCpuMs"), CultureInfo.InvariantCulture),
+            TaskCpuMs = OptionalNumber(Read(record, "TaskCpuMs")),
+            WallMs = OptionalNumber(Read(record, "WallMs")),
         };
     }
+
+    private static double? OptionalNumber(object? value) =>
+        value is null ? null : Convert.ToDouble(value, CultureInfo.InvariantCulture);
 
     private static object? Read(PSObject record, string name) => ScriptBlockState.Unwrap(record.Properties[name]?.Value);
 

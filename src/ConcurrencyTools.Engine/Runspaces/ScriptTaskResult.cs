@@ -38,4 +38,7 @@ public sealed class ScriptTaskResult
 
     /// <summary>Time from handing the item to the runspace until its invocation returned.</summary>
     public TimeSpan Elapsed { get; }
+
+    /// <summary>CPU the item used on the thread that ran it, in milliseconds (Linux); null when not measured or when it threw.</summary>
+    public double? TaskCpuMs { get; internal init; }
 }

@@ -23,6 +23,7 @@ internal static class ScriptTaskWrapper
         $__ctErrors = [System.Collections.Generic.List[object]]::new()
         $__ctOutput = 0
         $__ctFailed = $false
+        $__ctCpuBefore = if ($IsLinux) { [System.IO.File]::ReadAllText('/proc/thread-self/schedstat') }
         $__ctStarted = [System.Diagnostics.Stopwatch]::GetTimestamp()
         try {
             $__ctOutput = $__ctShell.Invoke().Count
@@ -30,6 +31,8 @@ internal static class ScriptTaskWrapper
             $__ctFailed = $true
             $__ctTerminating = if ($_.Exception.InnerException -is [System.Management.Automation.IContainsErrorRecord]) { $_.Exception.InnerException.ErrorRecord } else { $_ }
         }
+        $__ctWallMs = ([System.Diagnostics.Stopwatch]::GetTimestamp() - $__ctStarted) * 1000.0 / [System.Diagnostics.Stopwatch]::Frequency
+        $__ctTaskCpuMs = if ($null -ne $__ctCpuBefore) { ([double][System.IO.File]::ReadAllText('/proc/thread-self/schedstat').Split(' ')[0] - [double]$__ctCpuBefore.Split(' ')[0]) / 1e6 }
         foreach ($__ctError in $__ctShell.Streams.Error) { $__ctErrors.Add($__ctError) }
         if ($__ctFailed) { $__ctErrors.Add($__ctTerminating) }
         $__ctShell.Dispose()
@@ -42,6 +45,8 @@ internal static class ScriptTaskWrapper
             Started = $__ctStarted
             ThreadId = [System.Threading.Thread]::CurrentThread.ManagedThreadId
             ProcessId = $PID
+            WallMs = $__ctWallMs
+            TaskCpuMs = $__ctTaskCpuMs
             ProcessCpuMs = if ($__ctReportCpu) { [System.Diagnostics.Process]::GetCurrentProcess().TotalProcessorTime.TotalMilliseconds } else { 0.0 }
         }
         """;

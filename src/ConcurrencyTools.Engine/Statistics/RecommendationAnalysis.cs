@@ -18,7 +18,7 @@ public sealed class RecommendationAnalysis
     private readonly Dictionary<(string Machine, string Workload, int Tasks, string TaskSize, string Model, int Workers), Figures> _runs = new();
 
     /// <summary>Adds one valid run's figures (CPU, cores and start-up may be missing, e.g. from an older CSV).</summary>
-    public void Add(string machineName, string workload, int tasks, string taskSize, string model, int workers, double elapsedMs, double? cpuTimeMs, int? logicalCores, double? startupMs)
+    public void Add(string machineName, string workload, int tasks, string taskSize, string model, int workers, double elapsedMs, double? cpuTimeMs, int? logicalCores, double? startupMs, double? taskCpuShare = null)
     {
         var key = (machineName, workload, tasks, taskSize, model, workers);
         if (!_runs.TryGetValue(key, out Figures? figures))
@@ -30,6 +30,11 @@ public sealed class RecommendationAnalysis
         if (WorkloadBoundRule.CpuPerWorker(cpuTimeMs, elapsedMs, workers, logicalCores) is { } perWorker)
         {
             figures.CpuPerWorker.Add(perWorker);
+        }
+
+        if (WorkloadBoundRule.TaskCpuPerCore(taskCpuShare, workers, logicalCores) is { } perCore)
+        {
+            figures.TaskCpuPerCore.Add(perCore);
         }
 
         if (startupMs is >= 0)
@@ -88,8 +93,9 @@ public sealed class RecommendationAnalysis
             slow.Startup);
     }
 
+    // The work's own CPU when the rows carry it (TaskCpuShare); the process's (CpuTimeMs) only for rows without it.
     private WorkloadBound? BoundOf(SpeedupSummary summary) =>
-        Median(FiguresOf(summary)?.CpuPerWorker) is { } perWorker ? WorkloadBoundRule.Classify(perWorker) : null;
+        (Median(FiguresOf(summary)?.TaskCpuPerCore) ?? Median(FiguresOf(summary)?.CpuPerWorker)) is { } share ? WorkloadBoundRule.Classify(share) : null;
 
     private Figures? FiguresOf(SpeedupSummary s) =>
         _runs.GetValueOrDefault((s.MachineName, s.Workload, s.Tasks, s.TaskSize, s.Model, s.Workers));
@@ -103,6 +109,8 @@ public sealed class RecommendationAnalysis
         public List<double> CpuPerWorker { get; } = new();
 
         public List<double> StartupMs { get; } = new();
+
+        public List<double> TaskCpuPerCore { get; } = new();
 
         public int? LogicalCores { get; set; }
     }

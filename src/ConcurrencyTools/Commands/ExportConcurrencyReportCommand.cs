@@ -7,7 +7,6 @@ using System.IO;
 using System.Linq;
 using System.Management.Automation;
 using System.Runtime.InteropServices;
-using System.Text;
 using System.Threading;
 using ConcurrencyTools.Engine.Reports;
 using ConcurrencyTools.Engine.Statistics;
@@ -17,7 +16,7 @@ namespace ConcurrencyTools.Commands;
 /// <summary>
 /// <para type="synopsis">Writes the module's result rows, live or from Import-Csv, as one self-contained HTML page of charts and tables.</para>
 /// </summary>
-[Cmdlet(VerbsData.Export, "ConcurrencyReport")]
+[Cmdlet(VerbsData.Export, "ConcurrencyReport", SupportsShouldProcess = true)]
 [OutputType(typeof(FileInfo))]
 public sealed class ExportConcurrencyReportCommand : PSCmdlet, IDisposable
 {
@@ -26,7 +25,7 @@ public sealed class ExportConcurrencyReportCommand : PSCmdlet, IDisposable
     private readonly List<ReportRow> _read = new();
     private int _rows;
 
-    /// <summary>The HTML file to write (replaced if it exists).</summary>
+    /// <summary>The HTML file to write (replaced if it exists, unless NoClobber). It is written to a temporary file beside it and renamed at the end, so a failed or stopped write leaves an existing report as it was.</summary>
     [Parameter(Mandatory = true, Position = 0)]
     [ValidateNotNullOrEmpty]
     public string Path { get; set; } = string.Empty;
@@ -40,6 +39,10 @@ public sealed class ExportConcurrencyReportCommand : PSCmdlet, IDisposable
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string Title { get; set; } = "Concurrency report";
+
+    /// <summary>Refuses to replace an existing file: a terminating NoClobber error, and nothing is written.</summary>
+    [Parameter]
+    public SwitchParameter NoClobber { get; set; }
 
     /// <summary>Writes the report's FileInfo to the pipeline.</summary>
     [Parameter]
@@ -98,23 +101,27 @@ public sealed class ExportConcurrencyReportCommand : PSCmdlet, IDisposable
                 ModuleVersion = MyInvocation.MyCommand.Module?.Version.ToString() ?? typeof(ConcurrencyReport).Assembly.GetName().Version?.ToString(),
             };
 
-            // Written to a temporary file first, so a failed or stopped report never leaves half a page behind.
-            string temporary = path + ".tmp";
-            using (var writer = new StreamWriter(temporary, false, new UTF8Encoding(false)))
+            if (NoClobber && File.Exists(path))
             {
-                contents = _report.Write(writer, header, _cancellation.Token, NoProgress ? null : new ProgressWriter(this));
+                // As Out-File and Export-Csv do: a terminating NoClobber error.
+                ThrowTerminatingError(new ErrorRecord(
+                    new IOException($"The file '{path}' already exists; -NoClobber leaves it as it is."), "NoClobber", ErrorCategory.ResourceExists, Path));
             }
 
+            if (!ShouldProcess(path, "Write the concurrency report"))
+            {
+                return;
+            }
+
+            // All or nothing: a failed or stopped write leaves no temporary file and an existing report as it was.
+            contents = _report.WriteFile(path, header, NoClobber, _cancellation.Token, NoProgress ? null : new ProgressWriter(this));
             if (!NoProgress)
             {
                 WriteProgress(new ProgressRecord(ProgressWriter.ActivityId, ProgressWriter.Activity, "Done") { RecordType = ProgressRecordType.Completed });
             }
-
-            File.Move(temporary, path, true);
         }
         catch (OperationCanceledException) when (_cancellation.IsCancellationRequested)
         {
-            File.Delete(path + ".tmp");
             return;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)

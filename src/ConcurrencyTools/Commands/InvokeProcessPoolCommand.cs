@@ -378,10 +378,7 @@ public sealed class InvokeProcessPoolCommand : PSCmdlet, IDisposable
                     continue;
                 }
 
-                (string id, ErrorCategory category) = row.ProcessId is null ? ("ProcessStartFailed", ErrorCategory.ObjectNotFound)
-                    : row.TimedOut ? ("ProcessTaskTimedOut", ErrorCategory.OperationTimeout)
-                    : ("ProcessTaskFailed", ErrorCategory.InvalidResult);
-                WriteError(new ErrorRecord(new InvalidOperationException($"Task {row.Seq} ({row.CommandLine}): {row.Error}"), id, category, row));
+                WriteError(ProcessTaskErrorRecord.Create(row));
             }
         }
 

@@ -21,6 +21,12 @@ public sealed class MeasureSpeedupCommand : RunInputCommand
     [AllowEmptyString]
     public object? CpuTimeMs { get; set; }
 
+    /// <summary>The work's own CPU over its wall time (from the pipeline); when given, Bound is judged from it rather than from CpuTimeMs.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [AllowNull]
+    [AllowEmptyString]
+    public object? TaskCpuShare { get; set; }
+
     /// <summary>The logical cores of the machine of the run (from the pipeline).</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [AllowNull]
@@ -54,7 +60,8 @@ public sealed class MeasureSpeedupCommand : RunInputCommand
         if (sample.Valid)
         {
             _recommendations.Add(sample.MachineName, sample.Workload, sample.Tasks, sample.TaskSize, sample.Model, sample.Workers, sample.ElapsedMs,
-                ReadOptionalNumber(CpuTimeMs, nameof(CpuTimeMs)), (int?)ReadOptionalNumber(LogicalCores, nameof(LogicalCores)), ReadOptionalNumber(StartupMs, nameof(StartupMs)));
+                ReadOptionalNumber(CpuTimeMs, nameof(CpuTimeMs)), (int?)ReadOptionalNumber(LogicalCores, nameof(LogicalCores)), ReadOptionalNumber(StartupMs, nameof(StartupMs)),
+                ReadOptionalNumber(TaskCpuShare, nameof(TaskCpuShare)));
         }
     }
 

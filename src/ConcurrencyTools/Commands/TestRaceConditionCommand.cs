@@ -61,6 +61,11 @@ public sealed class TestRaceConditionCommand : PSCmdlet, IDisposable
     [ValidateNotNullOrEmpty]
     public string Label { get; set; } = ScriptBlockRacePlan.ScenarioName;
 
+    /// <summary>Seconds one trial of the script block may take (its runs, the invariant and Observe); a trial that runs out is counted in TrialsTimedOut, its runspaces are abandoned, and the next trial runs on fresh ones. No limit by default.</summary>
+    [Parameter(ParameterSetName = ScriptBlockSet)]
+    [ValidateRange(0.001, 86400.0)]
+    public double TimeoutSeconds { get; set; }
+
     /// <summary>Threads (runspaces, with -ScriptBlock) released together in each trial.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [ValidateRange(1, RaceTestPlan.MaxThreads)]
@@ -136,7 +141,10 @@ public sealed class TestRaceConditionCommand : PSCmdlet, IDisposable
                 Threads,
                 Increments,
                 Trials,
-                Label);
+                Label)
+            {
+                TrialTimeout = MyInvocation.BoundParameters.ContainsKey(nameof(TimeoutSeconds)) ? TimeSpan.FromSeconds(TimeoutSeconds) : null,
+            };
         }
         catch (ArgumentException error)
         {

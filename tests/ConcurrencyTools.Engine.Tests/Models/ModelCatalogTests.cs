@@ -40,6 +40,19 @@ public class ModelCatalogTests
     }
 
     [Fact]
+    public void ScriptBlocksDefaultToTheModelsThatAnswerInSeconds()
+    {
+        // Jobs and Processes start a pwsh per item or worker (95 s for the README's 8-item sweep), ThreadJob needs
+        // a module: by name only.
+        Assert.Equal(
+            new[] { ConcurrencyModel.Sequential, ConcurrencyModel.Runspaces, ConcurrencyModel.ForEachParallel },
+            ModelCatalog.DefaultModels(ModelUses.ScriptBlocks));
+        Assert.Equal(ModelCatalog.ModelsThatRun(ModelUses.Workloads), ModelCatalog.DefaultModels(ModelUses.Workloads));
+        Assert.Equal(ModelCatalog.ModelsThatRun(ModelUses.Pipelines), ModelCatalog.DefaultModels(ModelUses.Pipelines));
+        Assert.All(ModelCatalog.Entries, e => Assert.Equal(e.ByDefault, e.ByDefault & e.Runs));
+    }
+
+    [Fact]
     public void AModelRunsAWorkloadExactlyWhenTheCatalogSaysSo()
     {
         foreach (ModelEntry entry in ModelCatalog.Entries)

@@ -509,7 +509,7 @@ public class ProcessPoolTests
     private static ProcessTask Shell(int seq, string script) =>
         new(seq, seq.ToString(CultureInfo.InvariantCulture), "sh", new[] { "-c", script, seq.ToString(CultureInfo.InvariantCulture) });
 
-    private static List<ProcessTaskResult> Run(ProcessPoolOptions options, IEnumerable<ProcessTask> tasks, IReadOnlyList<IProcessRunner>? runners = null, List<ProcessOutputLine>? lines = null)
+    internal static List<ProcessTaskResult> Run(ProcessPoolOptions options, IEnumerable<ProcessTask> tasks, IReadOnlyList<IProcessRunner>? runners = null, List<ProcessOutputLine>? lines = null)
     {
         using var pool = new BoundedProcessPool(options, runners);
         return Drain(pool, tasks, lines);
@@ -640,7 +640,7 @@ public class ProcessPoolTests
 
         public System.Collections.Concurrent.ConcurrentBag<long> Broken { get; } = new();
 
-        public async Task<ProcessTaskResult> RunAsync(ProcessTask task, int slot, int attempt, Action<ProcessOutputLine>? onLine, CancellationToken cancellationToken)
+        public async Task<ProcessTaskResult> RunAsync(ProcessTask task, int slot, int attempt, ProcessLineSink? onLine, CancellationToken cancellationToken)
         {
             int started = Interlocked.Increment(ref _started);
             if (_broken.Task.IsCompleted || started > _failAfter + Slots)
@@ -685,7 +685,7 @@ public class ProcessPoolTests
 
         public int Started => Volatile.Read(ref _started);
 
-        public async Task<ProcessTaskResult> RunAsync(ProcessTask task, int slot, int attempt, Action<ProcessOutputLine>? onLine, CancellationToken cancellationToken)
+        public async Task<ProcessTaskResult> RunAsync(ProcessTask task, int slot, int attempt, ProcessLineSink? onLine, CancellationToken cancellationToken)
         {
             Interlocked.Increment(ref _started);
             int inside = Interlocked.Increment(ref _inside);

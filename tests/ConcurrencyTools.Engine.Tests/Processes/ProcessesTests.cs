@@ -244,4 +244,59 @@ public class ProcessesTests
 
         return children;
     }
+
+    [Fact]
+    public void AParentPipeThatEndsInTheMiddleOfATaskMeansTheParentIsGone()
+    {
+        using var server = new System.IO.Pipes.AnonymousPipeServerStream(System.IO.Pipes.PipeDirection.Out);
+        using var client = new System.IO.Pipes.AnonymousPipeClientStream(System.IO.Pipes.PipeDirection.In, server.ClientSafePipeHandle);
+        using var gone = new ManualResetEventSlim();
+        using var pipe = new ParentPipe(new StreamReader(client), gone.Set);
+        var writer = new StreamWriter(server) { AutoFlush = true, NewLine = "\n" };
+        writer.WriteLine("run 0");
+        Assert.Equal("run 0", pipe.ReadLine());
+
+        // The "task" is running (nobody reads) when the parent's end closes.
+        server.Dispose();
+        Assert.True(gone.Wait(TimeSpan.FromSeconds(10)), "the end of the pipe during a task must be reported at once");
+    }
+
+    [Fact]
+    public void AParentPipeThatEndsBetweenTasksIsAnOrdinaryEnd()
+    {
+        using var gone = new ManualResetEventSlim();
+        using var pipe = new ParentPipe(new StringReader("run 1\nexit\n"), gone.Set);
+        Assert.Equal("run 1", pipe.ReadLine());
+        Assert.Equal("exit", pipe.ReadLine());
+        Assert.Null(pipe.ReadLine());
+        Assert.Null(pipe.ReadLine());
+        Assert.False(gone.IsSet);
+    }
+
+    [Fact]
+    public void TheNativeWorkerIsPreferredAndMissingOneIsSaid()
+    {
+        string directory = Directory.CreateTempSubdirectory("ct-worker-").FullName;
+        try
+        {
+            File.Copy(Path.Combine(AppContext.BaseDirectory, WorkerHost.WorkerAssemblyName), Path.Combine(directory, WorkerHost.WorkerAssemblyName));
+            WorkerHost managed = WorkerHost.Locate(directory);
+            Assert.NotEqual(WorkerHost.NativeKind, managed.Kind);
+            Assert.Contains($"no native worker for {WorkerHost.CurrentRuntimeIdentifier}", managed.FallbackReason);
+            Assert.Contains(managed.FallbackReason!, managed.ToString());
+
+            string native = Path.Combine(directory, WorkerHost.CurrentRuntimeIdentifier, WorkerHost.NativeWorkerName);
+            Directory.CreateDirectory(Path.GetDirectoryName(native)!);
+            File.WriteAllText(native, string.Empty);
+            WorkerHost chosen = WorkerHost.Locate(directory);
+            Assert.Equal(WorkerHost.NativeKind, chosen.Kind);
+            Assert.Equal(native, chosen.FileName);
+            Assert.Empty(chosen.PrefixArguments);
+            Assert.Null(chosen.FallbackReason);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
 }

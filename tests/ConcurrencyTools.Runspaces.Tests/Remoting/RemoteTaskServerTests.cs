@@ -178,7 +178,7 @@ public sealed class RemoteTaskServerTests
 
         public Task FirstStarted => _firstStarted.Task;
 
-        public Task<ProcessTaskResult> RunAsync(ProcessTask task, int slot, int attempt, Action<ProcessOutputLine>? onLine, CancellationToken cancellationToken)
+        public Task<ProcessTaskResult> RunAsync(ProcessTask task, int slot, int attempt, ProcessLineSink? onLine, CancellationToken cancellationToken)
         {
             _started.Enqueue(task.Seq);
             var done = new TaskCompletionSource<ProcessTaskResult>();
