@@ -305,6 +305,9 @@ Describe 'Invoke-ProcessPool -Session' -Skip:($NoSsh) {
         $deadline = [DateTime]::UtcNow.AddSeconds(5)
         while ((Get-RemoteTaskProcess $Hosts $marker) -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 200 }
         @(Get-RemoteTaskProcess $Hosts $marker) | Should -HaveCount 0
+        foreach ($session in $Sessions) {
+            "$($session.Runspace.RunspaceStateInfo.State) $($session.Runspace.RunspaceAvailability)" | Should -Be 'Opened Available' -Because "$($session.ComputerName) must be usable ($($session.Runspace.RunspaceStateInfo.Reason))"
+        }
         Invoke-Command -Session $Sessions { 42 } | Should -Be @(42, 42)
     }
 }

@@ -13,7 +13,7 @@ public sealed class RaceTestPlan
     /// <summary>Most threads a trial may have.</summary>
     public const int MaxThreads = 64;
 
-    /// <summary>Operations per thread by default, as in the seeds' counter (5 threads x 100).</summary>
+    /// <summary>Operations per thread by default, as in the articles' counter (5 threads x 100).</summary>
     public const int DefaultIncrements = 100;
 
     /// <summary>Most operations per thread.</summary>

@@ -12,6 +12,6 @@ public enum RaceWindow
     /// <summary><c>Thread.SpinWait</c> of 16 to 47 iterations (the number drawn from the seed): a short busy gap that keeps the core.</summary>
     SpinWait,
 
-    /// <summary><c>Thread.Sleep(1)</c>: the thread leaves the core for about a millisecond, like the seeds' <c>time.sleep(0.0001)</c>. Slow.</summary>
+    /// <summary><c>Thread.Sleep(1)</c>: the thread leaves the core for about a millisecond, like the articles' <c>time.sleep(0.0001)</c>. Slow.</summary>
     Sleep,
 }

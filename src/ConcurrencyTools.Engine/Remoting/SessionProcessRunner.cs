@@ -4,6 +4,7 @@ using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Collections.ObjectModel;
 using System.Globalization;
+using System.Linq;
 using System.Management.Automation;
 using System.Management.Automation.Remoting;
 using System.Management.Automation.Runspaces;
@@ -226,17 +227,26 @@ internal sealed class SessionProcessRunner : IProcessRunner, IDisposable
                 var counts = new List<int>();
                 var arguments = new List<string>();
                 var inputs = new List<string?>();
+                var batch = new List<(long Id, Attempt Attempt)>();
                 while (_toSend.TryDequeue(out long id))
                 {
                     if (_attempts.TryGetValue(id, out Attempt? attempt))
                     {
-                        attempt.Sent = true;
-                        ids.Add(id);
-                        files.Add(attempt.Task.FilePath);
-                        counts.Add(attempt.Task.Arguments.Count);
-                        arguments.AddRange(attempt.Task.Arguments);
-                        inputs.Add(attempt.Task.StandardInput);
+                        batch.Add((id, attempt));
                     }
+                }
+
+                // The pool's slots hand over their tasks at the same moment and reach the queue in any order; the host
+                // starts what it is sent in the order sent, and holds the rest until a slot frees up. In input order,
+                // a task taken first cannot wait there behind long tasks taken after it.
+                foreach ((long id, Attempt attempt) in batch.OrderBy(b => b.Attempt.Task.Seq).ThenBy(b => b.Attempt.Number))
+                {
+                    attempt.Sent = true;
+                    ids.Add(id);
+                    files.Add(attempt.Task.FilePath);
+                    counts.Add(attempt.Task.Arguments.Count);
+                    arguments.AddRange(attempt.Task.Arguments);
+                    inputs.Add(attempt.Task.StandardInput);
                 }
 
                 Collection<PSObject> answer = await InvokeAsync(
