@@ -36,3 +36,23 @@ Describe 'Tab completion of Measure-ProducerConsumer -Capacity' {
         (Get-Completion 'Measure-ProducerConsumer -Capacity unb').CompletionText | Should -Be @('Unbounded')
     }
 }
+
+Describe 'Tab completion of Measure-ProducerConsumer -Model' {
+    It 'offers only the models that run a pipeline' {
+        $pipelines = [ConcurrencyTools.Engine.Models.ModelCatalog]::ModelsThatRun('Pipelines') | ForEach-Object ToString
+        (Get-Completion 'Measure-ProducerConsumer -Model ').CompletionText | Sort-Object | Should -Be ($pipelines | Sort-Object)
+        (Get-Completion 'Measure-ProducerConsumer -Model gil').CompletionText | Should -Be @('GilThreads')
+    }
+
+    It 'takes names in any case and rejects a name that is no model, naming -Model' {
+        $row = Measure-ProducerConsumer -Model eventloop -Consumers 1 -Items 2 -ProduceMs 0 -ConsumeMs 0 -Repeat 1 -Warmup 0 -NoProgress
+        "$($row.Model)" | Should -Be 'EventLoop'
+        foreach ($bad in 'Fibers', '3') {
+            $rows = Measure-ProducerConsumer -Model $bad -Items 2 -Repeat 1 -Warmup 0 -NoProgress -ErrorVariable problems -ErrorAction SilentlyContinue
+            $rows | Should -BeNullOrEmpty
+            $problems[0].FullyQualifiedErrorId | Should -BeLike 'InvalidMeasurementParameter*'
+            $problems[0].Exception.ParamName | Should -Be 'Model'
+            $problems[0].TargetObject | Should -Be $bad
+        }
+    }
+}

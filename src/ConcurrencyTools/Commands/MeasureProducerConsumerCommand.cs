@@ -24,9 +24,14 @@ public sealed class MeasureProducerConsumerCommand : PSCmdlet, IDisposable
     private readonly CancellationTokenSource _cancellation = new();
 
     /// <summary>The models every producer and consumer runs under: Threads (default), GilThreads or EventLoop.</summary>
+    /// <remarks>
+    /// Names, not <see cref="ConcurrencyModel"/> values: PowerShell completes an enum-typed parameter with every
+    /// value of the enum and ignores an argument completer, and only the catalog's pipeline models run here.
+    /// </remarks>
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
-    public ConcurrencyModel[]? Model { get; set; }
+    [ArgumentCompleter(typeof(PipelineModelCompleter))]
+    public string[]? Model { get; set; }
 
     /// <summary>Producer counts to sweep; 1 by default.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
@@ -109,7 +114,7 @@ public sealed class MeasureProducerConsumerCommand : PSCmdlet, IDisposable
         try
         {
             plan = new ProducerConsumerPlan(
-                Model, Producers, Consumers, Items, Capacity, ProduceMs, ConsumeMs,
+                ParseModels(Model), Producers, Consumers, Items, Capacity, ProduceMs, ConsumeMs,
                 ProducerWorkload, ConsumerWorkload, ProducerIterations, ConsumerIterations,
                 Repeat, Warmup, SwitchIntervalMs);
         }
@@ -154,4 +159,12 @@ public sealed class MeasureProducerConsumerCommand : PSCmdlet, IDisposable
 
     /// <inheritdoc/>
     public void Dispose() => _cancellation.Dispose();
+
+    /// <summary>The models named by -Model; a name that is no model is an error naming -Model, as a model that cannot run a pipeline is.</summary>
+    private static ConcurrencyModel[]? ParseModels(string[]? names) =>
+        names?.Select(name =>
+            Enum.TryParse(name, ignoreCase: true, out ConcurrencyModel model) && Enum.IsDefined(model) && !int.TryParse(name, out _)
+                ? model
+                : throw new ArgumentOutOfRangeException("Model", name, $"'{name}' is not a model; a producer/consumer pipeline runs under {string.Join(", ", ProducerConsumerPlan.SupportedModels)}."))
+            .ToArray();
 }
