@@ -7,6 +7,18 @@ using Xunit;
 
 namespace ConcurrencyTools.Engine.Tests;
 
+/// <summary>
+/// Thread counts are the whole process's: tests of other classes running beside these start and end threads
+/// of their own and moved the count by more than a dozen (a peak of 49 against a start of 38 was seen), so
+/// these run alone.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class ThreadCountCollection
+{
+    public const string Name = "Whole-process thread counts";
+}
+
+[Collection(ThreadCountCollection.Name)]
 public class ProcessSamplerTests
 {
     private static int OsThreads() =>
@@ -32,12 +44,17 @@ public class ProcessSamplerTests
     /// all: neither the first sample (before the threads) nor the last (after they ended) can, only the
     /// periodic samples in between.
     /// </summary>
+    /// <remarks>
+    /// The count before is read now, not taken from the sampler's peak: a peak set by threads that have
+    /// already ended is no baseline. Two threads of slack allow for pool threads retiring meanwhile; a
+    /// sampler that takes no samples between the first and the last stays near the count before.
+    /// </remarks>
     private static void AssertSeesShortLivedThreads(ProcessSampler sampler)
     {
-        int before = sampler.PeakThreadCount;
+        int before = OperatingSystem.IsLinux() ? OsThreads() - 1 : sampler.PeakThreadCount; // less the sampling thread, which the sampler leaves out
         ShortLivedThreads(12, 300);
         sampler.Stop();
-        Assert.True(sampler.PeakThreadCount >= before + 12, $"peak {sampler.PeakThreadCount}, {before} before the 12 threads");
+        Assert.True(sampler.PeakThreadCount >= before + 10, $"peak {sampler.PeakThreadCount}, {before} before the 12 threads");
     }
 
     [Fact]
