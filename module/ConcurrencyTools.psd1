@@ -27,6 +27,14 @@
 - -ThrottleLimit as an alias of the worker parameters; -Capacity completes Unbounded.
 - Default tables fit an 80-column console (Measure-ProducerConsumer has a Run column); help reads well in Get-Help -Full.
 - Report charts: shorter producer/consumer legends, CPU chart labels that do not overlap.
+- TaskCpuMs and TaskCpuShare: Bound and the recommendation judged from the CPU of the work itself.
+- A native (ahead-of-time compiled) worker for the Processes model; workers start at once and end with their parent.
+- Measure-Speedup: a Mann-Whitney test that cannot overflow; a stricter bimodality rule.
+- Measure-Scalability: unit-free standard errors, super-linear fits, warnings for poor or unconverged fits.
+- Invoke-ProcessPool: tasks killed on SIGTERM/SIGHUP of pwsh, bounded -Stream, NUL arguments refused.
+- Test-RaceCondition: exceptions and timeouts apart from races; Export-ConcurrencyReport: -Culture, -NoClobber, -WhatIf.
+- Scripts: Measure-ThreadedWorkload -ScriptBlock runs Sequential, Runspaces and ForEachParallel by default.
+- See CHANGELOG.md for the whole list.
 '@
         }
     }
