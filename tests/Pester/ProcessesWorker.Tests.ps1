@@ -156,4 +156,14 @@ Describe 'Workers whose parent is killed' -Skip:(-not $IsLinux) {
         $lifetime = Measure-OrphanLifetime -Script $script -Like '*-EncodedCommand*' -Count 2 -SettleSeconds 0 -MarkerDirectory $markers
         $lifetime | Should -Not -BeNullOrEmpty
     }
+
+    It 'end within 3 s of a SIGKILL of pwsh: the job processes of the Jobs model' {
+        # Start-Job's server process reads its parent's requests from standard input and ends when it closes.
+        $markers = Join-Path $TestDrive 'jobs'
+        $null = New-Item -ItemType Directory -Path $markers -Force
+        $script = "Import-Module '$Manifest'; 1, 2 | Measure-ThreadedWorkload -ScriptBlock { param(`$item, `$markers) `$null = New-Item -Path (Join-Path `$markers `$PID); Start-Sleep -Seconds 120 } " +
+            "-ArgumentList '$markers' -Model Jobs -Workers 2 -Repeat 1 -Warmup 0 -NoOverhead -NoProgress"
+        $lifetime = Measure-OrphanLifetime -Script $script -Like '*pwsh -s -NoLogo*' -Count 2 -SettleSeconds 0 -MarkerDirectory $markers
+        $lifetime | Should -Not -BeNullOrEmpty
+    }
 }
