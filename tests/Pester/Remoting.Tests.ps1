@@ -260,12 +260,21 @@ Describe 'Invoke-ProcessPool -Session' -Skip:($NoSsh) {
         $null = New-Item -ItemType Directory -Path $work
         try {
             $session = New-TestSshSession $doomed
-            # The host dies in the middle of the second wave of 2 s tasks (both hosts run 2 at once), never just as
-            # a task ends: a task that finished there but whose row had not come back yet would rightly run again.
-            $killer = Start-ThreadJob -ArgumentList $doomed.Process.Id, $work {
-                param($id, $work)
+            # The host dies in the middle of its own second wave of 2 s tasks (each host runs 2 at once), never just
+            # as a task ends: a task that finished there but whose row had not come back yet would rightly run again.
+            # Its tasks are told apart by being below its server: counting the shared "started" file instead let a
+            # host whose first wave started seconds late (on a busy machine) hold the kill back until the doomed
+            # host's second wave had finished, so those tasks rightly ran twice.
+            $killer = Start-ThreadJob -ArgumentList $doomed.Process.Id, (Join-Path $PSScriptRoot 'TestSshHost.psm1') {
+                param($id, $helpers)
+                Import-Module $helpers
+                $tasks = [System.Collections.Generic.HashSet[int]]::new()
                 $deadline = [DateTime]::UtcNow.AddSeconds(60)
-                while (@(Get-Content -LiteralPath "$work/started" -ErrorAction Ignore).Count -lt 5 -and [DateTime]::UtcNow -lt $deadline) {
+                while ($tasks.Count -lt 3 -and [DateTime]::UtcNow -lt $deadline) {
+                    foreach ($child in Get-DescendantProcessId -Id $id) {
+                        $command = try { [System.IO.File]::ReadAllText("/proc/$child/cmdline") } catch { '' }
+                        if ($command.StartsWith("sh`0-c`0") -and $command.Contains('/started')) { $null = $tasks.Add($child) }
+                    }
                     Start-Sleep -Milliseconds 50
                 }
                 Start-Sleep -Milliseconds 700
