@@ -59,6 +59,17 @@ public static class ModelCatalog
     /// <summary>Whether <paramref name="model"/> runs <paramref name="use"/>.</summary>
     public static bool Runs(ConcurrencyModel model, ModelUses use) => ModelsThatRun(use).Contains(model);
 
+    /// <summary>
+    /// The model named <paramref name="name"/>, ignoring case. Names only: <c>Enum.TryParse</c>
+    /// would also take the enum's numbers ("3") and undefined values.
+    /// </summary>
+    public static bool TryParse(string? name, out ConcurrencyModel model)
+    {
+        ModelEntry? entry = Array.Find(All, e => string.Equals(e.Model.ToString(), name, StringComparison.OrdinalIgnoreCase));
+        model = entry?.Model ?? default;
+        return entry is not null;
+    }
+
     /// <summary>The entry of <paramref name="model"/>.</summary>
     public static ModelEntry Of(ConcurrencyModel model) =>
         Array.Find(All, e => e.Model == model) ?? throw new ArgumentOutOfRangeException("Model", model, $"Model '{model}' is not a known model.");

@@ -36,7 +36,7 @@ public sealed class SpeedupBaseline
             return SameModelSingleWorker;
         }
 
-        if (Enum.TryParse(name, ignoreCase: true, out ConcurrencyModel model) && Enum.IsDefined(model))
+        if (ModelCatalog.TryParse(name, out ConcurrencyModel model))
         {
             return new SpeedupBaseline(model.ToString());
         }

@@ -163,7 +163,7 @@ public sealed class MeasureProducerConsumerCommand : PSCmdlet, IDisposable
     /// <summary>The models named by -Model; a name that is no model is an error naming -Model, as a model that cannot run a pipeline is.</summary>
     private static ConcurrencyModel[]? ParseModels(string[]? names) =>
         names?.Select(name =>
-            Enum.TryParse(name, ignoreCase: true, out ConcurrencyModel model) && Enum.IsDefined(model) && !int.TryParse(name, out _)
+            ModelCatalog.TryParse(name, out ConcurrencyModel model)
                 ? model
                 : throw new ArgumentOutOfRangeException("Model", name, $"'{name}' is not a model; a producer/consumer pipeline runs under {string.Join(", ", ProducerConsumerPlan.SupportedModels)}."))
             .ToArray();
