@@ -147,23 +147,18 @@ Describe 'Workers whose parent is killed' -Skip:(-not $IsLinux) {
         $lifetime | Should -Not -BeNullOrEmpty
     }
 
-    It 'end within 3 s of a SIGKILL of pwsh: the pwsh children of script-block Processes' {
+    It 'end within 3 s of a SIGKILL of pwsh: <What>' -ForEach @(
+        # Script-block Processes' pwsh children watch their parent's pipe; Start-Job's server process reads its
+        # parent's requests from standard input and ends when it closes.
+        @{ What = 'the pwsh children of script-block Processes'; Model = 'Processes'; Like = '*-EncodedCommand*' }
+        @{ What = 'the job processes of the Jobs model'; Model = 'Jobs'; Like = '*pwsh -s -NoLogo*' }
+    ) {
         # Each child leaves a file when its item starts: pwsh children take seconds to start on a busy machine.
-        $markers = Join-Path $TestDrive 'items'
+        $markers = Join-Path $TestDrive "items-$Model"
         $null = New-Item -ItemType Directory -Path $markers -Force
         $script = "Import-Module '$Manifest'; 1, 2 | Measure-ThreadedWorkload -ScriptBlock { param(`$item, `$markers) `$null = New-Item -Path (Join-Path `$markers `$PID); Start-Sleep -Seconds 120 } " +
-            "-ArgumentList '$markers' -Model Processes -Workers 2 -Repeat 1 -Warmup 0 -NoOverhead -NoProgress"
-        $lifetime = Measure-OrphanLifetime -Script $script -Like '*-EncodedCommand*' -Count 2 -SettleSeconds 0 -MarkerDirectory $markers
-        $lifetime | Should -Not -BeNullOrEmpty
-    }
-
-    It 'end within 3 s of a SIGKILL of pwsh: the job processes of the Jobs model' {
-        # Start-Job's server process reads its parent's requests from standard input and ends when it closes.
-        $markers = Join-Path $TestDrive 'jobs'
-        $null = New-Item -ItemType Directory -Path $markers -Force
-        $script = "Import-Module '$Manifest'; 1, 2 | Measure-ThreadedWorkload -ScriptBlock { param(`$item, `$markers) `$null = New-Item -Path (Join-Path `$markers `$PID); Start-Sleep -Seconds 120 } " +
-            "-ArgumentList '$markers' -Model Jobs -Workers 2 -Repeat 1 -Warmup 0 -NoOverhead -NoProgress"
-        $lifetime = Measure-OrphanLifetime -Script $script -Like '*pwsh -s -NoLogo*' -Count 2 -SettleSeconds 0 -MarkerDirectory $markers
+            "-ArgumentList '$markers' -Model $Model -Workers 2 -Repeat 1 -Warmup 0 -NoOverhead -NoProgress"
+        $lifetime = Measure-OrphanLifetime -Script $script -Like $Like -Count 2 -SettleSeconds 0 -MarkerDirectory $markers
         $lifetime | Should -Not -BeNullOrEmpty
     }
 }
