@@ -1,6 +1,8 @@
 using System;
 using System.Diagnostics;
+using System.IO;
 using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
 
 namespace ConcurrencyTools.Engine.Measurement;
 
@@ -19,6 +21,58 @@ internal static class ThreadCpuClock
     /// <summary>The thread's CPU time so far (or the wall clock; see <see cref="IsThreadTime"/>).</summary>
     public static double NowMs() =>
         IsThreadTime && TryRead(out double ms) ? ms : Stopwatch.GetTimestamp() * 1000.0 / Stopwatch.Frequency;
+
+    /// <summary>
+    /// How long the calling thread has waited, runnable, for a core so far (Linux's /proc/thread-self/schedstat,
+    /// second field); 0 where it cannot be read. A thread that wants the CPU but waits for a core is computing
+    /// work held up by the machine's load, not waiting for I/O: TaskCpuShare leaves that time out.
+    /// </summary>
+    public static double RunWaitMs()
+    {
+        if (!IsThreadTime)
+        {
+            return 0;
+        }
+
+        try
+        {
+            // One handle per thread, opened by that thread: /proc/thread-self names the opener, and reading it
+            // again from offset 0 costs a system call, not an open.
+            _schedstat ??= File.OpenHandle("/proc/thread-self/schedstat");
+            Span<byte> buffer = stackalloc byte[96];
+            int read = RandomAccess.Read(_schedstat, buffer, 0);
+            return ParseRunWaitMs(buffer[..read]);
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+        {
+            return 0;
+        }
+    }
+
+    /// <summary>The second of the three numbers of a schedstat line (nanoseconds) in milliseconds; 0 when malformed.</summary>
+    internal static double ParseRunWaitMs(ReadOnlySpan<byte> line)
+    {
+        int first = line.IndexOf((byte)' ');
+        if (first < 0)
+        {
+            return 0;
+        }
+
+        ReadOnlySpan<byte> rest = line[(first + 1)..];
+        int second = rest.IndexOf((byte)' ');
+        ReadOnlySpan<byte> field = second < 0 ? rest : rest[..second];
+        return System.Buffers.Text.Utf8Parser.TryParse(field, out long nanoseconds, out _) ? nanoseconds / 1_000_000.0 : 0;
+    }
+
+    /// <summary>Closes the calling thread's schedstat handle; a thread that ends calls it (a pool thread keeps its handle).</summary>
+    public static void ReleaseThread()
+    {
+        _schedstat?.Dispose();
+        _schedstat = null;
+    }
+
+    [ThreadStatic]
+    private static SafeFileHandle? _schedstat;
 
     private static bool TryRead(out double ms)
     {

@@ -94,16 +94,23 @@ public sealed class WorkloadBenchmark
         row.CpuUtilization = row.ElapsedMs > 0 ? Math.Round(row.CpuTimeMs / (row.ElapsedMs * row.LogicalCores), 6) : 0;
     }
 
-    /// <summary>Fills TaskCpuMs and TaskCpuShare from the tasks' CPU and summed wall time (left empty without either).</summary>
-    internal static void SetTaskCpu(WorkloadMeasurement row, double? taskCpuMs, double? taskWallMs)
+    /// <summary>
+    /// Fills TaskCpuMs and TaskCpuShare from the tasks' CPU, summed wall time and time spent runnable but waiting
+    /// for a core (left empty without CPU or wall time). The share is CPU over the time the tasks could have
+    /// run: a computing task on a loaded machine (or with more workers than cores) waits for a core, which
+    /// does not make it less CPU-bound, so that wait is not counted as the task's own time.
+    /// </summary>
+    internal static void SetTaskCpu(WorkloadMeasurement row, double? taskCpuMs, double? taskWallMs, double? taskRunWaitMs)
     {
         if (taskCpuMs is not { } cpu || taskWallMs is not > 0 || !(cpu >= 0))
         {
             return;
         }
 
+        double runnable = taskWallMs.Value - Math.Clamp(taskRunWaitMs ?? 0, 0, taskWallMs.Value);
         row.TaskCpuMs = Math.Round(cpu, 4);
-        row.TaskCpuShare = Math.Round(cpu / taskWallMs.Value, 6);
+        double denominator = Math.Max(runnable, cpu);
+        row.TaskCpuShare = denominator > 0 ? Math.Round(cpu / denominator, 6) : 0;
     }
 
     /// <summary>Fills the runtime counter columns.</summary>
@@ -140,7 +147,7 @@ public sealed class WorkloadBenchmark
         }
 
         SetTimes(row, result.Elapsed, result.CpuTime);
-        SetTaskCpu(row, result.TaskCpu?.TotalMilliseconds, result.TaskWall?.TotalMilliseconds);
+        SetTaskCpu(row, result.TaskCpu?.TotalMilliseconds, result.TaskWall?.TotalMilliseconds, result.TaskRunWait?.TotalMilliseconds);
         row.Checksum = result.Checksum;
         row.CompletedTasks = result.CompletedTasks;
         row.ThreadsUsed = result.ThreadsUsed;

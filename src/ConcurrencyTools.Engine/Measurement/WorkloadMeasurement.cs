@@ -36,13 +36,14 @@ public sealed class WorkloadMeasurement
     /// CPU of the work itself, in milliseconds: the CPU clock of the thread that ran each task or item, read
     /// on that thread around it, summed over the tasks (EventLoop: its loop thread over the run). Unlike
     /// CpuTimeMs it leaves out PowerShell's compiler, the garbage collector, the sampler and whatever else the
-    /// process did. Empty where it is not measured (the Processes model, or no thread clock).
+    /// process did. Tasks that throw count too. Empty where it is not measured (no thread clock).
     /// </summary>
     public double? TaskCpuMs { get; internal set; }
 
     /// <summary>
-    /// TaskCpuMs / the tasks' summed wall-clock time: near 1 for work that computes, near 0 for work that
-    /// waits. Bound and the Recommendation of Measure-Speedup are judged from it.
+    /// TaskCpuMs / (the tasks' summed wall-clock time - the time their threads waited, runnable, for a core):
+    /// near 1 for work that computes, however busy the machine, near 0 for work that waits. Bound and the
+    /// Recommendation of Measure-Speedup are judged from it.
     /// </summary>
     public double? TaskCpuShare { get; internal set; }
 

@@ -22,6 +22,7 @@ internal sealed class EventLoopModel : ExecutionModel
     private static void RunLoop(RunState state, int workers)
     {
         // Every task runs on this one thread, interleaved: its CPU over the loop is the tasks' CPU.
+        double runWaitBefore = ThreadCpuClock.RunWaitMs();
         double cpuBefore = ThreadCpuClock.NowMs();
         try
         {
@@ -29,7 +30,7 @@ internal sealed class EventLoopModel : ExecutionModel
         }
         finally
         {
-            state.AddTaskTimes(ThreadCpuClock.NowMs() - cpuBefore, 0);
+            state.AddTaskTimes(ThreadCpuClock.NowMs() - cpuBefore, 0, ThreadCpuClock.RunWaitMs() - runWaitBefore);
         }
     }
 
@@ -65,7 +66,7 @@ internal sealed class EventLoopModel : ExecutionModel
                 finally
                 {
                     // A failed task's wall time counts as well as its CPU (the loop thread's, read in RunLoop).
-                    state.AddTaskTimes(0, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                    state.AddTaskTimes(0, Stopwatch.GetElapsedTime(started).TotalMilliseconds, 0);
                 }
 
                 state.NoteThread();

@@ -78,6 +78,7 @@ public abstract class ExecutionModel
             ThreadsUsed = state.ThreadsUsed,
             TaskCpu = state.TaskCpuMs is { } taskCpu ? TimeSpan.FromMilliseconds(taskCpu) : null,
             TaskWall = TimeSpan.FromMilliseconds(state.TaskWallMs),
+            TaskRunWait = TimeSpan.FromMilliseconds(state.TaskRunWaitMs),
             Error = state.Error ?? IncompleteError(state, workload),
         };
     }
@@ -103,6 +104,7 @@ public abstract class ExecutionModel
             state.NoteThread();
             // The task's own CPU: the clock of the thread that runs it, read on that thread around it;
             // counted for a task that throws too, since a failed task used CPU as well.
+            double runWaitBefore = ThreadCpuClock.RunWaitMs();
             double cpuBefore = ThreadCpuClock.NowMs();
             long started = Stopwatch.GetTimestamp();
             long checksum;
@@ -113,7 +115,8 @@ public abstract class ExecutionModel
             }
             finally
             {
-                state.AddTaskTimes(ThreadCpuClock.NowMs() - cpuBefore, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                double wallMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+                state.AddTaskTimes(ThreadCpuClock.NowMs() - cpuBefore, wallMs, ThreadCpuClock.RunWaitMs() - runWaitBefore);
             }
 
             state.Complete(checksum);
@@ -149,7 +152,18 @@ public abstract class ExecutionModel
         for (int i = 0; i < threads.Length; i++)
         {
             Action body = bodies[i].Body;
-            threads[i] = new Thread(() => body()) { IsBackground = true, Name = bodies[i].Name };
+            threads[i] = new Thread(() =>
+            {
+                try
+                {
+                    body();
+                }
+                finally
+                {
+                    ThreadCpuClock.ReleaseThread();
+                }
+            })
+            { IsBackground = true, Name = bodies[i].Name };
         }
 
         int started = 0;

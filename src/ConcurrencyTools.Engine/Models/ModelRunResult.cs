@@ -22,6 +22,9 @@ public sealed class ModelRunResult
     /// <summary>The tasks' wall-clock times, summed (start to end of each task).</summary>
     public TimeSpan? TaskWall { get; internal set; }
 
+    /// <summary>How long the threads running the tasks waited, runnable, for a core during them (0 where not measured).</summary>
+    public TimeSpan? TaskRunWait { get; internal set; }
+
     /// <summary>Sum of the task checksums.</summary>
     public long Checksum { get; internal set; }
 

@@ -68,6 +68,7 @@ internal sealed class ProcessesModel : ExecutionModel
         result.ThreadsUsed = totals.Threads;
         result.TaskCpu = totals.TaskCpuMs is { } taskCpu ? TimeSpan.FromMilliseconds(taskCpu) : null;
         result.TaskWall = TimeSpan.FromMilliseconds(totals.TaskWallMs);
+        result.TaskRunWait = TimeSpan.FromMilliseconds(totals.TaskRunWaitMs);
 
         // Figures only when every worker reported them; a partial sum would understate the run.
         if (totals.Reported == workers)
@@ -98,19 +99,19 @@ internal sealed class ProcessesModel : ExecutionModel
             while (!pool.IsStopping && queue.TryTake(out int index))
             {
                 await process.SendAsync("run " + index.ToString(CultureInfo.InvariantCulture)).ConfigureAwait(false);
-                // done N CHECKSUM CPU_MS WALL_MS, or fail N CPU_MS WALL_MS MESSAGE (see WorkerServer).
-                string[] reply = (await process.ReceiveAsync(pool.Stopping).ConfigureAwait(false)).Split(' ', 5);
-                bool ours = reply.Length == 5 && reply[1] == index.ToString(CultureInfo.InvariantCulture);
+                // done N CHECKSUM CPU_MS WALL_MS RUNWAIT_MS, or fail N CPU_MS WALL_MS RUNWAIT_MS MESSAGE (see WorkerServer).
+                string[] reply = (await process.ReceiveAsync(pool.Stopping).ConfigureAwait(false)).Split(' ', 6);
+                bool ours = reply.Length == 6 && reply[1] == index.ToString(CultureInfo.InvariantCulture);
                 if (ours && reply[0] == "done")
                 {
-                    totals.AddTaskTimes(reply[3], reply[4]);
+                    totals.AddTaskTimes(reply[3], reply[4], reply[5]);
                     totals.Complete(long.Parse(reply[2], CultureInfo.InvariantCulture));
                 }
                 else if (ours && reply[0] == "fail")
                 {
                     // A failed task used CPU too.
-                    totals.AddTaskTimes(reply[2], reply[3]);
-                    throw new InvalidOperationException($"Task {index} failed in worker process {process.Id}: {reply[4]}");
+                    totals.AddTaskTimes(reply[2], reply[3], reply[4]);
+                    throw new InvalidOperationException($"Task {index} failed in worker process {process.Id}: {reply[5]}");
                 }
                 else
                 {
@@ -149,6 +150,7 @@ internal sealed class ProcessesModel : ExecutionModel
         private int _completed;
         private double _taskCpuMs;
         private double _taskWallMs;
+        private double _taskRunWaitMs;
         private bool _taskCpuMissing;
 
         public long Checksum => Interlocked.Read(ref _checksum);
@@ -192,16 +194,29 @@ internal sealed class ProcessesModel : ExecutionModel
             }
         }
 
-        /// <summary>Adds one task's CPU and wall time as its worker wrote them (CPU <c>-</c> when the worker had no thread clock).</summary>
-        public void AddTaskTimes(string cpuMs, string wallMs)
+        public double TaskRunWaitMs
+        {
+            get
+            {
+                lock (_gate)
+                {
+                    return _taskRunWaitMs;
+                }
+            }
+        }
+
+        /// <summary>Adds one task's CPU, wall time and wait for a core as its worker wrote them (CPU <c>-</c> when the worker had no thread clock).</summary>
+        public void AddTaskTimes(string cpuMs, string wallMs, string runWaitMs)
         {
             bool hasCpu = double.TryParse(cpuMs, NumberStyles.Float, CultureInfo.InvariantCulture, out double cpu) && cpu >= 0;
             double wall = double.Parse(wallMs, NumberStyles.Float, CultureInfo.InvariantCulture);
+            double runWait = double.Parse(runWaitMs, NumberStyles.Float, CultureInfo.InvariantCulture);
             lock (_gate)
             {
                 _taskCpuMs += hasCpu ? cpu : 0;
                 _taskCpuMissing |= !hasCpu;
                 _taskWallMs += wall;
+                _taskRunWaitMs += runWait;
             }
         }
 

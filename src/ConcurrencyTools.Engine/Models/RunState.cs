@@ -18,6 +18,7 @@ internal sealed class RunState : IDisposable
     private int _completed;
     private double _taskCpuMs;
     private double _taskWallMs;
+    private double _taskRunWaitMs;
     private Exception? _error;
 
     public RunState(Workload workload, CancellationToken cancellationToken)
@@ -69,13 +70,17 @@ internal sealed class RunState : IDisposable
     /// <summary>The tasks' wall-clock times, summed.</summary>
     public double TaskWallMs => Volatile.Read(ref _taskWallMs);
 
-    /// <summary>Adds one task's (or one loop thread's) CPU and wall time.</summary>
-    public void AddTaskTimes(double cpuMs, double wallMs)
+    /// <summary>How long the threads running the tasks waited, runnable, for a core during them.</summary>
+    public double TaskRunWaitMs => Volatile.Read(ref _taskRunWaitMs);
+
+    /// <summary>Adds one task's (or one loop thread's) CPU, wall time and wait for a core.</summary>
+    public void AddTaskTimes(double cpuMs, double wallMs, double runWaitMs)
     {
         lock (_threads)
         {
             _taskCpuMs += cpuMs;
             _taskWallMs += wallMs;
+            _taskRunWaitMs += runWaitMs;
         }
     }
 

@@ -15,9 +15,10 @@ namespace ConcurrencyTools.Engine.Processes;
 /// <summary>
 /// The loop a worker process runs. Line protocol over standard input and output:
 /// the worker writes <c>ready</c>; the parent writes <c>run N</c> and the worker answers
-/// <c>done N CHECKSUM CPU_MS WALL_MS</c> or <c>fail N CPU_MS WALL_MS MESSAGE</c>, where CPU_MS is the CPU clock
-/// of the thread that ran the task, read on that thread around it (<c>-</c> where that clock cannot be read), and
-/// WALL_MS the task's wall-clock time, so a failed task's CPU counts too; the parent writes <c>exit</c> (or closes the pipe)
+/// <c>done N CHECKSUM CPU_MS WALL_MS RUNWAIT_MS</c> or <c>fail N CPU_MS WALL_MS RUNWAIT_MS MESSAGE</c>, where
+/// CPU_MS is the CPU clock of the thread that ran the task, read on that thread around it (<c>-</c> where that
+/// clock cannot be read), WALL_MS the task's wall-clock time and RUNWAIT_MS how long that thread waited,
+/// runnable, for a core meanwhile (0 where unknown), so a failed task's CPU counts too; the parent writes <c>exit</c> (or closes the pipe)
 /// and the worker answers <c>stats CPU_MS THREADS PEAK_WORKING_SET GC_MODE</c> followed by the six
 /// <see cref="RuntimeCounters"/> accumulated since it said ready, and ends. A worker whose parent goes away
 /// in the middle of a task ends at once (see <see cref="ParentPipe"/>).
@@ -77,6 +78,7 @@ public static class WorkerServer
             }
 
             threads.Add(Environment.CurrentManagedThreadId);
+            double runWaitBefore = ThreadCpuClock.RunWaitMs();
             double cpuBefore = ThreadCpuClock.NowMs();
             long started = Stopwatch.GetTimestamp();
             string outcome;
@@ -98,7 +100,8 @@ public static class WorkerServer
                 ? (ThreadCpuClock.NowMs() - cpuBefore).ToString("R", CultureInfo.InvariantCulture)
                 : "-";
             string wall = Stopwatch.GetElapsedTime(started).TotalMilliseconds.ToString("R", CultureInfo.InvariantCulture);
-            output.WriteLine(failure is null ? $"{outcome} {cpu} {wall}" : $"{outcome} {cpu} {wall} {failure}");
+            string runWait = (ThreadCpuClock.RunWaitMs() - runWaitBefore).ToString("R", CultureInfo.InvariantCulture);
+            output.WriteLine(failure is null ? $"{outcome} {cpu} {wall} {runWait}" : $"{outcome} {cpu} {wall} {runWait} {failure}");
         }
 
         RuntimeCounters counters = RuntimeCounters.Capture().Since(countersBefore);

@@ -22,15 +22,25 @@ public sealed class RunspaceSet : IDisposable
     // Runs the user's script block in a child scope with the item as $_ and as the first argument.
     // The text is the script block's, created in the runspace that runs it: a ScriptBlock object
     // belongs to the runspace that made it and must not be run on another one.
-    // With a holder ($__ctTimes, a double[1]) it also records the CPU the item used on the thread that ran
-    // it, from Linux's /proc/thread-self/schedstat (nanoseconds on the CPU); an item that throws records none.
+    // With a holder ($__ctTimes, see ItemTimes) it also records, on the thread that runs the block and around
+    // the block alone (not the compiling of the script block or the set-up of this pipeline), the wall clock
+    // and Linux's /proc/thread-self/schedstat: CPU and runnable wait for a core, in nanoseconds.
     internal const string Driver = """
         param($__ctScript, $__ctItem, $__ctArguments, $__ctBarrier, $__ctToken, $__ctTimes)
         $__ctBlock = [scriptblock]::Create($__ctScript)
         if ($null -ne $__ctBarrier) { $__ctBarrier.SignalAndWait($__ctToken) }
-        $__ctCpuBefore = if ($IsLinux -and $null -ne $__ctTimes) { [System.IO.File]::ReadAllText('/proc/thread-self/schedstat') }
+        if ($null -ne $__ctTimes) {
+            $__ctTimes[3] = [System.IO.FileInfo]::new('/proc/thread-self').LinkTarget.Split('/')[-1]
+            $__ctStat = [System.IO.File]::ReadAllText('/proc/thread-self/schedstat').Split(' ')
+            $__ctTimes[1] = $__ctStat[0]; $__ctTimes[2] = $__ctStat[1]
+            $__ctTimes[0] = [System.Diagnostics.Stopwatch]::GetTimestamp()
+        }
         ,$__ctItem | & { process { & $__ctBlock $_ @__ctArguments } }
-        if ($null -ne $__ctCpuBefore) { $__ctTimes[0] = ([double][System.IO.File]::ReadAllText('/proc/thread-self/schedstat').Split(' ')[0] - [double]$__ctCpuBefore.Split(' ')[0]) / 1e6 }
+        if ($null -ne $__ctTimes) {
+            $__ctTimes[4] = [System.Diagnostics.Stopwatch]::GetTimestamp()
+            $__ctStat = [System.IO.File]::ReadAllText('/proc/thread-self/schedstat').Split(' ')
+            $__ctTimes[5] = $__ctStat[0]; $__ctTimes[6] = $__ctStat[1]
+        }
         """;
 
     private const string ModulePathVariable = "PSModulePath";
@@ -190,7 +200,7 @@ public sealed class RunspaceSet : IDisposable
     {
         using PowerShell shell = PowerShell.Create();
         shell.Runspace = _runspaces[worker];
-        double[] times = { double.NaN };
+        double[]? times = ItemTimes.Create();
         shell.AddScript(Driver, useLocalScope: true)
             .AddArgument(script)
             .AddArgument(item)
@@ -237,9 +247,12 @@ public sealed class RunspaceSet : IDisposable
 
         // Non-terminating errors came first; the terminating one, if any, ends the list.
         errors.InsertRange(0, shell.Streams.Error.ReadAll());
+        ItemTimes.Figures? measured = ItemTimes.Read(times);
         return new ScriptTaskResult(index, item, worker, output, errors, failed, elapsed)
         {
-            TaskCpuMs = double.IsNaN(times[0]) ? null : times[0],
+            TaskCpuMs = measured?.CpuMs,
+            TaskWallMs = measured?.WallMs,
+            TaskRunWaitMs = measured?.RunWaitMs,
         };
     }
 

@@ -158,11 +158,11 @@ public sealed class ScriptBlockBenchmark : IDisposable
         // Each item is reported once, by index: the checksum (sum of index + 1) and the count prove it.
         ScriptTaskRecord[] records = run.Records.OrderBy(r => r.Index).ToArray();
 
-        // The work's own CPU, over the items that measured it (items that threw measured none).
+        // The work's own CPU, over the items that measured it (those that threw included).
         ScriptTaskRecord[] timed = records.Where(r => r.TaskCpuMs is not null && r.WallMs is not null).ToArray();
         if (timed.Length > 0)
         {
-            WorkloadBenchmark.SetTaskCpu(row, timed.Sum(r => r.TaskCpuMs!.Value), timed.Sum(r => r.WallMs!.Value));
+            WorkloadBenchmark.SetTaskCpu(row, timed.Sum(r => r.TaskCpuMs!.Value), timed.Sum(r => r.WallMs!.Value), timed.Sum(r => r.RunWaitMs ?? 0));
         }
         int distinct = records.Select(r => r.Index).Distinct().Count(i => i >= 0 && i < tasks);
         row.Checksum = records.Sum(r => (long)r.Index + 1);

@@ -34,8 +34,11 @@ internal sealed class ScriptTaskRecord
     /// <summary>CPU the item used on the thread that ran it (read on that thread around it); null when not measured.</summary>
     public double? TaskCpuMs { get; private init; }
 
-    /// <summary>The item's wall-clock time; null when not recorded.</summary>
+    /// <summary>The item's wall-clock time (of the user's block alone where it was measured); null when not recorded.</summary>
     public double? WallMs { get; private init; }
+
+    /// <summary>How long the thread running the item waited, runnable, for a core meanwhile; null when not measured.</summary>
+    public double? RunWaitMs { get; private init; }
 
     /// <summary>A result of the engine's own runspaces.</summary>
     public static ScriptTaskRecord From(ScriptTaskResult result) => new()
@@ -48,7 +51,8 @@ internal sealed class ScriptTaskRecord
         Thread = "runspace " + result.RunspaceIndex.ToString(CultureInfo.InvariantCulture),
         ProcessId = Environment.ProcessId,
         TaskCpuMs = result.TaskCpuMs,
-        WallMs = result.Elapsed.TotalMilliseconds,
+        WallMs = result.TaskWallMs ?? result.Elapsed.TotalMilliseconds,
+        RunWaitMs = result.TaskRunWaitMs,
     };
 
     /// <summary>The record <see cref="ScriptTaskWrapper"/> returned, live or deserialized; null when it is not one.</summary>
@@ -73,6 +77,7 @@ internal sealed class ScriptTaskRecord
             ProcessCpuMs = Convert.ToDouble(Read(record, "ProcessCpuMs"), CultureInfo.InvariantCulture),
             TaskCpuMs = OptionalNumber(Read(record, "TaskCpuMs")),
             WallMs = OptionalNumber(Read(record, "WallMs")),
+            RunWaitMs = OptionalNumber(Read(record, "RunWaitMs")),
         };
     }
 

@@ -39,6 +39,12 @@ public sealed class ScriptTaskResult
     /// <summary>Time from handing the item to the runspace until its invocation returned.</summary>
     public TimeSpan Elapsed { get; }
 
-    /// <summary>CPU the item used on the thread that ran it, in milliseconds (Linux); null when not measured or when it threw.</summary>
+    /// <summary>CPU the script block used on the thread that ran it, in milliseconds (Linux), a block that threw included; null when not measured.</summary>
     public double? TaskCpuMs { get; internal init; }
+
+    /// <summary>Wall-clock time of the script block alone, in milliseconds; null when not measured.</summary>
+    public double? TaskWallMs { get; internal init; }
+
+    /// <summary>How long the thread running the block waited, runnable, for a core meanwhile, in milliseconds; null when not measured.</summary>
+    public double? TaskRunWaitMs { get; internal init; }
 }

@@ -19,11 +19,11 @@ internal static class ScriptTaskWrapper
         if ($__ctModules) { Import-Module -Name $__ctModules -ErrorAction Stop }
         if ($__ctVariables) { foreach ($__ctName in @($__ctVariables.Keys)) { $ExecutionContext.SessionState.PSVariable.Set($__ctName, $__ctVariables[$__ctName]) } }
         $__ctShell = [powershell]::Create('CurrentRunspace')
-        $null = $__ctShell.AddScript('@DRIVER@', $true).AddArgument($__ctScript).AddArgument($__ctItem).AddArgument($__ctArguments)
+        $__ctTimes = if ($IsLinux) { [double[]]::new(7) }
+        $null = $__ctShell.AddScript('@DRIVER@', $true).AddArgument($__ctScript).AddArgument($__ctItem).AddArgument($__ctArguments).AddArgument($null).AddArgument($null).AddArgument($__ctTimes)
         $__ctErrors = [System.Collections.Generic.List[object]]::new()
         $__ctOutput = 0
         $__ctFailed = $false
-        $__ctCpuBefore = if ($IsLinux) { [System.IO.File]::ReadAllText('/proc/thread-self/schedstat') }
         $__ctStarted = [System.Diagnostics.Stopwatch]::GetTimestamp()
         try {
             $__ctOutput = $__ctShell.Invoke().Count
@@ -32,7 +32,19 @@ internal static class ScriptTaskWrapper
             $__ctTerminating = if ($_.Exception.InnerException -is [System.Management.Automation.IContainsErrorRecord]) { $_.Exception.InnerException.ErrorRecord } else { $_ }
         }
         $__ctWallMs = ([System.Diagnostics.Stopwatch]::GetTimestamp() - $__ctStarted) * 1000.0 / [System.Diagnostics.Stopwatch]::Frequency
-        $__ctTaskCpuMs = if ($null -ne $__ctCpuBefore) { ([double][System.IO.File]::ReadAllText('/proc/thread-self/schedstat').Split(' ')[0] - [double]$__ctCpuBefore.Split(' ')[0]) / 1e6 }
+        $__ctTaskCpuMs = $null; $__ctRunWaitMs = $null
+        # The user's block alone, as the driver timed it on this thread (see ItemTimes); a block that threw
+        # left the end to this thread, which ran it.
+        if ($null -ne $__ctTimes -and $__ctTimes[0] -gt 0) {
+            if ($__ctTimes[4] -le 0) {
+                $__ctTimes[4] = [System.Diagnostics.Stopwatch]::GetTimestamp()
+                $__ctStat = [System.IO.File]::ReadAllText('/proc/thread-self/schedstat').Split(' ')
+                $__ctTimes[5] = $__ctStat[0]; $__ctTimes[6] = $__ctStat[1]
+            }
+            $__ctWallMs = ($__ctTimes[4] - $__ctTimes[0]) * 1000.0 / [System.Diagnostics.Stopwatch]::Frequency
+            $__ctTaskCpuMs = ($__ctTimes[5] - $__ctTimes[1]) / 1e6
+            $__ctRunWaitMs = ($__ctTimes[6] - $__ctTimes[2]) / 1e6
+        }
         foreach ($__ctError in $__ctShell.Streams.Error) { $__ctErrors.Add($__ctError) }
         if ($__ctFailed) { $__ctErrors.Add($__ctTerminating) }
         $__ctShell.Dispose()
@@ -47,6 +59,7 @@ internal static class ScriptTaskWrapper
             ProcessId = $PID
             WallMs = $__ctWallMs
             TaskCpuMs = $__ctTaskCpuMs
+            RunWaitMs = $__ctRunWaitMs
             ProcessCpuMs = if ($__ctReportCpu) { [System.Diagnostics.Process]::GetCurrentProcess().TotalProcessorTime.TotalMilliseconds } else { 0.0 }
         }
         """;

@@ -32,9 +32,9 @@ public sealed class RecommendationAnalysis
             figures.CpuPerWorker.Add(perWorker);
         }
 
-        if (WorkloadBoundRule.TaskCpuPerCore(taskCpuShare, workers, logicalCores) is { } perCore)
+        if (WorkloadBoundRule.TaskCpuShare(taskCpuShare) is { } share)
         {
-            figures.TaskCpuPerCore.Add(perCore);
+            figures.TaskCpuShare.Add(share);
         }
 
         if (startupMs is >= 0)
@@ -95,7 +95,7 @@ public sealed class RecommendationAnalysis
 
     // The work's own CPU when the rows carry it (TaskCpuShare); the process's (CpuTimeMs) only for rows without it.
     private WorkloadBound? BoundOf(SpeedupSummary summary) =>
-        (Median(FiguresOf(summary)?.TaskCpuPerCore) ?? Median(FiguresOf(summary)?.CpuPerWorker)) is { } share ? WorkloadBoundRule.Classify(share) : null;
+        (Median(FiguresOf(summary)?.TaskCpuShare) ?? Median(FiguresOf(summary)?.CpuPerWorker)) is { } share ? WorkloadBoundRule.Classify(share) : null;
 
     private Figures? FiguresOf(SpeedupSummary s) =>
         _runs.GetValueOrDefault((s.MachineName, s.Workload, s.Tasks, s.TaskSize, s.Model, s.Workers));
@@ -110,7 +110,7 @@ public sealed class RecommendationAnalysis
 
         public List<double> StartupMs { get; } = new();
 
-        public List<double> TaskCpuPerCore { get; } = new();
+        public List<double> TaskCpuShare { get; } = new();
 
         public int? LogicalCores { get; set; }
     }

@@ -3,10 +3,11 @@ using System;
 namespace ConcurrencyTools.Engine.Statistics;
 
 /// <summary>
-/// The rule behind <see cref="WorkloadBound"/>. From the work's own CPU when the rows carry it: TaskCpuShare
-/// (the CPU of the threads that ran the tasks over the tasks' summed wall time) times max(1, Workers /
-/// LogicalCores), capped at 1, since with more workers than cores a computing task also waits its turn for a
-/// core. For rows without it, from the process: CPU per busy worker = CpuTimeMs / (ElapsedMs x min(Workers,
+/// The rule behind <see cref="WorkloadBound"/>. From the work's own CPU when the rows carry it: TaskCpuShare,
+/// the CPU of the threads that ran the tasks over the time they could have run (their summed wall time less
+/// the time they waited, runnable, for a core), so a computing task stays near 1 however many workers share
+/// the cores and however busy the machine is, and a waiting task stays near 0 with any number of workers.
+/// For rows without it, from the process: CPU per busy worker = CpuTimeMs / (ElapsedMs x min(Workers,
 /// LogicalCores)), which also counts PowerShell's compiler, the garbage collector and the sampler (180 to
 /// 520 ms for 600 ms of sleeping). At least <see cref="CpuBoundAt"/> is CpuBound, at most
 /// <see cref="IoBoundAt"/> is IoBound, in between Mixed.
@@ -30,17 +31,9 @@ public static class WorkloadBoundRule
         return cpu / (elapsedMs * Math.Min(workers, logicalCores.Value));
     }
 
-    /// <summary>The work's CPU per core it could hold, from TaskCpuShare; null when a figure is missing or negative.</summary>
-    public static double? TaskCpuPerCore(double? taskCpuShare, int workers, int? logicalCores)
-    {
-        if (taskCpuShare is not { } share || !(share >= 0) || !double.IsFinite(share) || workers < 1)
-        {
-            return null;
-        }
-
-        double waitingForCores = logicalCores is > 0 ? Math.Max(1, (double)workers / logicalCores.Value) : 1;
-        return Math.Min(1, share * waitingForCores);
-    }
+    /// <summary>A run's TaskCpuShare as the rule uses it (at most 1); null when it is missing, negative or not a number.</summary>
+    public static double? TaskCpuShare(double? taskCpuShare) =>
+        taskCpuShare is { } share && share >= 0 && double.IsFinite(share) ? Math.Min(1, share) : null;
 
     /// <summary>The bound for a CPU per busy worker.</summary>
     public static WorkloadBound Classify(double cpuPerWorker) =>

@@ -75,8 +75,67 @@ public class TaskCpuTests
 
         // Without TaskCpuShare (an older CSV), the process's CPU still decides.
         Assert.Equal(WorkloadBound.CpuBound, WorkloadBoundRule.Classify(WorkloadBoundRule.CpuPerWorker(480, 600, 1, 2)!.Value));
-        // Four computing workers on two cores: each task waits half its time for a core, and is still CPU-bound.
-        Assert.Equal(1.0, WorkloadBoundRule.TaskCpuPerCore(0.5, 4, 2));
+    }
+
+    [Theory]
+    // cpu, wall, wait for a core (ms, summed over the tasks) -> TaskCpuShare and Bound.
+    [InlineData(500.0, 1000.0, 500.0, 1.0, WorkloadBound.CpuBound)] // four computing workers on two cores: half the time waiting for a core
+    [InlineData(250.0, 1000.0, 740.0, 0.961538, WorkloadBound.CpuBound)] // computing on a machine busy with other work
+    [InlineData(20.0, 1000.0, 0.0, 0.02, WorkloadBound.IoBound)] // sleeping
+    [InlineData(20.0, 1000.0, 5.0, 0.020101, WorkloadBound.IoBound)] // sleeping, with a little wait for a core on waking
+    [InlineData(400.0, 1000.0, 0.0, 0.4, WorkloadBound.Mixed)]
+    [InlineData(0.0, 1000.0, 1000.0, 0.0, WorkloadBound.IoBound)] // nothing measured as runnable: no CPU, no share to speak of
+    [InlineData(10.0, 1000.0, 1000.0, 1.0, WorkloadBound.CpuBound)] // a wait read past the wall time is clamped
+    public void TheShareLeavesOutTheWaitForACore(double cpuMs, double wallMs, double runWaitMs, double share, WorkloadBound bound)
+    {
+        var row = new WorkloadMeasurement();
+        WorkloadBenchmark.SetTaskCpu(row, cpuMs, wallMs, runWaitMs);
+        Assert.Equal(cpuMs, row.TaskCpuMs);
+        Assert.Equal(share, row.TaskCpuShare!.Value, 6);
+        Assert.Equal(bound, WorkloadBoundRule.Classify(WorkloadBoundRule.TaskCpuShare(row.TaskCpuShare)!.Value));
+    }
+
+    [Fact]
+    public void ManyWaitingWorkersOnFewCoresAreStillIoBound()
+    {
+        // The old rule multiplied TaskCpuShare by Workers / LogicalCores: 64 sleeping workers on 2 cores with a
+        // share of 0.02 became 0.64, CpuBound. A share is a task's own figure; the number of workers does not scale it.
+        var analysis = new SpeedupAnalysis();
+        var recommendations = new RecommendationAnalysis();
+        foreach (var (model, workers, ms) in new[] { ("Sequential", 1, 6400.0), ("Threads", 64, 110.0) })
+        {
+            for (int run = 1; run <= 3; run++)
+            {
+                analysis.Add(new SpeedupSample("m", "Io", 64, "DurationMs=100", model, workers, run, ms + run, true));
+                recommendations.Add("m", "Io", 64, "DurationMs=100", model, workers, ms + run, cpuTimeMs: 50, logicalCores: 2, startupMs: null, taskCpuShare: 0.02);
+            }
+        }
+
+        var summaries = analysis.Summarize(SpeedupBaseline.Sequential).Summaries;
+        recommendations.Apply(summaries);
+        Assert.All(summaries, s => Assert.Equal(nameof(WorkloadBound.IoBound), s.Bound));
+    }
+
+    [Theory]
+    [InlineData(ConcurrencyModel.Sequential)]
+    [InlineData(ConcurrencyModel.Threads)]
+    [InlineData(ConcurrencyModel.ThreadPool)]
+    [InlineData(ConcurrencyModel.EventLoop)]
+    [InlineData(ConcurrencyModel.Processes)]
+    public void ComputingTasksAreCpuBoundWithMoreWorkersThanCoresWhateverTheLoad(ConcurrencyModel model)
+    {
+        if (!ThreadCpuClock.IsThreadTime)
+        {
+            return;
+        }
+
+        // Twice as many computing workers as cores: each task waits for a core at least half the time on an idle
+        // machine, longer on a busy one. That wait is not the task's own, so the share stays near 1 either way.
+        int workers = model == ConcurrencyModel.Sequential ? 1 : 2 * Environment.ProcessorCount;
+        var spec = new WorkloadSpec(WorkloadKind.Cpu, tasks: workers, iterations: 10_000_000);
+        var plan = new MeasurementPlan(spec, new[] { model }, new[] { workers }, repeat: 1, warmup: 1, measureOverhead: false);
+        WorkloadMeasurement cpu = new WorkloadBenchmark(plan).Run(null, CancellationToken.None).Single();
+        Assert.True(cpu.TaskCpuShare >= WorkloadBoundRule.CpuBoundAt, $"{model} x{workers}: TaskCpuShare {cpu.TaskCpuShare}, TaskCpuMs {cpu.TaskCpuMs}, ElapsedMs {cpu.ElapsedMs}");
     }
 
     [Theory]
