@@ -180,15 +180,15 @@ function Get-ProcessesReason([string] $Kind, [object[]] $KindRows, [object[]] $O
     if ($notStartup.Count) {
         $one = $KindRows | Where-Object Workers -EQ 1
         $scaling = foreach ($row in ($KindRows | Where-Object Workers -GT 1)) {
-            "x$($row.Workers)/x1 $(Format-BenchmarkNumber ($row.Processes / $one.Processes) 2) against $(Format-BenchmarkNumber ($row.CPythonProcesses / $one.CPythonProcesses) 2)"
+            "x$($row.Workers)/x1 $(Format-BenchmarkNumber ($row.Processes / $one.Processes) 2) here against $(Format-BenchmarkNumber ($row.CPythonProcesses / $one.CPythonProcesses) 2)"
         }
         $alike = -not @($KindRows | Where-Object Workers -GT 1 | Where-Object { [math]::Abs(($_.Processes / $one.Processes) / ($_.CPythonProcesses / $one.CPythonProcesses) - 1) -gt 0.1 })
         $first = if ($Off.Workers -contains 1) {
-            "The gap is there with one worker: one worker process against its own side's sequential run measured $(Format-BenchmarkNumber $one.Processes 2)x here and $(Format-BenchmarkNumber $one.CPythonProcesses 2)x in CPython"
+            "The gap is there with one worker: one worker process against its own side's sequential run measured $(Format-BenchmarkNumber $one.Processes 2)x here and $(Format-BenchmarkNumber $one.CPythonProcesses 2)x in CPython; from one worker on, the two sides scale $($alike ? 'alike' : 'differently')"
         } else {
-            "With one worker the sides agree ($(Format-BenchmarkNumber $one.Processes 2)x here, $(Format-BenchmarkNumber $one.CPythonProcesses 2)x in CPython); the gap opens with more workers"
+            "With one worker the sides agree ($(Format-BenchmarkNumber $one.Processes 2)x here, $(Format-BenchmarkNumber $one.CPythonProcesses 2)x in CPython); the gap opens with more workers, which scale $($alike ? 'alike' : 'differently') from one worker on each side"
         }
-        $parts += "not start-up: $($notStartup -join '; '). $first, and more workers scale from one $($alike ? 'alike' : 'differently') ($($scaling -join ', '))" +
+        $parts += "not start-up: $($notStartup -join '; '). $first ($($scaling -join ', ') in CPython)" +
             $(if ($Kind -eq 'Cpu') { '; the CPU per task below says whether one worker did more work than the sequential run or got less of a core' })
     }
     "off at x$(($Off.Workers) -join ', x'): $($parts -join '; ')"
