@@ -443,13 +443,50 @@ Describe 'Measure-ThreadedWorkload -ScriptBlock' {
             $summary | Should -HaveCount 2
             $summary | ForEach-Object { $_.Recommendation | Should -BeLike '*x*: *x; *.' }
             $summary[0].Recommendation | Should -Be $summary[1].Recommendation
-            # CpuTimeMs is the whole process's, so on a pwsh still compiling in the background a sleep can look
-            # busy; the Bound must still be the documented rule applied to the rows' own figures.
-            $sequential = @($imported | Where-Object Model -EQ 'Sequential')
-            $perWorker = @($sequential | ForEach-Object { [double] $_.CpuTimeMs / ([double] $_.ElapsedMs * [Math]::Min(1, [int] $_.LogicalCores)) } | Sort-Object)
-            $median = if ($perWorker.Count % 2) { $perWorker[[int][Math]::Floor($perWorker.Count / 2)] } else { ($perWorker[$perWorker.Count / 2 - 1] + $perWorker[$perWorker.Count / 2]) / 2 }
-            $expected = if ($median -ge 0.6) { 'CpuBound' } elseif ($median -le 0.25) { 'IoBound' } else { 'Mixed' }
-            ($summary | Where-Object Model -EQ 'Sequential').Bound | Should -Be $expected
+            # Judged from TaskCpuShare, read back from the CSV: a block that only sleeps is I/O-bound.
+            $summary | ForEach-Object { $_.Bound | Should -Be 'IoBound' }
+        }
+    }
+
+    Context 'Bound of script blocks' {
+        It 'calls a block that only sleeps IoBound under every script-block model, and the Recommendation never CPU-bound' {
+            # Three workers on a machine of two cores or fewer gives the old Workers / LogicalCores factor room to
+            # turn a low share into Mixed; ThreadJob and Jobs run each item in a fresh runspace or process.
+            $models = @('Sequential', 'Runspaces', 'ForEachParallel', 'Jobs', 'Processes')
+            if ($HasThreadJob) { $models += 'ThreadJob' }
+            $rows = 1..4 | Measure-ThreadedWorkload -ScriptBlock { Start-Sleep -Milliseconds 100 } -Model $models -Workers 3 @Once
+            $rows | Should -HaveCount $models.Count
+            foreach ($row in $rows) {
+                $row.Error | Should -BeNullOrEmpty
+                $row.TaskCpuShare | Should -BeLessOrEqual 0.25 -Because "$($row.Model): TaskCpuMs $($row.TaskCpuMs)"
+            }
+
+            $summary = $rows | Measure-Speedup
+            foreach ($s in $summary) { $s.Bound | Should -Be 'IoBound' -Because "$($s.Model) x$($s.Workers)" }
+            $summary[0].Recommendation | Should -Not -Match 'CPU-bound'
+        }
+
+        It 'gives a block that computes a far higher TaskCpuShare than one that sleeps, in the same run' {
+            # More workers than cores, so the computing items wait for a core, for as long as the machine's load
+            # makes them: the two are compared, never a computing share against a fixed line.
+            $workers = 2 * [Environment]::ProcessorCount
+            $compute = 1..$workers | Measure-ThreadedWorkload -ScriptBlock { $x = 0; foreach ($i in 1..200000) { $x += $i } } -Model Sequential, Runspaces -Workers $workers -Repeat 1 -Warmup 1 -NoOverhead -NoProgress
+            $sleep = 1..$workers | Measure-ThreadedWorkload -ScriptBlock { Start-Sleep -Milliseconds 100 } -Model Sequential, Runspaces -Workers $workers @Once
+            foreach ($model in 'Sequential', 'Runspaces') {
+                $c = $compute | Where-Object Model -EQ $model
+                $w = $sleep | Where-Object Model -EQ $model
+                $c.TaskCpuShare | Should -BeGreaterThan (5 * $w.TaskCpuShare) -Because "$model compute $($c.TaskCpuShare), sleep $($w.TaskCpuShare)"
+            }
+        }
+
+        It 'counts the CPU of an item that throws' {
+            # Each item computes, then throws: the row is not verified, and its TaskCpuMs still holds the work.
+            $rows = 1..2 | Measure-ThreadedWorkload -ScriptBlock { $x = 0; foreach ($i in 1..200000) { $x += $i }; throw 'after the work' } -Model Sequential, Runspaces, ForEachParallel -Workers 2 @Once
+            foreach ($row in $rows) {
+                $row.Verified | Should -BeFalse
+                $row.FirstError | Should -Match 'after the work'
+                $row.TaskCpuMs | Should -BeGreaterThan 20 -Because "$($row.Model) computed before it threw"
+            }
         }
     }
 

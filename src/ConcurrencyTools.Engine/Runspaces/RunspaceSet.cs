@@ -23,8 +23,9 @@ public sealed class RunspaceSet : IDisposable
     // The text is the script block's, created in the runspace that runs it: a ScriptBlock object
     // belongs to the runspace that made it and must not be run on another one.
     // With a holder ($__ctTimes, see ItemTimes) it also records, on the thread that runs the block and around
-    // the block alone (not the compiling of the script block or the set-up of this pipeline), the wall clock
-    // and Linux's /proc/thread-self/schedstat: CPU and runnable wait for a core, in nanoseconds.
+    // the block alone (not the compiling of the script block or the set-up of this pipeline), the wall clock,
+    // Linux's /proc/thread-self/schedstat (CPU and runnable wait for a core, in nanoseconds) and the time the
+    // JIT compiler spent on this thread.
     internal const string Driver = """
         param($__ctScript, $__ctItem, $__ctArguments, $__ctBarrier, $__ctToken, $__ctTimes)
         $__ctBlock = [scriptblock]::Create($__ctScript)
@@ -33,6 +34,7 @@ public sealed class RunspaceSet : IDisposable
             $__ctTimes[3] = [System.IO.FileInfo]::new('/proc/thread-self').LinkTarget.Split('/')[-1]
             $__ctStat = [System.IO.File]::ReadAllText('/proc/thread-self/schedstat').Split(' ')
             $__ctTimes[1] = $__ctStat[0]; $__ctTimes[2] = $__ctStat[1]
+            $__ctTimes[7] = [System.Runtime.JitInfo]::GetCompilationTime($true).Ticks
             $__ctTimes[0] = [System.Diagnostics.Stopwatch]::GetTimestamp()
         }
         ,$__ctItem | & { process { & $__ctBlock $_ @__ctArguments } }
@@ -40,6 +42,7 @@ public sealed class RunspaceSet : IDisposable
             $__ctTimes[4] = [System.Diagnostics.Stopwatch]::GetTimestamp()
             $__ctStat = [System.IO.File]::ReadAllText('/proc/thread-self/schedstat').Split(' ')
             $__ctTimes[5] = $__ctStat[0]; $__ctTimes[6] = $__ctStat[1]
+            $__ctTimes[8] = [System.Runtime.JitInfo]::GetCompilationTime($true).Ticks
         }
         """;
 

@@ -162,7 +162,9 @@ public sealed class ScriptBlockBenchmark : IDisposable
         ScriptTaskRecord[] timed = records.Where(r => r.TaskCpuMs is not null && r.WallMs is not null).ToArray();
         if (timed.Length > 0)
         {
-            WorkloadBenchmark.SetTaskCpu(row, timed.Sum(r => r.TaskCpuMs!.Value), timed.Sum(r => r.WallMs!.Value), timed.Sum(r => r.RunWaitMs ?? 0));
+            // Each item's wait for a core only where its own figures add up (see ConsistentRunWaitMs).
+            double runWaitMs = timed.Sum(r => WorkloadBenchmark.ConsistentRunWaitMs(r.TaskCpuMs!.Value, r.WallMs!.Value, r.RunWaitMs));
+            WorkloadBenchmark.SetTaskCpu(row, timed.Sum(r => r.TaskCpuMs!.Value), timed.Sum(r => r.WallMs!.Value), runWaitMs);
         }
         int distinct = records.Select(r => r.Index).Distinct().Count(i => i >= 0 && i < tasks);
         row.Checksum = records.Sum(r => (long)r.Index + 1);

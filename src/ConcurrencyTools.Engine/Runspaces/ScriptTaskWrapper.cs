@@ -18,8 +18,13 @@ internal static class ScriptTaskWrapper
         param($__ctScript, $__ctIndex, $__ctItem, $__ctArguments, $__ctModules, $__ctVariables, $__ctReportCpu)
         if ($__ctModules) { Import-Module -Name $__ctModules -ErrorAction Stop }
         if ($__ctVariables) { foreach ($__ctName in @($__ctVariables.Keys)) { $ExecutionContext.SessionState.PSVariable.Set($__ctName, $__ctVariables[$__ctName]) } }
+        # Finding the block's commands (and auto-loading their modules) is this fresh runspace or process
+        # setting up, not the item's work: done here, before the item's clock starts.
+        foreach ($__ctCommand in [scriptblock]::Create($__ctScript).Ast.FindAll({ $args[0] -is [System.Management.Automation.Language.CommandAst] }, $true)) {
+            if ($__ctName = $__ctCommand.GetCommandName()) { $null = Get-Command -Name $__ctName -ErrorAction Ignore }
+        }
         $__ctShell = [powershell]::Create('CurrentRunspace')
-        $__ctTimes = if ($IsLinux) { [double[]]::new(7) }
+        $__ctTimes = if ($IsLinux) { [double[]]::new(9) }
         $null = $__ctShell.AddScript('@DRIVER@', $true).AddArgument($__ctScript).AddArgument($__ctItem).AddArgument($__ctArguments).AddArgument($null).AddArgument($null).AddArgument($__ctTimes)
         $__ctErrors = [System.Collections.Generic.List[object]]::new()
         $__ctOutput = 0
@@ -40,10 +45,16 @@ internal static class ScriptTaskWrapper
                 $__ctTimes[4] = [System.Diagnostics.Stopwatch]::GetTimestamp()
                 $__ctStat = [System.IO.File]::ReadAllText('/proc/thread-self/schedstat').Split(' ')
                 $__ctTimes[5] = $__ctStat[0]; $__ctTimes[6] = $__ctStat[1]
+                $__ctTimes[8] = [System.Runtime.JitInfo]::GetCompilationTime($true).Ticks
             }
+            # The JIT compiler's share of the item's CPU (see ItemTimes) leaves its CPU and wall time.
+            $__ctJitMs = [math]::Max(0.0, ($__ctTimes[8] - $__ctTimes[7]) / 10000.0)
             $__ctWallMs = ($__ctTimes[4] - $__ctTimes[0]) * 1000.0 / [System.Diagnostics.Stopwatch]::Frequency
-            $__ctTaskCpuMs = ($__ctTimes[5] - $__ctTimes[1]) / 1e6
-            $__ctRunWaitMs = ($__ctTimes[6] - $__ctTimes[2]) / 1e6
+            $__ctTaskCpuMs = [math]::Max(0.0, ($__ctTimes[5] - $__ctTimes[1]) / 1e6)
+            $__ctRunWaitMs = [math]::Max(0.0, ($__ctTimes[6] - $__ctTimes[2]) / 1e6)
+            $__ctJitCpuMs = if ($__ctTaskCpuMs -gt 0) { [math]::Min($__ctTaskCpuMs, $__ctJitMs * $__ctTaskCpuMs / ($__ctTaskCpuMs + $__ctRunWaitMs)) } else { 0.0 }
+            $__ctTaskCpuMs -= $__ctJitCpuMs
+            $__ctWallMs -= $__ctJitCpuMs
         }
         foreach ($__ctError in $__ctShell.Streams.Error) { $__ctErrors.Add($__ctError) }
         if ($__ctFailed) { $__ctErrors.Add($__ctTerminating) }
