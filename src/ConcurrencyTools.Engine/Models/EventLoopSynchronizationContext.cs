@@ -32,12 +32,12 @@ internal sealed class EventLoopSynchronizationContext : SynchronizationContext
     // The waits in progress, one first-in first-out queue per length of wait: a wait's due time is its
     // start plus its length, so each queue is in due order and the next due wait is the earliest of the
     // queues' heads (a few lengths, not one per wait). Touched by the loop thread only.
-    private readonly List<(long Ticks, Queue<LoopDelay> Waits)> _timers = new();
+    private readonly List<TimerQueue> _timers = new();
     private int _pendingWaits;
 
     // The tokens the waits were given, each watched once (one registration per token, not per wait).
-    private readonly List<CancellationTokenRegistration> _watched = new();
-    private readonly HashSet<CancellationToken> _watchedTokens = new();
+    private readonly List<WatchedToken> _registrations = new();
+    private CancellationToken _watched;
 
     private readonly int _loopThread = Environment.CurrentManagedThreadId;
     private bool _completed;
@@ -111,7 +111,7 @@ internal sealed class EventLoopSynchronizationContext : SynchronizationContext
         finally
         {
             SetSynchronizationContext(previous);
-            foreach (CancellationTokenRegistration registration in loop._watched)
+            foreach (WatchedToken registration in loop._registrations)
             {
                 registration.Dispose();
             }
@@ -173,17 +173,17 @@ internal sealed class EventLoopSynchronizationContext : SynchronizationContext
 
     private Queue<LoopDelay> QueueOf(long ticks)
     {
-        foreach (var (length, waits) in _timers)
+        foreach (TimerQueue queue in _timers)
         {
-            if (length == ticks)
+            if (queue.Ticks == ticks)
             {
-                return waits;
+                return queue.Waits;
             }
         }
 
-        var queue = new Queue<LoopDelay>();
-        _timers.Add((ticks, queue));
-        return queue;
+        var added = new TimerQueue(ticks);
+        _timers.Add(added);
+        return added.Waits;
     }
 
     private void FireDueTimers()
@@ -194,8 +194,9 @@ internal sealed class EventLoopSynchronizationContext : SynchronizationContext
         }
 
         long now = Stopwatch.GetTimestamp();
-        foreach (var (_, waits) in _timers)
+        foreach (TimerQueue queue in _timers)
         {
+            Queue<LoopDelay> waits = queue.Waits;
             while (waits.TryPeek(out LoopDelay? delay) && delay.Due <= now)
             {
                 waits.Dequeue();
@@ -209,9 +210,9 @@ internal sealed class EventLoopSynchronizationContext : SynchronizationContext
     private int MillisecondsToNextTimer()
     {
         long next = long.MaxValue;
-        foreach (var (_, waits) in _timers)
+        foreach (TimerQueue queue in _timers)
         {
-            if (waits.TryPeek(out LoopDelay? delay) && delay.Due < next)
+            if (queue.Waits.TryPeek(out LoopDelay? delay) && delay.Due < next)
             {
                 next = delay.Due;
             }
@@ -228,19 +229,31 @@ internal sealed class EventLoopSynchronizationContext : SynchronizationContext
 
     private void Watch(CancellationToken cancellationToken)
     {
-        if (!cancellationToken.CanBeCanceled || !_watchedTokens.Add(cancellationToken))
+        // Every wait of a run has the run's token: one registration for all of them. (A wait with
+        // another token is watched too; the list is short, so a linear search is enough.)
+        if (!cancellationToken.CanBeCanceled || cancellationToken == _watched)
         {
             return;
         }
 
+        _watched = cancellationToken;
+        foreach (WatchedToken registration in _registrations)
+        {
+            if (registration.Token == cancellationToken)
+            {
+                return;
+            }
+        }
+
         // Cancellation comes from another thread: the loop itself ends the waits of that token.
-        _watched.Add(cancellationToken.UnsafeRegister(_ => Post(_ => CancelWaits(), null), null));
+        _registrations.Add(new WatchedToken(cancellationToken, cancellationToken.UnsafeRegister(_ => Post(_ => CancelWaits(), null), null)));
     }
 
     private void CancelWaits()
     {
-        foreach (var (_, waits) in _timers)
+        foreach (TimerQueue queue in _timers)
         {
+            Queue<LoopDelay> waits = queue.Waits;
             for (int count = waits.Count; count > 0; count--)
             {
                 LoopDelay delay = waits.Dequeue();
@@ -255,6 +268,32 @@ internal sealed class EventLoopSynchronizationContext : SynchronizationContext
                 }
             }
         }
+    }
+
+    /// <summary>The waits of one length, in due order.</summary>
+    private sealed class TimerQueue
+    {
+        public TimerQueue(long ticks) => Ticks = ticks;
+
+        public long Ticks { get; }
+
+        public Queue<LoopDelay> Waits { get; } = new();
+    }
+
+    /// <summary>A token the loop watches, and its registration.</summary>
+    private sealed class WatchedToken
+    {
+        private readonly CancellationTokenRegistration _registration;
+
+        public WatchedToken(CancellationToken token, CancellationTokenRegistration registration)
+        {
+            Token = token;
+            _registration = registration;
+        }
+
+        public CancellationToken Token { get; }
+
+        public void Dispose() => _registration.Dispose();
     }
 
     /// <summary>One wait on the loop: completed by the loop thread when due or when its token is cancelled.</summary>

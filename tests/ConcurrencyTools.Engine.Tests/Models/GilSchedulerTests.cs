@@ -66,7 +66,10 @@ public class GilSchedulerTests
 
         gil.Release();
         Assert.True(waiter.IsCompleted);
+
+        // Neither thread held the lock twice in a row while the other waited for it.
         Assert.Equal(0, RetakesWhileWaited(holders, "computer"));
+        Assert.Equal(0, RetakesWhileWaited(holders, "waiter"));
         Assert.Equal(20, holders.Count(h => h == "waiter"));
         Assert.InRange(gil.ForcedDrops, 19, 20);
         Assert.Equal(0, gil.Violations);
@@ -136,7 +139,12 @@ public class GilSchedulerTests
     // Times the named thread held the lock twice in a row while the other thread still had turns to come.
     private static int RetakesWhileWaited(List<string> holders, string name)
     {
-        int lastOther = holders.FindLastIndex(h => h != name);
+        int lastOther;
+        lock (holders)
+        {
+            lastOther = holders.FindLastIndex(h => h != name);
+        }
+
         int retakes = 0;
         for (int i = 1; i <= lastOther; i++)
         {

@@ -75,6 +75,37 @@ public class ScaleTests
     }
 
     [Fact]
+    public void ATaskWhoseAwaitEndsOnAnotherThreadStillResumesOnTheLoop()
+    {
+        // The loop resumes a coroutine where its task ended; a wait that is not the loop's own ends on a
+        // pool thread, and the coroutine must come back to the loop before it takes the next task.
+        var workload = new OffLoopWaitWorkload(tasks: 40);
+        ModelRunResult result = ExecutionModel.Create(ConcurrencyModel.EventLoop).Run(workload, 4, CancellationToken.None);
+        Assert.Null(result.Error);
+        Assert.Equal(40, result.CompletedTasks);
+        Assert.Equal(workload.ExpectedChecksum(CancellationToken.None), result.Checksum);
+
+        // Every task was taken and ended (noted after its await) on the one loop thread.
+        Assert.Equal(1, result.ThreadsUsed);
+    }
+
+    private sealed class OffLoopWaitWorkload : Workload
+    {
+        public OffLoopWaitWorkload(int tasks)
+            : base(new WorkloadSpec(WorkloadKind.Io, tasks, durationMs: 1))
+        {
+        }
+
+        public override async System.Threading.Tasks.ValueTask<long> RunTaskAsync(int index, ITaskContext context)
+        {
+            await System.Threading.Tasks.Task.Delay(2).ConfigureAwait(false);
+            return index + 1;
+        }
+
+        public override long ExpectedChecksum(int index) => index + 1;
+    }
+
+    [Fact]
     public void StarvationIsForeseenWithItsCostAndTheModelsThatAvoidIt()
     {
         var plan = new MeasurementPlan(new WorkloadSpec(WorkloadKind.Io, 10_000, durationMs: 100), new[] { ConcurrencyModel.ThreadPool }, new[] { 10_000 }, repeat: 2, warmup: 1);
