@@ -62,8 +62,17 @@ internal sealed class EventLoopModel : ExecutionModel
                 // own waits) continues here at once; one that ended elsewhere is posted back to the loop.
                 // (ConfigureAwait(false) would not run it inline: with a context on the thread the runtime
                 // queues such a continuation to the thread pool, one work item per task.)
-                long checksum = await state.Workload.RunTaskAsync(index, context);
-                state.AddTaskTimes(0, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                long checksum;
+                try
+                {
+                    checksum = await state.Workload.RunTaskAsync(index, context);
+                }
+                finally
+                {
+                    // A failed task's wall time counts as well as its CPU (the loop thread's, read in RunLoop).
+                    state.AddTaskTimes(0, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                }
+
                 state.NoteThread();
                 state.Complete(checksum);
             }
