@@ -127,7 +127,7 @@ foreach ($spec in $goalSpecs) {
             elseif ($met) { 'one loop thread; each wait is one of the loop''s own timers, fired by the loop thread in due order (no runtime timer or thread-pool item per wait)' }
             else {
                 @(
-                    if (-not $fast) { "$(Format-BenchmarkNumber $target.OfIdeal 2)x, $(Format-BenchmarkNumber ($target.MedianMs - $target.WaitMs) 0) ms beyond the wait: the one loop thread starts the $($spec.Workers) coroutines one after another before the last wait starts (a wait that starts late ends late), then resumes each" }
+                    if (-not $fast) { "$(Format-BenchmarkNumber $target.OfIdeal 2)x, $(Format-BenchmarkNumber ($target.MedianMs - $target.WaitMs) 0) ms beyond the wait: the one loop thread starts the $(Format-BenchmarkNumber $spec.Workers 0) coroutines one after another before the last wait starts (a wait that starts late ends late), then resumes each" }
                     if (-not $small) { "$($target.AddedMB) MB added: the coroutines, their waits and the garbage collector's room for them" }
                     if ($target.ThreadsUsed -ne 1) { "$($target.ThreadsUsed) threads ran tasks" }
                 ) -join '; '
