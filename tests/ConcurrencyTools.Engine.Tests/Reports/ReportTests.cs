@@ -177,6 +177,21 @@ public class ReportTests
     }
 
     [Fact]
+    public void ARunCountsByMeasureSpeedupsRule()
+    {
+        ConcurrencyReport report = ReportOf(Sweep());
+
+        // Measure-Speedup excludes a run whose Workers is empty or not a whole number; the report did count them, as one worker.
+        report.Add(Row(("Workload", "Cpu"), ("Model", "Threads"), ("Workers", ""), ("Tasks", "4"), ("TaskSize", "Iterations=1000"), ("Run", "7"), ("ElapsedMs", "1"), ("MachineName", "vm")));
+        report.Add(Row(("Workload", "Cpu"), ("Model", "Threads"), ("Workers", "1.5"), ("Tasks", "4"), ("TaskSize", "Iterations=1000"), ("Run", "8"), ("ElapsedMs", "1"), ("MachineName", "vm")));
+        (string html, ReportContents contents) = Write(report);
+
+        Assert.Contains(contents.Notes, n => n.StartsWith("2 WorkloadMeasurement rows", StringComparison.Ordinal));
+        // Threads x1 keeps its 3 runs and its fastest, 101, not the excluded 1.
+        Assert.Contains("<td class=\"text\">Threads</td><td>1</td><td>3</td><td>0</td><td>101.0</td>", html);
+    }
+
+    [Fact]
     public void AStoppedReportThrowsOperationCanceled()
     {
         ConcurrencyReport report = ReportOf(Sweep());
