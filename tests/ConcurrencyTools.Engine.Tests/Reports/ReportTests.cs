@@ -207,7 +207,14 @@ public class ReportTests
         ConcurrencyReport report = ReportOf(Sweep().Concat(Pool()));
         var steps = new StepList();
         report.Write(TextWriter.Null, new ReportHeader(), CancellationToken.None, steps);
-        Assert.Equal(new[] { "Drawing speedups and run times", "Drawing the process pool", "Drawing race tests and producer/consumer runs", "Writing the page" }, steps);
+        Assert.Equal(new[] { "Drawing speedups and run times", "Drawing the process pool", "Drawing race tests and producer/consumer runs", "Writing the page" }, steps.Select(s => s.Step));
+        Assert.Equal(new[] { 0, 1, 2, 3 }, steps.Select(s => s.StepsDone));
+        Assert.All(steps, s => Assert.Equal(4, s.TotalSteps));
+
+        // Without pool rows there is no pool step, and the count says so.
+        steps.Clear();
+        ReportOf(Sweep()).Write(TextWriter.Null, new ReportHeader(), CancellationToken.None, steps);
+        Assert.Equal(new[] { (0, 3), (1, 3), (2, 3) }, steps.Select(s => (s.StepsDone, s.TotalSteps)));
     }
 
     [Fact]
@@ -219,9 +226,9 @@ public class ReportTests
     }
 
     // Progress<T> would post to the thread pool; the cmdlet's writer, like this list, records on the calling thread.
-    private sealed class StepList : List<string>, IProgress<string>
+    private sealed class StepList : List<ReportProgress>, IProgress<ReportProgress>
     {
-        public void Report(string value) => Add(value);
+        public void Report(ReportProgress value) => Add(value);
     }
 
     private static ConcurrencyReport ReportOf(IEnumerable<ReportRow> rows)
