@@ -466,19 +466,6 @@ Describe 'Measure-ThreadedWorkload -ScriptBlock' {
             $summary[0].Recommendation | Should -Not -Match 'CPU-bound'
         }
 
-        It 'gives a block that computes a far higher TaskCpuShare than one that sleeps, in the same run' {
-            # More workers than cores, so the computing items wait for a core, for as long as the machine's load
-            # makes them: the two are compared, never a computing share against a fixed line.
-            $workers = 2 * [Environment]::ProcessorCount
-            $compute = 1..$workers | Measure-ThreadedWorkload -ScriptBlock { $x = 0; foreach ($i in 1..200000) { $x += $i } } -Model Sequential, Runspaces -Workers $workers -Repeat 1 -Warmup 1 -NoOverhead -NoProgress
-            $sleep = 1..$workers | Measure-ThreadedWorkload -ScriptBlock { Start-Sleep -Milliseconds 100 } -Model Sequential, Runspaces -Workers $workers @Once
-            foreach ($model in 'Sequential', 'Runspaces') {
-                $c = $compute | Where-Object Model -EQ $model
-                $w = $sleep | Where-Object Model -EQ $model
-                $c.TaskCpuShare | Should -BeGreaterThan (5 * $w.TaskCpuShare) -Because "$model compute $($c.TaskCpuShare), sleep $($w.TaskCpuShare)"
-            }
-        }
-
         It 'counts the CPU of an item that throws' {
             # Each item computes, then throws: the row is not verified, and its TaskCpuMs still holds the work.
             $rows = 1..2 | Measure-ThreadedWorkload -ScriptBlock { $x = 0; foreach ($i in 1..200000) { $x += $i }; throw 'after the work' } -Model Sequential, Runspaces, ForEachParallel -Workers 2 @Once
