@@ -1,7 +1,6 @@
 using System;
 using System.Collections;
 using System.Linq;
-using System.Management.Automation;
 using ConcurrencyTools.Engine.ProcessPool;
 
 namespace ConcurrencyTools.Engine.Remoting;
@@ -34,7 +33,7 @@ internal static class RemotePoolOptions
         ThrottleLimit = slots,
         Timeout = timeoutSeconds > 0 ? TimeSpan.FromSeconds(timeoutSeconds) : null,
         WorkingDirectory = string.IsNullOrEmpty(workingDirectory) ? null : workingDirectory,
-        Environment = environment?.Cast<DictionaryEntry>().ToDictionary(e => e.Key.ToString()!, e => e.Value is null ? null : LanguagePrimitives.ConvertTo<string>(e.Value)),
+        Environment = ProcessTaskBuilder.EnvironmentOf(environment),
         MaxOutputBytes = maxOutputBytes,
         StreamLines = streamLines,
     };
