@@ -67,12 +67,12 @@ function Invoke-Rounds {
             $pythonArguments = @('--kind', $kind.ToLowerInvariant(), '--tasks', $Tasks, '--workers', $workerList, '--iterations', $pythonIterations, '--duration-ms', $TaskMs)
             foreach ($row in Invoke-Python $pythonArguments) {
                 $model = @{ sequential = 'Sequential'; threads = 'threading'; processes = 'multiprocessing' }[$row.Model]
-                $runs.Add([pscustomobject]@{ Round = $round; Kind = $kind; Side = 'CPython'; Model = $model; Workers = [int]$row.Workers; ElapsedMs = [double]$row.ElapsedMs; StartupMs = $null; CpuTimeMs = $null; Checksum = [long]$row.Checksum; Verified = $true; Note = "start method $($row.StartMethod)" })
+                $runs.Add([pscustomobject]@{ Round = $round; Kind = $kind; Side = 'CPython'; Model = $model; Workers = [int]$row.Workers; ElapsedMs = [double]$row.ElapsedMs; StartupMs = $null; CpuTimeMs = [double]$row.CpuMs; TaskCpuMs = $null; Checksum = [long]$row.Checksum; Verified = $true; Note = "start method $($row.StartMethod)" })
             }
             $measured = Measure-ThreadedWorkload -Workload $kind -Model Sequential, GilThreads, Threads, Processes -Workers $Workers -Tasks $Tasks `
                 -Iterations $dotnetIterations -DurationMs $TaskMs -Repeat 1 -Warmup 0 -NoOverhead -NoProgress -WarningAction SilentlyContinue
             foreach ($row in $measured) {
-                $runs.Add([pscustomobject]@{ Round = $round; Kind = $kind; Side = 'ConcurrencyTools'; Model = $row.Model; Workers = $row.Workers; ElapsedMs = $row.ElapsedMs; StartupMs = $row.StartupMs; CpuTimeMs = $row.CpuTimeMs; Checksum = $row.Checksum; Verified = $row.Verified; Note = $row.Error })
+                $runs.Add([pscustomobject]@{ Round = $round; Kind = $kind; Side = 'ConcurrencyTools'; Model = $row.Model; Workers = $row.Workers; ElapsedMs = $row.ElapsedMs; StartupMs = $row.StartupMs; CpuTimeMs = $row.CpuTimeMs; TaskCpuMs = $row.TaskCpuMs; Checksum = $row.Checksum; Verified = $row.Verified; Note = $row.Error })
             }
         }
     }
@@ -94,12 +94,14 @@ do {
 $runs | Export-Csv -LiteralPath (Join-Path $OutputDirectory 'Fidelity.runs.csv') -UseQuotes AsNeeded
 
 # The median over rounds of each round's own speedup: its sequential time over its time for the configuration.
-function Get-Speedup([string] $Kind, [string] $Side, [string] $Model, [int] $Count) {
+# -WithoutStartup takes the configuration's start-up (StartupMs, ConcurrencyTools' Processes) off its time: how
+# far start-up alone explains a gap.
+function Get-Speedup([string] $Kind, [string] $Side, [string] $Model, [int] $Count, [switch] $WithoutStartup) {
     $ratios = foreach ($round in 1..$Repeat) {
         $inRound = @($runs | Where-Object { $_.Round -eq $round -and $_.Kind -eq $Kind -and $_.Side -eq $Side })
         $base = @($inRound | Where-Object Model -EQ 'Sequential')
         $run = @($inRound | Where-Object { $_.Model -eq $Model -and $_.Workers -eq $Count -and $_.Verified })
-        if ($base -and $run) { $base[0].ElapsedMs / $run[0].ElapsedMs }
+        if ($base -and $run) { $base[0].ElapsedMs / ($run[0].ElapsedMs - ($WithoutStartup ? [double]$run[0].StartupMs : 0)) }
     }
     if (-not $ratios) { return [double]::NaN }
     [math]::Round((Get-Median @($ratios)), 2)
@@ -136,13 +138,61 @@ $pythonChecksums = @($runs | Where-Object { $_.Kind -eq 'Cpu' -and $_.Side -eq '
 # How much of one core the sequential .NET runs got: on a shared machine, the OS's share, not the model, sets elapsed times.
 $sequentialRuns = @($runs | Where-Object { $_.Kind -eq 'Cpu' -and $_.Side -eq 'ConcurrencyTools' -and $_.Model -eq 'Sequential' })
 $coreShare = Get-Median ($sequentialRuns | ForEach-Object { $_.CpuTimeMs / $_.ElapsedMs })
+# CPU per task, each side's sequential run against its one-worker process pool (CPython: the parent's CPU and its
+# reaped workers'; ConcurrencyTools: the tasks' own thread CPU, TaskCpuMs, in pwsh or in the worker): whether one worker process does
+# the same work for the same CPU as the sequential baseline, whatever the wall clock says.
+function Get-CpuPerTask([string] $Side, [string] $Model) {
+    $field = $Side -eq 'CPython' ? 'CpuTimeMs' : 'TaskCpuMs'
+    $cpu = @($runs | Where-Object { $_.Kind -eq 'Cpu' -and $_.Side -eq $Side -and $_.Model -eq $Model -and $_.Workers -eq 1 -and $null -ne $_.$field } | ForEach-Object $field)
+    if ($cpu) { (Get-Median $cpu) / $Tasks } else { [double]::NaN }
+}
+$cpuPerTask = [ordered]@{
+    CPythonSequential = Get-CpuPerTask CPython Sequential
+    CPythonWorker     = Get-CpuPerTask CPython multiprocessing
+    DotnetSequential  = Get-CpuPerTask ConcurrencyTools Sequential
+    DotnetWorker      = Get-CpuPerTask ConcurrencyTools Processes
+}
 $notes = @(
+    "CPU per Cpu task, one worker process against its own side's sequential run (medians; CPython: the interpreter's CPU plus its reaped pool workers'; ConcurrencyTools: the CPU of the threads that ran the tasks, TaskCpuMs, in pwsh or in the worker): CPython sequential $(Format-BenchmarkNumber $cpuPerTask.CPythonSequential 1) ms, one forked worker $(Format-BenchmarkNumber $cpuPerTask.CPythonWorker 1) ms ($(Format-BenchmarkNumber ($cpuPerTask.CPythonWorker / $cpuPerTask.CPythonSequential) 2)x); ConcurrencyTools Sequential $(Format-BenchmarkNumber $cpuPerTask.DotnetSequential 1) ms, one $workerKind worker $(Format-BenchmarkNumber $cpuPerTask.DotnetWorker 1) ms ($(Format-BenchmarkNumber ($cpuPerTask.DotnetWorker / $cpuPerTask.DotnetSequential) 2)x). Where one worker needs about the sequential run's CPU but its elapsed time differs from it, the difference is how much of a core each run got, not the work.",
     "CPU share: the sequential Cpu runs of ConcurrencyTools got a median $(Format-BenchmarkNumber ($coreShare * 100) 0)% of one core (CPU time over wall time; a quiet machine gives close to 100%). Below that, elapsed times measure the share the OS scheduler gave each run more than the model: a run with more threads can get a larger share of a crowded machine.",
     "Calibrated task length: $TaskMs ms of CPU work on each side (CPython: $pythonIterations iterations of ``total += (j * j) % 1000``; .NET: $dotnetIterations iterations of the Cpu workload's same sum); I/O tasks wait $TaskMs ms (``time.sleep`` against the Io workload). *CPythonTaskMs* and *DotnetTaskMs* are the measured sequential time per task: where they differ, the calibration drifted with the load.",
     "CPython's CPU checksums were $(($pythonChecksums -join ', ')), against $expected from ConcurrencyTools' closed form for the same series: $(if ($pythonChecksums.Count -eq 1 -and $pythonChecksums[0] -eq $expected) { 'the two sides computed the same thing.' } else { 'THEY DIFFER.' })",
     "CPython's pools are created inside the timed region (``concurrent.futures``, start method $(($runs | Where-Object Side -EQ 'CPython' | Select-Object -First 1).Note -replace 'start method ')), as the Processes model's time includes starting its workers; the Processes rows here ran the ``$workerKind`` worker (see the start-up section for its start-up against a forked CPython pool's).",
     '*DotnetThreads* is the .NET difference the module exists to show: plain .NET threads run CPU-bound work in parallel.'
 )
+
+# Why Processes is off, from the data: the worker counts whose gap start-up explains (taking each run's
+# StartupMs off its time closes the gap), and for the others the one-worker ratio on each side (one worker
+# process against its own side's sequential run) and the scaling from one worker on.
+function Get-ProcessesReason([string] $Kind, [object[]] $KindRows, [object[]] $Off, [double] $Limit) {
+    $startupBound = [Collections.Generic.List[string]]::new()
+    $notStartup = [Collections.Generic.List[string]]::new()
+    foreach ($row in $Off) {
+        $r = @($runs | Where-Object { $_.Kind -eq $Kind -and $_.Side -eq 'ConcurrencyTools' -and $_.Model -eq 'Processes' -and $_.Workers -eq $row.Workers })
+        $without = [math]::Round((Get-Speedup $Kind ConcurrencyTools Processes $row.Workers -WithoutStartup) - $row.CPythonProcesses, 2)
+        $spent = "x$($row.Workers) spent a median $(Format-BenchmarkNumber (Get-Median $r.StartupMs) 0) of $(Format-BenchmarkNumber (Get-Median $r.ElapsedMs) 0) ms starting workers, without which the gap would be $('{0:+0.00;-0.00;0.00}' -f $without)"
+        if ([math]::Abs($without) -le $Limit) { $startupBound.Add($spent) } else { $notStartup.Add($spent) }
+    }
+    $parts = @()
+    if ($startupBound.Count) {
+        $parts += "start-up: $($startupBound -join '; '), against a forked CPython pool (see the start-up section)"
+    }
+    if ($notStartup.Count) {
+        $one = $KindRows | Where-Object Workers -EQ 1
+        $scaling = foreach ($row in ($KindRows | Where-Object Workers -GT 1)) {
+            "x$($row.Workers)/x1 $(Format-BenchmarkNumber ($row.Processes / $one.Processes) 2) here against $(Format-BenchmarkNumber ($row.CPythonProcesses / $one.CPythonProcesses) 2)"
+        }
+        $alike = -not @($KindRows | Where-Object Workers -GT 1 | Where-Object { [math]::Abs(($_.Processes / $one.Processes) / ($_.CPythonProcesses / $one.CPythonProcesses) - 1) -gt 0.1 })
+        $first = if ($Off.Workers -contains 1) {
+            "The gap is there with one worker: one worker process against its own side's sequential run measured $(Format-BenchmarkNumber $one.Processes 2)x here and $(Format-BenchmarkNumber $one.CPythonProcesses 2)x in CPython; from one worker on, the two sides scale $($alike ? 'alike' : 'differently')"
+        } else {
+            "With one worker the sides agree ($(Format-BenchmarkNumber $one.Processes 2)x here, $(Format-BenchmarkNumber $one.CPythonProcesses 2)x in CPython); the gap opens with more workers, which scale $($alike ? 'alike' : 'differently') from one worker on each side"
+        }
+        $parts += "not start-up: $($notStartup -join '; '). $first ($($scaling -join ', ') in CPython)" +
+            $(if ($Kind -eq 'Cpu') { '; the CPU per task below says whether one worker did more work than the sequential run or got less of a core' })
+    }
+    "off at x$(($Off.Workers) -join ', x'): $($parts -join '; ')"
+}
 
 $goals = foreach ($kind in 'Cpu', 'Io') {
     $kindRows = @($rows | Where-Object Kind -EQ $kind)
@@ -158,11 +208,7 @@ $goals = foreach ($kind in 'Cpu', 'Io') {
         $reason = if ($Smoke) { 'smoke run' } elseif (-not $quiet) {
             "not judged: other processes used $(Format-BenchmarkNumber ($roundsLoad * 100) 0)% of the cores during the rounds (more than $(Format-BenchmarkNumber ($QuietLoad * 100) 0)%) in each of $attempt attempts; re-run on a quiet machine"
         } elseif (-not $off) { 'same shape at every worker count' } elseif ($goal.Name -eq 'Processes') {
-            $startup = foreach ($row in $off) {
-                $r = @($runs | Where-Object { $_.Kind -eq $kind -and $_.Side -eq 'ConcurrencyTools' -and $_.Model -eq 'Processes' -and $_.Workers -eq $row.Workers })
-                "x$($row.Workers) spent a median $(Format-BenchmarkNumber (Get-Median $r.StartupMs) 0) of $(Format-BenchmarkNumber (Get-Median $r.ElapsedMs) 0) ms starting workers"
-            }
-            "off at x$(($off.Workers) -join ', x'): start-up, $($startup -join '; '), against a forked CPython pool (see the start-up section)"
+            Get-ProcessesReason $kind $kindRows $off $goal.Limit
         } elseif ($drift -gt $goal.Limit) {
             "off at x$(($off.Workers) -join ', x'), and not judgeable in this run: with one worker, the same work on one thread as the baseline, CPython threading measured $(Format-BenchmarkNumber $one.CPythonThreading 2)x and GilThreads $(Format-BenchmarkNumber $one.GilThreads 2)x of their own sequential runs, so the load moved the baselines by more than the tolerance"
         } else {

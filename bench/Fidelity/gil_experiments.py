@@ -10,7 +10,7 @@ count; pools are created inside the timed region, as the Processes model's run i
     python3 gil_experiments.py --calibrate --iterations 200000
     python3 gil_experiments.py --pool-start 2 --repeat 5
 
-Prints CSV rows: Kind,Model,Workers,Tasks,ElapsedMs,Checksum (or CalibrationMs with --calibrate, or
+Prints CSV rows: Kind,Model,Workers,Tasks,ElapsedMs,CpuMs,Checksum,StartMethod (or CalibrationMs with --calibrate, or
 Workers,StartupMs,StartMethod with --pool-start).
 """
 
@@ -18,6 +18,7 @@ import argparse
 import concurrent.futures
 import multiprocessing
 import os
+import resource
 import sys
 import time
 
@@ -82,8 +83,16 @@ def pool_start(workers):
     return elapsed
 
 
+def children_cpu():
+    """CPU seconds of this process's reaped children (a process pool's workers, once it has shut down)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def run(kind, model, workers, tasks, size):
+    """Elapsed and CPU milliseconds of one configuration (CPU: this process's and its pool's workers'), and the checksum."""
     task = cpu_task if kind == "cpu" else io_task
+    cpu = time.process_time() + children_cpu()
     started = time.perf_counter()
     if model == "sequential":
         results = [task(i, size) for i in range(tasks)]
@@ -92,7 +101,8 @@ def run(kind, model, workers, tasks, size):
         with pool_type(max_workers=workers) as pool:
             results = list(pool.map(task, range(tasks), [size] * tasks))
     elapsed = (time.perf_counter() - started) * 1000
-    return elapsed, as_int64(sum(results))
+    cpu = (time.process_time() + children_cpu() - cpu) * 1000
+    return elapsed, cpu, as_int64(sum(results))
 
 
 def main():
@@ -124,12 +134,12 @@ def main():
     size = args.iterations if args.kind == "cpu" else args.duration_ms
     workers = [int(w) for w in args.workers.split(",")]
     models = args.models.split(",")
-    print("Kind,Model,Workers,Tasks,ElapsedMs,Checksum,StartMethod")
+    print("Kind,Model,Workers,Tasks,ElapsedMs,CpuMs,Checksum,StartMethod")
     for _ in range(args.repeat):
         for model in models:
             for count in [1] if model == "sequential" else workers:
-                elapsed, checksum = run(args.kind, model, count, args.tasks, size)
-                print(f"{args.kind},{model},{count},{args.tasks},{elapsed:.3f},{checksum},{multiprocessing.get_start_method()}", flush=True)
+                elapsed, cpu, checksum = run(args.kind, model, count, args.tasks, size)
+                print(f"{args.kind},{model},{count},{args.tasks},{elapsed:.3f},{cpu:.3f},{checksum},{multiprocessing.get_start_method()}", flush=True)
     return 0
 
 

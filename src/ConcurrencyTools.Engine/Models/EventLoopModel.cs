@@ -57,8 +57,17 @@ internal sealed class EventLoopModel : ExecutionModel
             {
                 state.NoteThread();
                 long started = Stopwatch.GetTimestamp();
-                long checksum = await state.Workload.RunTaskAsync(index, context);
-                state.AddTaskTimes(0, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                long checksum;
+                try
+                {
+                    checksum = await state.Workload.RunTaskAsync(index, context);
+                }
+                finally
+                {
+                    // A failed task's wall time counts as well as its CPU (the loop thread's, read in RunLoop).
+                    state.AddTaskTimes(0, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                }
+
                 state.NoteThread();
                 state.Complete(checksum);
             }

@@ -101,12 +101,21 @@ public abstract class ExecutionModel
             }
 
             state.NoteThread();
-            // The task's own CPU: the clock of the thread that runs it, read on that thread around it.
+            // The task's own CPU: the clock of the thread that runs it, read on that thread around it;
+            // counted for a task that throws too, since a failed task used CPU as well.
             double cpuBefore = ThreadCpuClock.NowMs();
             long started = Stopwatch.GetTimestamp();
-            ValueTask<long> task = state.Workload.RunTaskAsync(index, context);
-            long checksum = task.IsCompleted ? task.Result : task.AsTask().GetAwaiter().GetResult();
-            state.AddTaskTimes(ThreadCpuClock.NowMs() - cpuBefore, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            long checksum;
+            try
+            {
+                ValueTask<long> task = state.Workload.RunTaskAsync(index, context);
+                checksum = task.IsCompleted ? task.Result : task.AsTask().GetAwaiter().GetResult();
+            }
+            finally
+            {
+                state.AddTaskTimes(ThreadCpuClock.NowMs() - cpuBefore, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            }
+
             state.Complete(checksum);
             return true;
         }

@@ -14,7 +14,8 @@ public sealed class ModelRunResult
 
     /// <summary>
     /// CPU of the work itself: the thread clock of the thread that ran each task, read around the task (for
-    /// EventLoop, the loop thread's over the run; for Processes, the worker processes'); null when not measured.
+    /// EventLoop, the loop thread's over the run; for Processes, each worker's task thread around each task, as
+    /// the worker reports it), failed tasks included; null when not measured.
     /// </summary>
     public TimeSpan? TaskCpu { get; internal set; }
 

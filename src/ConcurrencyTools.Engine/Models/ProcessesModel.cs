@@ -66,6 +66,8 @@ internal sealed class ProcessesModel : ExecutionModel
         result.Checksum = totals.Checksum;
         result.CompletedTasks = totals.Completed;
         result.ThreadsUsed = totals.Threads;
+        result.TaskCpu = totals.TaskCpuMs is { } taskCpu ? TimeSpan.FromMilliseconds(taskCpu) : null;
+        result.TaskWall = TimeSpan.FromMilliseconds(totals.TaskWallMs);
 
         // Figures only when every worker reported them; a partial sum would understate the run.
         if (totals.Reported == workers)
@@ -96,14 +98,19 @@ internal sealed class ProcessesModel : ExecutionModel
             while (!pool.IsStopping && queue.TryTake(out int index))
             {
                 await process.SendAsync("run " + index.ToString(CultureInfo.InvariantCulture)).ConfigureAwait(false);
-                string[] reply = (await process.ReceiveAsync(pool.Stopping).ConfigureAwait(false)).Split(' ', 3);
-                if (reply[0] == "done" && reply.Length == 3 && reply[1] == index.ToString(CultureInfo.InvariantCulture))
+                // done N CHECKSUM CPU_MS WALL_MS, or fail N CPU_MS WALL_MS MESSAGE (see WorkerServer).
+                string[] reply = (await process.ReceiveAsync(pool.Stopping).ConfigureAwait(false)).Split(' ', 5);
+                bool ours = reply.Length == 5 && reply[1] == index.ToString(CultureInfo.InvariantCulture);
+                if (ours && reply[0] == "done")
                 {
+                    totals.AddTaskTimes(reply[3], reply[4]);
                     totals.Complete(long.Parse(reply[2], CultureInfo.InvariantCulture));
                 }
-                else if (reply[0] == "fail" && reply.Length == 3)
+                else if (ours && reply[0] == "fail")
                 {
-                    throw new InvalidOperationException($"Task {index} failed in worker process {process.Id}: {reply[2]}");
+                    // A failed task used CPU too.
+                    totals.AddTaskTimes(reply[2], reply[3]);
+                    throw new InvalidOperationException($"Task {index} failed in worker process {process.Id}: {reply[4]}");
                 }
                 else
                 {
@@ -140,6 +147,9 @@ internal sealed class ProcessesModel : ExecutionModel
         private readonly object _gate = new();
         private long _checksum;
         private int _completed;
+        private double _taskCpuMs;
+        private double _taskWallMs;
+        private bool _taskCpuMissing;
 
         public long Checksum => Interlocked.Read(ref _checksum);
 
@@ -157,6 +167,42 @@ internal sealed class ProcessesModel : ExecutionModel
         {
             Interlocked.Add(ref _checksum, checksum);
             Interlocked.Increment(ref _completed);
+        }
+
+        /// <summary>The tasks' CPU as their workers' thread clocks read it; null when a worker could not read it for some task.</summary>
+        public double? TaskCpuMs
+        {
+            get
+            {
+                lock (_gate)
+                {
+                    return _taskCpuMissing ? null : _taskCpuMs;
+                }
+            }
+        }
+
+        public double TaskWallMs
+        {
+            get
+            {
+                lock (_gate)
+                {
+                    return _taskWallMs;
+                }
+            }
+        }
+
+        /// <summary>Adds one task's CPU and wall time as its worker wrote them (CPU <c>-</c> when the worker had no thread clock).</summary>
+        public void AddTaskTimes(string cpuMs, string wallMs)
+        {
+            bool hasCpu = double.TryParse(cpuMs, NumberStyles.Float, CultureInfo.InvariantCulture, out double cpu) && cpu >= 0;
+            double wall = double.Parse(wallMs, NumberStyles.Float, CultureInfo.InvariantCulture);
+            lock (_gate)
+            {
+                _taskCpuMs += hasCpu ? cpu : 0;
+                _taskCpuMissing |= !hasCpu;
+                _taskWallMs += wall;
+            }
         }
 
         public RuntimeCounters Counters { get; private set; }

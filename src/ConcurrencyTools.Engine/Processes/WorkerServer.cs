@@ -15,7 +15,9 @@ namespace ConcurrencyTools.Engine.Processes;
 /// <summary>
 /// The loop a worker process runs. Line protocol over standard input and output:
 /// the worker writes <c>ready</c>; the parent writes <c>run N</c> and the worker answers
-/// <c>done N CHECKSUM</c> or <c>fail N MESSAGE</c>; the parent writes <c>exit</c> (or closes the pipe)
+/// <c>done N CHECKSUM CPU_MS WALL_MS</c> or <c>fail N CPU_MS WALL_MS MESSAGE</c>, where CPU_MS is the CPU clock
+/// of the thread that ran the task, read on that thread around it (<c>-</c> where that clock cannot be read), and
+/// WALL_MS the task's wall-clock time, so a failed task's CPU counts too; the parent writes <c>exit</c> (or closes the pipe)
 /// and the worker answers <c>stats CPU_MS THREADS PEAK_WORKING_SET GC_MODE</c> followed by the six
 /// <see cref="RuntimeCounters"/> accumulated since it said ready, and ends. A worker whose parent goes away
 /// in the middle of a task ends at once (see <see cref="ParentPipe"/>).
@@ -74,17 +76,29 @@ public static class WorkerServer
                 continue;
             }
 
+            threads.Add(Environment.CurrentManagedThreadId);
+            double cpuBefore = ThreadCpuClock.NowMs();
+            long started = Stopwatch.GetTimestamp();
+            string outcome;
+            string? failure = null;
             try
             {
-                threads.Add(Environment.CurrentManagedThreadId);
                 ValueTask<long> task = workload.RunTaskAsync(index, context);
                 long checksum = task.IsCompleted ? task.Result : task.AsTask().GetAwaiter().GetResult();
-                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"done {index} {checksum}"));
+                outcome = string.Create(CultureInfo.InvariantCulture, $"done {index} {checksum}");
             }
             catch (Exception error)
             {
-                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"fail {index} {error.GetType().Name}: {OneLine(error.Message)}"));
+                outcome = string.Create(CultureInfo.InvariantCulture, $"fail {index}");
+                failure = $"{error.GetType().Name}: {OneLine(error.Message)}";
             }
+
+            // The task's own CPU, read on the thread that ran it (a blocking context keeps the task on it).
+            string cpu = ThreadCpuClock.IsThreadTime
+                ? (ThreadCpuClock.NowMs() - cpuBefore).ToString("R", CultureInfo.InvariantCulture)
+                : "-";
+            string wall = Stopwatch.GetElapsedTime(started).TotalMilliseconds.ToString("R", CultureInfo.InvariantCulture);
+            output.WriteLine(failure is null ? $"{outcome} {cpu} {wall}" : $"{outcome} {cpu} {wall} {failure}");
         }
 
         RuntimeCounters counters = RuntimeCounters.Capture().Since(countersBefore);

@@ -18,10 +18,9 @@ namespace ConcurrencyTools.Commands;
 /// </summary>
 [Cmdlet(VerbsData.Export, "ConcurrencyReport", SupportsShouldProcess = true)]
 [OutputType(typeof(FileInfo))]
-public sealed class ExportConcurrencyReportCommand : PSCmdlet, IDisposable
+public sealed class ExportConcurrencyReportCommand : ConcurrencyCmdlet
 {
     private readonly ConcurrencyReport _report = new();
-    private readonly CancellationTokenSource _cancellation = new();
     private readonly List<ReportRow> _read = new();
     private int _rows;
 
@@ -114,13 +113,13 @@ public sealed class ExportConcurrencyReportCommand : PSCmdlet, IDisposable
             }
 
             // All or nothing: a failed or stopped write leaves no temporary file and an existing report as it was.
-            contents = _report.WriteFile(path, header, NoClobber, _cancellation.Token, NoProgress ? null : new ProgressWriter(this));
+            contents = _report.WriteFile(path, header, NoClobber, StopToken, NoProgress ? null : new ProgressWriter(this));
             if (!NoProgress)
             {
                 WriteProgress(new ProgressRecord(ProgressWriter.ActivityId, ProgressWriter.Activity, "Done") { RecordType = ProgressRecordType.Completed });
             }
         }
-        catch (OperationCanceledException) when (_cancellation.IsCancellationRequested)
+        catch (OperationCanceledException) when (StopToken.IsCancellationRequested)
         {
             return;
         }
@@ -161,12 +160,6 @@ public sealed class ExportConcurrencyReportCommand : PSCmdlet, IDisposable
             WriteObject(new FileInfo(path));
         }
     }
-
-    /// <inheritdoc/>
-    protected override void StopProcessing() => _cancellation.Cancel();
-
-    /// <inheritdoc/>
-    public void Dispose() => _cancellation.Dispose();
 
     // Only scalar values are kept: the report reads rows by column, the way Export-Csv writes them.
     private static ReportRow ToRow(PSObject input, CultureInfo culture, int row)

@@ -1,11 +1,8 @@
 using System;
 using System.Collections;
-using System.Collections.Generic;
 using System.IO;
-using System.Linq;
 using System.Management.Automation;
 using System.Management.Automation.Runspaces;
-using System.Threading;
 using ConcurrencyTools.Engine.ProcessPool;
 using ConcurrencyTools.Engine.Remoting;
 
@@ -22,24 +19,15 @@ namespace ConcurrencyTools.Commands;
 /// </remarks>
 [Cmdlet(VerbsLifecycle.Invoke, "ProcessPool", DefaultParameterSetName = TemplateSet, SupportsShouldProcess = true)]
 [OutputType(typeof(ProcessTaskResult))]
-public sealed class InvokeProcessPoolCommand : PSCmdlet, IDisposable
+public sealed class InvokeProcessPoolCommand : ConcurrencyCmdlet
 {
     private const string TemplateSet = "Template";
     private const string ScriptBlockSet = "ScriptBlock";
     private const string Activity = "Invoke-ProcessPool";
-    private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(200);
-    private static readonly TimeSpan ActivityWait = TimeSpan.FromMilliseconds(200);
 
-    private readonly CancellationTokenSource _cancellation = new();
     private BoundedProcessPool? _pool;
-    private string _filePath = string.Empty;
-    private bool _appendItem;
-    private bool _slotTemplated;
-    private bool _verbose;
-    private long _seq;
-    private readonly Dictionary<long, (Exception Error, string Id)> _unprepared = new();
-    private DateTime _lastProgress = DateTime.MinValue;
-    private string? _lastProgressText;
+    private ProcessTaskBuilder? _tasks;
+    private ProcessPoolPump? _pump;
 
     /// <summary>The input items, one task each; from the pipeline, or a collection given here (enumerated).</summary>
     [Parameter(ValueFromPipeline = true)]
@@ -153,14 +141,8 @@ public sealed class InvokeProcessPoolCommand : PSCmdlet, IDisposable
         }
 
         // A path is relative to PowerShell's location, which is not the process's; a bare name is looked up on PATH.
-        _filePath = remote ? FilePath : FilePath.Contains('/') || FilePath.Contains('\\') || FilePath.StartsWith('~') ? GetUnresolvedProviderPathFromPSPath(FilePath) : FilePath;
-        _appendItem = ParameterSetName == TemplateSet &&
-            !ArgumentList.Any(ArgumentTemplate.HasPlaceholder) && !(StandardInput is not null && ArgumentTemplate.HasPlaceholder(StandardInput));
-        // {%}, the slot, is known only when a slot takes the task: such tasks keep their arguments as templates until then.
-        _slotTemplated = (ParameterSetName == TemplateSet && ArgumentList.Any(ArgumentTemplate.HasSlot)) || (StandardInput is not null && ArgumentTemplate.HasSlot(StandardInput));
-        _verbose = MyInvocation.BoundParameters.ContainsKey("Verbose")
-            ? ((SwitchParameter)MyInvocation.BoundParameters["Verbose"]).IsPresent
-            : GetVariableValue("VerbosePreference") is ActionPreference preference && preference != ActionPreference.SilentlyContinue && preference != ActionPreference.Ignore;
+        string filePath = remote ? FilePath : FilePath.Contains('/') || FilePath.Contains('\\') || FilePath.StartsWith('~') ? GetUnresolvedProviderPathFromPSPath(FilePath) : FilePath;
+        _tasks = new ProcessTaskBuilder(filePath, ArgumentList, ScriptBlock, StandardInput);
 
         var options = new ProcessPoolOptions
         {
@@ -170,16 +152,17 @@ public sealed class InvokeProcessPoolCommand : PSCmdlet, IDisposable
             KeepOrder = KeepOrder.IsPresent,
             HaltAfter = halt,
             WorkingDirectory = remote ? null : directory,
-            Environment = Environment?.Cast<DictionaryEntry>().ToDictionary(e => e.Key.ToString()!, e => e.Value is null ? null : LanguagePrimitives.ConvertTo<string>(e.Value)),
+            Environment = ProcessTaskBuilder.EnvironmentOf(Environment),
             MaxOutputBytes = MaxOutputBytes,
             StreamLines = Stream.IsPresent,
         };
-        WriteVerbose($"Running '{_filePath}' in '{directory}', {ThrottleLimit} at a time" +
+        WriteVerbose($"Running '{filePath}' in '{directory}', {ThrottleLimit} at a time" +
             (options.Timeout is null ? string.Empty : $", {TimeoutSeconds} s per attempt") +
             (RetryCount > 0 ? $", {RetryCount} retries" : string.Empty) + (halt is null ? string.Empty : $", halting after {halt} failed") +
-            (_appendItem ? "; no placeholder, so each item is appended as the last argument." : "."));
+            (_tasks.AppendsItem ? "; no placeholder, so each item is appended as the last argument." : "."));
         // A dry run (-WhatIf) contacts no host: a local pool that is never fed starts nothing.
         _pool = remote && !IsDryRun() ? CreateRemotePool(options) : new BoundedProcessPool(options);
+        _pump = new ProcessPoolPump(this, _pool, _tasks, new ProgressThrottle(this, Activity, NoProgress.IsPresent), VerboseWanted);
     }
 
     /// <inheritdoc/>
@@ -196,20 +179,14 @@ public sealed class InvokeProcessPoolCommand : PSCmdlet, IDisposable
             IEnumerable items = !MyInvocation.ExpectingInput && value is IEnumerable many and not string ? many : new[] { InputObject };
             foreach (object? item in items)
             {
-                ProcessTask task = CreateTask(item is null ? null : PSObject.AsPSObject(item), ++_seq);
+                ProcessTask task = _tasks!.Next(item is null ? null : PSObject.AsPSObject(item));
                 // -WhatIf is GNU parallel's --dry-run: each command line is shown, nothing starts, no row is written.
                 if (!ShouldProcess(task.PreparationError ?? task.PlannedCommandLine, "Start process"))
                 {
                     continue;
                 }
 
-                while (!_pool!.TryAdd(task))
-                {
-                    Drain();
-                    _pool.WaitForActivity(ActivityWait, _cancellation.Token);
-                }
-
-                Drain();
+                _pump!.Add(task, StopToken);
             }
         });
     }
@@ -219,37 +196,31 @@ public sealed class InvokeProcessPoolCommand : PSCmdlet, IDisposable
     {
         Guard(() =>
         {
-            _pool!.CompleteAdding();
-            while (!_pool.IsCompleted)
-            {
-                Drain();
-                _pool.WaitForActivity(ActivityWait, _cancellation.Token);
-            }
-
-            Drain();
-            ProcessPoolProgress done = _pool.GetProgress();
+            _pump!.Finish(StopToken);
+            ProcessPoolProgress done = _pool!.GetProgress();
             WriteVerbose($"Done: {done.Describe()} in {done.Elapsed.TotalSeconds:F1} s; " + (Session is null
                 ? $"at most {_pool.PeakRunning} ran at once."
                 : $"at most {_pool.PeakRunning} were on the hosts at once ({ThrottleLimit} running on each, and as many waiting there for a slot)."));
         });
-        if (_lastProgressText is not null)
-        {
-            WriteProgress(new ProgressRecord(0, Activity, "Done") { RecordType = ProgressRecordType.Completed });
-        }
+        _pump?.CompleteProgress();
     }
 
     /// <inheritdoc/>
     protected override void StopProcessing()
     {
-        _cancellation.Cancel();
+        base.StopProcessing();
         _pool?.Cancel();
     }
 
     /// <inheritdoc/>
-    public void Dispose()
+    protected override void Dispose(bool disposing)
     {
-        _pool?.Dispose();
-        _cancellation.Dispose();
+        if (disposing)
+        {
+            _pool?.Dispose();
+        }
+
+        base.Dispose(disposing);
     }
 
     private bool IsDryRun() => MyInvocation.BoundParameters.TryGetValue("WhatIf", out object? whatIf)
@@ -261,12 +232,7 @@ public sealed class InvokeProcessPoolCommand : PSCmdlet, IDisposable
     {
         try
         {
-            body();
-        }
-        catch (OperationCanceledException) when (_cancellation.IsCancellationRequested)
-        {
-            _pool?.Dispose();
-            throw new PipelineStoppedException();
+            RunUntilStopped(body);
         }
         catch
         {
@@ -274,57 +240,6 @@ public sealed class InvokeProcessPoolCommand : PSCmdlet, IDisposable
             throw;
         }
     }
-
-    private ProcessTask CreateTask(PSObject? item, long seq)
-    {
-        string text = ItemText(item);
-        try
-        {
-            string? property(string name) => item?.Properties[name]?.Value is object value ? ItemText(PSObject.AsPSObject(value)) : null;
-            List<string> arguments;
-            if (ScriptBlock is not null)
-            {
-                arguments = ScriptBlock.InvokeWithContext(null, new List<PSVariable> { new("_", item) }, item)
-                    .Where(a => a is not null)
-                    .Select(a => _slotTemplated ? ArgumentTemplate.Escape(ItemText(a)) : ItemText(a))
-                    .ToList();
-            }
-            else
-            {
-                arguments = ArgumentList.Select(a => ArgumentTemplate.Expand(a, text, seq, property, _slotTemplated)).ToList();
-                if (_appendItem)
-                {
-                    arguments.Add(text);
-                }
-            }
-
-            string? input = StandardInput is null ? null : ArgumentTemplate.Expand(StandardInput, text, seq, property, _slotTemplated);
-            return new ProcessTask(seq, text, _filePath, arguments, input) { SlotTemplated = _slotTemplated };
-        }
-        catch (ArgumentException error)
-        {
-            return Unprepared(text, seq, error, "TemplatePropertyNotFound");
-        }
-        catch (RuntimeException error)
-        {
-            return Unprepared(text, seq, error, "ArgumentScriptBlockFailed");
-        }
-    }
-
-    /// <summary>A task whose arguments could not be built: it becomes a row with the error, and its error record names why.</summary>
-    private ProcessTask Unprepared(string text, long seq, Exception error, string errorId)
-    {
-        _unprepared[seq] = (error, errorId);
-        return new ProcessTask(seq, text, _filePath, Array.Empty<string>()) { PreparationError = error.Message };
-    }
-
-    /// <summary>An item as one argument: a file or directory by its full path, anything else as PowerShell converts it to text.</summary>
-    private static string ItemText(PSObject? item) => item?.BaseObject switch
-    {
-        null => string.Empty,
-        FileSystemInfo file => file.FullName,
-        _ => LanguagePrimitives.ConvertTo<string>(item) ?? string.Empty,
-    };
 
     private BoundedProcessPool CreateRemotePool(ProcessPoolOptions options)
     {
@@ -341,73 +256,5 @@ public sealed class InvokeProcessPoolCommand : PSCmdlet, IDisposable
         string version = MyInvocation.MyCommand.Module?.Version.ToString() ?? typeof(InvokeProcessPoolCommand).Assembly.GetName().Version!.ToString(3);
         WriteVerbose($"Dealing tasks to {Session!.Length} hosts, {ThrottleLimit} at a time on each: {string.Join(", ", Array.ConvertAll(Session, SessionFanOut.Describe))}.");
         return SessionProcessPool.Create(options, Session, hostOptions, version, MyInvocation.MyCommand.Module?.ModuleBase);
-    }
-
-    /// <summary>Writes what the pool has ready: failed hosts, output lines, then rows, then progress.</summary>
-    private void Drain()
-    {
-        while (_pool!.TryTakeHostFailure(out HostFailedException failure))
-        {
-            WriteError(new ErrorRecord(
-                failure,
-                failure.ErrorId,
-                failure.ErrorId == "ModuleMissingOnHost" ? ErrorCategory.NotInstalled : ErrorCategory.ConnectionError,
-                failure.ComputerName));
-        }
-
-        while (_pool!.TryTakeLine(out ProcessOutputLine line))
-        {
-            WriteInformation(new HostInformationMessage { Message = line.ToString() }, new[] { "PSHOST", line.Stream });
-        }
-
-        while (_pool.TryTakeResult(out ProcessTaskResult row))
-        {
-            if (_verbose)
-            {
-                WriteVerbose($"Task {row.Seq} ({row.Input}): " + (row.Succeeded ? $"exit 0 in {row.DurationMs:F1} ms" : row.Error) +
-                    (row.Attempt > 1 ? $", attempt {row.Attempt}" : string.Empty) + ".");
-            }
-
-            WriteObject(row);
-            if (!row.Succeeded && !row.Skipped)
-            {
-                // A failed task is a row first; the error record lets -ErrorAction and -ErrorVariable act on it.
-                if (_unprepared.Remove(row.Seq, out (Exception Error, string Id) unprepared))
-                {
-                    WriteError(new ErrorRecord(unprepared.Error, unprepared.Id, ErrorCategory.InvalidArgument, row));
-                    continue;
-                }
-
-                WriteError(ProcessTaskErrorRecord.Create(row));
-            }
-        }
-
-        WriteProgressIfDue();
-    }
-
-    private void WriteProgressIfDue()
-    {
-        DateTime now = DateTime.UtcNow;
-        if (NoProgress.IsPresent || now - _lastProgress < ProgressInterval)
-        {
-            return;
-        }
-
-        _lastProgress = now;
-        ProcessPoolProgress progress = _pool!.GetProgress();
-        string text = progress.Describe();
-        if (text == _lastProgressText)
-        {
-            return;
-        }
-
-        _lastProgressText = text;
-        var record = new ProgressRecord(0, Activity, text) { PercentComplete = progress.PercentComplete };
-        if (progress.EstimatedRemaining is TimeSpan left)
-        {
-            record.SecondsRemaining = (int)Math.Ceiling(left.TotalSeconds);
-        }
-
-        WriteProgress(record);
     }
 }

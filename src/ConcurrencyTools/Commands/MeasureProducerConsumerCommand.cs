@@ -18,10 +18,9 @@ namespace ConcurrencyTools.Commands;
 /// </remarks>
 [Cmdlet(VerbsDiagnostic.Measure, "ProducerConsumer")]
 [OutputType(typeof(ProducerConsumerResult))]
-public sealed class MeasureProducerConsumerCommand : PSCmdlet, IDisposable
+public sealed class MeasureProducerConsumerCommand : ConcurrencyCmdlet
 {
     private const string Activity = "Measure-ProducerConsumer";
-    private readonly CancellationTokenSource _cancellation = new();
 
     /// <summary>The models every producer and consumer runs under: Threads (default), GilThreads or EventLoop.</summary>
     /// <remarks>
@@ -120,8 +119,7 @@ public sealed class MeasureProducerConsumerCommand : PSCmdlet, IDisposable
         }
         catch (ArgumentException error)
         {
-            object? target = error is ArgumentOutOfRangeException range ? range.ActualValue : null;
-            WriteError(new ErrorRecord(error, "InvalidMeasurementParameter", ErrorCategory.InvalidArgument, target ?? error.ParamName));
+            WriteParameterError(error, "InvalidMeasurementParameter");
             return;
         }
 
@@ -136,29 +134,22 @@ public sealed class MeasureProducerConsumerCommand : PSCmdlet, IDisposable
         var progress = new MeasurementProgressWriter(this, Activity, NoProgress.IsPresent);
         try
         {
-            foreach (ProducerConsumerResult row in new ProducerConsumerBenchmark(plan).Run(progress, _cancellation.Token))
+            RunUntilStopped(() =>
             {
-                WriteVerbose($"{row.Model} {row.Producers}x{row.Consumers} capacity {row.Capacity} run {row.Run}: {row.ElapsedMs:F1} ms (bound {row.BoundMs:F1} ms), " +
-                    $"producers blocked {row.ProducerBlockedMs:F1} ms, consumers idle {row.ConsumerIdleMs:F1} ms, bottleneck {row.Bottleneck}, " +
-                    (row.Verified ? "every item consumed once." : "NOT verified: " + row.Error));
-                WriteObject(row);
-            }
-        }
-        catch (OperationCanceledException) when (_cancellation.IsCancellationRequested)
-        {
-            throw new PipelineStoppedException();
+                foreach (ProducerConsumerResult row in new ProducerConsumerBenchmark(plan).Run(progress, StopToken))
+                {
+                    WriteVerbose($"{row.Model} {row.Producers}x{row.Consumers} capacity {row.Capacity} run {row.Run}: {row.ElapsedMs:F1} ms (bound {row.BoundMs:F1} ms), " +
+                        $"producers blocked {row.ProducerBlockedMs:F1} ms, consumers idle {row.ConsumerIdleMs:F1} ms, bottleneck {row.Bottleneck}, " +
+                        (row.Verified ? "every item consumed once." : "NOT verified: " + row.Error));
+                    WriteObject(row);
+                }
+            });
         }
         finally
         {
             progress.Complete();
         }
     }
-
-    /// <inheritdoc/>
-    protected override void StopProcessing() => _cancellation.Cancel();
-
-    /// <inheritdoc/>
-    public void Dispose() => _cancellation.Dispose();
 
     /// <summary>The models named by -Model; a name that is no model is an error naming -Model, as a model that cannot run a pipeline is.</summary>
     private static ConcurrencyModel[]? ParseModels(string[]? names) =>

@@ -39,57 +39,56 @@ public sealed partial class MeasureThreadedWorkloadCommand
         var progress = new ProgressThrottle(this, Activity, NoProgress.IsPresent);
         try
         {
-            foreach (SessionRecord record in SessionFanOut.Run(Session, (powerShell, _) => powerShell.AddScript(RemoteScript).AddArgument(parameters).AddArgument(version), _cancellation.Token))
+            RunUntilStopped(() =>
             {
-                string host = SessionFanOut.Describe(record.Session);
-                switch (record.Kind)
+                foreach (SessionRecord record in SessionFanOut.Run(Session, (powerShell, _) => powerShell.AddScript(RemoteScript).AddArgument(parameters).AddArgument(version), StopToken))
                 {
-                    case SessionRecordKind.Output when record.Data is PSObject row && RemoteModule.IsMissingMarker(row):
-                        WriteError(new ErrorRecord(
-                            new InvalidOperationException(RemoteModule.MissingMessage(row, host, version, MyInvocation.MyCommand.Module?.ModuleBase)),
-                            "ModuleMissingOnHost",
-                            ErrorCategory.NotInstalled,
-                            record.Session));
-                        break;
-                    case SessionRecordKind.Output when record.Data is PSObject message && IsRecordOf(message, "WarningRecord"):
-                        WriteWarning($"{host}: {RecordMessage(message)}");
-                        break;
-                    case SessionRecordKind.Output when record.Data is PSObject message && IsRecordOf(message, "VerboseRecord"):
-                        WriteVerbose($"{host}: {RecordMessage(message)}");
-                        break;
-                    case SessionRecordKind.Output when record.Data is PSObject row:
-                        row.Properties.Add(new PSNoteProperty("ComputerName", host));
-                        WriteObject(row);
-                        received++;
-                        progress.Write($"{received} of {expected} rows from {Session.Length} hosts", received, expected);
+                    string host = SessionFanOut.Describe(record.Session);
+                    switch (record.Kind)
+                    {
+                        case SessionRecordKind.Output when record.Data is PSObject row && RemoteModule.IsMissingMarker(row):
+                            WriteError(new ErrorRecord(
+                                new InvalidOperationException(RemoteModule.MissingMessage(row, host, version, MyInvocation.MyCommand.Module?.ModuleBase)),
+                                "ModuleMissingOnHost",
+                                ErrorCategory.NotInstalled,
+                                record.Session));
+                            break;
+                        case SessionRecordKind.Output when record.Data is PSObject message && IsRecordOf(message, "WarningRecord"):
+                            WriteWarning($"{host}: {RecordMessage(message)}");
+                            break;
+                        case SessionRecordKind.Output when record.Data is PSObject message && IsRecordOf(message, "VerboseRecord"):
+                            WriteVerbose($"{host}: {RecordMessage(message)}");
+                            break;
+                        case SessionRecordKind.Output when record.Data is PSObject row:
+                            row.Properties.Add(new PSNoteProperty("ComputerName", host));
+                            WriteObject(row);
+                            received++;
+                            progress.Write($"{received} of {expected} rows from {Session.Length} hosts", received, expected);
 
-                        break;
-                    case SessionRecordKind.Error when record.Data is ErrorRecord error:
-                        WriteError(new ErrorRecord(error, new RemoteHostException($"{host}: {error}")));
-                        break;
-                    case SessionRecordKind.Warning:
-                        WriteWarning($"{host}: {record.Data}");
-                        break;
-                    case SessionRecordKind.Verbose:
-                        WriteVerbose($"{host}: {record.Data}");
-                        break;
-                    case SessionRecordKind.Failed:
-                        var failure = (Exception)record.Data!;
-                        WriteError(new ErrorRecord(
-                            new RemoteHostException($"The run on {host} failed, the other hosts go on: {failure.Message}", failure),
-                            "SessionFailed",
-                            ErrorCategory.ConnectionError,
-                            record.Session));
-                        break;
-                    case SessionRecordKind.Completed:
-                        WriteVerbose($"{host}: done.");
-                        break;
+                            break;
+                        case SessionRecordKind.Error when record.Data is ErrorRecord error:
+                            WriteError(new ErrorRecord(error, new RemoteHostException($"{host}: {error}")));
+                            break;
+                        case SessionRecordKind.Warning:
+                            WriteWarning($"{host}: {record.Data}");
+                            break;
+                        case SessionRecordKind.Verbose:
+                            WriteVerbose($"{host}: {record.Data}");
+                            break;
+                        case SessionRecordKind.Failed:
+                            var failure = (Exception)record.Data!;
+                            WriteError(new ErrorRecord(
+                                new RemoteHostException($"The run on {host} failed, the other hosts go on: {failure.Message}", failure),
+                                "SessionFailed",
+                                ErrorCategory.ConnectionError,
+                                record.Session));
+                            break;
+                        case SessionRecordKind.Completed:
+                            WriteVerbose($"{host}: done.");
+                            break;
+                    }
                 }
-            }
-        }
-        catch (OperationCanceledException) when (_cancellation.IsCancellationRequested)
-        {
-            throw new PipelineStoppedException();
+            });
         }
         finally
         {

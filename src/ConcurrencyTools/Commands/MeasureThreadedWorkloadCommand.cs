@@ -22,12 +22,11 @@ namespace ConcurrencyTools.Commands;
 /// </remarks>
 [Cmdlet(VerbsDiagnostic.Measure, "ThreadedWorkload", DefaultParameterSetName = WorkloadSet)]
 [OutputType(typeof(WorkloadMeasurement))]
-public sealed partial class MeasureThreadedWorkloadCommand : PSCmdlet, IDisposable
+public sealed partial class MeasureThreadedWorkloadCommand : ConcurrencyCmdlet
 {
     private const string Activity = "Measure-ThreadedWorkload";
     private const string WorkloadSet = "Workload";
     private const string ScriptBlockSet = "ScriptBlock";
-    private readonly CancellationTokenSource _cancellation = new();
     private readonly List<object?> _items = new();
 
     /// <summary>The work each task does: Cpu (integer arithmetic), Io (a blocking wait), Mixed (part of each), Memory (list appends) or Recursive (naive Fibonacci).</summary>
@@ -148,8 +147,7 @@ public sealed partial class MeasureThreadedWorkloadCommand : PSCmdlet, IDisposab
         }
         catch (ArgumentException error)
         {
-            object? target = error is ArgumentOutOfRangeException range ? range.ActualValue : null;
-            WriteError(new ErrorRecord(error, "InvalidMeasurementParameter", ErrorCategory.InvalidArgument, target ?? error.ParamName));
+            WriteParameterError(error, "InvalidMeasurementParameter");
             return;
         }
 
@@ -198,8 +196,7 @@ public sealed partial class MeasureThreadedWorkloadCommand : PSCmdlet, IDisposab
         }
         catch (ArgumentException error)
         {
-            object? target = error is ArgumentOutOfRangeException range ? range.ActualValue : null;
-            WriteError(new ErrorRecord(error, "InvalidMeasurementParameter", ErrorCategory.InvalidArgument, target ?? error.ParamName));
+            WriteParameterError(error, "InvalidMeasurementParameter");
             return;
         }
 
@@ -217,21 +214,20 @@ public sealed partial class MeasureThreadedWorkloadCommand : PSCmdlet, IDisposab
         var progress = new MeasurementProgressWriter(this, Activity, NoProgress.IsPresent);
         try
         {
-            foreach (WorkloadMeasurement row in sweep(progress, _cancellation.Token))
+            RunUntilStopped(() =>
             {
-                WriteVerbose($"{row.Model} x{row.Workers} run {row.Run}: {row.ElapsedMs:F1} ms, CPU {row.CpuTimeMs:F1} ms, " +
-                    (row.Verified ? "checksum verified." : "NOT verified: " + row.Error));
-                foreach (object error in row.ErrorRecords ?? Array.Empty<object>())
+                foreach (WorkloadMeasurement row in sweep(progress, StopToken))
                 {
-                    WriteVerbose($"{row.Model} x{row.Workers} run {row.Run} error: {Describe(error)}");
-                }
+                    WriteVerbose($"{row.Model} x{row.Workers} run {row.Run}: {row.ElapsedMs:F1} ms, CPU {row.CpuTimeMs:F1} ms, " +
+                        (row.Verified ? "checksum verified." : "NOT verified: " + row.Error));
+                    foreach (object error in row.ErrorRecords ?? Array.Empty<object>())
+                    {
+                        WriteVerbose($"{row.Model} x{row.Workers} run {row.Run} error: {Describe(error)}");
+                    }
 
-                WriteObject(row);
-            }
-        }
-        catch (OperationCanceledException) when (_cancellation.IsCancellationRequested)
-        {
-            throw new PipelineStoppedException();
+                    WriteObject(row);
+                }
+            });
         }
         finally
         {
@@ -245,12 +241,6 @@ public sealed partial class MeasureThreadedWorkloadCommand : PSCmdlet, IDisposab
         : error.ToString() ?? string.Empty;
 
     private bool IsBound(string parameter) => MyInvocation.BoundParameters.ContainsKey(parameter);
-
-    /// <inheritdoc/>
-    protected override void StopProcessing() => _cancellation.Cancel();
-
-    /// <inheritdoc/>
-    public void Dispose() => _cancellation.Dispose();
 
     private void DescribeWorkerHost()
     {

@@ -33,7 +33,7 @@ internal sealed class ProgressThrottle
     /// </summary>
     public void Write(string status, long done, long total)
     {
-        if (!Due(status))
+        if (!Shows(status))
         {
             return;
         }
@@ -48,12 +48,19 @@ internal sealed class ProgressThrottle
     /// <summary>Shows <paramref name="status"/>, its percentage and, when known, the time remaining; throttled alike.</summary>
     public void Write(string status, int percentComplete, TimeSpan? remaining = null)
     {
-        if (Due(status))
+        if (Shows(status))
         {
             Show(status, percentComplete, remaining);
         }
     }
 
+    /// <summary>
+    /// Whether a record would be shown now if its text changed: progress is on and the last one is at least 200 ms old.
+    /// A caller whose status is costly to build asks this first.
+    /// </summary>
+    public bool Due => !_silent && (_lastWrite is not TimeSpan last || _elapsed.Elapsed - last >= MinimumInterval);
+
+    /// <summary>Completes the bar, if it was ever shown.</summary>
     public void Complete()
     {
         if (_lastStatus is not null)
@@ -62,11 +69,7 @@ internal sealed class ProgressThrottle
         }
     }
 
-    private bool Due(string status)
-    {
-        TimeSpan now = _elapsed.Elapsed;
-        return !_silent && status != _lastStatus && (_lastWrite is not TimeSpan last || now - last >= MinimumInterval);
-    }
+    private bool Shows(string status) => status != _lastStatus && Due;
 
     private void Show(string status, int percentComplete, TimeSpan? remaining)
     {

@@ -16,12 +16,12 @@ namespace ConcurrencyTools.Commands;
 /// </remarks>
 [Cmdlet(VerbsDiagnostic.Test, "RaceCondition", DefaultParameterSetName = ScenarioSet)]
 [OutputType(typeof(RaceTestResult))]
-public sealed class TestRaceConditionCommand : PSCmdlet, IDisposable
+public sealed class TestRaceConditionCommand : ConcurrencyCmdlet
 {
     private const string ScenarioSet = "Scenario";
     private const string ScriptBlockSet = "ScriptBlock";
     private const string Activity = "Test-RaceCondition";
-    private readonly CancellationTokenSource _cancellation = new();
+    private const string InvalidParameter = "InvalidRaceTestParameter";
 
     /// <summary>What the threads do to shared state: Counter (increments), CheckThenAct (add a key if absent) or Transfer (move units between two accounts and audit the total).</summary>
     [Parameter(Position = 0, ParameterSetName = ScenarioSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
@@ -110,7 +110,7 @@ public sealed class TestRaceConditionCommand : PSCmdlet, IDisposable
         }
         catch (ArgumentException error)
         {
-            WriteInvalidParameter(error);
+            WriteParameterError(error, InvalidParameter);
             return;
         }
 
@@ -148,7 +148,7 @@ public sealed class TestRaceConditionCommand : PSCmdlet, IDisposable
         }
         catch (ArgumentException error)
         {
-            WriteInvalidParameter(error);
+            WriteParameterError(error, InvalidParameter);
             return;
         }
 
@@ -164,34 +164,18 @@ public sealed class TestRaceConditionCommand : PSCmdlet, IDisposable
         }
         catch (ArgumentException error)
         {
-            WriteInvalidParameter(error);
+            WriteParameterError(error, InvalidParameter);
         }
     }
-
-    private void WriteInvalidParameter(ArgumentException error)
-    {
-        object? target = error is ArgumentOutOfRangeException range ? range.ActualValue : null;
-        WriteError(new ErrorRecord(error, "InvalidRaceTestParameter", ErrorCategory.InvalidArgument, target ?? error.ParamName));
-    }
-
-    /// <inheritdoc/>
-    protected override void StopProcessing() => _cancellation.Cancel();
-
-    /// <inheritdoc/>
-    public void Dispose() => _cancellation.Dispose();
 
     /// <summary>Runs a race test on the pipeline thread (progress is reported there too) and writes its results.</summary>
     private void Emit(Func<IProgress<RaceTestProgress>?, CancellationToken, IReadOnlyList<RaceTestResult>> run)
     {
         var progress = new ProgressThrottle(this, Activity, NoProgress.IsPresent);
-        IReadOnlyList<RaceTestResult> results;
+        IReadOnlyList<RaceTestResult> results = Array.Empty<RaceTestResult>();
         try
         {
-            results = run(new Reporter(progress), _cancellation.Token);
-        }
-        catch (OperationCanceledException) when (_cancellation.IsCancellationRequested)
-        {
-            throw new PipelineStoppedException();
+            RunUntilStopped(() => results = run(new Reporter(progress), StopToken));
         }
         finally
         {

@@ -1,5 +1,7 @@
+using System;
 using System.Linq;
 using System.Threading;
+using System.Threading.Tasks;
 using ConcurrencyTools.Engine.Measurement;
 using ConcurrencyTools.Engine.Models;
 using ConcurrencyTools.Engine.Statistics;
@@ -16,6 +18,7 @@ public class TaskCpuTests
     [InlineData(ConcurrencyModel.ThreadPool)]
     [InlineData(ConcurrencyModel.EventLoop)]
     [InlineData(ConcurrencyModel.GilThreads)]
+    [InlineData(ConcurrencyModel.Processes)]
     public void WaitingTasksUseLittleOfTheirOwnCpuAndComputingTasksAlmostAll(ConcurrencyModel model)
     {
         // The Linux thread clock; elsewhere the column stays empty and there is nothing to check.
@@ -74,5 +77,49 @@ public class TaskCpuTests
         Assert.Equal(WorkloadBound.CpuBound, WorkloadBoundRule.Classify(WorkloadBoundRule.CpuPerWorker(480, 600, 1, 2)!.Value));
         // Four computing workers on two cores: each task waits half its time for a core, and is still CPU-bound.
         Assert.Equal(1.0, WorkloadBoundRule.TaskCpuPerCore(0.5, 4, 2));
+    }
+
+    [Theory]
+    [InlineData(ConcurrencyModel.Sequential)]
+    [InlineData(ConcurrencyModel.Threads)]
+    [InlineData(ConcurrencyModel.ThreadPool)]
+    [InlineData(ConcurrencyModel.EventLoop)]
+    [InlineData(ConcurrencyModel.GilThreads)]
+    public void ATaskThatThrowsStillCountsItsCpu(ConcurrencyModel model)
+    {
+        if (!ThreadCpuClock.IsThreadTime)
+        {
+            return;
+        }
+
+        // One worker, one task: it computes for 40 ms of its thread's CPU (however long that takes on a busy
+        // machine), then throws. The run fails, and TaskCpu holds those 40 ms.
+        var workload = new ComputeThenThrowWorkload(cpuMs: 40);
+        ModelRunResult result = ExecutionModel.Create(model).Run(workload, 1, CancellationToken.None);
+        Assert.Contains("after computing", result.Error?.Message);
+        Assert.True(result.TaskCpu?.TotalMilliseconds >= 39, $"{model}: TaskCpu {result.TaskCpu?.TotalMilliseconds} ms");
+        Assert.True(result.TaskWall?.TotalMilliseconds >= 39, $"{model}: TaskWall {result.TaskWall?.TotalMilliseconds} ms");
+    }
+
+    /// <summary>A single task that computes for a given CPU time on its own thread, then throws.</summary>
+    private sealed class ComputeThenThrowWorkload : Workload
+    {
+        private readonly double _cpuMs;
+
+        public ComputeThenThrowWorkload(double cpuMs)
+            : base(new WorkloadSpec(WorkloadKind.Cpu, tasks: 1, iterations: 1)) => _cpuMs = cpuMs;
+
+        public override ValueTask<long> RunTaskAsync(int index, ITaskContext context)
+        {
+            double until = ThreadCpuClock.NowMs() + _cpuMs;
+            while (ThreadCpuClock.NowMs() < until)
+            {
+                Thread.SpinWait(1_000);
+            }
+
+            throw new InvalidOperationException("Task fails after computing.");
+        }
+
+        public override long ExpectedChecksum(int index) => 0;
     }
 }

@@ -4,6 +4,7 @@ using System.Diagnostics;
 using System.IO;
 using System.Linq;
 using System.Threading;
+using ConcurrencyTools.Engine.Measurement;
 using ConcurrencyTools.Engine.Models;
 using ConcurrencyTools.Engine.Processes;
 using ConcurrencyTools.Engine.Workloads;
@@ -24,8 +25,10 @@ public class ProcessesTests
         string[] lines = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(0, exit);
         Assert.Equal("ready", lines[0]);
-        Assert.Equal($"done 2 {workload.ExpectedChecksum(2)}", lines[1]);
-        Assert.Equal($"done 0 {workload.ExpectedChecksum(0)}", lines[2]);
+        // done N CHECKSUM CPU_MS WALL_MS: the task's own thread CPU (or '-' without a thread clock) and wall time.
+        string cpu = ThreadCpuClock.IsThreadTime ? "[0-9.E+-]+" : "-";
+        Assert.Matches($"^done 2 {workload.ExpectedChecksum(2)} {cpu} [0-9.E+-]+$", lines[1]);
+        Assert.Matches($"^done 0 {workload.ExpectedChecksum(0)} {cpu} [0-9.E+-]+$", lines[2]);
         Assert.StartsWith("error", lines[3]);
         Assert.StartsWith("error", lines[4]);
         Assert.Matches(@"^stats [0-9.E+-]+ 1 [0-9]+ (Workstation|Server)/\w+( -?[0-9]+){6}$", lines[5]);
@@ -186,6 +189,34 @@ public class ProcessesTests
         cts.Cancel();
         Assert.ThrowsAny<OperationCanceledException>(() => run.GetAwaiter().GetResult());
         Assert.Empty(ChildWorkers());
+    }
+
+    [Fact]
+    public void AFailedTasksCpuAndWallTimeCountInTheRun()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
+
+        // A stand-in worker: task 0 is done after 7.25 ms of CPU, task 1 fails after 12.5 ms of CPU; a failed
+        // task used CPU too, so TaskCpu holds both.
+        string script = Path.Combine(Path.GetTempPath(), $"ct-fake-worker-{Guid.NewGuid():N}.sh");
+        File.WriteAllText(script, "#!/bin/sh\necho ready\nread a\necho \"done 0 5 7.25 10\"\nread b\necho \"fail 1 12.5 20 InvalidOperationException: boom\"\nread c\n");
+        File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        try
+        {
+            var model = ExecutionModel.Create(ConcurrencyModel.Processes, new ModelOptions { WorkerHost = WorkerHost.ForNative(script) });
+            ModelRunResult result = model.Run(new ProbeWorkload(tasks: 3), 1, CancellationToken.None);
+            Assert.Contains("boom", result.Error?.Message);
+            Assert.Equal(1, result.CompletedTasks);
+            Assert.Equal(19.75, result.TaskCpu!.Value.TotalMilliseconds, 6);
+            Assert.Equal(30, result.TaskWall!.Value.TotalMilliseconds, 6);
+        }
+        finally
+        {
+            File.Delete(script);
+        }
     }
 
     [Fact]
