@@ -14,7 +14,7 @@
     the module already imported (a user calls it from a running shell). Reported: milliseconds per task for
     each, per round the ratios pool/xargs and parallel/pool with their medians, and for the pool the CPU
     time this pwsh spent per task (its own user+system time, which never includes its children's), beside
-    the time the runtime spent compiling methods meanwhile (JitInfo.GetCompilationTime).
+    how many methods the runtime compiled meanwhile.
 
     Then a fresh pwsh runs $PeakTasks tasks through the pool and reports its peak working set (VmHWM),
     beside the same pwsh after 10 tasks. GNU parallel is optional (Debian: apt-get install -y parallel):
@@ -54,15 +54,16 @@ $hasParallel = [bool](Get-Command parallel -CommandType Application -ErrorAction
 
 function Measure-Shell([string] $Script) { (Invoke-NativeTimed -FilePath bash -ArgumentList '-c', $Script).ElapsedMs }
 
-# This pwsh's own CPU time (user + system of its threads; a child's time is never in it, reaped or not), and the time
-# the runtime spent compiling methods meanwhile (on any thread: mostly its background tier-1 recompilation of hot
-# methods of pwsh and the module, which goes on whatever runs). A thread's own CPU time cannot be used for the JIT:
-# the runtime ends its idle background JIT thread and starts another, and an ended thread's time is gone from /proc.
+# This pwsh's own CPU time (user + system of its threads; a child's time is never in it, reaped or not), and how many
+# methods the runtime compiled meanwhile (on any thread: mostly its background tier-1 recompilation of hot methods of
+# pwsh and the module, which goes on whatever runs). Neither the JIT thread's CPU time (the runtime ends an idle JIT
+# thread and starts another, and an ended thread's time is gone from /proc) nor JitInfo's compilation time (wall time,
+# which grows with the machine's load) measures the JIT's share reliably; the count does not depend on the load.
 function Get-OwnCpu {
     $stat = [IO.File]::ReadAllText('/proc/self/stat')
     $fields = $stat.Substring($stat.LastIndexOf(')') + 2).Split(' ')
     $tick = 1000.0 / 100 # USER_HZ is 100 on Linux
-    [pscustomobject]@{ Ms = ([long]$fields[11] + [long]$fields[12]) * $tick; JitMs = [Runtime.JitInfo]::GetCompilationTime($false).TotalMilliseconds }
+    [pscustomobject]@{ Ms = ([long]$fields[11] + [long]$fields[12]) * $tick; JitMethods = [Runtime.JitInfo]::GetCompiledMethodCount($false) }
 }
 
 # The real job's input: $RealFiles files of 400 KB of word-like text (gzip shrinks it about 3x), each a different
@@ -112,7 +113,7 @@ $contenders.pool = {
     $elapsed = $clock.Elapsed.TotalMilliseconds
     $after = Get-OwnCpu
     if ($measured.Count -ne $job.Tasks -or $measured.Sum -ne $job.Tasks) { throw "Invoke-ProcessPool returned $($measured.Count) rows, $($measured.Sum) succeeded, for $($job.Tasks) tasks of $($job.Name)" }
-    $script:poolCpu = [pscustomobject]@{ Ms = $after.Ms - $before.Ms; JitMs = $after.JitMs - $before.JitMs }
+    $script:poolCpu = [pscustomobject]@{ Ms = $after.Ms - $before.Ms; JitMethods = $after.JitMethods - $before.JitMethods }
     $elapsed
 }
 $names = @($contenders.Keys)
@@ -144,7 +145,7 @@ $runs = for ($round = 1; $round -le $Rounds; $round++) {
             PoolOverXargs         = [math]::Round($ms.pool / $ms.xargs, 3)
             ParallelOverPool      = $hasParallel ? [math]::Round($ms.parallel / $ms.pool, 3) : $null
             PwshCpuMsPerTask      = [math]::Round($poolCpu.Ms / $job.Tasks, 3)
-            PwshJitMsPerTask   = [math]::Round($poolCpu.JitMs / $job.Tasks, 3)
+            JitCompiledMethods    = $poolCpu.JitMethods
         }
     }
 }
@@ -169,7 +170,7 @@ $rows = foreach ($job in $jobs.Values) {
             MaxOfXargs          = [math]::Round([double]($ofXargs | Measure-Object -Maximum).Maximum, 3)
             OfPool              = [math]::Round((Get-Median $ofPool), 3)
             PwshCpuMsPerTask    = $name -eq 'pool' ? [math]::Round((Get-Median ([double[]]$jobRuns.PwshCpuMsPerTask)), 3) : $null
-            PwshJitMsPerTask = $name -eq 'pool' ? [math]::Round((Get-Median ([double[]]$jobRuns.PwshJitMsPerTask)), 3) : $null
+            JitCompiledMethods  = $name -eq 'pool' ? [math]::Round((Get-Median ([double[]]$jobRuns.JitCompiledMethods))) : $null
         }
     }
 }
@@ -231,7 +232,7 @@ $goals = @(
 
     $goal = "At most 1 ms of pwsh CPU per task, whatever the task's length"
     $cpu = @($pool; $realPool) | Where-Object { $_ }
-    $measured = ($cpu | ForEach-Object { "$(Format-BenchmarkNumber $_.PwshCpuMsPerTask 2) ms per task of $($_.Job) (JIT $(Format-BenchmarkNumber $_.PwshJitMsPerTask 2) ms)" }) -join '; '
+    $measured = ($cpu | ForEach-Object { "$(Format-BenchmarkNumber $_.PwshCpuMsPerTask 2) ms per task of $($_.Job) ($(Format-BenchmarkNumber $_.JitCompiledMethods 0) methods compiled meanwhile)" }) -join '; '
     if ($Smoke) { New-BenchmarkGoal -Goal $goal -Measured $measured -Met $null -Reason 'smoke run' } else {
         $worst = ($cpu | Measure-Object -Property PwshCpuMsPerTask -Maximum).Maximum
         $met = $worst -le 1.0
@@ -256,16 +257,22 @@ $memoryTable = if ($memory) {
         (ConvertTo-MarkdownTable -InputObject @($memory) -Property Tasks, PeakWorkingSetMB, Seconds)
 } else { 'Peak working set not measured in this run (-PeakTasks 0).' }
 
+# The spawn path differs between machines: glibc's posix_spawn is clone(CLONE_VM | CLONE_VFORK) (clone3 since glibc
+# 2.34) and musl's is similar, but the cost of that clone and of the exec grows with the kernel and its mitigations.
+$libc = try { (& getconf GNU_LIBC_VERSION 2>$null) } catch { $null }
+$spawnPath = "Spawn path on this machine: posix_spawn of $($libc ? $libc : 'a libc that is not glibc') (a clone sharing pwsh's memory, like vfork, then exec), kernel $([Environment]::OSVersion.Version); a child's exit reported by a pidfd where the kernel has pidfd_open (5.3 and later)."
+
 Write-BenchmarkResult -Name ProcessPool -Title 'Process pool: Invoke-ProcessPool against xargs -P and GNU parallel' -Clock $clock -Smoke:$Smoke -OutputDirectory $OutputDirectory `
     -Command 'pwsh ./bench/ProcessPool/Invoke-ProcessPoolBenchmark.ps1' `
     -Method ("What does one task cost the pool, next to ``xargs -P`` and GNU parallel doing the same thing, on empty tasks and on a real job, and how much memory does the pool need for a very long input? Two jobs, $Throttle at a time: $Tasks tasks of ``$Command`` (nothing but the cost of a task), and compressing $RealFiles files of 400 KB of word-like text with ``gzip -k -f <file>`` (about 3:1; files the benchmark writes into a temporary directory and deletes). Output is captured by each contender: ``xargs -P $Throttle -n 1`` writes into a pipe (``| cat > /dev/null``), ``parallel --will-cite -j $Throttle`` groups output through its temporary files, ``Invoke-ProcessPool -ThrottleLimit $Throttle -NoProgress`` reads each task's stdout and stderr into its row. " +
         'xargs and parallel run under `bash -c` with `seq` (or `printf` of the file names) feeding them; the pool runs in the benchmark''s pwsh with the module already imported, as a user calls it from a running shell, and its rows are counted and checked for success (a wrong count fails the run). ' +
         "One untimed warm-up of each, then $roundsText, each running both jobs in a rotating order of contenders (xargs first, then parallel first, then the pool first, ...), so that none always runs first or last on a machine others are loading. " +
         '*MedianMsPerTask* is wall-clock milliseconds per task, median over the rounds; *OfXargs* and *OfPool* are the medians of the per-round ratios of a contender''s time to xargs'' and to the pool''s in the same round, *MaxOfXargs* the worst round. ' +
-        '*PwshCpuMsPerTask* is the CPU time the benchmark''s pwsh spent during the pool''s run (user + system of its own threads from `/proc/self/stat`, which never include a child''s) divided by the tasks, median over the rounds; *PwshJitMsPerTask* is the time the runtime spent compiling methods meanwhile (`JitInfo.GetCompilationTime`, on any thread; mostly its background tier-1 recompilation of hot methods of pwsh and the module, which goes on whatever runs; it is time spent in the JIT, so on a loaded machine it can exceed the CPU it took). Every round is in [`performance/ProcessPool.runs.csv`](performance/ProcessPool.runs.csv).') `
-    -Rows $rows -Table Job, Contender, Tasks, Rounds, MedianMsPerTask, MinMsPerTask, MaxMsPerTask, OfXargs, MaxOfXargs, OfPool, PwshCpuMsPerTask, PwshJitMsPerTask `
+        '*PwshCpuMsPerTask* is the CPU time the benchmark''s pwsh spent during the pool''s run (user + system of its own threads from `/proc/self/stat`, which never include a child''s) divided by the tasks, median over the rounds; *JitCompiledMethods* is how many methods the runtime compiled meanwhile (`JitInfo.GetCompiledMethodCount`, median over the rounds): mostly its background tier-1 recompilation of hot methods of pwsh and the module, which goes on whatever runs and is part of *PwshCpuMsPerTask*. Every round is in [`performance/ProcessPool.runs.csv`](performance/ProcessPool.runs.csv).') `
+    -Rows $rows -Table Job, Contender, Tasks, Rounds, MedianMsPerTask, MinMsPerTask, MaxMsPerTask, OfXargs, MaxOfXargs, OfPool, PwshCpuMsPerTask, JitCompiledMethods `
     -Goals $goals `
     -Notes @(
         $memoryTable,
+        $spawnPath,
         'Measured earlier on a quiet machine of this kind: xargs 0.6-0.8 ms and GNU parallel 4-6.6 ms per task. What makes the pool cheap per task: children are started with `posix_spawn` (vfork speed, no copy of pwsh''s page tables) straight from the slot''s thread, reaped with `wait4` when a pidfd (one reaper thread in `epoll_wait` over all of them) says they ended, and their pipes are read through the runtime''s epoll loop, so a running task costs no thread and no wake-up; rows are handed to the pipeline as they finish, and the input queue holds at most max(64, 4 x slots) tasks, so an endless input is paced instead of buffered, and only `-KeepOrder` holds finished rows back (within a window of 16 per slot, at least 256).'
     )
