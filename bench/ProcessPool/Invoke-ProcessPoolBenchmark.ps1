@@ -200,44 +200,46 @@ $xargsRow = $rows | Where-Object { $_.Job -eq $Command -and $_.Contender -like '
 $parallelRow = $rows | Where-Object { $_.Job -eq $Command -and $_.Contender -like 'parallel*' }
 $realPool = $rows | Where-Object { $_.Job -ne $Command -and $_.Contender -like 'Invoke-ProcessPool*' }
 $realXargs = $rows | Where-Object { $_.Job -ne $Command -and $_.Contender -like 'xargs*' }
+# A goal judged unless this is a smoke run; -Met is evaluated only when it is judged.
+function Get-Goal([string] $Goal, [string] $Measured, [scriptblock] $Met, [string] $Why, [string] $WhyNot) {
+    if ($Smoke) { return New-BenchmarkGoal -Goal $Goal -Measured $Measured -Met $null -Reason 'smoke run' }
+    $isMet = [bool](& $Met)
+    New-BenchmarkGoal -Goal $Goal -Measured $Measured -Met $isMet -Reason ($isMet ? $Why : $WhyNot)
+}
+
 $goals = @(
-    $goal = "At most 1.0x xargs -P $Throttle in every round ($Tasks tasks of $Command)"
-    $measured = "pool / xargs $(Format-BenchmarkNumber $pool.OfXargs 2) (median of $roundsText), $(Format-BenchmarkNumber $pool.MaxOfXargs 2) at worst; $(Format-BenchmarkNumber $pool.MedianMsPerTask 3) against $(Format-BenchmarkNumber $xargsRow.MedianMsPerTask 3) ms per task"
-    if ($Smoke) { New-BenchmarkGoal -Goal $goal -Measured $measured -Met $null -Reason 'smoke run' } else {
-        $met = $pool.MaxOfXargs -le 1.0
-        New-BenchmarkGoal -Goal $goal -Measured $measured -Met $met -Reason ($met ? 'children started with posix_spawn from the slot''s thread, their exits reported by a pidfd, their pipes read through the runtime''s epoll loop' : "the pool took up to $(Format-BenchmarkNumber $pool.MaxOfXargs 2)x xargs' time per task in this run")
-    }
+    Get-Goal "At most 1.0x xargs -P $Throttle in every round ($Tasks tasks of $Command)" `
+        "pool / xargs $(Format-BenchmarkNumber $pool.OfXargs 2) (median of $roundsText), $(Format-BenchmarkNumber $pool.MaxOfXargs 2) at worst; $(Format-BenchmarkNumber $pool.MedianMsPerTask 3) against $(Format-BenchmarkNumber $xargsRow.MedianMsPerTask 3) ms per task" `
+        { $pool.MaxOfXargs -le 1.0 } `
+        'children started with posix_spawn from the slot''s thread, their exits reported by a pidfd, their pipes read through the runtime''s epoll loop' `
+        "the pool took up to $(Format-BenchmarkNumber $pool.MaxOfXargs 2)x xargs' time per task in this run"
 
     $goal = "At least 5x faster than parallel -j $Throttle ($Tasks tasks of $Command)"
     if (-not $hasParallel) {
         New-BenchmarkGoal -Goal $goal -Measured '' -Met $null -Reason 'GNU parallel is not installed (Debian: apt-get install -y parallel)'
     } else {
-        $measured = "parallel / pool $(Format-BenchmarkNumber $parallelRow.OfPool 2) (median of $roundsText)"
-        if ($Smoke) { New-BenchmarkGoal -Goal $goal -Measured $measured -Met $null -Reason 'smoke run' } else {
-            $met = $parallelRow.OfPool -ge 5
-            New-BenchmarkGoal -Goal $goal -Measured $measured -Met $met -Reason ($met ? 'GNU parallel starts a Perl-driven shell per job and groups output through temporary files' : "GNU parallel took only $(Format-BenchmarkNumber $parallelRow.OfPool 2)x the pool's time in this run")
-        }
+        Get-Goal $goal "parallel / pool $(Format-BenchmarkNumber $parallelRow.OfPool 2) (median of $roundsText)" { $parallelRow.OfPool -ge 5 } `
+            'GNU parallel starts a Perl-driven shell per job and groups output through temporary files' `
+            "GNU parallel took only $(Format-BenchmarkNumber $parallelRow.OfPool 2)x the pool's time in this run"
     }
 
     $goal = "The real job ($RealFiles files of 400 KB through gzip -k -f) within 1.05x of xargs -P $Throttle"
     if (-not $realPool) {
         New-BenchmarkGoal -Goal $goal -Measured '' -Met $null -Reason 'not run (-RealFiles 0)'
     } else {
-        $measured = "pool / xargs $(Format-BenchmarkNumber $realPool.OfXargs 2) (median of $roundsText); $(Format-BenchmarkNumber $realPool.MedianMsPerTask 2) against $(Format-BenchmarkNumber $realXargs.MedianMsPerTask 2) ms per file"
-        if ($Smoke) { New-BenchmarkGoal -Goal $goal -Measured $measured -Met $null -Reason 'smoke run' } else {
-            $met = $realPool.OfXargs -le 1.05
-            New-BenchmarkGoal -Goal $goal -Measured $measured -Met $met -Reason ($met ? 'a running task costs pwsh nothing until its child ends, so the cores go to the work' : "the pool took $(Format-BenchmarkNumber $realPool.OfXargs 2)x xargs' time in this run")
-        }
+        Get-Goal $goal "pool / xargs $(Format-BenchmarkNumber $realPool.OfXargs 2) (median of $roundsText); $(Format-BenchmarkNumber $realPool.MedianMsPerTask 2) against $(Format-BenchmarkNumber $realXargs.MedianMsPerTask 2) ms per file" `
+            { $realPool.OfXargs -le 1.05 } `
+            'a running task costs pwsh nothing until its child ends, so the cores go to the work' `
+            "the pool took $(Format-BenchmarkNumber $realPool.OfXargs 2)x xargs' time in this run"
     }
 
-    $goal = "At most 1 ms of pwsh CPU per task, whatever the task's length"
     $cpu = @($pool; $realPool) | Where-Object { $_ }
-    $measured = ($cpu | ForEach-Object { "$(Format-BenchmarkNumber $_.PwshCpuMsPerTask 2) ms per task of $($_.Job) ($(Format-BenchmarkNumber $_.JitCompiledMethods 0) methods compiled meanwhile)" }) -join '; '
-    if ($Smoke) { New-BenchmarkGoal -Goal $goal -Measured $measured -Met $null -Reason 'smoke run' } else {
-        $worst = ($cpu | Measure-Object -Property PwshCpuMsPerTask -Maximum).Maximum
-        $met = $worst -le 1.0
-        New-BenchmarkGoal -Goal $goal -Measured $measured -Met $met -Reason ($met ? 'a child''s exit is reported by a pidfd on one reaper thread: a waiting task makes no wake-ups' : "pwsh spent up to $(Format-BenchmarkNumber $worst 2) ms of CPU per task in this run (median of $roundsText)")
-    }
+    $worst = ($cpu | Measure-Object -Property PwshCpuMsPerTask -Maximum).Maximum
+    Get-Goal "At most 1 ms of pwsh CPU per task, whatever the task's length" `
+        (($cpu | ForEach-Object { "$(Format-BenchmarkNumber $_.PwshCpuMsPerTask 2) ms per task of $($_.Job) ($(Format-BenchmarkNumber $_.JitCompiledMethods 0) methods compiled meanwhile)" }) -join '; ') `
+        { $worst -le 1.0 } `
+        'a child''s exit is reported by a pidfd on one reaper thread: a waiting task makes no wake-ups' `
+        "pwsh spent up to $(Format-BenchmarkNumber $worst 2) ms of CPU per task in this run (median of $roundsText)"
 
     $goal = 'Peak working set under 300 MB for 100,000 tasks'
     $peak = $memory | Where-Object Tasks -EQ $PeakTasks | Select-Object -Last 1
