@@ -74,15 +74,8 @@ public sealed class ScalabilityAnalysis
             bool perTask = first.Tasks > 0;
             double[] workers = valid.Select(s => (double)s.Workers).ToArray();
             double[] throughput = valid.Select(s => (perTask ? first.Tasks : 1) * 1000.0 / s.ElapsedMs).ToArray();
-            ScalabilityFit usl, amdahl;
-            try
+            if (FitBoth(workers, throughput, reason => notFitted.Add($"{what}: {reason}")) is not (ScalabilityFit usl, ScalabilityFit amdahl))
             {
-                usl = UniversalScalabilityLaw.Fit(workers, throughput, contentionOnly: false, MaximumIterations);
-                amdahl = UniversalScalabilityLaw.Fit(workers, throughput, contentionOnly: true, MaximumIterations);
-            }
-            catch (Exception e) when (e is InvalidOperationException or ArgumentException or ArithmeticException)
-            {
-                notFitted.Add($"{what}: {e.Message}");
                 continue;
             }
 
@@ -91,6 +84,25 @@ public sealed class ScalabilityAnalysis
         }
 
         return (fits, notFitted, context);
+    }
+
+    /// <summary>
+    /// The USL and Amdahl fits of one group, or null after telling <paramref name="notFitted"/> why its numbers cannot
+    /// be fitted. A method rather than two locals assigned in a try block: a mutant that empties that block would
+    /// leave them unassigned, and the mutation tests would then have to skip all of <see cref="Analyze"/>.
+    /// </summary>
+    private (ScalabilityFit Usl, ScalabilityFit Amdahl)? FitBoth(double[] workers, double[] throughput, Action<string> notFitted)
+    {
+        try
+        {
+            return (UniversalScalabilityLaw.Fit(workers, throughput, contentionOnly: false, MaximumIterations),
+                UniversalScalabilityLaw.Fit(workers, throughput, contentionOnly: true, MaximumIterations));
+        }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException or ArithmeticException)
+        {
+            notFitted(e.Message);
+            return null;
+        }
     }
 
     private static ScalabilitySummary Describe(SpeedupSample first, SpeedupSample[] valid, int excluded, int logicalCores, bool perTask,
