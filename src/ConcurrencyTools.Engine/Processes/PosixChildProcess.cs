@@ -235,7 +235,14 @@ internal sealed class PosixChildProcess : ChildProcess
         if (!TryReap(out _))
         {
             KillTree();
-            WaitForExitAsync().GetAwaiter().GetResult();
+
+            // Blocking on the reaper's signal itself needs no thread-pool thread to run a continuation: a pool being
+            // stopped may be disposing a child on every one of them.
+            _ended?.Task.Wait();
+            if (!TryReap(out _))
+            {
+                WaitForExitAsync().GetAwaiter().GetResult();
+            }
         }
 
         DisposeQuietly(_stdin);
