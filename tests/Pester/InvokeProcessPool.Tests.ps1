@@ -185,7 +185,7 @@ Describe 'Invoke-ProcessPool results as a joblog' {
         $csv = Import-Csv $path
         $csv | Should -HaveCount 3
         $columns = $csv[0].PSObject.Properties.Name
-        foreach ($name in 'Seq', 'ComputerName', 'StartTime', 'DurationMs', 'StdInBytes', 'StdOutBytes', 'ExitCode', 'Signal', 'CommandLine', 'Slot', 'Attempt',
+        foreach ($name in 'Seq', 'ComputerName', 'MachineName', 'StartTime', 'DurationMs', 'StdInBytes', 'StdOutBytes', 'ExitCode', 'Signal', 'CommandLine', 'Slot', 'Attempt',
             'ProcessId', 'EndTime', 'QueueWaitMs', 'CpuTimeMs', 'PeakWorkingSetBytes', 'TimedOut', 'Skipped', 'Succeeded', 'StdOut', 'StdErr', 'Truncated', 'Error') {
             $columns | Should -Contain $name
         }
@@ -193,6 +193,8 @@ Describe 'Invoke-ProcessPool results as a joblog' {
         $csv.CommandLine[1] | Should -Be "sh -c 'echo 2; exit `$((2 % 2))'"
         [double]$csv[0].CpuTimeMs | Should -BeGreaterOrEqual 0
         $csv[0].Signal | Should -Be ''
+        # The same machine column as every other cmdlet's rows, so runs and joblogs group by machine alike.
+        $csv.MachineName | Sort-Object -Unique | Should -Be (Measure-ThreadedWorkload -Model Sequential -Tasks 1 -Repeat 1 -Warmup 0 -NoOverhead -NoProgress).MachineName
     }
 }
 

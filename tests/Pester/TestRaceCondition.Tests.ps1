@@ -8,7 +8,7 @@ BeforeAll {
     $script:Rows = Test-RaceCondition -Scenario Counter -Strategy None, Interlocked, Lock -Threads 4 -Increments 50 -Trials 40 -Seed 11 -NoProgress
 }
 
-Describe 'Progress of Test-RaceCondition and Measure-ThreadedWorkload' {
+Describe 'Progress of the cmdlets, all through one throttled writer' {
     BeforeAll {
         # Runs a command in its own PowerShell and returns the progress records it wrote.
         function Get-ProgressOf([string] $Command, [hashtable] $Parameters) {
@@ -37,6 +37,25 @@ Describe 'Progress of Test-RaceCondition and Measure-ThreadedWorkload' {
         $records = Get-ProgressOf Measure-ThreadedWorkload @{ Workload = 'Io'; DurationMs = 30; Tasks = 4; Model = 'Sequential', 'Threads'; Workers = 2; Repeat = 6; Warmup = 0; NoOverhead = $true }
         @($records | Where-Object { $_.RecordType -eq 'Processing' -and $_.SecondsRemaining -ge 0 }) | Should -Not -BeNullOrEmpty
         $records[-1].RecordType | Should -Be 'Completed'
+    }
+
+    It 'shows Invoke-ProcessPool''s time remaining once tasks are done, and completes the bar' {
+        $records = Get-ProgressOf Invoke-ProcessPool @{ FilePath = 'sleep'; InputObject = @(1..8 | ForEach-Object { '0.2' }); ThrottleLimit = 2 }
+        $shown = @($records | Where-Object RecordType -EQ 'Processing')
+        @($shown | Where-Object SecondsRemaining -GE 0) | Should -Not -BeNullOrEmpty -Because 'every record after the first finished task carries an estimate'
+        $records[-1].RecordType | Should -Be 'Completed'
+        @(Get-ProgressOf Invoke-ProcessPool @{ FilePath = 'sleep'; InputObject = @('0.1', '0.1'); NoProgress = $true }) | Should -BeNullOrEmpty
+    }
+
+    It 'shows Export-ConcurrencyReport''s steps throttled, and completes the bar' {
+        $row = [pscustomobject]@{ Workload = 'Cpu'; Model = 'Sequential'; Workers = 1; Tasks = 1; Run = 1; ElapsedMs = 10; Verified = $true; MachineName = 'vm' }
+        $path = Join-Path $TestDrive 'progress.html'
+        $records = Get-ProgressOf Export-ConcurrencyReport @{ Path = $path; InputObject = $row }
+        $records[0].StatusDescription | Should -Be 'Drawing speedups and run times'
+        $records[0].PercentComplete | Should -Be 0
+        $records[-1].RecordType | Should -Be 'Completed'
+        @($records | Where-Object RecordType -EQ 'Processing').Count | Should -BeLessOrEqual 4
+        @(Get-ProgressOf Export-ConcurrencyReport @{ Path = $path; InputObject = $row; NoProgress = $true }) | Should -BeNullOrEmpty
     }
 }
 

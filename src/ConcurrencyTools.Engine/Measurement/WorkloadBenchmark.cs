@@ -79,11 +79,7 @@ public sealed class WorkloadBenchmark
         Tasks = tasks,
         TaskSize = taskSize,
         Run = round,
-        Timestamp = DateTimeOffset.Now,
-        MachineName = MachineInfo.MachineName,
-        LogicalCores = MachineInfo.LogicalCores,
-        Runtime = MachineInfo.Runtime,
-        OS = MachineInfo.OS,
+        Machine = MachineStamp.Take(),
     };
 
     /// <summary>Fills the time and CPU columns.</summary>

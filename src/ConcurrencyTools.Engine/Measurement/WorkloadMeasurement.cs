@@ -145,18 +145,21 @@ public sealed class WorkloadMeasurement
     /// <summary>The failure of the run, or null. A failed run is still a row.</summary>
     public string? Error { get; internal set; }
 
+    /// <summary>The machine columns below, taken once for the row (see <see cref="MachineStamp"/>).</summary>
+    internal MachineStamp Machine { get; set; } = MachineStamp.None;
+
     /// <summary>When the run started.</summary>
-    public DateTimeOffset Timestamp { get; internal set; }
+    public DateTimeOffset Timestamp => Machine.Timestamp;
 
     /// <summary>The machine that ran it.</summary>
-    public string MachineName { get; internal set; } = string.Empty;
+    public string MachineName => Machine.MachineName;
 
     /// <summary>Logical processors of the machine.</summary>
-    public int LogicalCores { get; internal set; }
+    public int LogicalCores => Machine.LogicalCores;
 
     /// <summary>The .NET runtime that ran it, e.g. <c>.NET 10.0.0</c>.</summary>
-    public string Runtime { get; internal set; } = string.Empty;
+    public string Runtime => Machine.Runtime;
 
     /// <summary>The operating system.</summary>
-    public string OS { get; internal set; } = string.Empty;
+    public string OS => Machine.OS;
 }

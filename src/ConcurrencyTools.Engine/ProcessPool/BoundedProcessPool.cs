@@ -304,7 +304,7 @@ public sealed class BoundedProcessPool : IDisposable
                 }
                 else if (item.Task.PreparationError is string unprepared)
                 {
-                    result = new ProcessTaskResult(item.Task, Environment.MachineName) { Slot = slot, Error = unprepared };
+                    result = new ProcessTaskResult(item.Task, Measurement.MachineInfo.MachineName) { Slot = slot, Error = unprepared };
                 }
                 else
                 {

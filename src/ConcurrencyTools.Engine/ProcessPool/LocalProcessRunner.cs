@@ -28,7 +28,7 @@ internal sealed class LocalProcessRunner : IProcessRunner
         _portable = portable;
     }
 
-    public string ComputerName { get; } = Environment.MachineName;
+    public string ComputerName { get; } = Measurement.MachineInfo.MachineName;
 
     public int Slots { get; }
 

@@ -1,4 +1,5 @@
 using System;
+using ConcurrencyTools.Engine.Measurement;
 using ConcurrencyTools.Engine.Processes;
 
 namespace ConcurrencyTools.Engine.ProcessPool;
@@ -27,8 +28,14 @@ public sealed class ProcessTaskResult
     /// <summary>The input item as text.</summary>
     public string Input { get; }
 
-    /// <summary>The machine the task ran on.</summary>
+    /// <summary>The machine the task ran on, as it was reached: this machine's name, or the remote session's host name.</summary>
     public string ComputerName { get; }
+
+    /// <summary>
+    /// The name the machine that ran the task gives itself, from the same place as every other row's MachineName
+    /// (see <see cref="MachineStamp"/>), so rows of all cmdlets group by machine alike; a remote host sends its own.
+    /// </summary>
+    public string MachineName { get; internal set; } = MachineInfo.MachineName;
 
     /// <summary>The executable.</summary>
     public string FilePath { get; }

@@ -61,11 +61,7 @@ public sealed class ProducerConsumerBenchmark
                 configuration.Items * consumer.ItemMs / configuration.Consumers), 4),
             ExpectedChecksum = consumer.Expected,
             SwitchIntervalMs = configuration.Model == ConcurrencyModel.GilThreads ? _plan.SwitchIntervalMs : null,
-            Timestamp = DateTimeOffset.Now,
-            MachineName = MachineInfo.MachineName,
-            LogicalCores = MachineInfo.LogicalCores,
-            Runtime = MachineInfo.Runtime,
-            OS = MachineInfo.OS,
+            Machine = MachineStamp.Take(),
         };
 
         try

@@ -127,10 +127,7 @@ internal sealed class OutcomeHistogram
                 : _timedOut > 0 ? RaceVerdict.TimedOut
                 : RaceVerdict.NoRaceObserved).ToString(),
             Seed = seed,
-            Timestamp = _timestamp,
-            MachineName = MachineInfo.MachineName,
-            LogicalCores = MachineInfo.LogicalCores,
-            Runtime = MachineInfo.Runtime,
+            Machine = MachineStamp.Take(_timestamp),
         };
         result.SetOutcomes(_lines
             .OrderByDescending(pair => pair.Value.Count)

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using ConcurrencyTools.Engine.Measurement;
 
 namespace ConcurrencyTools.Engine.Races;
 
@@ -81,17 +82,20 @@ public sealed class RaceTestResult
     /// <summary>The seed of the run's random choices; pass it to -Seed to repeat them.</summary>
     public int Seed { get; internal set; }
 
+    /// <summary>The machine columns below, taken once for the row (see <see cref="MachineStamp"/>).</summary>
+    internal MachineStamp Machine { get; set; } = MachineStamp.None;
+
     /// <summary>When the trials started.</summary>
-    public DateTimeOffset Timestamp { get; internal set; }
+    public DateTimeOffset Timestamp => Machine.Timestamp;
 
     /// <summary>The machine that ran them.</summary>
-    public string MachineName { get; internal set; } = string.Empty;
+    public string MachineName => Machine.MachineName;
 
     /// <summary>Logical processors of the machine.</summary>
-    public int LogicalCores { get; internal set; }
+    public int LogicalCores => Machine.LogicalCores;
 
     /// <summary>The .NET runtime.</summary>
-    public string Runtime { get; internal set; } = string.Empty;
+    public string Runtime => Machine.Runtime;
 
     /// <summary>The histogram of outcomes, most frequent first: count, frequency, Acceptable, Forbidden or Exception.</summary>
     public IReadOnlyList<RaceOutcome> GetOutcomes() => _outcomes;

@@ -221,6 +221,7 @@ public sealed class RemoteTaskServer : IDisposable
         var wire = new PSObject();
         void Add(string name, object? value) => wire.Properties.Add(new PSNoteProperty(name, value));
         Add(nameof(row.Seq), row.Seq);
+        Add(nameof(row.MachineName), row.MachineName);
         Add(nameof(row.Slot), row.Slot);
         Add(nameof(row.ProcessId), row.ProcessId);
         Add("StartTimeUtcTicks", row.StartTime?.UtcTicks);

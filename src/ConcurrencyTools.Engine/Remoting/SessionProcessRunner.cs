@@ -391,6 +391,7 @@ internal sealed class SessionProcessRunner : IProcessRunner, IDisposable
     /// <summary>The host's row as a local one: every column, this pool's slot and attempt, and the host's name.</summary>
     private ProcessTaskResult ToResult(Attempt attempt, PSObject row) => new(attempt.Task, ComputerName)
     {
+        MachineName = Get<string>(row, "MachineName") ?? string.Empty,
         Slot = _firstSlot + Get<int>(row, "Slot") - 1,
         Attempt = attempt.Number,
         ProcessId = Get<int?>(row, "ProcessId"),

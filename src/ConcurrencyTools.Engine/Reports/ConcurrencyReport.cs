@@ -36,7 +36,7 @@ public sealed class ConcurrencyReport
     /// pipeline) deletes the temporary file and leaves an existing report as it was. With
     /// <paramref name="noClobber"/>, an existing file is an <see cref="IOException"/> and is never replaced.
     /// </summary>
-    public ReportContents WriteFile(string path, ReportHeader header, bool noClobber = false, CancellationToken cancellationToken = default, IProgress<string>? progress = null)
+    public ReportContents WriteFile(string path, ReportHeader header, bool noClobber = false, CancellationToken cancellationToken = default, IProgress<ReportProgress>? progress = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         string full = Path.GetFullPath(path);
@@ -84,23 +84,26 @@ public sealed class ConcurrencyReport
     }
 
     /// <summary>Draws the charts and writes the page, reporting each step (e.g. <c>Drawing the process pool</c>) to <paramref name="progress"/>.</summary>
-    public ReportContents Write(TextWriter writer, ReportHeader header, CancellationToken cancellationToken = default, IProgress<string>? progress = null)
+    public ReportContents Write(TextWriter writer, ReportHeader header, CancellationToken cancellationToken = default, IProgress<ReportProgress>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(writer);
         ArgumentNullException.ThrowIfNull(header);
         var notes = new List<string>();
         var sections = new List<ReportSection>();
-        progress?.Report("Drawing speedups and run times");
+        bool pool = _rows[ReportRowKind.ProcessTaskResult].Count > 0;
+        int done = 0;
+        void report(string step) => progress?.Report(new ReportProgress(step, done++, pool ? 4 : 3));
+        report("Drawing speedups and run times");
         sections.AddRange(SpeedupCharts.Build(_rows[ReportRowKind.WorkloadMeasurement], _rows[ReportRowKind.SpeedupSummary], notes, cancellationToken));
         cancellationToken.ThrowIfCancellationRequested();
-        if (_rows[ReportRowKind.ProcessTaskResult].Count > 0)
+        if (pool)
         {
-            progress?.Report("Drawing the process pool");
+            report("Drawing the process pool");
             sections.Add(ProcessPoolCharts.Build(_rows[ReportRowKind.ProcessTaskResult], notes));
         }
 
         cancellationToken.ThrowIfCancellationRequested();
-        progress?.Report("Drawing race tests and producer/consumer runs");
+        report("Drawing race tests and producer/consumer runs");
         sections.AddRange(RaceCharts.Build(_rows[ReportRowKind.RaceTestResult]));
         cancellationToken.ThrowIfCancellationRequested();
         if (_rows[ReportRowKind.ProducerConsumerResult].Count > 0 && ProducerConsumerCharts.Build(_rows[ReportRowKind.ProducerConsumerResult], notes) is { } queues)
@@ -113,7 +116,7 @@ public sealed class ConcurrencyReport
             .Select(g => $"{g.Key}: {ReportFormat.Plural(g.Count(), "row")} with columns {string.Join(", ", g.First().Columns.Take(8))}{(g.First().Columns.Count() > 8 ? ", ..." : string.Empty)}")
             .ToList();
 
-        progress?.Report("Writing the page");
+        report("Writing the page");
         var facts = new ReportFacts(_rows.Where(p => p.Key != ReportRowKind.Unknown).SelectMany(p => p.Value).ToList());
         HtmlReportWriter.Write(writer, header, facts, sections, notDrawn, notes);
         return new ReportContents(

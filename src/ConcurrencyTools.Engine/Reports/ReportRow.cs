@@ -52,6 +52,9 @@ public sealed class ReportRow
     /// <summary>True when the row has the property (even if its value is empty).</summary>
     public bool Has(string column) => _values.ContainsKey(column);
 
+    /// <summary>The cell as it came (a number or other scalar from a live object, text from a CSV file), or null when absent.</summary>
+    public object? Value(string column) => _values.TryGetValue(column, out object? value) ? value : null;
+
     /// <summary>The value as text, or null when absent or empty.</summary>
     public string? Text(string column)
     {

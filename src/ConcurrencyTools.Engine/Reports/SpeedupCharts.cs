@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
+using ConcurrencyTools.Engine.Measurement;
 using ConcurrencyTools.Engine.Statistics;
 using OxyPlot;
 using OxyPlot.Annotations;
@@ -405,24 +406,26 @@ internal static class SpeedupCharts
     {
         public TaskList TaskList => new(Sample.MachineName, Sample.Workload, Sample.Tasks, Sample.TaskSize);
 
-        // The same rule as Measure-Speedup: a run counts when it has no error, is verified (or does not say) and took a positive time.
+        /// <summary>
+        /// The run as Measure-Speedup reads it (<see cref="SpeedupInputReader"/>), so a run counts in the report exactly
+        /// when it counts there. ElapsedMs goes through the row, which reports a cell that is not a number in the
+        /// report's culture; the reader's own problems are not reported again (an excluded run is counted in a note).
+        /// </summary>
         public static MeasuredRun From(ReportRow row)
         {
-            double? elapsed = row.Number(nameof(Measurement.WorkloadMeasurement.ElapsedMs));
-            bool verified = !row.Has(nameof(Measurement.WorkloadMeasurement.Verified)) || row.Text(nameof(Measurement.WorkloadMeasurement.Verified)) is null
-                || row.Boolean(nameof(Measurement.WorkloadMeasurement.Verified)) == true;
-            bool valid = verified && row.Text(nameof(Measurement.WorkloadMeasurement.Error)) is null && elapsed > 0;
-            var sample = new SpeedupSample(
-                row.Text(nameof(Measurement.WorkloadMeasurement.MachineName)) ?? string.Empty,
-                row.Text(nameof(Measurement.WorkloadMeasurement.Workload)) ?? string.Empty,
-                row.Integer(nameof(Measurement.WorkloadMeasurement.Tasks)) ?? 0,
-                row.Text(nameof(Measurement.WorkloadMeasurement.TaskSize)) ?? string.Empty,
-                row.Text(nameof(Measurement.WorkloadMeasurement.Model)) ?? string.Empty,
-                Math.Max(row.Integer(nameof(Measurement.WorkloadMeasurement.Workers)) ?? 1, 1),
-                row.Integer(nameof(Measurement.WorkloadMeasurement.Run)) ?? 0,
-                elapsed ?? 0,
-                valid);
-            return new MeasuredRun(sample, row.Number(nameof(Measurement.WorkloadMeasurement.CpuUtilization)), row.Integer(nameof(Measurement.WorkloadMeasurement.LogicalCores)));
+            (SpeedupSample sample, _) = new SpeedupInputReader(row.Culture).Read(
+                0,
+                row.Text(nameof(WorkloadMeasurement.MachineName)),
+                row.Text(nameof(WorkloadMeasurement.Workload)),
+                row.Value(nameof(WorkloadMeasurement.Tasks)),
+                row.Text(nameof(WorkloadMeasurement.TaskSize)),
+                row.Text(nameof(WorkloadMeasurement.Model)),
+                row.Value(nameof(WorkloadMeasurement.Workers)),
+                row.Value(nameof(WorkloadMeasurement.Run)),
+                row.Number(nameof(WorkloadMeasurement.ElapsedMs)),
+                row.Value(nameof(WorkloadMeasurement.Verified)),
+                row.Text(nameof(WorkloadMeasurement.Error)));
+            return new MeasuredRun(sample, row.Number(nameof(WorkloadMeasurement.CpuUtilization)), row.Integer(nameof(WorkloadMeasurement.LogicalCores)));
         }
     }
 }

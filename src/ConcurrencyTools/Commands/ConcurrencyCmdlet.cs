@@ -1,6 +1,7 @@
 using System;
 using System.Management.Automation;
 using System.Threading;
+using ConcurrencyTools.Engine.Measurement;
 
 namespace ConcurrencyTools.Commands;
 
@@ -56,6 +57,14 @@ public abstract class ConcurrencyCmdlet : PSCmdlet, IDisposable
             throw new PipelineStoppedException();
         }
     }
+
+    /// <summary>A measurement's progress: every step as verbose text, and the bar through <paramref name="bar"/>.</summary>
+    private protected IProgress<MeasurementProgress> MeasurementSteps(ProgressThrottle bar) => bar.For<MeasurementProgress>(progress =>
+    {
+        string step = progress.Describe();
+        WriteVerbose(step);
+        return ($"{step} ({progress.RunsDone} of {progress.TotalRuns} runs done)", progress.RunsDone, progress.TotalRuns);
+    });
 
     /// <summary>
     /// Writes a parameter the engine refused as a non-terminating error with the stable id <paramref name="errorId"/>;

@@ -113,11 +113,10 @@ public sealed class ExportConcurrencyReportCommand : ConcurrencyCmdlet
             }
 
             // All or nothing: a failed or stopped write leaves no temporary file and an existing report as it was.
-            contents = _report.WriteFile(path, header, NoClobber, StopToken, NoProgress ? null : new ProgressWriter(this));
-            if (!NoProgress)
-            {
-                WriteProgress(new ProgressRecord(ProgressWriter.ActivityId, ProgressWriter.Activity, "Done") { RecordType = ProgressRecordType.Completed });
-            }
+            // WriteFile runs on the pipeline thread, so each step is shown as it is reported, not queued.
+            var progress = new ProgressThrottle(this, "Export-ConcurrencyReport", NoProgress);
+            contents = _report.WriteFile(path, header, NoClobber, StopToken, progress.For<ReportProgress>(p => (p.Step, p.StepsDone, p.TotalSteps)));
+            progress.Complete();
         }
         catch (OperationCanceledException) when (StopToken.IsCancellationRequested)
         {
@@ -191,18 +190,6 @@ public sealed class ExportConcurrencyReportCommand : ConcurrencyCmdlet
         }
 
         return new ReportRow(input.TypeNames.FirstOrDefault() ?? string.Empty, values, culture, row);
-    }
-
-    // Write runs on the pipeline thread, so each step is written as it is reported, not queued.
-    private sealed class ProgressWriter : IProgress<string>
-    {
-        public const int ActivityId = 12;
-        public const string Activity = "Export-ConcurrencyReport";
-        private readonly Cmdlet _cmdlet;
-
-        public ProgressWriter(Cmdlet cmdlet) => _cmdlet = cmdlet;
-
-        public void Report(string value) => _cmdlet.WriteProgress(new ProgressRecord(ActivityId, Activity, value));
     }
 
     private void OpenReport(string path)

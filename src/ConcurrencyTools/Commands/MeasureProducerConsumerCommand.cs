@@ -131,12 +131,12 @@ public sealed class MeasureProducerConsumerCommand : ConcurrencyCmdlet
             WriteWarning($"{idle}: more producers or consumers than items; the extra workers have nothing to do. Raise -Items to give every worker work.");
         }
 
-        var progress = new MeasurementProgressWriter(this, Activity, NoProgress.IsPresent);
+        var progress = new ProgressThrottle(this, Activity, NoProgress.IsPresent);
         try
         {
             RunUntilStopped(() =>
             {
-                foreach (ProducerConsumerResult row in new ProducerConsumerBenchmark(plan).Run(progress, StopToken))
+                foreach (ProducerConsumerResult row in new ProducerConsumerBenchmark(plan).Run(MeasurementSteps(progress), StopToken))
                 {
                     WriteVerbose($"{row.Model} {row.Producers}x{row.Consumers} capacity {row.Capacity} run {row.Run}: {row.ElapsedMs:F1} ms (bound {row.BoundMs:F1} ms), " +
                         $"producers blocked {row.ProducerBlockedMs:F1} ms, consumers idle {row.ConsumerIdleMs:F1} ms, bottleneck {row.Bottleneck}, " +

@@ -11,14 +11,6 @@ namespace ConcurrencyTools.Commands;
 /// <summary>Measure-ThreadedWorkload on remote hosts: the same plan on every session at once.</summary>
 public sealed partial class MeasureThreadedWorkloadCommand
 {
-    // Runs on the remote host.
-    private const string RemoteScript = "param([hashtable] $Parameters, [string] $Version)\n" + RemoteModule.ImportScript + """
-
-        # Warnings and verbose text come back in the output, in order: left in their streams, the remote
-        # host would also print them on the local console, unnamed and beyond -WarningAction's reach.
-        ConcurrencyTools\Measure-ThreadedWorkload @Parameters 3>&1 4>&1
-        """;
-
     /// <summary>
     /// Remote sessions (from New-PSSession -HostName or -ComputerName) to run the same plan on, all at once.
     /// Each host needs PowerShell 7.4 or later and this version of ConcurrencyTools installed; rows come back
@@ -31,7 +23,7 @@ public sealed partial class MeasureThreadedWorkloadCommand
     private void RunOnSessions(MeasurementPlan plan)
     {
         string version = MyInvocation.MyCommand.Module?.Version.ToString() ?? typeof(MeasureThreadedWorkloadCommand).Assembly.GetName().Version!.ToString(3);
-        Hashtable parameters = RemoteParameters();
+        Hashtable parameters = RemoteMeasurement.Parameters(plan, Model, Workers, IsBound(nameof(Iterations)), MyInvocation.BoundParameters.ContainsKey("Verbose"));
         int expected = plan.Grid.Count * plan.Repeat * Session!.Length;
         int received = 0;
         WriteVerbose($"Running the plan on {Session.Length} hosts at once: {string.Join(", ", Array.ConvertAll(Session, SessionFanOut.Describe))}.");
@@ -41,7 +33,7 @@ public sealed partial class MeasureThreadedWorkloadCommand
         {
             RunUntilStopped(() =>
             {
-                foreach (SessionRecord record in SessionFanOut.Run(Session, (powerShell, _) => powerShell.AddScript(RemoteScript).AddArgument(parameters).AddArgument(version), StopToken))
+                foreach (SessionRecord record in SessionFanOut.Run(Session, (powerShell, _) => powerShell.AddScript(RemoteMeasurement.Script).AddArgument(parameters).AddArgument(version), StopToken))
                 {
                     string host = SessionFanOut.Describe(record.Session);
                     switch (record.Kind)
@@ -53,11 +45,11 @@ public sealed partial class MeasureThreadedWorkloadCommand
                                 ErrorCategory.NotInstalled,
                                 record.Session));
                             break;
-                        case SessionRecordKind.Output when record.Data is PSObject message && IsRecordOf(message, "WarningRecord"):
-                            WriteWarning($"{host}: {RecordMessage(message)}");
+                        case SessionRecordKind.Output when record.Data is PSObject message && RemoteMeasurement.IsRecordOf(message, "WarningRecord"):
+                            WriteWarning($"{host}: {RemoteMeasurement.RecordMessage(message)}");
                             break;
-                        case SessionRecordKind.Output when record.Data is PSObject message && IsRecordOf(message, "VerboseRecord"):
-                            WriteVerbose($"{host}: {RecordMessage(message)}");
+                        case SessionRecordKind.Output when record.Data is PSObject message && RemoteMeasurement.IsRecordOf(message, "VerboseRecord"):
+                            WriteVerbose($"{host}: {RemoteMeasurement.RecordMessage(message)}");
                             break;
                         case SessionRecordKind.Output when record.Data is PSObject row:
                             row.Properties.Add(new PSNoteProperty("ComputerName", host));
@@ -94,59 +86,6 @@ public sealed partial class MeasureThreadedWorkloadCommand
         {
             progress.Complete();
         }
-    }
-
-    private static bool IsRecordOf(PSObject value, string type) =>
-        value.BaseObject is InformationalRecord record
-            ? record.GetType().Name == type
-            : value.TypeNames.Contains("Deserialized.System.Management.Automation." + type);
-
-    // A deserialized record keeps its message under the property name the serializer gives it.
-    private static object? RecordMessage(PSObject value) =>
-        value.BaseObject is InformationalRecord record ? record.Message : value.Properties["InformationalRecord_Message"]?.Value;
-
-    // The resolved values (bound from the pipeline or defaults alike), as plain strings and numbers that
-    // travel through remoting unchanged; progress stays local.
-    private Hashtable RemoteParameters()
-    {
-        var parameters = new Hashtable
-        {
-            [nameof(Workload)] = Workload.ToString(),
-            [nameof(Tasks)] = Tasks,
-            [nameof(CpuFraction)] = CpuFraction,
-            [nameof(Depth)] = Depth,
-            [nameof(DurationMs)] = DurationMs,
-            [nameof(Repeat)] = Repeat,
-            [nameof(Warmup)] = Warmup,
-            [nameof(SwitchIntervalMs)] = SwitchIntervalMs,
-            [nameof(NoProgress)] = true,
-        };
-        if (Model is not null)
-        {
-            parameters[nameof(Model)] = Array.ConvertAll(Model, m => m.ToString());
-        }
-
-        if (Workers is not null)
-        {
-            parameters[nameof(Workers)] = Workers;
-        }
-
-        if (IsBound(nameof(Iterations)))
-        {
-            parameters[nameof(Iterations)] = Iterations;
-        }
-
-        if (NoOverhead.IsPresent)
-        {
-            parameters[nameof(NoOverhead)] = true;
-        }
-
-        if (MyInvocation.BoundParameters.ContainsKey("Verbose"))
-        {
-            parameters["Verbose"] = true;
-        }
-
-        return parameters;
     }
 
     /// <summary>A problem on a remote host, with the host named in its message.</summary>

@@ -211,12 +211,12 @@ public sealed partial class MeasureThreadedWorkloadCommand : ConcurrencyCmdlet
     /// <summary>Drains a sweep on the pipeline thread: rows, progress and verbose text.</summary>
     private void WriteRows(Func<IProgress<MeasurementProgress>, CancellationToken, IEnumerable<WorkloadMeasurement>> sweep)
     {
-        var progress = new MeasurementProgressWriter(this, Activity, NoProgress.IsPresent);
+        var progress = new ProgressThrottle(this, Activity, NoProgress.IsPresent);
         try
         {
             RunUntilStopped(() =>
             {
-                foreach (WorkloadMeasurement row in sweep(progress, StopToken))
+                foreach (WorkloadMeasurement row in sweep(MeasurementSteps(progress), StopToken))
                 {
                     WriteVerbose($"{row.Model} x{row.Workers} run {row.Run}: {row.ElapsedMs:F1} ms, CPU {row.CpuTimeMs:F1} ms, " +
                         (row.Verified ? "checksum verified." : "NOT verified: " + row.Error));

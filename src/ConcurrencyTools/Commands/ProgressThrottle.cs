@@ -5,7 +5,7 @@ using System.Management.Automation;
 namespace ConcurrencyTools.Commands;
 
 /// <summary>
-/// The cmdlets' progress writer for one activity, on the pipeline thread: at most one record every 200 ms
+/// The cmdlets' one progress writer, for one activity, on the pipeline thread: at most one record every 200 ms
 /// (rendering progress is expensive and trials can be microseconds long), none when the shown text has
 /// not changed, the time remaining estimated from the pace so far, and the bar completed only if it was
 /// ever shown.
@@ -55,6 +55,13 @@ internal sealed class ProgressThrottle
     }
 
     /// <summary>
+    /// An engine's progress reports shown through this writer: <paramref name="step"/> turns a report into the status,
+    /// the work done and the work in all (and may write verbose text). The engines report on the calling thread,
+    /// which is the pipeline thread, so nothing is queued.
+    /// </summary>
+    public IProgress<T> For<T>(Func<T, (string Status, long Done, long Total)> step) => new Reporter<T>(this, step);
+
+    /// <summary>
     /// Whether a record would be shown now if its text changed: progress is on and the last one is at least 200 ms old.
     /// A caller whose status is costly to build asks this first.
     /// </summary>
@@ -82,5 +89,14 @@ internal sealed class ProgressThrottle
         }
 
         _cmdlet.WriteProgress(record);
+    }
+
+    private sealed class Reporter<T>(ProgressThrottle bar, Func<T, (string Status, long Done, long Total)> step) : IProgress<T>
+    {
+        public void Report(T value)
+        {
+            (string status, long done, long total) = step(value);
+            bar.Write(status, done, total);
+        }
     }
 }

@@ -175,7 +175,7 @@ public sealed class TestRaceConditionCommand : ConcurrencyCmdlet
         IReadOnlyList<RaceTestResult> results = Array.Empty<RaceTestResult>();
         try
         {
-            RunUntilStopped(() => results = run(new Reporter(progress), StopToken));
+            RunUntilStopped(() => results = run(progress.For<RaceTestProgress>(p => ($"{p.Describe()} ({p.TrialsDone} of {p.TotalTrials} trials done)", p.TrialsDone, p.TotalTrials)), StopToken));
         }
         finally
         {
@@ -189,12 +189,5 @@ public sealed class TestRaceConditionCommand : ConcurrencyCmdlet
                 (result.FirstError is null ? string.Empty : $" First exception: {result.FirstError}"));
             WriteObject(result);
         }
-    }
-
-    /// <summary>Engine progress, reported on the pipeline thread (the engine's coordinating loop runs there), shown throttled.</summary>
-    private sealed class Reporter(ProgressThrottle progress) : IProgress<RaceTestProgress>
-    {
-        public void Report(RaceTestProgress value) =>
-            progress.Write($"{value.Describe()} ({value.TrialsDone} of {value.TotalTrials} trials done)", value.TrialsDone, value.TotalTrials);
     }
 }

@@ -190,7 +190,7 @@ public class MeasurementRulesTests
         Assert.Equal(0.0001, WorkloadBenchmark.Milliseconds(TimeSpan.FromTicks(1)));
         Assert.Equal(1.2345, WorkloadBenchmark.Milliseconds(TimeSpan.FromTicks(12_345)));
 
-        var row = new WorkloadMeasurement { LogicalCores = 4 };
+        var row = new WorkloadMeasurement { Machine = MachineStamp.Take() with { LogicalCores = 4 } };
         WorkloadBenchmark.SetTimes(row, TimeSpan.Zero, TimeSpan.FromMilliseconds(5));
         Assert.Equal((0.0, 5.0, 0.0), (row.ElapsedMs, row.CpuTimeMs, row.CpuUtilization));
         WorkloadBenchmark.SetTimes(row, TimeSpan.FromMilliseconds(10), TimeSpan.FromMilliseconds(30));

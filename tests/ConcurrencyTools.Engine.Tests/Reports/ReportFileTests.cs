@@ -74,13 +74,13 @@ public sealed class ReportFileTests : IDisposable
     }
 
     /// <summary>A progress sink that fails like a full disk at one step.</summary>
-    private sealed class FailingProgress(string step) : IProgress<string>
+    private sealed class FailingProgress(string step) : IProgress<ReportProgress>
     {
         public bool Failed { get; private set; }
 
-        public void Report(string value)
+        public void Report(ReportProgress value)
         {
-            if (value == step)
+            if (value.Step == step)
             {
                 Failed = true;
                 throw new IOException("No space left on device");
@@ -88,11 +88,11 @@ public sealed class ReportFileTests : IDisposable
         }
     }
 
-    private sealed class StopOn(string step, CancellationTokenSource stop) : IProgress<string>
+    private sealed class StopOn(string step, CancellationTokenSource stop) : IProgress<ReportProgress>
     {
-        public void Report(string value)
+        public void Report(ReportProgress value)
         {
-            if (value == step)
+            if (value.Step == step)
             {
                 stop.Cancel();
             }

@@ -177,6 +177,21 @@ public class ReportTests
     }
 
     [Fact]
+    public void ARunCountsByMeasureSpeedupsRule()
+    {
+        ConcurrencyReport report = ReportOf(Sweep());
+
+        // Measure-Speedup excludes a run whose Workers is empty or not a whole number; the report did count them, as one worker.
+        report.Add(Row(("Workload", "Cpu"), ("Model", "Threads"), ("Workers", ""), ("Tasks", "4"), ("TaskSize", "Iterations=1000"), ("Run", "7"), ("ElapsedMs", "1"), ("MachineName", "vm")));
+        report.Add(Row(("Workload", "Cpu"), ("Model", "Threads"), ("Workers", "1.5"), ("Tasks", "4"), ("TaskSize", "Iterations=1000"), ("Run", "8"), ("ElapsedMs", "1"), ("MachineName", "vm")));
+        (string html, ReportContents contents) = Write(report);
+
+        Assert.Contains(contents.Notes, n => n.StartsWith("2 WorkloadMeasurement rows", StringComparison.Ordinal));
+        // Threads x1 keeps its 3 runs and its fastest, 101, not the excluded 1.
+        Assert.Contains("<td class=\"text\">Threads</td><td>1</td><td>3</td><td>0</td><td>101.0</td>", html);
+    }
+
+    [Fact]
     public void AStoppedReportThrowsOperationCanceled()
     {
         ConcurrencyReport report = ReportOf(Sweep());
@@ -192,7 +207,14 @@ public class ReportTests
         ConcurrencyReport report = ReportOf(Sweep().Concat(Pool()));
         var steps = new StepList();
         report.Write(TextWriter.Null, new ReportHeader(), CancellationToken.None, steps);
-        Assert.Equal(new[] { "Drawing speedups and run times", "Drawing the process pool", "Drawing race tests and producer/consumer runs", "Writing the page" }, steps);
+        Assert.Equal(new[] { "Drawing speedups and run times", "Drawing the process pool", "Drawing race tests and producer/consumer runs", "Writing the page" }, steps.Select(s => s.Step));
+        Assert.Equal(new[] { 0, 1, 2, 3 }, steps.Select(s => s.StepsDone));
+        Assert.All(steps, s => Assert.Equal(4, s.TotalSteps));
+
+        // Without pool rows there is no pool step, and the count says so.
+        steps.Clear();
+        ReportOf(Sweep()).Write(TextWriter.Null, new ReportHeader(), CancellationToken.None, steps);
+        Assert.Equal(new[] { (0, 3), (1, 3), (2, 3) }, steps.Select(s => (s.StepsDone, s.TotalSteps)));
     }
 
     [Fact]
@@ -204,9 +226,9 @@ public class ReportTests
     }
 
     // Progress<T> would post to the thread pool; the cmdlet's writer, like this list, records on the calling thread.
-    private sealed class StepList : List<string>, IProgress<string>
+    private sealed class StepList : List<ReportProgress>, IProgress<ReportProgress>
     {
-        public void Report(string value) => Add(value);
+        public void Report(ReportProgress value) => Add(value);
     }
 
     private static ConcurrencyReport ReportOf(IEnumerable<ReportRow> rows)
