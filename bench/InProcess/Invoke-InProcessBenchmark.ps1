@@ -105,8 +105,8 @@ foreach ($line in $handover | Where-Object Lock -EQ 'GilScheduler') {
     $interval = [double]$line.SwitchIntervalMs
     $p95 = [double]$line.P95Ms
     $met = $p95 -le 2 * $interval
-    $why = if ($met) { 'the waiter asks after one interval and the holder drops at its next checkpoint' } else {
-        "a dropped thread waits for the other to be scheduled, run one interval and reach a checkpoint, then to be scheduled again; with other processes keeping the cores busy, a CPU-bound holder is preempted for whole scheduler slices (a plain monitor ping-pong, which needs no CPU time, took $(Format-BenchmarkNumber ([double]$ping.P95Ms) 3) ms at p95 in the same run)"
+    $why = if ($met) { 'the holder hands the lock to the waiting thread at its first checkpoint after the interval, and the waiter wakes once, holding it' } else {
+        "a dropped thread waits for the other to be woken, run one interval and reach a checkpoint, then to be woken itself; with other processes keeping the cores busy, a CPU-bound holder is preempted for whole scheduler slices (a plain monitor ping-pong, which needs no CPU time, took $(Format-BenchmarkNumber ([double]$ping.P95Ms) 3) ms at p95 in the same run)"
     }
     $goals += New-BenchmarkGoal -Goal "GilThreads hand-over within 2x the switch interval ($interval ms) at the 95th percentile" `
         -Measured "p95 $(Format-BenchmarkNumber $p95 2) ms = $(Format-BenchmarkNumber ($p95 / $interval) 2)x, over $($line.Samples) hand-overs" -Met ($Smoke ? $null : $met) -Reason ($Smoke ? 'smoke run' : $why)

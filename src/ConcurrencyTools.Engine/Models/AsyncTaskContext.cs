@@ -13,6 +13,10 @@ internal sealed class AsyncTaskContext : ITaskContext
 
     public void Checkpoint() => CancellationToken.ThrowIfCancellationRequested();
 
+    // On the loop thread a wait is one of the loop's own timers; elsewhere (never in this module's
+    // runs, but the context may be handed on) a runtime timer.
     public ValueTask WaitAsync(int milliseconds) =>
-        milliseconds > 0 ? new ValueTask(Task.Delay(milliseconds, CancellationToken)) : default;
+        milliseconds <= 0 ? default
+        : SynchronizationContext.Current is EventLoopSynchronizationContext { IsLoopThread: true } loop ? loop.Delay(milliseconds, CancellationToken)
+        : new ValueTask(Task.Delay(milliseconds, CancellationToken));
 }

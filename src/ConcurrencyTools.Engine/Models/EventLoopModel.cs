@@ -57,6 +57,11 @@ internal sealed class EventLoopModel : ExecutionModel
             {
                 state.NoteThread();
                 long started = Stopwatch.GetTimestamp();
+
+                // Resumes through the loop's context: a task that ended on the loop thread (the loop's
+                // own waits) continues here at once; one that ended elsewhere is posted back to the loop.
+                // (ConfigureAwait(false) would not run it inline: with a context on the thread the runtime
+                // queues such a continuation to the thread pool, one work item per task.)
                 long checksum;
                 try
                 {

@@ -53,6 +53,59 @@ public class ScaleTests
     }
 
     [Fact]
+    public void TheEventLoopTimesItsWaitsItselfWithoutAThreadPoolItemPerWait()
+    {
+        // A runtime timer per wait fires as a thread-pool work item that posts back to the loop: 10,000
+        // waits were 10,000 items on other threads. The loop's own timers fire on the loop thread.
+        var workload = Workload.Create(new WorkloadSpec(WorkloadKind.Io, 10_000, durationMs: 50));
+        using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        long itemsBefore = ThreadPool.CompletedWorkItemCount;
+        ModelRunResult result = ExecutionModel.Create(ConcurrencyModel.EventLoop).Run(workload, 10_000, deadline.Token);
+        long items = ThreadPool.CompletedWorkItemCount - itemsBefore;
+
+        Assert.Null(result.Error);
+        Assert.Equal(10_000, result.CompletedTasks);
+        Assert.Equal(workload.ExpectedChecksum(CancellationToken.None), result.Checksum);
+        Assert.Equal(1, result.ThreadsUsed);
+        Assert.True(items < 1_000, $"thread-pool work items during the run: {items}");
+
+        // Still real waits of 50 ms each, all at once: no task ended before its wait had passed.
+        Assert.True(result.Elapsed >= TimeSpan.FromMilliseconds(50), $"elapsed {result.Elapsed}");
+        Assert.True(result.TaskWall!.Value.TotalMilliseconds >= 10_000 * 50 * 0.99, $"task wall {result.TaskWall}");
+    }
+
+    [Fact]
+    public void ATaskWhoseAwaitEndsOnAnotherThreadStillResumesOnTheLoop()
+    {
+        // The loop resumes a coroutine where its task ended; a wait that is not the loop's own ends on a
+        // pool thread, and the coroutine must come back to the loop before it takes the next task.
+        var workload = new OffLoopWaitWorkload(tasks: 40);
+        ModelRunResult result = ExecutionModel.Create(ConcurrencyModel.EventLoop).Run(workload, 4, CancellationToken.None);
+        Assert.Null(result.Error);
+        Assert.Equal(40, result.CompletedTasks);
+        Assert.Equal(workload.ExpectedChecksum(CancellationToken.None), result.Checksum);
+
+        // Every task was taken and ended (noted after its await) on the one loop thread.
+        Assert.Equal(1, result.ThreadsUsed);
+    }
+
+    private sealed class OffLoopWaitWorkload : Workload
+    {
+        public OffLoopWaitWorkload(int tasks)
+            : base(new WorkloadSpec(WorkloadKind.Io, tasks, durationMs: 1))
+        {
+        }
+
+        public override async System.Threading.Tasks.ValueTask<long> RunTaskAsync(int index, ITaskContext context)
+        {
+            await System.Threading.Tasks.Task.Delay(2).ConfigureAwait(false);
+            return index + 1;
+        }
+
+        public override long ExpectedChecksum(int index) => index + 1;
+    }
+
+    [Fact]
     public void StarvationIsForeseenWithItsCostAndTheModelsThatAvoidIt()
     {
         var plan = new MeasurementPlan(new WorkloadSpec(WorkloadKind.Io, 10_000, durationMs: 100), new[] { ConcurrencyModel.ThreadPool }, new[] { 10_000 }, repeat: 2, warmup: 1);
