@@ -53,15 +53,21 @@ Describe 'Every benchmark in smoke mode' {
         $Document | Should -Not -Match 'background-load'
     }
 
-    It 'races the process pool against xargs and GNU parallel and measures its peak working set' {
-        $contenders = (Import-Csv (Join-Path $Out 'ProcessPool.csv')).Contender
-        $contenders | Should -Contain 'xargs -P 2 -n 1'
-        $contenders | Should -Contain 'Invoke-ProcessPool -ThrottleLimit 2'
-        if (Get-Command parallel -CommandType Application -ErrorAction SilentlyContinue) { $contenders | Should -Contain 'parallel --will-cite -j 2' }
+    It 'races the process pool against xargs and GNU parallel on empty tasks and on gzip, and measures its peak working set' {
+        $rows = Import-Csv (Join-Path $Out 'ProcessPool.csv')
+        foreach ($job in '/bin/true', 'gzip -k -f (400 KB)') {
+            $contenders = ($rows | Where-Object Job -EQ $job).Contender
+            $contenders | Should -Contain 'xargs -P 2 -n 1'
+            $contenders | Should -Contain 'Invoke-ProcessPool -ThrottleLimit 2'
+            if (Get-Command parallel -CommandType Application -ErrorAction SilentlyContinue) { $contenders | Should -Contain 'parallel --will-cite -j 2' }
+            $pool = $rows | Where-Object { $_.Job -eq $job -and $_.Contender -like 'Invoke-ProcessPool*' }
+            [double]$pool.PwshCpuMsPerTask | Should -BeGreaterOrEqual 0 -Because "pwsh's own CPU per task of $job is a column"
+        }
+        @(Get-ChildItem ([IO.Path]::GetTempPath()) -Filter 'ct-pool-bench-*' -Directory) | Should -BeNullOrEmpty -Because 'the files of the gzip job are deleted'
         $memory = @(Import-Csv (Join-Path $Out 'ProcessPool.memory.csv'))
         $memory.Tasks | Should -Be @('10', '200')
         $memory | ForEach-Object { [double]$_.PeakWorkingSetMB | Should -BeGreaterThan 0 }
-        (Import-Csv (Join-Path $Out 'ProcessPool.goals.csv')).Verdict | Should -Be @('not judged', 'not judged', 'not judged')
+        (Import-Csv (Join-Path $Out 'ProcessPool.goals.csv')).Verdict | Should -Be @('not judged', 'not judged', 'not judged', 'not judged', 'not judged')
     }
 
     It 'puts the Runspaces model beside ForEach-Object -Parallel, Start-ThreadJob and Start-Job' {

@@ -14,7 +14,8 @@ namespace ConcurrencyTools.Engine.Processes;
 /// A child started with posix_spawn (64-bit Linux). Its own process group lets a kill reach grandchildren
 /// that were re-parented; reaping it with wait4 (it is not System.Diagnostics.Process's child, so nothing else
 /// reaps it) gives the exit status together with its CPU time and peak resident set. The pipes are
-/// <see cref="AnonymousPipeClientStream"/>s, read asynchronously through the runtime's epoll loop.
+/// <see cref="AnonymousPipeClientStream"/>s, read asynchronously through the runtime's epoll loop. Its end is
+/// reported by <see cref="ChildReaper"/> (a pidfd), so waiting for it costs nothing while it runs.
 /// </summary>
 internal sealed class PosixChildProcess : ChildProcess
 {
@@ -26,8 +27,10 @@ internal sealed class PosixChildProcess : ChildProcess
     private readonly AnonymousPipeClientStream _stdin;
     private readonly AnonymousPipeClientStream _stdout;
     private readonly AnonymousPipeClientStream _stderr;
+    private readonly TaskCompletionSource? _ended;
     private ChildExit? _exit;
     private int _disposed;
+    private int _exitPolls;
 
     private PosixChildProcess(int pid, int stdin, int stdout, int stderr)
     {
@@ -35,7 +38,20 @@ internal sealed class PosixChildProcess : ChildProcess
         _stdin = new AnonymousPipeClientStream(PipeDirection.Out, new SafePipeHandle((IntPtr)stdin, ownsHandle: true));
         _stdout = new AnonymousPipeClientStream(PipeDirection.In, new SafePipeHandle((IntPtr)stdout, ownsHandle: true));
         _stderr = new AnonymousPipeClientStream(PipeDirection.In, new SafePipeHandle((IntPtr)stderr, ownsHandle: true));
+
+        // Asynchronous continuations: the reaper thread only completes the task, it never runs a waiter's code.
+        var ended = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (ChildReaper.TryWatch(pid, () => ended.TrySetResult()))
+        {
+            _ended = ended;
+        }
     }
+
+    /// <summary>
+    /// How many times a wait for this child's exit checked again and found it still running (an instrument for
+    /// tests): 0 when the exit was reported by the reaper, more when the wait had to poll.
+    /// </summary>
+    internal int ExitPolls => Volatile.Read(ref _exitPolls);
 
     public override int Id => _pid;
 
@@ -150,25 +166,42 @@ internal sealed class PosixChildProcess : ChildProcess
 
     public override async Task<ChildExit> WaitForExitAsync(CancellationToken cancellationToken = default)
     {
-        // A child that closed its output is ending: it becomes reapable microseconds later. One that still
-        // runs is polled with a growing pause, so a long wait costs no thread.
-        int pause = 0;
-        for (int attempt = 0; ; attempt++)
+        if (TryReap(out ChildExit exit))
         {
-            if (TryReap(out ChildExit exit))
+            return exit;
+        }
+
+        if (_ended is not null)
+        {
+            await _ended.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+            if (TryReap(out exit))
             {
                 return exit;
             }
+        }
 
+        // No reaper on this kernel (or, never seen, an exit reported before wait4 could see it): poll. A child that
+        // closed its output is ending and becomes reapable microseconds later; one that still runs is polled with
+        // a growing pause.
+        int pause = 0;
+        for (int attempt = 0; ; attempt++)
+        {
             cancellationToken.ThrowIfCancellationRequested();
+            Interlocked.Increment(ref _exitPolls);
             if (attempt < 20)
             {
                 Thread.Yield();
-                continue;
+            }
+            else
+            {
+                pause = Math.Min(Math.Max(1, pause * 2), 50);
+                await Task.Delay(pause, cancellationToken).ConfigureAwait(false);
             }
 
-            pause = Math.Min(Math.Max(1, pause * 2), 50);
-            await Task.Delay(pause, cancellationToken).ConfigureAwait(false);
+            if (TryReap(out exit))
+            {
+                return exit;
+            }
         }
     }
 
@@ -202,7 +235,14 @@ internal sealed class PosixChildProcess : ChildProcess
         if (!TryReap(out _))
         {
             KillTree();
-            WaitForExitAsync().GetAwaiter().GetResult();
+
+            // Blocking on the reaper's signal itself needs no thread-pool thread to run a continuation: a pool being
+            // stopped may be disposing a child on every one of them.
+            _ended?.Task.Wait();
+            if (!TryReap(out _))
+            {
+                WaitForExitAsync().GetAwaiter().GetResult();
+            }
         }
 
         DisposeQuietly(_stdin);

@@ -1,0 +1,120 @@
+using System;
+using System.Linq;
+using System.Threading.Tasks;
+using ConcurrencyTools.Engine.Processes;
+using Xunit;
+
+namespace ConcurrencyTools.Engine.Tests;
+
+/// <summary>Waiting for a child's exit: reported by the reaper (a pidfd), so a waiting task wakes once, when the child ends.</summary>
+public class ChildReaperTests
+{
+    private static readonly TimeSpan HangGuard = TimeSpan.FromMinutes(1);
+
+    [Fact]
+    public async Task WaitingForARunningChildNeverChecksAgain()
+    {
+        if (!PosixNative.IsSupported)
+        {
+            return;
+        }
+
+        using var child = (PosixChildProcess)ChildProcess.Start(new ChildStartInfo("sleep", new[] { "0.3" }));
+        ChildExit exit = await child.WaitForExitAsync().WaitAsync(HangGuard);
+
+        Assert.Equal(0, exit.ExitCode);
+        Assert.NotNull(exit.CpuTime);
+        Assert.Equal(0, child.ExitPolls);
+    }
+
+    [Fact]
+    public async Task ManyChildrenEndingTogetherEachGetTheirOwnStatus()
+    {
+        if (!PosixNative.IsSupported)
+        {
+            return;
+        }
+
+        PosixChildProcess[] children = Enumerable.Range(0, 40)
+            .Select(i => (PosixChildProcess)ChildProcess.Start(new ChildStartInfo("sh", new[] { "-c", $"sleep 0.{i % 3}; exit {i}" })))
+            .ToArray();
+        try
+        {
+            ChildExit[] exits = await Task.WhenAll(children.Select(child => child.WaitForExitAsync())).WaitAsync(HangGuard);
+
+            Assert.Equal(Enumerable.Range(0, 40).Select(i => (int?)i), exits.Select(exit => exit.ExitCode));
+            Assert.All(children, child => Assert.Equal(0, child.ExitPolls));
+        }
+        finally
+        {
+            foreach (PosixChildProcess child in children)
+            {
+                child.Dispose();
+            }
+        }
+    }
+
+    [Fact]
+    public async Task AKilledChildIsReportedWithItsSignal()
+    {
+        if (!PosixNative.IsSupported)
+        {
+            return;
+        }
+
+        using var child = (PosixChildProcess)ChildProcess.Start(new ChildStartInfo("sleep", new[] { "300" }));
+        Task<ChildExit> waiting = child.WaitForExitAsync();
+        await Task.Delay(100);
+        Assert.False(waiting.IsCompleted);
+
+        child.KillTree();
+        ChildExit exit = await waiting.WaitAsync(HangGuard);
+
+        Assert.Equal(9, exit.Signal);
+        Assert.Equal(137, exit.ExitCode);
+        Assert.Equal(0, child.ExitPolls);
+    }
+
+    [Fact]
+    public async Task ACancelledWaitEndsOnlyTheWait()
+    {
+        if (!PosixNative.IsSupported)
+        {
+            return;
+        }
+
+        using var child = (PosixChildProcess)ChildProcess.Start(new ChildStartInfo("sleep", new[] { "0.5" }));
+        Assert.False(child.WaitForExit(TimeSpan.FromMilliseconds(50)));
+
+        ChildExit exit = await child.WaitForExitAsync().WaitAsync(HangGuard);
+        Assert.Equal(0, exit.ExitCode);
+    }
+
+    /// <summary>A kernel without pidfd_open: the wait polls wait4, and still gets the status.</summary>
+    [Fact]
+    public async Task WithoutTheReaperTheWaitPollsAndStillGetsTheStatus()
+    {
+        if (!PosixNative.IsSupported)
+        {
+            return;
+        }
+
+        PosixChildProcess child;
+        ChildReaper.DisabledForTests = true;
+        try
+        {
+            child = (PosixChildProcess)ChildProcess.Start(new ChildStartInfo("sh", new[] { "-c", "sleep 0.3; exit 3" }));
+        }
+        finally
+        {
+            ChildReaper.DisabledForTests = false;
+        }
+
+        using (child)
+        {
+            ChildExit exit = await child.WaitForExitAsync().WaitAsync(HangGuard);
+            Assert.Equal(3, exit.ExitCode);
+            Assert.True(child.ExitPolls > 0);
+        }
+    }
+}
