@@ -74,10 +74,13 @@ public sealed class ScalabilityAnalysis
             bool perTask = first.Tasks > 0;
             double[] workers = valid.Select(s => (double)s.Workers).ToArray();
             double[] throughput = valid.Select(s => (perTask ? first.Tasks : 1) * 1000.0 / s.ElapsedMs).ToArray();
-            if (FitBoth(workers, throughput, reason => notFitted.Add($"{what}: {reason}")) is not (ScalabilityFit usl, ScalabilityFit amdahl))
+            (ScalabilityFit Usl, ScalabilityFit Amdahl)? both = FitBoth(workers, throughput, reason => notFitted.Add($"{what}: {reason}"));
+            if (both is null)
             {
                 continue;
             }
+
+            var (usl, amdahl) = both.Value;
 
             ScalabilitySummary summary = Describe(first, valid, group.Count() - valid.Length, group.Max(s => s.LogicalCores), perTask, throughput, usl, amdahl);
             fits.Add((summary, predict.Select(n => Predict(summary, usl, amdahl, n)).ToArray()));
@@ -88,8 +91,9 @@ public sealed class ScalabilityAnalysis
 
     /// <summary>
     /// The USL and Amdahl fits of one group, or null after telling <paramref name="notFitted"/> why its numbers cannot
-    /// be fitted. A method rather than two locals assigned in a try block: a mutant that empties that block would
-    /// leave them unassigned, and the mutation tests would then have to skip all of <see cref="Analyze"/>.
+    /// be fitted. A method, and a result read after a plain null check, rather than locals assigned in a try block or
+    /// by a pattern: a mutant that empties the block or negates the pattern would leave them unassigned, and the
+    /// mutation tests would then have to skip all of <see cref="Analyze"/>.
     /// </summary>
     private (ScalabilityFit Usl, ScalabilityFit Amdahl)? FitBoth(double[] workers, double[] throughput, Action<string> notFitted)
     {

@@ -26,11 +26,33 @@ public class ScalabilityRulesTests
     [InlineData(double.PositiveInfinity, 10)]
     [InlineData(double.NaN, 10)]
     [InlineData(4, double.PositiveInfinity)]
+    [InlineData(4, 0)]
     public void WorkerCountsBelowOneAndInfiniteValuesAreRejected(double workers, double throughput)
     {
         var error = Assert.Throws<ArgumentOutOfRangeException>(() => UniversalScalabilityLaw.Fit(new[] { 1, 2, workers }, new[] { 10, 20, throughput }));
         Assert.Equal("throughput", error.ParamName);
         Assert.StartsWith("Worker counts must be at least 1 and throughputs positive and finite.", error.Message);
+    }
+
+    [Fact]
+    public void NullListsAreRejectedNamingThem()
+    {
+        Assert.Equal("workers", Assert.Throws<ArgumentNullException>(() => UniversalScalabilityLaw.Fit(null!, new double[] { 1, 2, 3 })).ParamName);
+        Assert.Equal("throughput", Assert.Throws<ArgumentNullException>(() => UniversalScalabilityLaw.Fit(new double[] { 1, 2, 3 }, null!)).ParamName);
+    }
+
+    [Fact]
+    public void SuperLinearScalingStopsAtTheFloorThatKeepsTheModelPositive()
+    {
+        // Each worker count multiplies the throughput far beyond linear, so the fit pushes σ down to its floor,
+        // −(1 − 10⁻⁶) / (N_max − 1): just above the σ at which the denominator reaches 0 at the largest count.
+        double[] workers = { 1, 1, 2, 2, 4, 4 };
+        double[] throughput = { 1, 1, 100, 100, 10_000, 10_000 };
+
+        ScalabilityFit fit = UniversalScalabilityLaw.Fit(workers, throughput);
+
+        Assert.Equal(-(1 - 1e-6) / 3, fit.Sigma, 1e-12);
+        Assert.All(workers, n => Assert.True(fit.Throughput(n) > 0 && double.IsFinite(fit.Throughput(n)), $"X({n}) = {fit.Throughput(n)}"));
     }
 
     [Fact]
@@ -265,6 +287,12 @@ public class ScalabilityRulesTests
         Assert.Contains(fit.Points, p => p.Residual > 0);
         Assert.Contains(fit.Points, p => p.Residual < 0);
         Assert.All(fit.Points, p => Assert.Equal(fit.SingleWorkerThroughput * UniversalScalabilityLaw.RelativeCapacity(p.Workers, fit.Sigma, fit.Kappa), p.Fitted, 1e-9));
+
+        // Each worker count's residual is the median of its runs' residuals relative to the fitted value.
+        string expected = string.Join(" ", fit.Points.GroupBy(p => p.Workers).OrderBy(g => g.Key).Select(g =>
+            FormattableString.Invariant($"{g.Key}:{RunStatistics.MedianOf(g.Select(p => p.Residual / p.Fitted).ToArray()):+0.0%;-0.0%;0.0%}")));
+        Assert.Equal(expected, fit.Residuals);
+        Assert.Contains("%", expected.Replace("0.0%", string.Empty));
     }
 
     [Theory]
@@ -276,6 +304,8 @@ public class ScalabilityRulesTests
     [InlineData(1, 0.95, 0, 0, 1.09, "Best measured: 1 worker (1.50x); the fit is flat: more workers add nothing, the work is as good as serial (σ 0.95, κ 0).")]
     [InlineData(1, 0.5, 0.5, 1.5, null, "Best measured: 1 worker (1.50x); the fit peaks at 1 worker: every added worker makes it slower (σ 0.5, κ 0.5).")]
     [InlineData(1, 0.5, 0.2, 1.51, null, "Best measured: 1 worker (1.50x); the fit peaks at 1.5 workers (1.25x) (σ 0.5, κ 0.2).")]
+    [InlineData(1, -0.001, 0, 0, 1000.0, "Best measured: 1 worker (1.50x); the fit has no peak (κ ≈ 0): throughput keeps rising almost linearly (σ -0.001, κ 0).")]
+    [InlineData(1, -0.001, 0.0001, 100.5, null, "Best measured: 1 worker (1.50x); the fit peaks at 100.5 workers (1.25x) (σ -0.001, κ 0.0001).")]
     [InlineData(1, -0.01, 0.0001, 100.5, null, "Best measured: 1 worker (1.50x); super-linear (σ below 0): each added worker gains more than one worker's throughput; the fit peaks at 100.5 workers (1.25x) (σ -0.01, κ 0.0001).")]
     public void TheRecommendationSaysWhatTheFitShows(int best, double sigma, double kappa, double peak, double? amdahlLimit, string expected)
     {
@@ -292,6 +322,27 @@ public class ScalabilityRulesTests
         };
 
         Assert.Equal(expected, ScalabilityRecommendation.Describe(summary));
+    }
+
+    [Fact]
+    public void AGroupsFitHasConvergedOnlyWhenBothItsFitsHave()
+    {
+        double[] workers = { 1, 2, 4, 8 };
+        double[] throughput = workers.Select(n => 100 * UniversalScalabilityLaw.RelativeCapacity(n, 0.05, 0.002)).ToArray();
+        int usl = UniversalScalabilityLaw.Fit(workers, throughput, contentionOnly: false, UniversalScalabilityLaw.MaximumIterations).Iterations;
+        int amdahl = UniversalScalabilityLaw.Fit(workers, throughput, contentionOnly: true, UniversalScalabilityLaw.MaximumIterations).Iterations;
+        int limit = Math.Max(usl, amdahl) - 1;
+        Assert.True(Math.Min(usl, amdahl) < limit, $"USL {usl} and Amdahl {amdahl} iterations: no limit lets one fit converge and not the other");
+
+        var analysis = new ScalabilityAnalysis { MaximumIterations = limit };
+        foreach (SpeedupSample sample in Runs("Threads", 0.05, 0.002, new[] { 1, 2, 4, 8 }))
+        {
+            analysis.Add(sample);
+        }
+
+        ScalabilitySummary fit = analysis.Analyze().Fits.Single().Summary;
+        Assert.False(fit.FitConverged);
+        Assert.Contains("stopped at the limit", fit.FitWarning);
     }
 
     [Theory]
