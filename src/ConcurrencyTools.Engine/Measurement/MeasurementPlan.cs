@@ -67,24 +67,8 @@ public sealed class MeasurementPlan
             }
         }
 
-        int[] workerList;
-        if (workers is null)
+        int[] workerList = ValidateSweep(workers, workload.Tasks, MaxWorkers, repeat, warmup, count =>
         {
-            workerList = DefaultWorkers.Select(w => Math.Min(w, workload.Tasks)).Distinct().ToArray();
-        }
-        else
-        {
-            workerList = workers.Distinct().ToArray();
-            if (workerList.Length == 0)
-            {
-                throw new ArgumentException("Workers must list at least one worker count.", "Workers");
-            }
-        }
-
-        foreach (int count in workerList)
-        {
-            ArgumentRange.Check("Workers", count, 1, MaxWorkers);
-
             if (count > ProcessesModel.MaxWorkers && modelList.Contains(ConcurrencyModel.Processes))
             {
                 throw new ArgumentOutOfRangeException("Workers", count, $"The Processes model runs at most {ProcessesModel.MaxWorkers} workers; {count} is too many.");
@@ -99,10 +83,7 @@ public sealed class MeasurementPlan
                     $"The {string.Join(" and ", threadModels)} model{(threadModels.Length > 1 ? "s start" : " starts")} one OS thread per worker and run{(threadModels.Length > 1 ? "" : "s")} at most {MaxThreadWorkers} workers; {count} is too many. " +
                     $"EventLoop and ThreadPool accept up to {MaxWorkers} workers.");
             }
-        }
-
-        ArgumentRange.Check("Repeat", repeat, 1, MaxRepeat);
-        ArgumentRange.Check("Warmup", warmup, 0, MaxWarmup);
+        });
         ArgumentRange.Check("SwitchIntervalMs", switchIntervalMs, MinSwitchIntervalMs, MaxSwitchIntervalMs);
 
         Models = modelList;
@@ -112,6 +93,33 @@ public sealed class MeasurementPlan
         SwitchIntervalMs = switchIntervalMs;
 
         Grid = BuildGrid(modelList, workerList);
+    }
+
+    /// <summary>
+    /// The one validation of a sweep's worker counts, Repeat and Warmup, for workloads and script blocks alike:
+    /// the default counts (1, 2, 4) capped at <paramref name="tasks"/>, or the given ones without repeats; each
+    /// between 1 and <paramref name="maxWorkers"/>, then checked by <paramref name="eachCount"/> (a model's own limit).
+    /// Errors name the parameter as the cmdlet calls it.
+    /// </summary>
+    internal static int[] ValidateSweep(IEnumerable<int>? workers, int tasks, int maxWorkers, int repeat, int warmup, Action<int>? eachCount = null)
+    {
+        int[] workerList = workers is null
+            ? DefaultWorkers.Select(w => Math.Min(w, tasks)).Distinct().ToArray()
+            : workers.Distinct().ToArray();
+        if (workerList.Length == 0)
+        {
+            throw new ArgumentException("Workers must list at least one worker count.", "Workers");
+        }
+
+        foreach (int count in workerList)
+        {
+            ArgumentRange.Check("Workers", count, 1, maxWorkers);
+            eachCount?.Invoke(count);
+        }
+
+        ArgumentRange.Check("Repeat", repeat, 1, MaxRepeat);
+        ArgumentRange.Check("Warmup", warmup, 0, MaxWarmup);
+        return workerList;
     }
 
     /// <summary>The models that run the built-in workloads, and the default of -Model for them.</summary>

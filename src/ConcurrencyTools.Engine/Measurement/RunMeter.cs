@@ -26,6 +26,9 @@ internal sealed class RunMeter : IDisposable
     /// <summary>What the meter read over the run.</summary>
     public readonly record struct Reading(TimeSpan Elapsed, TimeSpan CpuTime, RuntimeCounters Counters, long PeakWorkingSetBytes, int PeakThreadCount, int PoolThreadsAdded);
 
+    /// <summary>The run's start as a Stopwatch timestamp, for runs that time their own steps against it.</summary>
+    public long Started => _started;
+
     /// <summary>Starts the sampler and the clocks.</summary>
     public static RunMeter Start() => new();
 

@@ -42,21 +42,7 @@ public sealed class ScriptBlockBenchmark : IDisposable
             }
         }
 
-        int[] workerList = workers is null
-            ? MeasurementPlan.DefaultWorkers.Select(w => Math.Min(w, list.Items.Count)).Distinct().ToArray()
-            : workers.Distinct().ToArray();
-        if (workerList.Length == 0)
-        {
-            throw new ArgumentException("Workers must list at least one worker count.", "Workers");
-        }
-
-        foreach (int count in workerList)
-        {
-            ArgumentRange.Check("Workers", count, 1, MaxWorkers);
-        }
-
-        ArgumentRange.Check("Repeat", repeat, 1, MeasurementPlan.MaxRepeat);
-        ArgumentRange.Check("Warmup", warmup, 0, MeasurementPlan.MaxWarmup);
+        int[] workerList = MeasurementPlan.ValidateSweep(workers, list.Items.Count, MaxWorkers, repeat, warmup);
         Models = modelList;
         Workers = workerList;
         Repeat = repeat;

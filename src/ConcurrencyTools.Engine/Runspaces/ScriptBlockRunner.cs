@@ -29,28 +29,26 @@ internal abstract class ScriptBlockRunner : IDisposable
     {
         cancellationToken.ThrowIfCancellationRequested();
         var run = new ScriptBlockRun();
-        using (var sampler = ProcessSampler.Start())
+        // The same meter as the engine models' runs: wall clock, this process's CPU, runtime counters, sampled peaks.
+        using (RunMeter meter = RunMeter.Start())
         {
-            RuntimeCounters countersBefore = RuntimeCounters.Capture();
-            TimeSpan cpuBefore = ExecutionModel.ProcessCpuTime();
-            long started = Stopwatch.GetTimestamp();
             try
             {
-                RunCore(list, script, workers, run, started, cancellationToken);
+                RunCore(list, script, workers, run, meter.Started, cancellationToken);
             }
             catch (Exception error) when (!cancellationToken.IsCancellationRequested)
             {
                 run.Error = error;
             }
 
-            run.Elapsed = Stopwatch.GetElapsedTime(started);
-            run.CpuTime = ExecutionModel.ProcessCpuTime() - cpuBefore + ChildCpu(run);
-            sampler.Stop();
+            RunMeter.Reading reading = meter.Stop();
+            run.Elapsed = reading.Elapsed;
+            run.CpuTime = reading.CpuTime + ChildCpu(run);
             if (!OutOfProcess)
             {
-                run.Counters = RuntimeCounters.Capture().Since(countersBefore);
-                run.PeakWorkingSetBytes = sampler.PeakWorkingSetBytes;
-                run.PeakThreadCount = sampler.PeakThreadCount;
+                run.Counters = reading.Counters;
+                run.PeakWorkingSetBytes = reading.PeakWorkingSetBytes;
+                run.PeakThreadCount = reading.PeakThreadCount;
             }
         }
 
