@@ -170,6 +170,15 @@ public class ProducerConsumerPlanTests
         Assert.Equal(new[] { ConcurrencyModel.Threads, ConcurrencyModel.GilThreads, ConcurrencyModel.EventLoop }.OrderBy(m => m), ProducerConsumerPlan.SupportedModels.OrderBy(m => m));
     }
 
+    [Fact]
+    public void ANewRowsTextColumnsAreEmptyNotNull()
+    {
+        var row = new ProducerConsumerResult();
+        Assert.All(
+            new[] { row.Workload, row.Model, row.Capacity, row.ProducerWorkload, row.ConsumerWorkload, row.TaskSize, row.ItemsPerConsumer, row.Bottleneck, row.MachineName, row.Runtime, row.OS },
+            text => Assert.Equal(string.Empty, text));
+    }
+
     [Theory]
     [InlineData("+5", 5)]
     [InlineData("-3", -3)]
