@@ -77,6 +77,22 @@ public sealed class WorkerHost
         }
     }
 
+    /// <summary>
+    /// What -Verbose says about the host worker processes start with, or, when none can be found here, the problem
+    /// that keeps the Processes model from running (then the first item is null).
+    /// </summary>
+    public static (string? Host, string? Problem) Probe()
+    {
+        try
+        {
+            return ($"Worker processes start with {Locate()}.", null);
+        }
+        catch (Exception error) when (error is InvalidOperationException or FileNotFoundException)
+        {
+            return (null, $"The Processes model cannot run here: {error.Message}");
+        }
+    }
+
     /// <summary>Finds a host for the worker assembly in <paramref name="directory"/> (default: beside the engine).</summary>
     public static WorkerHost Locate(string? directory = null)
     {

@@ -33,51 +33,13 @@ public sealed partial class MeasureThreadedWorkloadCommand
         {
             RunUntilStopped(() =>
             {
+                var writer = new RemoteRecordWriter(this, version);
                 foreach (SessionRecord record in SessionFanOut.Run(Session, (powerShell, _) => powerShell.AddScript(RemoteMeasurement.Script).AddArgument(parameters).AddArgument(version), StopToken))
                 {
-                    string host = SessionFanOut.Describe(record.Session);
-                    switch (record.Kind)
+                    if (writer.Write(record))
                     {
-                        case SessionRecordKind.Output when record.Data is PSObject row && RemoteModule.IsMissingMarker(row):
-                            WriteError(new ErrorRecord(
-                                new InvalidOperationException(RemoteModule.MissingMessage(row, host, version, MyInvocation.MyCommand.Module?.ModuleBase)),
-                                "ModuleMissingOnHost",
-                                ErrorCategory.NotInstalled,
-                                record.Session));
-                            break;
-                        case SessionRecordKind.Output when record.Data is PSObject message && RemoteMeasurement.IsRecordOf(message, "WarningRecord"):
-                            WriteWarning($"{host}: {RemoteMeasurement.RecordMessage(message)}");
-                            break;
-                        case SessionRecordKind.Output when record.Data is PSObject message && RemoteMeasurement.IsRecordOf(message, "VerboseRecord"):
-                            WriteVerbose($"{host}: {RemoteMeasurement.RecordMessage(message)}");
-                            break;
-                        case SessionRecordKind.Output when record.Data is PSObject row:
-                            row.Properties.Add(new PSNoteProperty("ComputerName", host));
-                            WriteObject(row);
-                            received++;
-                            progress.Write($"{received} of {expected} rows from {Session.Length} hosts", received, expected);
-
-                            break;
-                        case SessionRecordKind.Error when record.Data is ErrorRecord error:
-                            WriteError(new ErrorRecord(error, new RemoteHostException($"{host}: {error}")));
-                            break;
-                        case SessionRecordKind.Warning:
-                            WriteWarning($"{host}: {record.Data}");
-                            break;
-                        case SessionRecordKind.Verbose:
-                            WriteVerbose($"{host}: {record.Data}");
-                            break;
-                        case SessionRecordKind.Failed:
-                            var failure = (Exception)record.Data!;
-                            WriteError(new ErrorRecord(
-                                new RemoteHostException($"The run on {host} failed, the other hosts go on: {failure.Message}", failure),
-                                "SessionFailed",
-                                ErrorCategory.ConnectionError,
-                                record.Session));
-                            break;
-                        case SessionRecordKind.Completed:
-                            WriteVerbose($"{host}: done.");
-                            break;
+                        received++;
+                        progress.Write($"{received} of {expected} rows from {Session.Length} hosts", received, expected);
                     }
                 }
             });
@@ -85,15 +47,6 @@ public sealed partial class MeasureThreadedWorkloadCommand
         finally
         {
             progress.Complete();
-        }
-    }
-
-    /// <summary>A problem on a remote host, with the host named in its message.</summary>
-    private sealed class RemoteHostException : Exception
-    {
-        public RemoteHostException(string message, Exception? inner = null)
-            : base(message, inner)
-        {
         }
     }
 }

@@ -162,18 +162,21 @@ public sealed partial class MeasureThreadedWorkloadCommand : ConcurrencyCmdlet
 
         if (plan.Models.Contains(ConcurrencyModel.Processes))
         {
-            DescribeWorkerHost();
+            // Each Processes row will carry a missing worker's error; say it once up front as well.
+            (string? host, string? problem) = WorkerHost.Probe();
+            if (problem is null)
+            {
+                WriteVerbose(host);
+            }
+            else
+            {
+                WriteWarning(problem);
+            }
         }
 
-        int idle = plan.Workers.Where(w => w > plan.Workload.Tasks).DefaultIfEmpty().Max();
-        if (idle > 0 && plan.Models.Any(m => m != ConcurrencyModel.Sequential))
+        foreach (string warning in PlanWarnings.For(plan))
         {
-            WriteWarning($"Workers {idle} is more than Tasks {plan.Workload.Tasks}: the extra workers have nothing to do. Raise -Tasks to give every worker work.");
-        }
-
-        if (ThreadPoolStarvationWarning.For(plan) is { } starvation)
-        {
-            WriteWarning(starvation);
+            WriteWarning(warning);
         }
 
         WriteRows(new WorkloadBenchmark(plan).Run);
@@ -241,17 +244,4 @@ public sealed partial class MeasureThreadedWorkloadCommand : ConcurrencyCmdlet
         : error.ToString() ?? string.Empty;
 
     private bool IsBound(string parameter) => MyInvocation.BoundParameters.ContainsKey(parameter);
-
-    private void DescribeWorkerHost()
-    {
-        try
-        {
-            WriteVerbose($"Worker processes start with {WorkerHost.Locate()}.");
-        }
-        catch (Exception error) when (error is InvalidOperationException or System.IO.FileNotFoundException)
-        {
-            // Each Processes row will carry the error; say it once up front as well.
-            WriteWarning($"The Processes model cannot run here: {error.Message}");
-        }
-    }
 }
