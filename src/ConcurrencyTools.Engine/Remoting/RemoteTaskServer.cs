@@ -12,37 +12,30 @@ using ConcurrencyTools.Engine.ProcessPool;
 namespace ConcurrencyTools.Engine.Remoting;
 
 /// <summary>
-/// The host's side of a remote process pool (Invoke-ProcessPool -Session). It lives for the whole run in one
-/// long-running remote pipeline, whose input brings batches of tasks and whose output takes back rows. For each
-/// input (a batch, perhaps empty) it starts the tasks, waits a little for one to finish, and answers with every row
-/// (and output line) ready, then <see cref="AnswerEnd"/>. A remote pipeline can only write while it handles an
-/// input, so the caller sends an empty batch (a poll) whenever tasks run here and no batch is on its way; it sends
-/// tasks as soon as it has them, ahead of the slots, without waiting for an answer. The caller writes only right
-/// after an answer or when it has tasks: PowerShell's SSH transport brings the whole client down when it writes to
-/// a host that has just died (the unsent bytes fail again when the transport closes), so nothing is written on a
-/// timer. Retries, halting and ordering stay with the caller; time limits and killing process trees happen here.
+/// The host's side of a remote process pool (Invoke-ProcessPool -Session). It lives in a variable of the remote
+/// session for the whole run; each exchange is one short remote command that hands it the tasks waiting to go,
+/// starts them at once, waits a little for a task to finish, and answers with every row (and output line)
+/// ready. A remote command can only answer while it runs, so the caller keeps one exchange going while anything
+/// runs here. (One long-running command fed through an open input would save the command starts, but
+/// PowerShell's SSH transport brings the whole client down when a host dies under a command whose input is
+/// open.) Retries, halting and ordering stay with the caller; time limits and killing process trees happen here.
 /// </summary>
 public sealed class RemoteTaskServer : IDisposable
 {
-    /// <summary>The property that marks the end of the answer to one input.</summary>
-    public const string AnswerEnd = "ConcurrencyToolsAnswerEnd";
-
     /// <summary>How long a poll waits for a task to finish while the host has a free slot (new tasks wait behind it).</summary>
     internal static readonly TimeSpan PollWaitWithFreeSlot = TimeSpan.FromMilliseconds(50);
 
-    /// <summary>How long a poll waits while every slot is busy (then new tasks could only queue here anyway).</summary>
+    /// <summary>How long a poll waits while every slot is busy (then the caller has nothing to send until one finishes).</summary>
     internal static readonly TimeSpan PollWaitWhenFull = TimeSpan.FromMilliseconds(500);
 
     /// <summary>
-    /// How long the server goes on without an input while tasks run before it kills them: the caller polls at least
-    /// every half second while anything runs here, so silence means it stopped or lost the session without cleaning up.
+    /// How long the server goes on without an exchange while tasks run before it kills them: the caller exchanges every
+    /// half second while anything runs here, so silence means it stopped or lost the session without cleaning up.
     /// </summary>
     internal static readonly TimeSpan AbandonedAfter = TimeSpan.FromSeconds(10);
 
     /// <summary>How long Dispose waits for killed process trees to be reaped.</summary>
     private static readonly TimeSpan DisposeWait = TimeSpan.FromSeconds(10);
-
-    private static readonly PSObject EndOfAnswer = CreateEndOfAnswer();
 
     private readonly IProcessRunner _runner;
     private readonly CancellationTokenSource _stop = new();
@@ -56,30 +49,37 @@ public sealed class RemoteTaskServer : IDisposable
     private long _lastExchange = Stopwatch.GetTimestamp();
     private int _disposed;
 
-    /// <summary>Creates the server: ThrottleLimit slots, with the pool's time limit, working directory (a path on this host), environment, output limit and line streaming.</summary>
-    public RemoteTaskServer(ProcessPoolOptions options)
-        : this(options, (poolOptions, n) => new LocalProcessRunner(poolOptions, n))
+    /// <summary>Creates the server with the caller's options.</summary>
+    /// <param name="options">TimeoutSeconds, WorkingDirectory (already a path on this host), Environment, MaxOutputBytes, Stream.</param>
+    /// <param name="slots">Tasks this host runs at once.</param>
+    public RemoteTaskServer(Hashtable options, int slots)
+        : this(options, slots, (poolOptions, n) => new LocalProcessRunner(poolOptions, n))
     {
     }
 
     /// <summary>Creates the server with the runner <paramref name="createRunner"/> makes from the options and slots.</summary>
-    internal RemoteTaskServer(ProcessPoolOptions options, Func<ProcessPoolOptions, int, IProcessRunner> createRunner)
+    internal RemoteTaskServer(Hashtable options, int slots, Func<ProcessPoolOptions, int, IProcessRunner> createRunner)
     {
         ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
-        Slots = options.ThrottleLimit;
-        _freeSlots = new SortedSet<int>(Enumerable.Range(1, Slots));
-        _runner = createRunner(options, Slots);
-        StreamLines = options.StreamLines;
+        ArgumentRange.Check(nameof(slots), slots, 1, ProcessPoolOptions.MaxThrottleLimit);
+        double? timeout = options["TimeoutSeconds"] is object seconds ? LanguagePrimitives.ConvertTo<double>(seconds) : null;
+        var poolOptions = new ProcessPoolOptions
+        {
+            ThrottleLimit = slots,
+            Timeout = timeout is double s ? TimeSpan.FromSeconds(s) : null,
+            WorkingDirectory = options["WorkingDirectory"] as string,
+            Environment = (options["Environment"] as IDictionary)?.Cast<DictionaryEntry>()
+                .ToDictionary(e => e.Key.ToString()!, e => e.Value is null ? null : LanguagePrimitives.ConvertTo<string>(e.Value)),
+            MaxOutputBytes = options["MaxOutputBytes"] is object max ? LanguagePrimitives.ConvertTo<int>(max) : ProcessPoolOptions.DefaultMaxOutputBytes,
+            StreamLines = options["Stream"] is true,
+        };
+        poolOptions.Validate();
+        Slots = slots;
+        _freeSlots = new SortedSet<int>(Enumerable.Range(1, slots));
+        _runner = createRunner(poolOptions, slots);
+        StreamLines = poolOptions.StreamLines;
         _watchdog = new Timer(_ => DisposeIfAbandoned(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
     }
-
-    /// <summary>
-    /// The server the remote pipeline starts, from its parameters as they crossed the wire (see
-    /// <see cref="RemotePoolOptions"/>): the caller's options with the working directory already resolved on this host.
-    /// </summary>
-    public static RemoteTaskServer Create(int slots, double timeoutSeconds, string workingDirectory, IDictionary? environment, int maxOutputBytes, bool streamLines) =>
-        new(RemotePoolOptions.ForHost(slots, timeoutSeconds, workingDirectory, environment, maxOutputBytes, streamLines));
 
     /// <summary>Tasks this host runs at once.</summary>
     public int Slots { get; }
@@ -90,15 +90,37 @@ public sealed class RemoteTaskServer : IDisposable
     private bool StreamLines { get; }
 
     /// <summary>
-    /// Starts the tasks of <paramref name="batch"/> (see <see cref="RemoteTaskBatch"/>; null or empty for a poll), then
-    /// waits a little for one to finish, and returns the rows and lines ready, then the end-of-answer marker.
+    /// Starts the given tasks (parallel arrays: ids, executables, how many arguments each has, all their arguments in
+    /// a row, standard inputs), then waits a little for one to finish, and returns the rows and lines ready.
     /// </summary>
-    public object[] Exchange(string? batch)
+    public object[] Exchange(object? ids, object? filePaths, object? argumentCounts, object? arguments, object? standardInputs)
     {
         Volatile.Write(ref _lastExchange, Stopwatch.GetTimestamp());
-        foreach ((long id, ProcessTask task) in RemoteTaskBatch.Read(batch))
+        List<object?> idList = Items(ids), files = Items(filePaths), counts = Items(argumentCounts), all = Items(arguments), inputs = Items(standardInputs);
+        if (files.Count != idList.Count || counts.Count != idList.Count || inputs.Count != idList.Count)
         {
-            Start(id, task);
+            throw new ArgumentException("The task arrays differ in length.", nameof(ids));
+        }
+
+        int next = 0;
+        for (int i = 0; i < idList.Count; i++)
+        {
+            int count = LanguagePrimitives.ConvertTo<int>(counts[i]);
+            if (count < 0 || next + count > all.Count)
+            {
+                throw new ArgumentException("The argument counts do not match the arguments.", nameof(argumentCounts));
+            }
+
+            var vector = new List<string>(count);
+            for (int k = 0; k < count; k++)
+            {
+                vector.Add(LanguagePrimitives.ConvertTo<string>(all[next + k]) ?? string.Empty);
+            }
+
+            next += count;
+            Start(
+                LanguagePrimitives.ConvertTo<long>(idList[i]),
+                new ProcessTask(LanguagePrimitives.ConvertTo<long>(idList[i]), string.Empty, LanguagePrimitives.ConvertTo<string>(files[i]) ?? string.Empty, vector, inputs[i] is null ? null : LanguagePrimitives.ConvertTo<string>(inputs[i])));
         }
 
         object[] answer = Poll();
@@ -126,8 +148,6 @@ public sealed class RemoteTaskServer : IDisposable
             answer.Add(item);
         }
 
-        answer.Add(EndOfAnswer);
-
         // The semaphore counts finished tasks; what was just taken need not wake the next poll.
         while (_finished.CurrentCount > 0 && _finished.Wait(0))
         {
@@ -142,6 +162,22 @@ public sealed class RemoteTaskServer : IDisposable
         {
             Dispose();
         }
+    }
+
+    private static List<object?> Items(object? value)
+    {
+        value = value is PSObject wrapped ? wrapped.BaseObject : value;
+        if (value is null)
+        {
+            return new List<object?>();
+        }
+
+        if (value is string || LanguagePrimitives.GetEnumerable(value) is not IEnumerable many)
+        {
+            return new List<object?> { value };
+        }
+
+        return many.Cast<object?>().Select(v => v is PSObject p ? p.BaseObject : v).ToList();
     }
 
     /// <summary>Kills every running process tree and waits (a little) until they are reaped.</summary>
@@ -171,16 +207,6 @@ public sealed class RemoteTaskServer : IDisposable
         }
 
         _stop.Dispose();
-    }
-
-    /// <summary>Whether <paramref name="output"/> is the marker that ends an answer.</summary>
-    internal static bool IsAnswerEnd(PSObject output) => output.Properties[AnswerEnd] is not null;
-
-    private static PSObject CreateEndOfAnswer()
-    {
-        var marker = new PSObject();
-        marker.Properties.Add(new PSNoteProperty(AnswerEnd, true));
-        return marker;
     }
 
     /// <summary>A time as it crossed the wire (see <see cref="ToWire"/>).</summary>

@@ -1,4 +1,5 @@
 using System;
+using System.Collections;
 using System.Collections.Generic;
 using System.Management.Automation.Runspaces;
 using ConcurrencyTools.Engine.ProcessPool;
@@ -9,21 +10,20 @@ namespace ConcurrencyTools.Engine.Remoting;
 public static class SessionProcessPool
 {
     /// <summary>Starts one remote pipeline per session and returns a pool that deals tasks to all of them.</summary>
-    /// <param name="options">
-    /// The pool's options. ThrottleLimit is per host; every host applies Timeout, WorkingDirectory (as the user wrote it,
-    /// resolved on the host; null for its own), Environment, MaxOutputBytes and StreamLines itself.
-    /// </param>
+    /// <param name="options">The pool's options; ThrottleLimit is per host.</param>
     /// <param name="sessions">Open sessions, one per host.</param>
+    /// <param name="hostOptions">What every host applies itself: TimeoutSeconds, WorkingDirectory (resolved on the host), Environment, MaxOutputBytes, Stream.</param>
     /// <param name="version">The module version the hosts must have.</param>
     /// <param name="moduleBase">This module's folder, named in the hint when a host lacks it.</param>
-    public static BoundedProcessPool Create(ProcessPoolOptions options, IReadOnlyList<PSSession> sessions, string version, string? moduleBase)
+    public static BoundedProcessPool Create(ProcessPoolOptions options, IReadOnlyList<PSSession> sessions, Hashtable hostOptions, string version, string? moduleBase)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(sessions);
+        ArgumentNullException.ThrowIfNull(hostOptions);
         var runners = new List<IProcessRunner>(sessions.Count);
         foreach (PSSession session in sessions)
         {
-            runners.Add(new SessionProcessRunner(session, options, 1 + (runners.Count * options.ThrottleLimit), version, moduleBase));
+            runners.Add(new SessionProcessRunner(session, options.ThrottleLimit, 1 + (runners.Count * options.ThrottleLimit), hostOptions, version, moduleBase));
         }
 
         return new BoundedProcessPool(options, runners);

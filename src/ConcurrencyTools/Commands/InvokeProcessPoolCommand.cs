@@ -151,8 +151,7 @@ public sealed class InvokeProcessPoolCommand : ConcurrencyCmdlet
             RetryCount = RetryCount,
             KeepOrder = KeepOrder.IsPresent,
             HaltAfter = halt,
-            // A host resolves the directory itself (null: its own); only what the user set travels.
-            WorkingDirectory = remote ? WorkingDirectory : directory,
+            WorkingDirectory = remote ? null : directory,
             Environment = ProcessTaskBuilder.EnvironmentOf(Environment),
             MaxOutputBytes = MaxOutputBytes,
             StreamLines = Stream.IsPresent,
@@ -201,7 +200,7 @@ public sealed class InvokeProcessPoolCommand : ConcurrencyCmdlet
             ProcessPoolProgress done = _pool!.GetProgress();
             WriteVerbose($"Done: {done.Describe()} in {done.Elapsed.TotalSeconds:F1} s; " + (Session is null
                 ? $"at most {_pool.PeakRunning} ran at once."
-                : $"at most {_pool.PeakRunning} were on the hosts at once ({ThrottleLimit} running on each, and as many waiting there as each finishes in a round trip)."));
+                : $"at most {_pool.PeakRunning} were on the hosts at once ({ThrottleLimit} running on each, and as many waiting there for a slot)."));
         });
         _pump?.CompleteProgress();
     }
@@ -244,8 +243,18 @@ public sealed class InvokeProcessPoolCommand : ConcurrencyCmdlet
 
     private BoundedProcessPool CreateRemotePool(ProcessPoolOptions options)
     {
+        // Only what the user set travels: a host's defaults (its home, its environment) are its own.
+        var hostOptions = new Hashtable { [nameof(MaxOutputBytes)] = MaxOutputBytes, [nameof(Stream)] = Stream.IsPresent };
+        foreach (string name in new[] { nameof(TimeoutSeconds), nameof(WorkingDirectory), nameof(Environment) })
+        {
+            if (MyInvocation.BoundParameters.TryGetValue(name, out object? value))
+            {
+                hostOptions[name] = value;
+            }
+        }
+
         string version = MyInvocation.MyCommand.Module?.Version.ToString() ?? typeof(InvokeProcessPoolCommand).Assembly.GetName().Version!.ToString(3);
         WriteVerbose($"Dealing tasks to {Session!.Length} hosts, {ThrottleLimit} at a time on each: {string.Join(", ", Array.ConvertAll(Session, SessionFanOut.Describe))}.");
-        return SessionProcessPool.Create(options, Session, version, MyInvocation.MyCommand.Module?.ModuleBase);
+        return SessionProcessPool.Create(options, Session, hostOptions, version, MyInvocation.MyCommand.Module?.ModuleBase);
     }
 }

@@ -19,10 +19,6 @@ public sealed class RemoteTaskServerTests
 {
     private static readonly TimeSpan HangGuard = TimeSpan.FromSeconds(60);
 
-    /// <summary>A batch as the caller writes it: each task with its id.</summary>
-    private static string Batch(params (long Id, string FilePath, string[] Arguments, string? StandardInput)[] tasks) =>
-        RemoteTaskBatch.Write(tasks.Select(t => (t.Id, new ProcessTask(t.Id, string.Empty, t.FilePath, t.Arguments, t.StandardInput))));
-
     /// <summary>Exchanges until every id has a row; returns the rows by id.</summary>
     private static Dictionary<long, PSObject> Collect(RemoteTaskServer server, IReadOnlyCollection<long> ids, object[] first)
     {
@@ -31,8 +27,7 @@ public sealed class RemoteTaskServerTests
         object[] answer = first;
         while (true)
         {
-            Assert.True(RemoteTaskServer.IsAnswerEnd((PSObject)answer[^1]), "every answer ends with its marker");
-            foreach (PSObject row in answer[..^1].Cast<PSObject>())
+            foreach (PSObject row in answer.Cast<PSObject>())
             {
                 rows.Add(Convert.ToInt64(row.Properties["Seq"].Value), row);
             }
@@ -42,7 +37,7 @@ public sealed class RemoteTaskServerTests
                 return rows;
             }
 
-            answer = server.Exchange(null);
+            answer = server.Exchange(null, null, null, null, null);
         }
     }
 
@@ -52,11 +47,16 @@ public sealed class RemoteTaskServerTests
         string log = Path.Combine(Path.GetTempPath(), $"ct-server-{Guid.NewGuid():N}");
         try
         {
-            using var server = new RemoteTaskServer(new ProcessPoolOptions { ThrottleLimit = 2, WorkingDirectory = Path.GetTempPath() });
+            using var server = new RemoteTaskServer(new Hashtable { ["WorkingDirectory"] = Path.GetTempPath() }, 2);
             long[] ids = [11, 12, 13, 14, 15];
             // Each task logs its start and end: at most 2 may be between the two at any moment.
             string script = "echo \"+ $1\" >> \"$2\"; sleep 0.2; echo \"- $1\" >> \"$2\"; echo \"out $1\"";
-            object[] first = server.Exchange(Batch(ids.Select(id => (id, "sh", new[] { "-c", script, "sh", id.ToString(), log }, (string?)null)).ToArray()));
+            object[] first = server.Exchange(
+                ids,
+                ids.Select(_ => "sh").ToArray(),
+                ids.Select(_ => 5).ToArray(),
+                ids.SelectMany(id => new[] { "-c", script, "sh", id.ToString(), log }).ToArray(),
+                ids.Select(_ => (string?)null).ToArray());
 
             Dictionary<long, PSObject> rows = Collect(server, ids, first);
 
@@ -89,11 +89,14 @@ public sealed class RemoteTaskServerTests
     [Fact]
     public void Exchange_passes_standard_input_and_environment_and_applies_the_time_limit()
     {
-        // As the remote pipeline makes it, from the options as they crossed the wire.
-        using var server = RemoteTaskServer.Create(2, 1.0, Path.GetTempPath(), new Hashtable { ["CT_GREETING"] = "hello" }, 1024, false);
-        object[] first = server.Exchange(Batch(
-            (1, "sh", new[] { "-c", "read line; echo \"$line $CT_GREETING\"" }, "a line\n"),
-            (2, "sleep", new[] { "30" }, null)));
+        using var server = new RemoteTaskServer(
+            new Hashtable { ["TimeoutSeconds"] = 1.0, ["Environment"] = new Hashtable { ["CT_GREETING"] = "hello" } }, 2);
+        object[] first = server.Exchange(
+            new long[] { 1, 2 },
+            new[] { "sh", "sleep" },
+            new[] { 2, 1 },
+            new[] { "-c", "read line; echo \"$line $CT_GREETING\"", "30" },
+            new[] { "a line\n", null });
 
         Dictionary<long, PSObject> rows = Collect(server, [1, 2], first);
 
@@ -108,10 +111,14 @@ public sealed class RemoteTaskServerTests
         string log = Path.Combine(Path.GetTempPath(), $"ct-server-{Guid.NewGuid():N}");
         try
         {
-            var server = new RemoteTaskServer(new ProcessPoolOptions { ThrottleLimit = 1 });
+            var server = new RemoteTaskServer(new Hashtable(), 1);
             var watch = Stopwatch.StartNew();
-            string[] arguments = ["-c", "echo started >> \"$1\"; sleep 30", "sh", log];
-            server.Exchange(Batch((1, "sh", arguments, null), (2, "sh", arguments, null)));
+            server.Exchange(
+                new long[] { 1, 2 },
+                new[] { "sh", "sh" },
+                new[] { 4, 4 },
+                new[] { "-c", "echo started >> \"$1\"; sleep 30", "sh", log, "-c", "echo started >> \"$1\"; sleep 30", "sh", log },
+                new string?[] { null, null });
             Assert.Equal(1, server.Running);
 
             server.Dispose();
@@ -132,8 +139,8 @@ public sealed class RemoteTaskServerTests
         // A task started after the stop is killed at once, before it can leave a trace of its own: count what the
         // server hands out instead, to the runner and as rows.
         var runner = new RecordingRunner();
-        var server = new RemoteTaskServer(new ProcessPoolOptions { ThrottleLimit = 1 }, (_, _) => runner);
-        server.Exchange(Batch((1, "a", [], null), (2, "b", [], null), (3, "c", [], null)));
+        var server = new RemoteTaskServer(new Hashtable(), 1, (_, _) => runner);
+        server.Exchange(new long[] { 1, 2, 3 }, new[] { "a", "b", "c" }, new[] { 0, 0, 0 }, Array.Empty<string>(), new string?[] { null, null, null });
         await runner.FirstStarted.WaitAsync(HangGuard);
 
         // The runner ends task 1 on the stopping thread, so its slot frees up while the server is still stopping.
@@ -142,59 +149,19 @@ public sealed class RemoteTaskServerTests
         await Task.Run(server.Dispose);
 
         // Whatever was launched has ended by now (Dispose waits for it) and left its row; only task 1 may have one.
-        object[] rows = server.Exchange(null);
-        Assert.Equal(new long[] { 1 }, rows[..^1].Cast<PSObject>().Select(row => Convert.ToInt64(row.Properties["Seq"].Value)));
+        object[] rows = server.Exchange(null, null, null, null, null);
+        Assert.Equal(new long[] { 1 }, rows.Cast<PSObject>().Select(row => Convert.ToInt64(row.Properties["Seq"].Value)));
         Assert.Equal(new long[] { 1 }, runner.Started);
         Assert.Equal(0, server.Running);
     }
 
     [Fact]
-    public void Exchange_rejects_a_batch_that_is_not_one_and_answers_a_poll_at_once_when_nothing_runs()
+    public void Exchange_rejects_task_arrays_that_do_not_line_up()
     {
-        using var server = new RemoteTaskServer(new ProcessPoolOptions { ThrottleLimit = 1 });
-        Assert.Throws<ArgumentException>(() => server.Exchange("{not json"));
+        using var server = new RemoteTaskServer(new Hashtable(), 1);
+        Assert.Throws<ArgumentException>(() => server.Exchange(new long[] { 1, 2 }, new[] { "true" }, new[] { 0, 0 }, Array.Empty<string>(), new string?[] { null, null }));
+        Assert.Throws<ArgumentException>(() => server.Exchange(new long[] { 1 }, new[] { "true" }, new[] { 3 }, new[] { "a" }, new string?[] { null }));
         Assert.Equal(0, server.Running);
-
-        var watch = Stopwatch.StartNew();
-        object[] answer = server.Exchange(string.Empty);
-        Assert.Single(answer);
-        Assert.True(RemoteTaskServer.IsAnswerEnd((PSObject)answer[0]));
-        Assert.True(watch.Elapsed < RemoteTaskServer.PollWaitWithFreeSlot, "nothing runs, so nothing is waited for");
-    }
-
-    [Fact]
-    public void A_batch_carries_each_task_whole_and_the_host_options_cross_the_wire_unchanged()
-    {
-        var task = new ProcessTask(7, "item", "/bin/echo", ["a b", "", "ü\"'\n"], "input\n");
-        (long id, ProcessTask read) = Assert.Single(RemoteTaskBatch.Read(RemoteTaskBatch.Write([(42, task)])));
-        Assert.Equal(42, id);
-        Assert.Equal(task.FilePath, read.FilePath);
-        Assert.Equal(task.Arguments, read.Arguments);
-        Assert.Equal(task.StandardInput, read.StandardInput);
-
-        var options = new ProcessPoolOptions
-        {
-            ThrottleLimit = 3,
-            Timeout = TimeSpan.FromSeconds(2.5),
-            WorkingDirectory = "~/work",
-            Environment = new Dictionary<string, string?> { ["A"] = "1", ["GONE"] = null },
-            MaxOutputBytes = 10,
-            StreamLines = true,
-        };
-        object?[] wire = RemotePoolOptions.ToArguments(options);
-        ProcessPoolOptions host = RemotePoolOptions.ForHost((int)wire[0]!, (double)wire[1]!, "/home/x/work", (IDictionary?)wire[3], (int)wire[4]!, (bool)wire[5]!);
-        Assert.Equal("~/work", wire[2]);
-        Assert.Equal(3, host.ThrottleLimit);
-        Assert.Equal(TimeSpan.FromSeconds(2.5), host.Timeout);
-        Assert.Equal("/home/x/work", host.WorkingDirectory);
-        Assert.Equal(options.Environment, host.Environment);
-        Assert.Equal(10, host.MaxOutputBytes);
-        Assert.True(host.StreamLines);
-
-        ProcessPoolOptions defaults = RemotePoolOptions.ForHost(1, (double)RemotePoolOptions.ToArguments(new ProcessPoolOptions())[1]!, string.Empty, null, 0, false);
-        Assert.Null(defaults.Timeout);
-        Assert.Null(defaults.WorkingDirectory);
-        Assert.Null(defaults.Environment);
     }
 
     /// <summary>Records every task it is handed; each runs until it is cancelled, and ends on the cancelling thread.</summary>
