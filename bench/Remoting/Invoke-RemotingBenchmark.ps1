@@ -89,6 +89,65 @@ $rows = foreach ($name in $candidates.Keys) {
 
 $met = if ($Smoke) { $null } else { $addedMedian -lt 1 }
 $reason = if ($Smoke) { 'smoke run' } elseif ($met) {
+    'each exchange with a host is one short remote command that hands over the waiting tasks and brings back the rows ready, and the host keeps one task waiting behind each running one'
+} else {
+    'each exchange with the host is one remote command over the SSH transport (tens of milliseconds on loopback); with 2 slots a host gets at most 4 tasks per exchange, so tasks shorter than an exchange leave its slots waiting. One long-running pipeline per host was tried and withdrawn: a host killed mid-run made PowerShell''s SSH client abort the local pwsh'
+}
+Write-BenchmarkResult -Name Remoting -Title 'Remoting: a remote slot against a local one' -Clock $clock -Smoke:$Smoke -OutputDirectory $OutputDirectory `
+        -Command 'pwsh ./bench/Remoting/Invoke-RemotingBenchmark.ps1' -Method 'Not run: no OpenSSH server on this machine.' -Rows @() `
+        -Goals @(New-BenchmarkGoal -Goal $goalText -Measured '' -Met $null -Reason 'no /usr/sbin/sshd (Debian: openssh-server)')
+    return
+}
+
+$sshHost = Start-TestSshHost -Address 127.0.0.1 -ModuleRoot (Join-Path $root 'out')
+$session = $null
+try {
+    $session = New-TestSshSession $sshHost
+    $items = 1..$Tasks
+    $candidates = [ordered]@{
+        'local pool'            = { $items | Invoke-ProcessPool -FilePath /bin/true -ThrottleLimit $Throttle -NoProgress }
+        'remote pool (1 host)'  = { $items | Invoke-ProcessPool -FilePath /bin/true -ThrottleLimit $Throttle -Session $session -NoProgress }
+    }
+    # One unmeasured run of each: JIT on both sides, the module's import on the host.
+    foreach ($run in $candidates.Values) { $null = & $run | Select-Object -First 20 }
+    $runs = foreach ($round in 1..$Rounds) {
+        $order = if ($round % 2) { @($candidates.Keys) } else { @($candidates.Keys)[1, 0] }
+        foreach ($name in $order) {
+            $watch = [Diagnostics.Stopwatch]::StartNew()
+            $rows = @(& $candidates[$name])
+            $watch.Stop()
+            $failed = @($rows | Where-Object { -not $_.Succeeded }).Count
+            if ($rows.Count -ne $Tasks -or $failed) { throw "$name returned $($rows.Count) rows, $failed failed, for $Tasks tasks." }
+            [pscustomobject]@{ Round = $round; Candidate = $name; ElapsedMs = [math]::Round($watch.Elapsed.TotalMilliseconds, 1); PerTaskMs = [math]::Round($watch.Elapsed.TotalMilliseconds / $Tasks, 3) }
+        }
+    }
+}
+finally {
+    if ($session) { $session | Remove-PSSession -ErrorAction Ignore }
+    Stop-TestSshHost $sshHost
+}
+
+$runs | Export-Csv -LiteralPath (Join-Path $OutputDirectory 'Remoting.runs.csv') -UseQuotes AsNeeded
+$local = Get-Median @(($runs | Where-Object Candidate -EQ 'local pool').PerTaskMs)
+$added = foreach ($round in 1..$Rounds) {
+    $pair = $runs | Where-Object Round -EQ $round
+    ($pair | Where-Object Candidate -Like 'remote*').PerTaskMs - ($pair | Where-Object Candidate -EQ 'local pool').PerTaskMs
+}
+$addedMedian = Get-Median $added
+$rows = foreach ($name in $candidates.Keys) {
+    $per = @(($runs | Where-Object Candidate -EQ $name).PerTaskMs)
+    [pscustomobject]@{
+        Candidate      = $name
+        Rounds         = $per.Count
+        MedianPerTaskMs = Get-Median $per
+        MinPerTaskMs   = [double]($per | Measure-Object -Minimum).Minimum
+        OfLocal        = [math]::Round((Get-Median $per) / $local, 2)
+        AddedPerTaskMs = if ($name -like 'remote*') { [math]::Round($addedMedian, 3) } else { 0.0 }
+    }
+}
+
+$met = if ($Smoke) { $null } else { $addedMedian -lt 1 }
+$reason = if ($Smoke) { 'smoke run' } elseif ($met) {
     'one long-running remote pipeline per host streams batches of tasks in and rows out, and the host holds as many tasks waiting as it finishes in a round trip, so no slot waits on the wire'
 } else {
     'one long-running remote pipeline per host streams tasks in and rows out; what is left is the remote path''s own CPU (SSH encryption, serialization, the host''s pwsh) on the same 2 cores as the tasks, and round trips of tens of milliseconds (SSH holds back small writes)'
