@@ -68,8 +68,7 @@ public sealed class RemoteTaskServer : IDisposable
             ThrottleLimit = slots,
             Timeout = timeout is double s ? TimeSpan.FromSeconds(s) : null,
             WorkingDirectory = options["WorkingDirectory"] as string,
-            Environment = (options["Environment"] as IDictionary)?.Cast<DictionaryEntry>()
-                .ToDictionary(e => e.Key.ToString()!, e => e.Value is null ? null : LanguagePrimitives.ConvertTo<string>(e.Value)),
+            Environment = ProcessTaskBuilder.EnvironmentOf(options["Environment"] as IDictionary),
             MaxOutputBytes = options["MaxOutputBytes"] is object max ? LanguagePrimitives.ConvertTo<int>(max) : ProcessPoolOptions.DefaultMaxOutputBytes,
             StreamLines = options["Stream"] is true,
         };
