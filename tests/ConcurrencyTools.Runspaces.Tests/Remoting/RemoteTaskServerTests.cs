@@ -19,30 +19,41 @@ public sealed class RemoteTaskServerTests
 {
     private static readonly TimeSpan HangGuard = TimeSpan.FromSeconds(60);
 
-    /// <summary>Exchanges until every id has a row; returns the rows by id.</summary>
-    private static Dictionary<long, PSObject> Collect(RemoteTaskServer server, IReadOnlyCollection<long> ids, object[] first)
+    /// <summary>A batch as the caller sends it: each task under its id.</summary>
+    private static string Batch(params (long Id, string FilePath, string[] Arguments, string? StandardInput)[] tasks) =>
+        RemoteWire.WriteTasks(tasks.Select(t => (t.Id, new ProcessTask(t.Id, string.Empty, t.FilePath, t.Arguments, t.StandardInput))));
+
+    /// <summary>The rows of an answer (lines left out), read back as the caller reads them.</summary>
+    private static IEnumerable<ProcessTaskResult> Rows(string answer) =>
+        RemoteWire.ReadAnswer(answer).Records
+            .Where(record => record[0] == RemoteWire.RowKind)
+            .Select(record => RemoteWire.ReadRow(record, new ProcessTask(RemoteWire.IdOf(record), string.Empty, "x", []), "host", 1, 1));
+
+    /// <summary>Takes answers, and polls as new commands, until every id has a row; returns the rows by id.</summary>
+    private static Dictionary<long, ProcessTaskResult> Collect(RemoteTaskServer server, IReadOnlyCollection<long> ids)
     {
-        var rows = new Dictionary<long, PSObject>();
+        var rows = new Dictionary<long, ProcessTaskResult>();
         var deadline = Stopwatch.StartNew();
-        object[] answer = first;
-        while (true)
+        while (rows.Count < ids.Count && deadline.Elapsed < HangGuard)
         {
-            foreach (PSObject row in answer.Cast<PSObject>())
+            if (server.Answer(0) is string answer)
             {
-                rows.Add(Convert.ToInt64(row.Properties["Seq"].Value), row);
+                foreach (ProcessTaskResult row in Rows(answer))
+                {
+                    rows.Add(row.Seq, row);
+                }
             }
-
-            if (rows.Count == ids.Count || deadline.Elapsed > HangGuard)
+            else
             {
-                return rows;
+                server.Send(null);
             }
-
-            answer = server.Exchange(null, null, null, null, null);
         }
+
+        return rows;
     }
 
     [Fact]
-    public void Exchange_runs_each_task_once_in_its_slots_and_queues_those_sent_ahead()
+    public void Send_runs_each_task_once_in_its_slots_and_queues_those_sent_ahead()
     {
         string log = Path.Combine(Path.GetTempPath(), $"ct-server-{Guid.NewGuid():N}");
         try
@@ -51,23 +62,19 @@ public sealed class RemoteTaskServerTests
             long[] ids = [11, 12, 13, 14, 15];
             // Each task logs its start and end: at most 2 may be between the two at any moment.
             string script = "echo \"+ $1\" >> \"$2\"; sleep 0.2; echo \"- $1\" >> \"$2\"; echo \"out $1\"";
-            object[] first = server.Exchange(
-                ids,
-                ids.Select(_ => "sh").ToArray(),
-                ids.Select(_ => 5).ToArray(),
-                ids.SelectMany(id => new[] { "-c", script, "sh", id.ToString(), log }).ToArray(),
-                ids.Select(_ => (string?)null).ToArray());
+            server.Send(Batch(ids.Select(id => (id, "sh", new[] { "-c", script, "sh", id.ToString(), log }, (string?)null)).ToArray()));
 
-            Dictionary<long, PSObject> rows = Collect(server, ids, first);
+            Dictionary<long, ProcessTaskResult> rows = Collect(server, ids);
 
             Assert.Equal(ids, rows.Keys.Order());
             foreach (long id in ids)
             {
-                PSObject row = rows[id];
-                Assert.True((bool)row.Properties["Succeeded"].Value, (string?)row.Properties["Error"].Value);
-                Assert.Equal($"out {id}", row.Properties["StdOut"].Value);
-                Assert.InRange((int)row.Properties["Slot"].Value, 1, 2);
-                Assert.NotNull(RemoteTaskServer.FromWire((long?)row.Properties["StartTimeUtcTicks"].Value, (int)row.Properties["StartTimeOffsetMinutes"].Value));
+                ProcessTaskResult row = rows[id];
+                Assert.True(row.Succeeded, row.Error);
+                Assert.Equal($"out {id}", row.StdOut);
+                Assert.InRange(row.Slot, 1, 2);
+                Assert.NotNull(row.StartTime);
+                Assert.True(row.EndTime >= row.StartTime);
             }
 
             int running = 0, peak = 0;
@@ -87,22 +94,17 @@ public sealed class RemoteTaskServerTests
     }
 
     [Fact]
-    public void Exchange_passes_standard_input_and_environment_and_applies_the_time_limit()
+    public void Send_passes_standard_input_and_environment_and_applies_the_time_limit()
     {
         using var server = new RemoteTaskServer(
             new Hashtable { ["TimeoutSeconds"] = 1.0, ["Environment"] = new Hashtable { ["CT_GREETING"] = "hello" } }, 2);
-        object[] first = server.Exchange(
-            new long[] { 1, 2 },
-            new[] { "sh", "sleep" },
-            new[] { 2, 1 },
-            new[] { "-c", "read line; echo \"$line $CT_GREETING\"", "30" },
-            new[] { "a line\n", null });
+        server.Send(Batch((1, "sh", ["-c", "read line; echo \"$line $CT_GREETING\""], "a line\n"), (2, "sleep", ["30"], null)));
 
-        Dictionary<long, PSObject> rows = Collect(server, [1, 2], first);
+        Dictionary<long, ProcessTaskResult> rows = Collect(server, [1, 2]);
 
-        Assert.Equal("a line hello", rows[1].Properties["StdOut"].Value);
-        Assert.True((bool)rows[2].Properties["TimedOut"].Value);
-        Assert.InRange((double)rows[2].Properties["DurationMs"].Value, 900, 20_000);
+        Assert.Equal("a line hello", rows[1].StdOut);
+        Assert.True(rows[2].TimedOut);
+        Assert.InRange(rows[2].DurationMs ?? 0, 900, 20_000);
     }
 
     [Fact]
@@ -113,12 +115,9 @@ public sealed class RemoteTaskServerTests
         {
             var server = new RemoteTaskServer(new Hashtable(), 1);
             var watch = Stopwatch.StartNew();
-            server.Exchange(
-                new long[] { 1, 2 },
-                new[] { "sh", "sh" },
-                new[] { 4, 4 },
-                new[] { "-c", "echo started >> \"$1\"; sleep 30", "sh", log, "-c", "echo started >> \"$1\"; sleep 30", "sh", log },
-                new string?[] { null, null });
+            server.Send(Batch(
+                (1, "sh", ["-c", "echo started >> \"$1\"; sleep 30", "sh", log], null),
+                (2, "sh", ["-c", "echo started >> \"$1\"; sleep 30", "sh", log], null)));
             Assert.Equal(1, server.Running);
 
             server.Dispose();
@@ -140,7 +139,7 @@ public sealed class RemoteTaskServerTests
         // server hands out instead, to the runner and as rows.
         var runner = new RecordingRunner();
         var server = new RemoteTaskServer(new Hashtable(), 1, (_, _) => runner);
-        server.Exchange(new long[] { 1, 2, 3 }, new[] { "a", "b", "c" }, new[] { 0, 0, 0 }, Array.Empty<string>(), new string?[] { null, null, null });
+        server.Send(Batch((1, "a", [], null), (2, "b", [], null), (3, "c", [], null)));
         await runner.FirstStarted.WaitAsync(HangGuard);
 
         // The runner ends task 1 on the stopping thread, so its slot frees up while the server is still stopping.
@@ -149,19 +148,49 @@ public sealed class RemoteTaskServerTests
         await Task.Run(server.Dispose);
 
         // Whatever was launched has ended by now (Dispose waits for it) and left its row; only task 1 may have one.
-        object[] rows = server.Exchange(null, null, null, null, null);
-        Assert.Equal(new long[] { 1 }, rows.Cast<PSObject>().Select(row => Convert.ToInt64(row.Properties["Seq"].Value)));
+        server.Send(null);
+        string? answer = server.Answer(0);
+        Assert.NotNull(answer);
+        Assert.Equal(new long[] { 1 }, Rows(answer).Select(row => row.Seq));
         Assert.Equal(new long[] { 1 }, runner.Started);
         Assert.Equal(0, server.Running);
     }
 
     [Fact]
-    public void Exchange_rejects_task_arrays_that_do_not_line_up()
+    public void Send_rejects_text_that_is_not_a_batch()
     {
         using var server = new RemoteTaskServer(new Hashtable(), 1);
-        Assert.Throws<ArgumentException>(() => server.Exchange(new long[] { 1, 2 }, new[] { "true" }, new[] { 0, 0 }, Array.Empty<string>(), new string?[] { null, null }));
-        Assert.Throws<ArgumentException>(() => server.Exchange(new long[] { 1 }, new[] { "true" }, new[] { 3 }, new[] { "a" }, new string?[] { null }));
+        Assert.Throws<ArgumentException>(() => server.Send("not json"));
+        Assert.Throws<ArgumentException>(() => server.Send("{\"Id\": 1}"));
         Assert.Equal(0, server.Running);
+    }
+
+    [Fact]
+    public void Answer_streams_rows_as_tasks_end_and_ends_the_command_at_the_low_water_mark()
+    {
+        // One slot, eight tasks of 0.1 s: seven wait. With a low-water mark of 3 the command goes on answering until no
+        // more than 3 wait, so it brings back at least 4 rows, in more than one answer, and not all 8.
+        using var server = new RemoteTaskServer(new Hashtable(), 1);
+        long[] ids = [1, 2, 3, 4, 5, 6, 7, 8];
+        server.Send(Batch(ids.Select(id => (id, "sh", new[] { "-c", "sleep 0.1" }, (string?)null)).ToArray()));
+
+        var answers = new List<string>();
+        var watch = Stopwatch.StartNew();
+        while (server.Answer(3) is string answer && watch.Elapsed < HangGuard)
+        {
+            answers.Add(answer);
+        }
+
+        int rows = answers.Sum(a => Rows(a).Count());
+        Assert.InRange(rows, 4, 5);
+        Assert.True(answers.Count > 1, "rows go back as their tasks end, not all at the end");
+        Assert.All(answers, a => Assert.True(RemoteWire.ReadAnswer(a).HostElapsedMs >= 0));
+
+        // The next command (a poll) brings the rest; with nothing left to run it ends at once.
+        Dictionary<long, ProcessTaskResult> rest = Collect(server, ids.Skip(rows).ToArray());
+        Assert.Equal(ids.Skip(rows), rest.Keys.Order());
+        server.Send(null);
+        Assert.Null(server.Answer(0));
     }
 
     /// <summary>Records every task it is handed; each runs until it is cancelled, and ends on the cancelling thread.</summary>
