@@ -58,7 +58,7 @@ public sealed class RemoteTaskServerTests
         string log = Path.Combine(Path.GetTempPath(), $"ct-server-{Guid.NewGuid():N}");
         try
         {
-            using var server = new RemoteTaskServer(new Hashtable { ["WorkingDirectory"] = Path.GetTempPath() }, 2);
+            using var server = new RemoteTaskServer(new RemotePoolOptions { WorkingDirectory = Path.GetTempPath() }, 2);
             long[] ids = [11, 12, 13, 14, 15];
             // Each task logs its start and end: at most 2 may be between the two at any moment.
             string script = "echo \"+ $1\" >> \"$2\"; sleep 0.2; echo \"- $1\" >> \"$2\"; echo \"out $1\"";
@@ -97,7 +97,7 @@ public sealed class RemoteTaskServerTests
     public void Send_passes_standard_input_and_environment_and_applies_the_time_limit()
     {
         using var server = new RemoteTaskServer(
-            new Hashtable { ["TimeoutSeconds"] = 1.0, ["Environment"] = new Hashtable { ["CT_GREETING"] = "hello" } }, 2);
+            new RemotePoolOptions { TimeoutSeconds = 1.0, Environment = new Dictionary<string, string?> { ["CT_GREETING"] = "hello" } }, 2);
         server.Send(Batch((1, "sh", ["-c", "read line; echo \"$line $CT_GREETING\""], "a line\n"), (2, "sleep", ["30"], null)));
 
         Dictionary<long, ProcessTaskResult> rows = Collect(server, [1, 2]);
@@ -113,7 +113,7 @@ public sealed class RemoteTaskServerTests
         string log = Path.Combine(Path.GetTempPath(), $"ct-server-{Guid.NewGuid():N}");
         try
         {
-            var server = new RemoteTaskServer(new Hashtable(), 1);
+            var server = new RemoteTaskServer(new RemotePoolOptions(), 1);
             var watch = Stopwatch.StartNew();
             server.Send(Batch(
                 (1, "sh", ["-c", "echo started >> \"$1\"; sleep 30", "sh", log], null),
@@ -138,7 +138,7 @@ public sealed class RemoteTaskServerTests
         // A task started after the stop is killed at once, before it can leave a trace of its own: count what the
         // server hands out instead, to the runner and as rows.
         var runner = new RecordingRunner();
-        var server = new RemoteTaskServer(new Hashtable(), 1, (_, _) => runner);
+        var server = new RemoteTaskServer(new RemotePoolOptions(), 1, (_, _) => runner);
         server.Send(Batch((1, "a", [], null), (2, "b", [], null), (3, "c", [], null)));
         await runner.FirstStarted.WaitAsync(HangGuard);
 
@@ -157,9 +157,31 @@ public sealed class RemoteTaskServerTests
     }
 
     [Fact]
+    public void The_options_arrive_whole_through_remoting_serialization_at_its_shallowest_depth()
+    {
+        var sent = new RemotePoolOptions
+        {
+            TimeoutSeconds = 0.5,
+            WorkingDirectory = "~/jobs",
+            Environment = new Dictionary<string, string?> { ["CT_A"] = "1", ["CT_REMOVED"] = null, ["CT_B"] = "x y" },
+            MaxOutputBytes = 4096,
+            Stream = true,
+        };
+
+        object arrived = PSSerializer.Deserialize(PSSerializer.Serialize(sent.ToWire(), depth: 1));
+        RemotePoolOptions received = RemotePoolOptions.FromWire((IDictionary)((PSObject)arrived).BaseObject);
+
+        Assert.Equal(sent.TimeoutSeconds, received.TimeoutSeconds);
+        Assert.Equal(sent.WorkingDirectory, received.WorkingDirectory);
+        Assert.Equal(sent.MaxOutputBytes, received.MaxOutputBytes);
+        Assert.True(received.Stream);
+        Assert.Equal(sent.Environment.OrderBy(e => e.Key), received.Environment!.OrderBy(e => e.Key));
+    }
+
+    [Fact]
     public void Send_rejects_text_that_is_not_a_batch()
     {
-        using var server = new RemoteTaskServer(new Hashtable(), 1);
+        using var server = new RemoteTaskServer(new RemotePoolOptions(), 1);
         Assert.Throws<ArgumentException>(() => server.Send("not json"));
         Assert.Throws<ArgumentException>(() => server.Send("{\"Id\": 1}"));
         Assert.Equal(0, server.Running);
@@ -170,7 +192,7 @@ public sealed class RemoteTaskServerTests
     {
         // One slot, eight tasks of 0.1 s: seven wait. With a low-water mark of 3 the command goes on answering until no
         // more than 3 wait, so it brings back at least 4 rows, in more than one answer, and not all 8.
-        using var server = new RemoteTaskServer(new Hashtable(), 1);
+        using var server = new RemoteTaskServer(new RemotePoolOptions(), 1);
         long[] ids = [1, 2, 3, 4, 5, 6, 7, 8];
         server.Send(Batch(ids.Select(id => (id, "sh", new[] { "-c", "sleep 0.1" }, (string?)null)).ToArray()));
 
