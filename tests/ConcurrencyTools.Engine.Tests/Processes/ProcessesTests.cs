@@ -221,6 +221,37 @@ public class ProcessesTests
     }
 
     [Fact]
+    public void TheRunsTimeLastsUntilItsWorkersAreGone()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
+
+        // A stand-in worker that takes 400 ms to exit after its last word (its stats): the run is not over
+        // until its workers are reaped, as a threaded run is not over until its threads are joined and
+        // CPython's `with ProcessPoolExecutor()` block until its workers are joined.
+        string script = Path.Combine(Path.GetTempPath(), $"ct-slow-exit-worker-{Guid.NewGuid():N}.sh");
+        File.WriteAllText(script, "#!/bin/sh\necho ready\nread a\necho \"done 0 5 1 1 0\"\nread b\necho \"stats 1 1 1000 Workstation/Concurrent 0 0 0 0 0 0\"\nsleep 0.4\n");
+        File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        try
+        {
+            var model = ExecutionModel.Create(ConcurrencyModel.Processes, new ModelOptions { WorkerHost = WorkerHost.ForNative(script) });
+            var clock = Stopwatch.StartNew();
+            ModelRunResult result = model.Run(new ProbeWorkload(tasks: 1), 1, CancellationToken.None);
+            TimeSpan wall = clock.Elapsed;
+            Assert.Null(result.Error);
+            Assert.True(result.Elapsed >= TimeSpan.FromMilliseconds(400), $"the run measured {result.Elapsed.TotalMilliseconds} ms, its worker exited 400 ms after its stats");
+            // Without the exit in it, the run's time would end at least the worker's 400 ms before Run returns.
+            Assert.True(result.Elapsed <= wall && wall - result.Elapsed < TimeSpan.FromMilliseconds(200), $"the run measured {result.Elapsed.TotalMilliseconds} ms of {wall.TotalMilliseconds} ms");
+        }
+        finally
+        {
+            File.Delete(script);
+        }
+    }
+
+    [Fact]
     public void TooManyWorkerProcessesAreRejected()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() =>
