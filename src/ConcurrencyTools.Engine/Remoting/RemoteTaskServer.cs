@@ -50,29 +50,19 @@ public sealed class RemoteTaskServer : IDisposable
     private int _disposed;
 
     /// <summary>Creates the server with the caller's options.</summary>
-    /// <param name="options">TimeoutSeconds, WorkingDirectory (already a path on this host), Environment, MaxOutputBytes, Stream.</param>
+    /// <param name="options">The caller's options, the working directory already a path on this host.</param>
     /// <param name="slots">Tasks this host runs at once.</param>
-    public RemoteTaskServer(Hashtable options, int slots)
+    public RemoteTaskServer(RemotePoolOptions options, int slots)
         : this(options, slots, (poolOptions, n) => new LocalProcessRunner(poolOptions, n))
     {
     }
 
     /// <summary>Creates the server with the runner <paramref name="createRunner"/> makes from the options and slots.</summary>
-    internal RemoteTaskServer(Hashtable options, int slots, Func<ProcessPoolOptions, int, IProcessRunner> createRunner)
+    internal RemoteTaskServer(RemotePoolOptions options, int slots, Func<ProcessPoolOptions, int, IProcessRunner> createRunner)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentRange.Check(nameof(slots), slots, 1, ProcessPoolOptions.MaxThrottleLimit);
-        double? timeout = options["TimeoutSeconds"] is object seconds ? LanguagePrimitives.ConvertTo<double>(seconds) : null;
-        var poolOptions = new ProcessPoolOptions
-        {
-            ThrottleLimit = slots,
-            Timeout = timeout is double s ? TimeSpan.FromSeconds(s) : null,
-            WorkingDirectory = options["WorkingDirectory"] as string,
-            Environment = ProcessTaskBuilder.EnvironmentOf(options["Environment"] as IDictionary),
-            MaxOutputBytes = options["MaxOutputBytes"] is object max ? LanguagePrimitives.ConvertTo<int>(max) : ProcessPoolOptions.DefaultMaxOutputBytes,
-            StreamLines = options["Stream"] is true,
-        };
-        poolOptions.Validate();
+        ProcessPoolOptions poolOptions = options.ToPoolOptions(slots);
         Slots = slots;
         _freeSlots = new SortedSet<int>(Enumerable.Range(1, slots));
         _runner = createRunner(poolOptions, slots);

@@ -1,5 +1,4 @@
 using System;
-using System.Collections;
 using System.Collections.Generic;
 using System.Management.Automation.Runspaces;
 using ConcurrencyTools.Engine.ProcessPool;
@@ -12,10 +11,10 @@ public static class SessionProcessPool
     /// <summary>Starts one remote pipeline per session and returns a pool that deals tasks to all of them.</summary>
     /// <param name="options">The pool's options; ThrottleLimit is per host.</param>
     /// <param name="sessions">Open sessions, one per host.</param>
-    /// <param name="hostOptions">What every host applies itself: TimeoutSeconds, WorkingDirectory (resolved on the host), Environment, MaxOutputBytes, Stream.</param>
+    /// <param name="hostOptions">What every host applies itself (see <see cref="RemotePoolOptions"/>).</param>
     /// <param name="version">The module version the hosts must have.</param>
     /// <param name="moduleBase">This module's folder, named in the hint when a host lacks it.</param>
-    public static BoundedProcessPool Create(ProcessPoolOptions options, IReadOnlyList<PSSession> sessions, Hashtable hostOptions, string version, string? moduleBase)
+    public static BoundedProcessPool Create(ProcessPoolOptions options, IReadOnlyList<PSSession> sessions, RemotePoolOptions hostOptions, string version, string? moduleBase)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(sessions);

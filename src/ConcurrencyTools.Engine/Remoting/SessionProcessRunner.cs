@@ -28,19 +28,19 @@ internal sealed class SessionProcessRunner : IProcessRunner, IDisposable
     /// <summary>How long stopping waits for the host to kill its process trees.</summary>
     private static readonly TimeSpan CleanupWait = TimeSpan.FromSeconds(30);
 
-    // The environment travels as an argument of its own: inside the options it would be too deep to serialize.
-    private const string SetupScript = "param([string] $Name, [hashtable] $Options, [hashtable] $Environment, [int] $Slots, [string] $Version)\n$missing = & {\n" +
+    // The options arrive as the flat hashtable RemotePoolOptions.ToWire made; the working directory is resolved here, on the host.
+    private const string SetupScript = "param([string] $Name, [hashtable] $Options, [int] $Slots, [string] $Version)\n$missing = & {\n" +
         RemoteModule.ImportScript + """
 
         }
         if ($missing) { return $missing }
-        if ($Environment) { $Options.Environment = $Environment }
-        $Options.WorkingDirectory = if ($Options.ContainsKey('WorkingDirectory')) {
-            $ExecutionContext.SessionState.Path.GetUnresolvedProviderPathFromPSPath($Options.WorkingDirectory)
+        $hostOptions = [ConcurrencyTools.Engine.Remoting.RemotePoolOptions]::FromWire($Options)
+        $directory = if ($null -ne $hostOptions.WorkingDirectory) {
+            $ExecutionContext.SessionState.Path.GetUnresolvedProviderPathFromPSPath($hostOptions.WorkingDirectory)
         } else {
             $ExecutionContext.SessionState.Path.CurrentFileSystemLocation.ProviderPath
         }
-        Set-Variable -Scope Global -Name $Name -Value ([ConcurrencyTools.Engine.Remoting.RemoteTaskServer]::new($Options, $Slots))
+        Set-Variable -Scope Global -Name $Name -Value ([ConcurrencyTools.Engine.Remoting.RemoteTaskServer]::new($hostOptions.WithWorkingDirectory($directory), $Slots))
         """;
 
     private const string ExchangeScript = "param($Name, $Ids, $FilePaths, $Counts, $Arguments, $Inputs)\n" +
@@ -50,7 +50,7 @@ internal sealed class SessionProcessRunner : IProcessRunner, IDisposable
         "$server = Get-Variable -Scope Global -Name $Name -ValueOnly -ErrorAction Ignore\nif ($server) { $server.Dispose() }\nRemove-Variable -Scope Global -Name $Name -ErrorAction Ignore";
 
     private readonly PSSession _session;
-    private readonly Hashtable _options;
+    private readonly RemotePoolOptions _options;
     private readonly string _version;
     private readonly string? _moduleBase;
     private readonly string _name = "ConcurrencyToolsTaskServer_" + Guid.NewGuid().ToString("N");
@@ -70,10 +70,10 @@ internal sealed class SessionProcessRunner : IProcessRunner, IDisposable
     /// <param name="session">An open session to the host.</param>
     /// <param name="slots">Tasks the host runs at once.</param>
     /// <param name="firstSlot">The number rows give the host's first slot (slots are numbered across hosts).</param>
-    /// <param name="options">The host's options: TimeoutSeconds, WorkingDirectory (as the host resolves it), Environment, MaxOutputBytes, Stream.</param>
+    /// <param name="options">What the host applies itself (its working directory as the user wrote it, resolved there).</param>
     /// <param name="version">The module version the host must have.</param>
     /// <param name="moduleBase">This module's folder, named in the hint when the host lacks it.</param>
-    public SessionProcessRunner(PSSession session, int slots, int firstSlot, Hashtable options, string version, string? moduleBase)
+    public SessionProcessRunner(PSSession session, int slots, int firstSlot, RemotePoolOptions options, string version, string? moduleBase)
     {
         ArgumentNullException.ThrowIfNull(session);
         ArgumentNullException.ThrowIfNull(options);
@@ -201,10 +201,7 @@ internal sealed class SessionProcessRunner : IProcessRunner, IDisposable
                 return;
             }
 
-            var hostOptions = (Hashtable)_options.Clone();
-            object? environment = hostOptions["Environment"];
-            hostOptions.Remove("Environment");
-            foreach (PSObject item in await InvokeAsync(SetupScript, _name, hostOptions, environment, HostSlots, _version).ConfigureAwait(false))
+            foreach (PSObject item in await InvokeAsync(SetupScript, _name, _options.ToWire(), HostSlots, _version).ConfigureAwait(false))
             {
                 if (RemoteModule.IsMissingMarker(item))
                 {

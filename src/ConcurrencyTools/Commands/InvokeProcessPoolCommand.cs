@@ -244,15 +244,7 @@ public sealed class InvokeProcessPoolCommand : ConcurrencyCmdlet
     private BoundedProcessPool CreateRemotePool(ProcessPoolOptions options)
     {
         // Only what the user set travels: a host's defaults (its home, its environment) are its own.
-        var hostOptions = new Hashtable { [nameof(MaxOutputBytes)] = MaxOutputBytes, [nameof(Stream)] = Stream.IsPresent };
-        foreach (string name in new[] { nameof(TimeoutSeconds), nameof(WorkingDirectory), nameof(Environment) })
-        {
-            if (MyInvocation.BoundParameters.TryGetValue(name, out object? value))
-            {
-                hostOptions[name] = value;
-            }
-        }
-
+        RemotePoolOptions hostOptions = RemotePoolOptions.From(options, WorkingDirectory);
         string version = MyInvocation.MyCommand.Module?.Version.ToString() ?? typeof(InvokeProcessPoolCommand).Assembly.GetName().Version!.ToString(3);
         WriteVerbose($"Dealing tasks to {Session!.Length} hosts, {ThrottleLimit} at a time on each: {string.Join(", ", Array.ConvertAll(Session, SessionFanOut.Describe))}.");
         return SessionProcessPool.Create(options, Session, hostOptions, version, MyInvocation.MyCommand.Module?.ModuleBase);

@@ -47,7 +47,7 @@ public sealed class RemoteTaskServerTests
         string log = Path.Combine(Path.GetTempPath(), $"ct-server-{Guid.NewGuid():N}");
         try
         {
-            using var server = new RemoteTaskServer(new Hashtable { ["WorkingDirectory"] = Path.GetTempPath() }, 2);
+            using var server = new RemoteTaskServer(new RemotePoolOptions { WorkingDirectory = Path.GetTempPath() }, 2);
             long[] ids = [11, 12, 13, 14, 15];
             // Each task logs its start and end: at most 2 may be between the two at any moment.
             string script = "echo \"+ $1\" >> \"$2\"; sleep 0.2; echo \"- $1\" >> \"$2\"; echo \"out $1\"";
@@ -90,7 +90,7 @@ public sealed class RemoteTaskServerTests
     public void Exchange_passes_standard_input_and_environment_and_applies_the_time_limit()
     {
         using var server = new RemoteTaskServer(
-            new Hashtable { ["TimeoutSeconds"] = 1.0, ["Environment"] = new Hashtable { ["CT_GREETING"] = "hello" } }, 2);
+            new RemotePoolOptions { TimeoutSeconds = 1.0, Environment = new Dictionary<string, string?> { ["CT_GREETING"] = "hello" } }, 2);
         object[] first = server.Exchange(
             new long[] { 1, 2 },
             new[] { "sh", "sleep" },
@@ -111,7 +111,7 @@ public sealed class RemoteTaskServerTests
         string log = Path.Combine(Path.GetTempPath(), $"ct-server-{Guid.NewGuid():N}");
         try
         {
-            var server = new RemoteTaskServer(new Hashtable(), 1);
+            var server = new RemoteTaskServer(new RemotePoolOptions(), 1);
             var watch = Stopwatch.StartNew();
             server.Exchange(
                 new long[] { 1, 2 },
@@ -139,7 +139,7 @@ public sealed class RemoteTaskServerTests
         // A task started after the stop is killed at once, before it can leave a trace of its own: count what the
         // server hands out instead, to the runner and as rows.
         var runner = new RecordingRunner();
-        var server = new RemoteTaskServer(new Hashtable(), 1, (_, _) => runner);
+        var server = new RemoteTaskServer(new RemotePoolOptions(), 1, (_, _) => runner);
         server.Exchange(new long[] { 1, 2, 3 }, new[] { "a", "b", "c" }, new[] { 0, 0, 0 }, Array.Empty<string>(), new string?[] { null, null, null });
         await runner.FirstStarted.WaitAsync(HangGuard);
 
@@ -156,9 +156,31 @@ public sealed class RemoteTaskServerTests
     }
 
     [Fact]
+    public void The_options_arrive_whole_through_remoting_serialization_at_its_shallowest_depth()
+    {
+        var sent = new RemotePoolOptions
+        {
+            TimeoutSeconds = 0.5,
+            WorkingDirectory = "~/jobs",
+            Environment = new Dictionary<string, string?> { ["CT_A"] = "1", ["CT_REMOVED"] = null, ["CT_B"] = "x y" },
+            MaxOutputBytes = 4096,
+            Stream = true,
+        };
+
+        object arrived = PSSerializer.Deserialize(PSSerializer.Serialize(sent.ToWire(), depth: 1));
+        RemotePoolOptions received = RemotePoolOptions.FromWire((IDictionary)((PSObject)arrived).BaseObject);
+
+        Assert.Equal(sent.TimeoutSeconds, received.TimeoutSeconds);
+        Assert.Equal(sent.WorkingDirectory, received.WorkingDirectory);
+        Assert.Equal(sent.MaxOutputBytes, received.MaxOutputBytes);
+        Assert.True(received.Stream);
+        Assert.Equal(sent.Environment.OrderBy(e => e.Key), received.Environment!.OrderBy(e => e.Key));
+    }
+
+    [Fact]
     public void Exchange_rejects_task_arrays_that_do_not_line_up()
     {
-        using var server = new RemoteTaskServer(new Hashtable(), 1);
+        using var server = new RemoteTaskServer(new RemotePoolOptions(), 1);
         Assert.Throws<ArgumentException>(() => server.Exchange(new long[] { 1, 2 }, new[] { "true" }, new[] { 0, 0 }, Array.Empty<string>(), new string?[] { null, null }));
         Assert.Throws<ArgumentException>(() => server.Exchange(new long[] { 1 }, new[] { "true" }, new[] { 3 }, new[] { "a" }, new string?[] { null }));
         Assert.Equal(0, server.Running);
