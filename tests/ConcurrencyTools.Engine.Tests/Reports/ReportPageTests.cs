@@ -1,0 +1,290 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Text.RegularExpressions;
+using ConcurrencyTools.Engine.Reports;
+using Xunit;
+
+namespace ConcurrencyTools.Engine.Tests;
+
+/// <summary>
+/// The frame of the page around the charts (the facts at the top, the contents list, the empty page, the
+/// rows not drawn) and the readers of a row's cells, each checked against its exact text.
+/// </summary>
+public class ReportPageTests
+{
+    [Fact]
+    public void TheFactsNameEveryMachineCoreCountRuntimeAndSystemOnceAndTheSpanMeasured()
+    {
+        var report = new ConcurrencyReport();
+        report.Add(Race("vm", "2026-11-23T19:00:00+00:00", ("Runtime", ".NET 10.0.1"), ("OS", "Debian 13"), ("LogicalCores", "2")));
+        report.Add(Race("VM", "2026-11-23T19:05:30+00:00", ("Runtime", ".NET 10.0.1"), ("OS", "Debian 13"), ("LogicalCores", "2")));
+        report.Add(Race("box", "2026-11-23T18:59:01+00:00", ("Runtime", ".NET 8.0.2"), ("OS", "Debian 13"), ("LogicalCores", "16")));
+
+        string html = Write(report, new ReportHeader { CreatedAt = new DateTimeOffset(2026, 12, 1, 8, 30, 0, TimeSpan.FromHours(1)), CommandLine = "  Test-Race -Strategy <None>  ", ModuleVersion = "1.2.3" });
+
+        // Machine names differ only in case once: "vm" and "VM" are one machine.
+        Assert.Contains("<dt>Machines</dt><dd>vm, box</dd>", html);
+        Assert.Contains("<dt>Logical cores</dt><dd>2, 16</dd>", html);
+        Assert.Contains("<dt>Runtime</dt><dd>.NET 10.0.1, .NET 8.0.2</dd>", html);
+        Assert.Contains("<dt>OS</dt><dd>Debian 13</dd>", html);
+        Assert.Contains("<dt>Measured</dt><dd>2026-11-23 18:59:01 +00:00 to 2026-11-23 19:05:30 +00:00</dd>", html);
+        Assert.Contains("<dt>Report written</dt><dd>2026-12-01 08:30:00 +01:00</dd>", html);
+        Assert.Contains("<dt>Command line</dt><dd><code>Test-Race -Strategy &lt;None&gt;</code></dd>", html);
+        Assert.Contains("<dt>Module</dt><dd>ConcurrencyTools 1.2.3</dd>", html);
+        Assert.Contains("<dt>Rows</dt><dd>3</dd>", html);
+        Assert.Matches("<dl class=\"facts\">\\n<dt>Machines</dt>.*\\n<dt>Logical cores</dt>.*\\n<dt>Runtime</dt>.*\\n<dt>OS</dt>.*\\n<dt>Measured</dt>.*\\n<dt>Report written</dt>.*\\n<dt>Command line</dt>.*\\n<dt>Module</dt>.*\\n<dt>Rows</dt>.*\\n</dl>", html);
+    }
+
+    [Fact]
+    public void OneMachineAndOneTimeAreSaidOnceAndMissingFactsAreLeftOut()
+    {
+        var report = new ConcurrencyReport();
+        report.Add(Race("vm", "2026-11-23T19:00:00+00:00"));
+        report.Add(Race("vm", "2026-11-23T19:00:00+00:00"));
+
+        string html = Write(report, new ReportHeader { CommandLine = " ", ModuleVersion = null });
+
+        Assert.Contains("<dt>Machine</dt><dd>vm</dd>", html);
+        Assert.Contains("<dt>Measured</dt><dd>2026-11-23 19:00:00 +00:00</dd>", html);
+        Assert.Contains("<dt>Module</dt><dd>ConcurrencyTools (version unknown)</dd>", html);
+        Assert.Contains("<dt>Rows</dt><dd>2</dd>", html);
+        Assert.DoesNotContain("<dt>Logical cores</dt>", html);
+        Assert.DoesNotContain("<dt>Runtime</dt>", html);
+        Assert.DoesNotContain("<dt>OS</dt>", html);
+        Assert.DoesNotContain("<dt>Command line</dt>", html);
+    }
+
+    [Fact]
+    public void RowsWithoutAMachineOrATimeNameTheMachineThatWroteTheReportAndNoSpan()
+    {
+        var report = new ConcurrencyReport();
+        report.Add(new ReportRow("Contoso.Widget", new Dictionary<string, object?> { ["Color"] = "blue", ["MachineName"] = "elsewhere", ["Timestamp"] = "2026-11-23T19:00:00+00:00" }));
+
+        string html = Write(report, new ReportHeader());
+
+        // The facts are of the rows drawn: an unknown row's machine and time are not among them.
+        Assert.Contains($"<dt>Machine</dt><dd>{Environment.MachineName} (where the report was written)</dd>", html);
+        Assert.DoesNotContain("<dt>Measured</dt>", html);
+        Assert.Contains("<dt>Rows</dt><dd>0</dd>", html);
+        Assert.Contains("<dt>Module</dt><dd>ConcurrencyTools (version unknown)</dd>", html);
+        Assert.Contains("<p class=\"empty\">No rows of a kind this report draws were given.</p>", html);
+        Assert.DoesNotContain("<nav>", html);
+        Assert.DoesNotContain("<h2>Left out</h2>", html);
+    }
+
+    [Fact]
+    public void SeveralSectionsGetAContentsListLinkingEachInOrder()
+    {
+        var report = new ConcurrencyReport();
+        report.Add(Race("vm", "2026-11-23T19:00:00+00:00"));
+        report.Add(Queue());
+
+        string html = Write(report, new ReportHeader());
+
+        string[] titles = Regex.Matches(html, "<section id=\"section-(\\d+)\" data-kind=\"(\\w+)\">\\n<h2>([^<]*)</h2>").Select(m => $"{m.Groups[1].Value} {m.Groups[2].Value}").ToArray();
+        Assert.Equal(new[] { "1 RaceTestResult", "2 ProducerConsumerResult" }, titles);
+        string[] links = Regex.Matches(html, "<li><a href=\"#section-(\\d+)\">").Select(m => m.Groups[1].Value).ToArray();
+        Assert.Equal(new[] { "1", "2" }, links);
+        Assert.Contains("<nav><ul>", html);
+        Assert.DoesNotContain("class=\"empty\"", html);
+    }
+
+    [Fact]
+    public void OneSectionHasNoContentsList()
+    {
+        var report = new ConcurrencyReport();
+        report.Add(Race("vm", "2026-11-23T19:00:00+00:00"));
+
+        string html = Write(report, new ReportHeader());
+
+        Assert.Single(Regex.Matches(html, "<section id=\"section-"));
+        Assert.DoesNotContain("<nav>", html);
+    }
+
+    [Fact]
+    public void RowsNotDrawnAreGroupedByTypeWithTheirFirstEightColumns()
+    {
+        var report = new ConcurrencyReport();
+        var wide = Enumerable.Range(1, 9).Select(i => new KeyValuePair<string, object?>($"C{i}", i)).ToList();
+        var eight = wide.Take(8).ToList();
+        report.Add(new ReportRow("Wide", wide));
+        report.Add(new ReportRow("Eight", eight));
+        report.Add(new ReportRow(string.Empty, eight));
+        report.Add(new ReportRow(null!, eight));
+
+        using var writer = new StringWriter();
+        ReportContents contents = report.Write(writer, new ReportHeader());
+
+        Assert.Equal(
+            new[]
+            {
+                "Wide: 1 row with columns C1, C2, C3, C4, C5, C6, C7, C8, ...",
+                "Eight: 1 row with columns C1, C2, C3, C4, C5, C6, C7, C8",
+                "(no type name): 2 rows with columns C1, C2, C3, C4, C5, C6, C7, C8",
+            },
+            contents.NotDrawn);
+        Assert.Contains("<li>(no type name): 2 rows with columns C1, C2, C3, C4, C5, C6, C7, C8</li>", writer.ToString());
+        Assert.Equal(4, report.Count(ReportRowKind.Unknown));
+        Assert.Equal(0, report.Count(ReportRowKind.RaceTestResult));
+    }
+
+    [Fact]
+    public void AddSaysWhichKindTheRowWasTakenFor()
+    {
+        var report = new ConcurrencyReport();
+        Assert.Equal(ReportRowKind.RaceTestResult, report.Add(Race("vm", "2026-11-23T19:00:00+00:00")));
+        Assert.Equal(ReportRowKind.ProducerConsumerResult, report.Add(Queue()));
+        Assert.Equal(1, report.Count(ReportRowKind.RaceTestResult));
+        Assert.Equal(1, report.Count(ReportRowKind.ProducerConsumerResult));
+        Assert.Throws<ArgumentNullException>(() => report.Add(null!));
+        Assert.Throws<ArgumentNullException>(() => report.Write(null!, new ReportHeader()));
+        Assert.Throws<ArgumentNullException>(() => report.Write(TextWriter.Null, null!));
+    }
+
+    [Theory]
+    [InlineData(0.0, 1.0)]
+    [InlineData(0.25, 1.75)]
+    [InlineData(0.5, 2.5)]
+    [InlineData(0.75, 4.75)]
+    [InlineData(1.0, 10.0)]
+    public void QuantilesInterpolateBetweenTheSortedValues(double p, double expected)
+    {
+        // Positions p * 3 of 1, 2, 3, 10: 0.75 lies a quarter of the way from 1 to 2, 2.25 a quarter of the way from 3 to 10.
+        Assert.Equal(expected, ReportFormat.Quantile(new[] { 1.0, 2.0, 3.0, 10.0 }, p), 10);
+    }
+
+    [Fact]
+    public void TheQuantileOfOneValueIsThatValueAndNumbersAreInvariant()
+    {
+        Assert.Equal(7.0, ReportFormat.Quantile(new[] { 7.0 }, 0.5));
+        Assert.Null(ReportFormat.Number(null));
+        Assert.Null(ReportFormat.Percent(null));
+        CultureInfo saved = CultureInfo.CurrentCulture;
+        try
+        {
+            CultureInfo.CurrentCulture = CultureInfo.GetCultureInfo("de-DE");
+            Assert.Equal("1,234.6", ReportFormat.Number(1234.56));
+            Assert.Equal("1,234.560", ReportFormat.Number(1234.56, "N3"));
+            Assert.Equal("12.35 %", ReportFormat.Percent(0.12345, 2));
+            Assert.Equal("12 %", ReportFormat.Percent(0.12345));
+            Assert.Equal("1234", ReportFormat.Count(1234));
+        }
+        finally
+        {
+            CultureInfo.CurrentCulture = saved;
+        }
+
+        Assert.Equal("1 row", ReportFormat.Plural(1, "row"));
+        Assert.Equal("0 rows", ReportFormat.Plural(0, "row"));
+        Assert.Equal("2 rows", ReportFormat.Plural(2, "row"));
+        Assert.Equal(2.0, ReportFormat.MeanOf(new double?[] { 1, null, 3 }));
+        Assert.Null(ReportFormat.MeanOf(new double?[] { null }));
+    }
+
+    [Fact]
+    public void CellsAreReadAsWholeNumbersOnlyWhenTheyAreWholeAndInRange()
+    {
+        ReportRow row = Row(("Whole", "3"), ("Half", "2.5"), ("Big", "3000000000"), ("Small", "-3000000000"), ("Live", 4L), ("Nearly", 5.0000000001), ("Max", int.MaxValue), ("Min", int.MinValue), ("Infinite", double.PositiveInfinity), ("Blank", "  "), ("Decimal", 1.5m), ("Float", 0.5f), ("Short", (short)6), ("Flag", true), ("Null", null));
+        Assert.Equal(3, row.Integer("Whole"));
+        Assert.Null(row.Integer("Half"));
+        Assert.Null(row.Integer("Big"));
+        Assert.Null(row.Integer("Small"));
+        Assert.Equal(4, row.Integer("Live"));
+        Assert.Equal(5, row.Integer("Nearly"));
+        Assert.Equal(int.MaxValue, row.Integer("Max"));
+        Assert.Equal(int.MinValue, row.Integer("Min"));
+        Assert.Null(row.Number("Infinite"));
+        Assert.Null(row.Number("Blank"));
+        Assert.Equal(1.5, row.Number("Decimal"));
+        Assert.Equal(0.5, row.Number("Float"));
+        Assert.Equal(6, row.Number("Short"));
+        Assert.Null(row.Number("Flag"));
+        Assert.Null(row.Number("Null"));
+        Assert.Empty(row.Problems);
+    }
+
+    [Fact]
+    public void TextThatIsNotANumberIsOneProblemPerColumnNamingTheRow()
+    {
+        var row = new ReportRow("CSV:x", new Dictionary<string, object?> { ["ElapsedMs"] = "fast", ["Workers"] = "two" }, row: 7);
+        Assert.Null(row.Number("ElapsedMs"));
+        Assert.Null(row.Number("ElapsedMs"));
+        Assert.Null(row.Integer("Workers"));
+        Assert.Equal(new[] { "ElapsedMs", "Workers" }, row.Problems.Select(p => p.Column).OrderBy(c => c, StringComparer.Ordinal));
+        Assert.All(row.Problems, p => Assert.Contains("row 7", p.Message, StringComparison.Ordinal));
+        Assert.Contains("fast", row.Problems.Single(p => p.Column == "ElapsedMs").Message, StringComparison.Ordinal);
+        Assert.Equal(CultureInfo.InvariantCulture, row.Culture);
+        Assert.Equal("CSV:x", row.TypeName);
+
+        var unnamed = new ReportRow(null!, new Dictionary<string, object?> { ["ElapsedMs"] = "fast" });
+        Assert.Null(unnamed.Number("ElapsedMs"));
+        Assert.Contains("a row", Assert.Single(unnamed.Problems).Message, StringComparison.Ordinal);
+        Assert.Equal(string.Empty, unnamed.TypeName);
+        Assert.Throws<ArgumentNullException>(() => new ReportRow("x", null!));
+    }
+
+    [Fact]
+    public void NumbersInTextAreReadInTheRowsCulture()
+    {
+        var row = new ReportRow("CSV:x", new Dictionary<string, object?> { ["ElapsedMs"] = "1234,5" }, CultureInfo.GetCultureInfo("de-DE"));
+        Assert.Equal(1234.5, row.Number("ElapsedMs"));
+        Assert.Equal("de-DE", row.Culture.Name);
+    }
+
+    [Fact]
+    public void CellsAreReadAsTextBooleansAndTimes()
+    {
+        var local = new DateTime(2026, 11, 23, 19, 0, 0, DateTimeKind.Unspecified);
+        var utc = new DateTime(2026, 11, 23, 19, 0, 0, DateTimeKind.Utc);
+        ReportRow row = Row(("Empty", ""), ("Number", 2.5), ("Word", "x"), ("True", " true "), ("Bool", false), ("Yes", "yes"), ("Local", local), ("Utc", utc), ("Offset", new DateTimeOffset(utc)), ("Text", " 2026-11-23T19:00:00+01:00 "), ("Other", 5), ("Null", null));
+        Assert.Null(row.Text("Empty"));
+        Assert.Null(row.Text("Missing"));
+        Assert.Null(row.Text("Null"));
+        Assert.Equal("2.5", row.Text("Number"));
+        Assert.Equal("x", row.Text("Word"));
+        Assert.True(row.Boolean("True"));
+        Assert.False(row.Boolean("Bool"));
+        Assert.Null(row.Boolean("Yes"));
+        Assert.Null(row.Boolean("Other"));
+        Assert.Null(row.Boolean("Missing"));
+        Assert.Equal(new DateTimeOffset(local), row.Time("Local"));
+        Assert.Equal(TimeZoneInfo.Local.GetUtcOffset(local), row.Time("Local")!.Value.Offset);
+        Assert.Equal(TimeSpan.Zero, row.Time("Utc")!.Value.Offset);
+        Assert.Equal(new DateTimeOffset(utc), row.Time("Offset"));
+        Assert.Equal(new DateTimeOffset(2026, 11, 23, 19, 0, 0, TimeSpan.FromHours(1)), row.Time("Text"));
+        Assert.Null(row.Time("Other"));
+        Assert.Null(row.Time("Word"));
+        Assert.Null(row.Time("Null"));
+        Assert.Null(row.Time("Missing"));
+        Assert.True(row.Has("Null"));
+        Assert.True(row.Has("null"));
+        Assert.False(row.Has("Missing"));
+        Assert.Equal(2.5, row.Value("Number"));
+        Assert.Null(row.Value("Missing"));
+    }
+
+    private static string Write(ConcurrencyReport report, ReportHeader header)
+    {
+        using var writer = new StringWriter();
+        report.Write(writer, header);
+        return writer.ToString();
+    }
+
+    private static ReportRow Row(params (string Name, object? Value)[] values) =>
+        new("CSV:ConcurrencyTools.Test", values.Select(v => new KeyValuePair<string, object?>(v.Name, v.Value)));
+
+    private static ReportRow Race(string machine, string timestamp, params (string Name, object? Value)[] more) => Row(new (string, object?)[]
+    {
+        ("Scenario", "Counter"), ("Strategy", "None"), ("Threads", "5"), ("Operations", "500"), ("Trials", "10"), ("Expected", "500"),
+        ("MinObserved", "400"), ("MaxObserved", "500"), ("MeanObserved", "450"), ("TrialsWithViolation", "5"), ("ViolationRate", "0.5"),
+        ("MeanLostUpdates", "50"), ("NsPerOperation", "2"), ("ElapsedMs", "40"), ("Verdict", "RaceDetected"), ("MachineName", machine), ("Timestamp", timestamp),
+    }.Concat(more).ToArray());
+
+    private static ReportRow Queue() => Row(
+        ("Workload", "Io"), ("Model", "Threads"), ("Workers", "1"), ("Run", "1"), ("Producers", "1"), ("Consumers", "1"), ("Items", "50"), ("Capacity", "10"),
+        ("ElapsedMs", "2500"), ("ThroughputPerSecond", "20"), ("ProducerBlockedMs", "2000"), ("ConsumerIdleMs", "30"),
+        ("MaxQueueDepth", "10"), ("Lost", "0"), ("Duplicated", "0"), ("Bottleneck", "Consumers"));
+}
