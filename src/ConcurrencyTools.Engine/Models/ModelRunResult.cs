@@ -6,7 +6,7 @@ namespace ConcurrencyTools.Engine.Models;
 /// <summary>What one execution of a task list under one model measured.</summary>
 public sealed class ModelRunResult
 {
-    /// <summary>Wall-clock time of the run, start-up included.</summary>
+    /// <summary>Wall-clock time of the run, start-up included; for Processes, until every worker has exited and been reaped.</summary>
     public TimeSpan Elapsed { get; internal set; }
 
     /// <summary>CPU time used by this process during the run, plus that of child processes.</summary>
