@@ -49,21 +49,17 @@ try {
         'local pool'            = { $items | Invoke-ProcessPool -FilePath /bin/true -ThrottleLimit $Throttle -NoProgress }
         'remote pool (1 host)'  = { $items | Invoke-ProcessPool -FilePath /bin/true -ThrottleLimit $Throttle -Session $session -NoProgress }
     }
-    # Remote commands (exchanges) the runs start, from the runner's own counter: each carries a batch of tasks.
-    $exchanges = [ConcurrencyTools.Engine.Remoting.SessionProcessPool].Assembly.GetType('ConcurrencyTools.Engine.Remoting.SessionProcessRunner').GetProperty('Exchanges', [System.Reflection.BindingFlags] 'NonPublic, Static')
     # One unmeasured run of each: JIT on both sides, the module's import on the host.
     foreach ($run in $candidates.Values) { $null = & $run | Select-Object -First 20 }
     $runs = foreach ($round in 1..$Rounds) {
         $order = if ($round % 2) { @($candidates.Keys) } else { @($candidates.Keys)[1, 0] }
         foreach ($name in $order) {
-            $before = if ($exchanges) { $exchanges.GetValue($null) } else { 0 }
             $watch = [Diagnostics.Stopwatch]::StartNew()
             $rows = @(& $candidates[$name])
             $watch.Stop()
-            $commands = if ($exchanges) { $exchanges.GetValue($null) - $before } else { $null }
             $failed = @($rows | Where-Object { -not $_.Succeeded }).Count
             if ($rows.Count -ne $Tasks -or $failed) { throw "$name returned $($rows.Count) rows, $failed failed, for $Tasks tasks." }
-            [pscustomobject]@{ Round = $round; Candidate = $name; ElapsedMs = [math]::Round($watch.Elapsed.TotalMilliseconds, 1); PerTaskMs = [math]::Round($watch.Elapsed.TotalMilliseconds / $Tasks, 3); RemoteCommands = $commands }
+            [pscustomobject]@{ Round = $round; Candidate = $name; ElapsedMs = [math]::Round($watch.Elapsed.TotalMilliseconds, 1); PerTaskMs = [math]::Round($watch.Elapsed.TotalMilliseconds / $Tasks, 3) }
         }
     }
 }
@@ -88,19 +84,18 @@ $rows = foreach ($name in $candidates.Keys) {
         MinPerTaskMs   = [double]($per | Measure-Object -Minimum).Minimum
         OfLocal        = [math]::Round((Get-Median $per) / $local, 2)
         AddedPerTaskMs = if ($name -like 'remote*') { [math]::Round($addedMedian, 3) } else { 0.0 }
-        RemoteCommands = Get-Median @(($runs | Where-Object Candidate -EQ $name).RemoteCommands)
     }
 }
 
 $met = if ($Smoke) { $null } else { $addedMedian -lt 1 }
 $reason = if ($Smoke) { 'smoke run' } elseif ($met) {
-    "each exchange with the host is one remote command that carries a batch of tasks sized to the round trip (as many as the host runs in one, twice over, up to 128 ahead of its slots) and streams the rows back as text while its tasks run; it ends when only a round trip's worth of tasks wait there, so the next batch arrives before they run out ($(Get-Median @(($runs | Where-Object Candidate -Like 'remote*').RemoteCommands)) remote commands for $Tasks tasks, median). Nothing is written into a running command, because PowerShell's SSH client aborts the local pwsh when a host dies while it has unsent input for it"
+    'each exchange with a host is one short remote command that hands over the waiting tasks and brings back the rows ready, and the host keeps one task waiting behind each running one'
 } else {
-    "each exchange with the host is one remote command that carries a batch of tasks sized to the round trip and streams the rows back as text ($(Get-Median @(($runs | Where-Object Candidate -Like 'remote*').RemoteCommands)) remote commands for $Tasks tasks, median); what remains is the SSH transport and the host's own pwsh, which share the 2 cores with the tasks. Nothing is written into a running command, because PowerShell's SSH client aborts the local pwsh when a host dies while it has unsent input for it"
+    'each exchange with the host is one remote command over the SSH transport (tens of milliseconds on loopback); with 2 slots a host gets at most 4 tasks per exchange, so tasks shorter than an exchange leave its slots waiting. One long-running pipeline per host was tried and withdrawn: a host killed mid-run made PowerShell''s SSH client abort the local pwsh'
 }
 Write-BenchmarkResult -Name Remoting -Title 'Remoting: a remote slot against a local one' -Clock $clock -Smoke:$Smoke -OutputDirectory $OutputDirectory `
     -Command 'pwsh ./bench/Remoting/Invoke-RemotingBenchmark.ps1' `
     -Method ("$Rounds rounds of $Tasks ``/bin/true`` tasks, $Throttle at a time, through ``Invoke-ProcessPool`` on this machine and through ``Invoke-ProcessPool -Session`` to an OpenSSH server on 127.0.0.1 (this machine again, so both start the same processes on the same cores), in alternating order; " +
         "per-task time is wall time / tasks, the added cost is the remote run's per-task time less the local run's in the same round (median over rounds; every run in [``performance/Remoting.runs.csv``](performance/Remoting.runs.csv)).") `
-    -Rows $rows -Table Candidate, Rounds, MedianPerTaskMs, MinPerTaskMs, OfLocal, AddedPerTaskMs, RemoteCommands `
+    -Rows $rows -Table Candidate, Rounds, MedianPerTaskMs, MinPerTaskMs, OfLocal, AddedPerTaskMs `
     -Goals @(New-BenchmarkGoal -Goal $goalText -Measured "$(Format-BenchmarkNumber $addedMedian 3) ms per task (median over rounds)" -Met $met -Reason $reason)

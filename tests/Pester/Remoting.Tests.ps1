@@ -199,21 +199,6 @@ Describe 'Invoke-ProcessPool -Session' -Skip:($NoSsh) {
         $rows[0].PSObject.TypeNames[0] | Should -Be 'ConcurrencyTools.Engine.ProcessPool.ProcessTaskResult'
     }
 
-    It 'sends short tasks to a host in batches: far fewer remote commands than tasks' {
-        # Each exchange is one remote command. It used to carry at most 4 tasks with 2 slots (so 200 tasks took 50 or
-        # more); now a batch holds as many tasks as the host runs in a round trip, twice over.
-        $runner = [ConcurrencyTools.Engine.Remoting.SessionProcessPool].Assembly.GetType('ConcurrencyTools.Engine.Remoting.SessionProcessRunner')
-        $exchanges = $runner.GetProperty('Exchanges', [System.Reflection.BindingFlags] 'NonPublic, Static')
-        $exchanges | Should -Not -BeNullOrEmpty -Because 'the runner counts its remote commands'
-        $before = $exchanges.GetValue($null)
-        $rows = 1..200 | Invoke-ProcessPool -FilePath /bin/echo -Session $Sessions[0] -ThrottleLimit 2 -NoProgress
-        $commands = $exchanges.GetValue($null) - $before
-        $rows | Should -HaveCount 200
-        ($rows.Seq | Sort-Object) | Should -Be (1..200)
-        $rows | ForEach-Object { $_.StdOut.Trim() | Should -Be "$($_.Seq)" }
-        $commands | Should -BeLessThan 40 -Because "200 tasks took $commands remote commands"
-    }
-
     It 'never runs more than ThrottleLimit tasks at once on a host, and does reach it' {
         $rows = 1..16 | Invoke-ProcessPool -FilePath sh -ArgumentList '-c', 'sleep 0.3' -Session $Sessions -ThrottleLimit 3 -NoProgress
         $rows | Should -HaveCount 16

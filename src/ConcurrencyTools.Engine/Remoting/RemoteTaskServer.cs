@@ -13,13 +13,12 @@ namespace ConcurrencyTools.Engine.Remoting;
 
 /// <summary>
 /// The host's side of a remote process pool (Invoke-ProcessPool -Session). It lives in a variable of the remote
-/// session for the whole run. Each exchange is one remote command that hands it a batch of tasks
-/// (<see cref="Send"/>), which it starts at once or queues for a slot, and then writes rows and output lines back as
-/// tasks end (<see cref="Answer"/>) until only as many tasks wait here as run in one round trip: then the command
-/// ends and the caller's next one brings the next batch while those still run. Nothing is written into a running
-/// command: PowerShell's SSH transport brings the whole client down when a host dies while the client has unsent
-/// input for it, so the caller writes only when it starts a command. Retries, halting and ordering stay with the
-/// caller; time limits and killing process trees happen here.
+/// session for the whole run; each exchange is one short remote command that hands it the tasks waiting to go,
+/// starts them at once, waits a little for a task to finish, and answers with every row (and output line)
+/// ready. A remote command can only answer while it runs, so the caller keeps one exchange going while anything
+/// runs here. (One long-running command fed through an open input would save the command starts, but
+/// PowerShell's SSH transport brings the whole client down when a host dies under a command whose input is
+/// open.) Retries, halting and ordering stay with the caller; time limits and killing process trees happen here.
 /// </summary>
 public sealed class RemoteTaskServer : IDisposable
 {
@@ -35,15 +34,12 @@ public sealed class RemoteTaskServer : IDisposable
     /// </summary>
     internal static readonly TimeSpan AbandonedAfter = TimeSpan.FromSeconds(10);
 
-    /// <summary>After a task ended, how long an answer that does not end the command waits for more to end with it.</summary>
-    internal static readonly TimeSpan GatherWait = TimeSpan.FromMilliseconds(2);
-
     /// <summary>How long Dispose waits for killed process trees to be reaped.</summary>
     private static readonly TimeSpan DisposeWait = TimeSpan.FromSeconds(10);
 
     private readonly IProcessRunner _runner;
     private readonly CancellationTokenSource _stop = new();
-    private readonly ConcurrentQueue<string> _ready = new();
+    private readonly ConcurrentQueue<object> _ready = new();
     private readonly SemaphoreSlim _finished = new(0, int.MaxValue);
     private readonly ConcurrentDictionary<long, Task> _running = new();
     private readonly object _slots = new();
@@ -51,8 +47,6 @@ public sealed class RemoteTaskServer : IDisposable
     private readonly Queue<(long Id, ProcessTask Task)> _waiting = new();
     private readonly Timer _watchdog;
     private long _lastExchange = Stopwatch.GetTimestamp();
-    private long _commandStarted = Stopwatch.GetTimestamp();
-    private volatile bool _answerEnds;
     private int _disposed;
 
     /// <summary>Creates the server with the caller's options.</summary>
@@ -85,94 +79,70 @@ public sealed class RemoteTaskServer : IDisposable
     private bool StreamLines { get; }
 
     /// <summary>
-    /// Starts the tasks of <paramref name="batch"/> (see <see cref="RemoteWire.WriteTasks"/>; null or empty for a poll)
-    /// at once, or queues them until a slot frees up. The command that sends them then calls <see cref="Answer"/> until
-    /// it returns null.
+    /// Starts the given tasks (parallel arrays: ids, executables, how many arguments each has, all their arguments in
+    /// a row, standard inputs), then waits a little for one to finish, and returns the rows and lines ready.
     /// </summary>
-    public void Send(string? batch)
+    public object[] Exchange(object? ids, object? filePaths, object? argumentCounts, object? arguments, object? standardInputs)
     {
         Volatile.Write(ref _lastExchange, Stopwatch.GetTimestamp());
-        IReadOnlyList<(long Id, ProcessTask Task)> tasks = RemoteWire.ReadTasks(batch);
-        Volatile.Write(ref _commandStarted, Stopwatch.GetTimestamp());
-        _answerEnds = false;
-        foreach ((long id, ProcessTask task) in tasks)
+        List<object?> idList = Items(ids), files = Items(filePaths), counts = Items(argumentCounts), all = Items(arguments), inputs = Items(standardInputs);
+        if (files.Count != idList.Count || counts.Count != idList.Count || inputs.Count != idList.Count)
         {
-            Start(id, task);
+            throw new ArgumentException("The task arrays differ in length.", nameof(ids));
         }
+
+        int next = 0;
+        for (int i = 0; i < idList.Count; i++)
+        {
+            int count = LanguagePrimitives.ConvertTo<int>(counts[i]);
+            if (count < 0 || next + count > all.Count)
+            {
+                throw new ArgumentException("The argument counts do not match the arguments.", nameof(argumentCounts));
+            }
+
+            var vector = new List<string>(count);
+            for (int k = 0; k < count; k++)
+            {
+                vector.Add(LanguagePrimitives.ConvertTo<string>(all[next + k]) ?? string.Empty);
+            }
+
+            next += count;
+            Start(
+                LanguagePrimitives.ConvertTo<long>(idList[i]),
+                new ProcessTask(LanguagePrimitives.ConvertTo<long>(idList[i]), string.Empty, LanguagePrimitives.ConvertTo<string>(files[i]) ?? string.Empty, vector, inputs[i] is null ? null : LanguagePrimitives.ConvertTo<string>(inputs[i])));
+        }
+
+        object[] answer = Poll();
+        Volatile.Write(ref _lastExchange, Stopwatch.GetTimestamp());
+        return answer;
     }
 
-    /// <summary>
-    /// Waits a little for a task to finish (not at all if one has) and returns the rows and lines ready as one answer
-    /// (see <see cref="RemoteWire.WriteAnswer"/>); null when the command should end so that the caller can send more.
-    /// It ends once no more than <paramref name="lowWater"/> tasks wait here (the caller's next batch arrives before
-    /// they run out), or when nothing finished for a while (a poll: the caller may have tasks for a free slot).
-    /// Rows go back as their tasks end, so that when a host dies the caller knows which tasks finished.
-    /// </summary>
-    public string? Answer(int lowWater)
+    /// <summary>Waits a little for a task to finish (not at all if one has), then returns the rows and lines ready.</summary>
+    private object[] Poll()
     {
-        Volatile.Write(ref _lastExchange, Stopwatch.GetTimestamp());
-        if (_answerEnds)
-        {
-            _answerEnds = false;
-            return null;
-        }
-
         if (_ready.IsEmpty && !_running.IsEmpty)
         {
-            _finished.Wait(IdleSlot ? PollWaitWithFreeSlot : PollWaitWhenFull, _stop.Token);
-        }
-
-        // Tasks that end close together go back together: each answer costs the wire more than a row in it.
-        if (!_ready.IsEmpty && Waiting > lowWater)
-        {
-            var deadline = Stopwatch.GetTimestamp() + (long)(GatherWait.TotalSeconds * Stopwatch.Frequency);
-            while (Stopwatch.GetTimestamp() < deadline && _finished.Wait(GatherWait, _stop.Token))
+            bool idleSlot;
+            lock (_slots)
             {
+                idleSlot = _freeSlots.Count > 0;
             }
+
+            _finished.Wait(idleSlot ? PollWaitWithFreeSlot : PollWaitWhenFull, _stop.Token);
         }
 
-        var records = new List<string>();
-        while (_ready.TryDequeue(out string? record))
+        var answer = new List<object>();
+        while (_ready.TryDequeue(out object? item))
         {
-            records.Add(record);
+            answer.Add(item);
         }
 
-        // The semaphore counts finished tasks; what was just taken need not wake the next wait.
+        // The semaphore counts finished tasks; what was just taken need not wake the next poll.
         while (_finished.CurrentCount > 0 && _finished.Wait(0))
         {
         }
 
-        Volatile.Write(ref _lastExchange, Stopwatch.GetTimestamp());
-        if (records.Count == 0)
-        {
-            return null;
-        }
-
-        _answerEnds = Waiting <= lowWater;
-        return RemoteWire.WriteAnswer(Stopwatch.GetElapsedTime(Volatile.Read(ref _commandStarted)).TotalMilliseconds, records);
-    }
-
-    /// <summary>Tasks sent here that wait for a slot.</summary>
-    private int Waiting
-    {
-        get
-        {
-            lock (_slots)
-            {
-                return _waiting.Count;
-            }
-        }
-    }
-
-    private bool IdleSlot
-    {
-        get
-        {
-            lock (_slots)
-            {
-                return _freeSlots.Count > 0;
-            }
-        }
+        return answer.ToArray();
     }
 
     private void DisposeIfAbandoned()
@@ -181,6 +151,22 @@ public sealed class RemoteTaskServer : IDisposable
         {
             Dispose();
         }
+    }
+
+    private static List<object?> Items(object? value)
+    {
+        value = value is PSObject wrapped ? wrapped.BaseObject : value;
+        if (value is null)
+        {
+            return new List<object?>();
+        }
+
+        if (value is string || LanguagePrimitives.GetEnumerable(value) is not IEnumerable many)
+        {
+            return new List<object?> { value };
+        }
+
+        return many.Cast<object?>().Select(v => v is PSObject p ? p.BaseObject : v).ToList();
     }
 
     /// <summary>Kills every running process tree and waits (a little) until they are reaped.</summary>
@@ -212,6 +198,43 @@ public sealed class RemoteTaskServer : IDisposable
         _stop.Dispose();
     }
 
+    /// <summary>A time as it crossed the wire (see <see cref="ToWire"/>).</summary>
+    internal static DateTimeOffset? FromWire(long? utcTicks, int offsetMinutes) =>
+        utcTicks is long ticks ? new DateTimeOffset(ticks, TimeSpan.Zero).ToOffset(TimeSpan.FromMinutes(offsetMinutes)) : null;
+
+    /// <summary>
+    /// A row as remoting carries it whole: every value a primitive at the top level. (Serialized as it is, a row's
+    /// DateTimeOffset columns would arrive as text, being one level too deep.)
+    /// </summary>
+    private static PSObject ToWire(ProcessTaskResult row)
+    {
+        var wire = new PSObject();
+        void Add(string name, object? value) => wire.Properties.Add(new PSNoteProperty(name, value));
+        Add(nameof(row.Seq), row.Seq);
+        Add(nameof(row.MachineName), row.MachineName);
+        Add(nameof(row.Slot), row.Slot);
+        Add(nameof(row.ProcessId), row.ProcessId);
+        Add("StartTimeUtcTicks", row.StartTime?.UtcTicks);
+        Add("StartTimeOffsetMinutes", (int?)row.StartTime?.Offset.TotalMinutes);
+        Add("EndTimeUtcTicks", row.EndTime?.UtcTicks);
+        Add("EndTimeOffsetMinutes", (int?)row.EndTime?.Offset.TotalMinutes);
+        Add(nameof(row.DurationMs), row.DurationMs);
+        Add(nameof(row.CpuTimeMs), row.CpuTimeMs);
+        Add(nameof(row.PeakWorkingSetBytes), row.PeakWorkingSetBytes);
+        Add(nameof(row.ExitCode), row.ExitCode);
+        Add(nameof(row.Signal), row.Signal);
+        Add(nameof(row.TimedOut), row.TimedOut);
+        Add(nameof(row.Succeeded), row.Succeeded);
+        Add(nameof(row.StdOut), row.StdOut);
+        Add(nameof(row.StdErr), row.StdErr);
+        Add(nameof(row.StdInBytes), row.StdInBytes);
+        Add(nameof(row.StdOutBytes), row.StdOutBytes);
+        Add(nameof(row.StdErrBytes), row.StdErrBytes);
+        Add(nameof(row.Truncated), row.Truncated);
+        Add(nameof(row.Error), row.Error);
+        return wire;
+    }
+
     /// <summary>Starts a task in a free slot, or queues it until one frees up (the caller sends a few ahead).</summary>
     private void Start(long id, ProcessTask task)
     {
@@ -231,7 +254,7 @@ public sealed class RemoteTaskServer : IDisposable
     private void Launch(long id, ProcessTask task, int slot)
     {
         _freeSlots.Remove(slot);
-        ProcessLineSink? onLine = StreamLines ? new ProcessLineSink(line => _ready.Enqueue(RemoteWire.WriteLine(id, line))) : null;
+        ProcessLineSink? onLine = StreamLines ? new ProcessLineSink(line => _ready.Enqueue(line)) : null;
         var ended = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         _running[id] = ended.Task;
         _ = Task.Run(async () =>
@@ -239,11 +262,11 @@ public sealed class RemoteTaskServer : IDisposable
             try
             {
                 ProcessTaskResult row = await _runner.RunAsync(task, slot, 1, onLine, _stop.Token).ConfigureAwait(false);
-                _ready.Enqueue(RemoteWire.WriteRow(id, row));
+                _ready.Enqueue(ToWire(row));
             }
             catch (Exception error) when (error is not OutOfMemoryException)
             {
-                _ready.Enqueue(RemoteWire.WriteRow(id, new ProcessTaskResult(task, _runner.ComputerName) { Slot = slot, Error = $"{error.GetType().Name}: {error.Message}" }));
+                _ready.Enqueue(ToWire(new ProcessTaskResult(task, _runner.ComputerName) { Slot = slot, Error = $"{error.GetType().Name}: {error.Message}" }));
             }
             finally
             {

@@ -3,7 +3,6 @@ using System.Collections;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Collections.ObjectModel;
-using System.Diagnostics;
 using System.Globalization;
 using System.Linq;
 using System.Management.Automation;
@@ -17,12 +16,9 @@ namespace ConcurrencyTools.Engine.Remoting;
 
 /// <summary>
 /// Runs attempts on a remote host through a <see cref="RemoteTaskServer"/> kept in the session. One pump per host
-/// runs one remote command at a time: it hands over the tasks waiting to go as one batch, and brings back rows as
-/// the host's tasks end, until the host has only as many tasks waiting as it runs in one round trip; then the next
-/// command brings the tasks gathered meanwhile. The pool hands the host as many tasks ahead of its slots as that
-/// takes (see <see cref="Allowed"/>): a few for long tasks, so that other hosts get their share, up to
-/// <see cref="MaxAhead"/> for tasks shorter than a round trip. A broken session fails every attempt on the host
-/// with <see cref="HostFailedException"/>, and the local pool gives them to the other hosts.
+/// runs one short remote command at a time that hands over the tasks waiting to go and brings back the rows
+/// ready, and runs the next while anything is out there. A broken session fails every attempt on the host with
+/// <see cref="HostFailedException"/>, and the local pool gives them to the other hosts.
 /// </summary>
 internal sealed class SessionProcessRunner : IProcessRunner, IDisposable
 {
@@ -47,15 +43,8 @@ internal sealed class SessionProcessRunner : IProcessRunner, IDisposable
         Set-Variable -Scope Global -Name $Name -Value ([ConcurrencyTools.Engine.Remoting.RemoteTaskServer]::new($hostOptions.WithWorkingDirectory($directory), $Slots))
         """;
 
-    // Each answer is written as it comes, so rows cross the wire while the command runs.
-    private const string ExchangeScript = "param([string] $Name, [string] $Batch, [int] $LowWater)\n" +
-        "$server = Get-Variable -Scope Global -Name $Name -ValueOnly\n$server.Send($Batch)\n" +
-        "while ($null -ne ($answer = $server.Answer($LowWater))) { $answer }";
-
-    /// <summary>The most tasks sent ahead of a host's slots (with more slots, one per slot).</summary>
-    private const int MaxAhead = 128;
-
-    private static long s_exchanges;
+    private const string ExchangeScript = "param($Name, $Ids, $FilePaths, $Counts, $Arguments, $Inputs)\n" +
+        "(Get-Variable -Scope Global -Name $Name -ValueOnly).Exchange($Ids, $FilePaths, $Counts, $Arguments, $Inputs)";
 
     private const string CleanupScript = "param($Name)\n" +
         "$server = Get-Variable -Scope Global -Name $Name -ValueOnly -ErrorAction Ignore\nif ($server) { $server.Dispose() }\nRemove-Variable -Scope Global -Name $Name -ErrorAction Ignore";
@@ -72,12 +61,7 @@ internal sealed class SessionProcessRunner : IProcessRunner, IDisposable
     private readonly object _gate = new();
     private readonly Task _pump;
     private readonly int _firstSlot;
-    private readonly HashSet<int> _placed = new();
-    private readonly Queue<(int Slot, TaskCompletionSource Room)> _waitingForRoom = new();
-    private readonly object _answerGate = new();
     private PowerShell? _current;
-    private double _roundTripMs = double.NaN;
-    private double _taskMs = double.NaN;
     private HostFailedException? _failure;
     private long _nextId;
     private bool _serverStarted;
@@ -103,23 +87,20 @@ internal sealed class SessionProcessRunner : IProcessRunner, IDisposable
         _pump = Task.Run(PumpAsync);
     }
 
-    /// <summary>Remote commands that exchanged tasks and rows, by every runner of this process (a test counts them).</summary>
-    internal static long Exchanges => Interlocked.Read(ref s_exchanges);
-
     public string ComputerName { get; }
 
     /// <summary>
-    /// The most tasks the pool may hand this host at once: those it runs and up to <see cref="MaxAhead"/> waiting there.
-    /// How many it takes at a time follows the tasks' length and the round trip (see <see cref="Allowed"/>).
+    /// Tasks the pool hands this host at once: twice what it runs, so that a task waits there for each slot and a slot
+    /// that frees up starts its next task without waiting for a round trip.
     /// </summary>
-    public int Slots => HostSlots + Math.Max(HostSlots, MaxAhead);
+    public int Slots => 2 * HostSlots;
 
     /// <summary>Tasks the host runs at once.</summary>
     public int HostSlots { get; }
 
     public async Task<ProcessTaskResult> RunAsync(ProcessTask task, int slot, int attempt, ProcessLineSink? onLine, CancellationToken cancellationToken)
     {
-        var pending = new Attempt(task, attempt, onLine, slot);
+        var pending = new Attempt(task, attempt, onLine);
         lock (_gate)
         {
             if (_failure is HostFailedException failed)
@@ -133,110 +114,11 @@ internal sealed class SessionProcessRunner : IProcessRunner, IDisposable
         }
 
         _work.Release();
-        try
+        using (cancellationToken.Register(() => pending.Done.TrySetCanceled(cancellationToken)))
         {
-            using (cancellationToken.Register(() => pending.Done.TrySetCanceled(cancellationToken)))
-            {
-                return await pending.Done.Task.ConfigureAwait(false);
-            }
-        }
-        finally
-        {
-            lock (_gate)
-            {
-                FreePlace(slot);
-            }
+            return await pending.Done.Task.ConfigureAwait(false);
         }
     }
-
-    /// <summary>Holds the pool's slot back while the host has as many tasks as it needs (see <see cref="Allowed"/>).</summary>
-    public ValueTask WaitForRoomAsync(int slot, CancellationToken cancellationToken)
-    {
-        var room = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        lock (_gate)
-        {
-            if (_failure is not null || _placed.Contains(slot) || _placed.Count < Allowed)
-            {
-                // A failed host lets every slot in at once: each learns of the failure from RunAsync.
-                _placed.Add(slot);
-                return ValueTask.CompletedTask;
-            }
-
-            _waitingForRoom.Enqueue((slot, room));
-        }
-
-        return new ValueTask(room.Task.WaitAsync(cancellationToken));
-    }
-
-    /// <summary>Gives up the place of a slot that ended.</summary>
-    public void LeaveRoom(int slot)
-    {
-        lock (_gate)
-        {
-            FreePlace(slot);
-        }
-    }
-
-    /// <summary>
-    /// The low-water mark sent with each batch: the tasks the host runs in one round trip (a command's start and an
-    /// answer's way back; tens of milliseconds over SSH on a busy machine). The command ends when no more than that
-    /// wait there, so the next batch arrives before they run out.
-    /// </summary>
-    private int LowWater
-    {
-        get
-        {
-            lock (_gate)
-            {
-                if (double.IsNaN(_roundTripMs) || double.IsNaN(_taskMs))
-                {
-                    return 0;
-                }
-
-                return (int)Math.Clamp(Math.Ceiling(HostSlots * _roundTripMs / Math.Max(_taskMs, 0.2)), 0, Math.Max(HostSlots, MaxAhead) / 2);
-            }
-        }
-    }
-
-    /// <summary>
-    /// Tasks the host should have at once: its slots, and twice the low-water mark ahead of them (at least one per
-    /// slot), so that each command carries about as many tasks as run in a round trip. Called under the gate.
-    /// </summary>
-    private int Allowed
-    {
-        get
-        {
-            int ahead = HostSlots;
-            if (!double.IsNaN(_roundTripMs) && !double.IsNaN(_taskMs))
-            {
-                double perRoundTrip = HostSlots * _roundTripMs / Math.Max(_taskMs, 0.2);
-                ahead = (int)Math.Clamp(Math.Ceiling(2 * perRoundTrip), HostSlots, Math.Max(HostSlots, MaxAhead));
-            }
-
-            return HostSlots + ahead;
-        }
-    }
-
-    /// <summary>Frees the place of a slot whose attempt ended (or none), and lets waiting slots in. Called under the gate.</summary>
-    private void FreePlace(int? slot)
-    {
-        if (slot is int one)
-        {
-            _placed.Remove(one);
-        }
-
-        while (_waitingForRoom.Count > 0 && (_failure is not null || _placed.Count < Allowed))
-        {
-            (int next, TaskCompletionSource room) = _waitingForRoom.Dequeue();
-            if (room.TrySetResult())
-            {
-                _placed.Add(next);
-            }
-        }
-    }
-
-    /// <summary>A running average that follows a change within a few dozen samples.</summary>
-    private static double Follow(double average, double sample) => double.IsNaN(average) ? sample : average + (0.1 * (sample - average));
 
     /// <summary>Stops the exchange under way, has the host kill the process trees it runs, and waits for that.</summary>
     public void Dispose()
@@ -337,6 +219,11 @@ internal sealed class SessionProcessRunner : IProcessRunner, IDisposable
                     continue;
                 }
 
+                var ids = new List<long>();
+                var files = new List<string>();
+                var counts = new List<int>();
+                var arguments = new List<string>();
+                var inputs = new List<string?>();
                 var batch = new List<(long Id, Attempt Attempt)>();
                 while (_toSend.TryDequeue(out long id))
                 {
@@ -349,16 +236,22 @@ internal sealed class SessionProcessRunner : IProcessRunner, IDisposable
                 // The pool's slots hand over their tasks at the same moment and reach the queue in any order; the host
                 // starts what it is sent in the order sent, and holds the rest until a slot frees up. In input order,
                 // a task taken first cannot wait there behind long tasks taken after it.
-                batch.Sort((a, b) => a.Attempt.Task.Seq != b.Attempt.Task.Seq ? a.Attempt.Task.Seq.CompareTo(b.Attempt.Task.Seq) : a.Attempt.Number.CompareTo(b.Attempt.Number));
-                foreach ((long _, Attempt attempt) in batch)
+                foreach ((long id, Attempt attempt) in batch.OrderBy(b => b.Attempt.Task.Seq).ThenBy(b => b.Attempt.Number))
                 {
                     attempt.Sent = true;
+                    ids.Add(id);
+                    files.Add(attempt.Task.FilePath);
+                    counts.Add(attempt.Task.Arguments.Count);
+                    arguments.AddRange(attempt.Task.Arguments);
+                    inputs.Add(attempt.Task.StandardInput);
                 }
 
-                int delivered = await ExchangeAsync(RemoteWire.WriteTasks(batch.Select(b => (b.Id, b.Attempt.Task))), LowWater).ConfigureAwait(false);
+                Collection<PSObject> answer = await InvokeAsync(
+                    ExchangeScript, _name, ids.ToArray(), files.ToArray(), counts.ToArray(), arguments.ToArray(), inputs.ToArray()).ConfigureAwait(false);
+                int delivered = Deliver(answer);
                 if (delivered > 0)
                 {
-                    // The slots freed by the last answer take their next tasks on other threads: let them reach the queue.
+                    // The slots just freed take their next tasks on other threads: let them reach the queue.
                     var deadline = DateTime.UtcNow + RefillWait;
                     while (_toSend.Count < delivered && DateTime.UtcNow < deadline)
                     {
@@ -386,60 +279,10 @@ internal sealed class SessionProcessRunner : IProcessRunner, IDisposable
         }
     }
 
-    /// <summary>
-    /// Runs one exchange: sends the batch and delivers each answer as it arrives. Returns how many rows the last answer
-    /// brought.
-    /// </summary>
-    private async Task<int> ExchangeAsync(string batch, int lowWater)
-    {
-        using PowerShell command = Command(ExchangeScript, _name, batch, lowWater);
-        var output = new PSDataCollection<PSObject>();
-        long started = Stopwatch.GetTimestamp();
-        int lastDelivered = 0;
-        Exception? unreadable = null;
-        output.DataAdded += (_, _) =>
-        {
-            lock (_answerGate)
-            {
-                foreach (PSObject answer in output.ReadAll())
-                {
-                    try
-                    {
-                        lastDelivered = Deliver(answer.BaseObject as string ?? string.Empty, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-                    }
-                    catch (FormatException error)
-                    {
-                        unreadable ??= error;
-                    }
-                }
-            }
-        };
-
-        Interlocked.Increment(ref s_exchanges);
-        await RunAsync(command, output).ConfigureAwait(false);
-        lock (_answerGate)
-        {
-            if (unreadable is not null)
-            {
-                throw new InvalidOperationException($"An answer of the host could not be read: {unreadable.Message}", unreadable);
-            }
-
-            return lastDelivered;
-        }
-    }
-
     /// <summary>Runs one remote command, with no input (see <see cref="RemoteTaskServer"/>), and returns its output.</summary>
     private async Task<Collection<PSObject>> InvokeAsync(string script, params object?[] arguments)
     {
         using PowerShell command = Command(script, arguments);
-        var output = new PSDataCollection<PSObject>();
-        await RunAsync(command, output).ConfigureAwait(false);
-        return new Collection<PSObject>(output.ReadAll());
-    }
-
-    /// <summary>Runs <paramref name="command"/> as the one under way (what Dispose stops), into <paramref name="output"/>.</summary>
-    private async Task RunAsync(PowerShell command, PSDataCollection<PSObject> output)
-    {
         lock (_gate)
         {
             _stop.Token.ThrowIfCancellationRequested();
@@ -448,12 +291,15 @@ internal sealed class SessionProcessRunner : IProcessRunner, IDisposable
 
         try
         {
+            var output = new PSDataCollection<PSObject>();
             IAsyncResult invocation = command.BeginInvoke<PSObject, PSObject>(null, output, null, null, null);
             await Task.Factory.FromAsync(invocation, command.EndInvoke).ConfigureAwait(false);
             if (command.Streams.Error.Count > 0)
             {
                 throw new InvalidOperationException(command.Streams.Error[0].ToString());
             }
+
+            return new Collection<PSObject>(output.ReadAll());
         }
         finally
         {
@@ -477,52 +323,30 @@ internal sealed class SessionProcessRunner : IProcessRunner, IDisposable
         return command;
     }
 
-    /// <summary>
-    /// Completes the attempts whose rows an answer brought, passes on its output lines, and learns the round trip and
-    /// the tasks' length from it; returns how many rows.
-    /// </summary>
-    private int Deliver(string text, double elapsedMs)
+    /// <summary>Completes the attempts whose rows came back, passes on output lines; returns how many rows.</summary>
+    private int Deliver(Collection<PSObject> answer)
     {
-        (double hostElapsedMs, IReadOnlyList<string?[]> records) = RemoteWire.ReadAnswer(text);
         int delivered = 0;
-        double taskMs = double.NaN;
-        foreach (string?[] record in records)
+        foreach (PSObject item in answer)
         {
-            long id = RemoteWire.IdOf(record);
+            long id = Convert.ToInt64(item.Properties["Seq"]?.Value ?? 0L, CultureInfo.InvariantCulture);
             if (!_attempts.TryGetValue(id, out Attempt? attempt))
             {
                 continue;
             }
 
-            if (record[0] == RemoteWire.LineKind)
+            if (item.Properties["Line"] is { Value: var text })
             {
-                attempt.OnLine?.Write(RemoteWire.ReadLine(record, attempt.Task.Seq, attempt.Number));
+                attempt.OnLine?.Write(new ProcessOutputLine(
+                    attempt.Task.Seq, attempt.Number, Get<int>(item, "ProcessId"), Get<string>(item, "Stream") ?? "StdOut", text as string ?? string.Empty));
                 continue;
-            }
-
-            ProcessTaskResult row = RemoteWire.ReadRow(record, attempt.Task, ComputerName, _firstSlot, attempt.Number);
-            if (row.DurationMs is double ms)
-            {
-                taskMs = double.IsNaN(taskMs) ? ms : Follow(taskMs, ms);
             }
 
             if (_attempts.TryRemove(id, out _))
             {
-                attempt.Done.TrySetResult(row);
+                attempt.Done.TrySetResult(ToResult(attempt, item));
                 delivered++;
             }
-        }
-
-        lock (_gate)
-        {
-            // What the answer spent on the way: the command's start and the answer's way back, both over the wire.
-            _roundTripMs = Follow(_roundTripMs, Math.Max(0, elapsedMs - hostElapsedMs));
-            if (!double.IsNaN(taskMs))
-            {
-                _taskMs = Follow(_taskMs, taskMs);
-            }
-
-            FreePlace(null);
         }
 
         return delivered;
@@ -541,7 +365,6 @@ internal sealed class SessionProcessRunner : IProcessRunner, IDisposable
                 attemptStarted: started,
                 error);
             failure = _failure;
-            FreePlace(null);
         }
 
         foreach (long id in _attempts.Keys)
@@ -556,17 +379,45 @@ internal sealed class SessionProcessRunner : IProcessRunner, IDisposable
     private static HostFailedException Copy(HostFailedException failure, bool attemptStarted) =>
         new(failure.ComputerName, failure.ErrorId, failure.Message, attemptStarted, failure.InnerException);
 
+    private static T? Get<T>(PSObject row, string name)
+    {
+        object? value = row.Properties[name]?.Value;
+        return value is null ? default : LanguagePrimitives.ConvertTo<T>(value is PSObject wrapped ? wrapped.BaseObject : value);
+    }
+
+    /// <summary>The host's row as a local one: every column, this pool's slot and attempt, and the host's name.</summary>
+    private ProcessTaskResult ToResult(Attempt attempt, PSObject row) => new(attempt.Task, ComputerName)
+    {
+        MachineName = Get<string>(row, "MachineName") ?? string.Empty,
+        Slot = _firstSlot + Get<int>(row, "Slot") - 1,
+        Attempt = attempt.Number,
+        ProcessId = Get<int?>(row, "ProcessId"),
+        StartTime = RemoteTaskServer.FromWire(Get<long?>(row, "StartTimeUtcTicks"), Get<int>(row, "StartTimeOffsetMinutes")),
+        EndTime = RemoteTaskServer.FromWire(Get<long?>(row, "EndTimeUtcTicks"), Get<int>(row, "EndTimeOffsetMinutes")),
+        DurationMs = Get<double?>(row, "DurationMs"),
+        CpuTimeMs = Get<double?>(row, "CpuTimeMs"),
+        PeakWorkingSetBytes = Get<long?>(row, "PeakWorkingSetBytes"),
+        ExitCode = Get<int?>(row, "ExitCode"),
+        Signal = Get<int?>(row, "Signal"),
+        TimedOut = Get<bool>(row, "TimedOut"),
+        Succeeded = Get<bool>(row, "Succeeded"),
+        StdOut = Get<string>(row, "StdOut") ?? string.Empty,
+        StdErr = Get<string>(row, "StdErr") ?? string.Empty,
+        StdInBytes = Get<long>(row, "StdInBytes"),
+        StdOutBytes = Get<long>(row, "StdOutBytes"),
+        StdErrBytes = Get<long>(row, "StdErrBytes"),
+        Truncated = Get<bool>(row, "Truncated"),
+        Error = Get<string>(row, "Error"),
+    };
+
     private sealed class Attempt
     {
-        public Attempt(ProcessTask task, int number, ProcessLineSink? onLine, int slot)
+        public Attempt(ProcessTask task, int number, ProcessLineSink? onLine)
         {
             Task = task;
             Number = number;
             OnLine = onLine;
-            Slot = slot;
         }
-
-        public int Slot { get; }
 
         public ProcessTask Task { get; }
 

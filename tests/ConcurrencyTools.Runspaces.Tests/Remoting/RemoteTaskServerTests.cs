@@ -19,41 +19,30 @@ public sealed class RemoteTaskServerTests
 {
     private static readonly TimeSpan HangGuard = TimeSpan.FromSeconds(60);
 
-    /// <summary>A batch as the caller sends it: each task under its id.</summary>
-    private static string Batch(params (long Id, string FilePath, string[] Arguments, string? StandardInput)[] tasks) =>
-        RemoteWire.WriteTasks(tasks.Select(t => (t.Id, new ProcessTask(t.Id, string.Empty, t.FilePath, t.Arguments, t.StandardInput))));
-
-    /// <summary>The rows of an answer (lines left out), read back as the caller reads them.</summary>
-    private static IEnumerable<ProcessTaskResult> Rows(string answer) =>
-        RemoteWire.ReadAnswer(answer).Records
-            .Where(record => record[0] == RemoteWire.RowKind)
-            .Select(record => RemoteWire.ReadRow(record, new ProcessTask(RemoteWire.IdOf(record), string.Empty, "x", []), "host", 1, 1));
-
-    /// <summary>Takes answers, and polls as new commands, until every id has a row; returns the rows by id.</summary>
-    private static Dictionary<long, ProcessTaskResult> Collect(RemoteTaskServer server, IReadOnlyCollection<long> ids)
+    /// <summary>Exchanges until every id has a row; returns the rows by id.</summary>
+    private static Dictionary<long, PSObject> Collect(RemoteTaskServer server, IReadOnlyCollection<long> ids, object[] first)
     {
-        var rows = new Dictionary<long, ProcessTaskResult>();
+        var rows = new Dictionary<long, PSObject>();
         var deadline = Stopwatch.StartNew();
-        while (rows.Count < ids.Count && deadline.Elapsed < HangGuard)
+        object[] answer = first;
+        while (true)
         {
-            if (server.Answer(0) is string answer)
+            foreach (PSObject row in answer.Cast<PSObject>())
             {
-                foreach (ProcessTaskResult row in Rows(answer))
-                {
-                    rows.Add(row.Seq, row);
-                }
+                rows.Add(Convert.ToInt64(row.Properties["Seq"].Value), row);
             }
-            else
-            {
-                server.Send(null);
-            }
-        }
 
-        return rows;
+            if (rows.Count == ids.Count || deadline.Elapsed > HangGuard)
+            {
+                return rows;
+            }
+
+            answer = server.Exchange(null, null, null, null, null);
+        }
     }
 
     [Fact]
-    public void Send_runs_each_task_once_in_its_slots_and_queues_those_sent_ahead()
+    public void Exchange_runs_each_task_once_in_its_slots_and_queues_those_sent_ahead()
     {
         string log = Path.Combine(Path.GetTempPath(), $"ct-server-{Guid.NewGuid():N}");
         try
@@ -62,19 +51,23 @@ public sealed class RemoteTaskServerTests
             long[] ids = [11, 12, 13, 14, 15];
             // Each task logs its start and end: at most 2 may be between the two at any moment.
             string script = "echo \"+ $1\" >> \"$2\"; sleep 0.2; echo \"- $1\" >> \"$2\"; echo \"out $1\"";
-            server.Send(Batch(ids.Select(id => (id, "sh", new[] { "-c", script, "sh", id.ToString(), log }, (string?)null)).ToArray()));
+            object[] first = server.Exchange(
+                ids,
+                ids.Select(_ => "sh").ToArray(),
+                ids.Select(_ => 5).ToArray(),
+                ids.SelectMany(id => new[] { "-c", script, "sh", id.ToString(), log }).ToArray(),
+                ids.Select(_ => (string?)null).ToArray());
 
-            Dictionary<long, ProcessTaskResult> rows = Collect(server, ids);
+            Dictionary<long, PSObject> rows = Collect(server, ids, first);
 
             Assert.Equal(ids, rows.Keys.Order());
             foreach (long id in ids)
             {
-                ProcessTaskResult row = rows[id];
-                Assert.True(row.Succeeded, row.Error);
-                Assert.Equal($"out {id}", row.StdOut);
-                Assert.InRange(row.Slot, 1, 2);
-                Assert.NotNull(row.StartTime);
-                Assert.True(row.EndTime >= row.StartTime);
+                PSObject row = rows[id];
+                Assert.True((bool)row.Properties["Succeeded"].Value, (string?)row.Properties["Error"].Value);
+                Assert.Equal($"out {id}", row.Properties["StdOut"].Value);
+                Assert.InRange((int)row.Properties["Slot"].Value, 1, 2);
+                Assert.NotNull(RemoteTaskServer.FromWire((long?)row.Properties["StartTimeUtcTicks"].Value, (int)row.Properties["StartTimeOffsetMinutes"].Value));
             }
 
             int running = 0, peak = 0;
@@ -94,17 +87,22 @@ public sealed class RemoteTaskServerTests
     }
 
     [Fact]
-    public void Send_passes_standard_input_and_environment_and_applies_the_time_limit()
+    public void Exchange_passes_standard_input_and_environment_and_applies_the_time_limit()
     {
         using var server = new RemoteTaskServer(
             new RemotePoolOptions { TimeoutSeconds = 1.0, Environment = new Dictionary<string, string?> { ["CT_GREETING"] = "hello" } }, 2);
-        server.Send(Batch((1, "sh", ["-c", "read line; echo \"$line $CT_GREETING\""], "a line\n"), (2, "sleep", ["30"], null)));
+        object[] first = server.Exchange(
+            new long[] { 1, 2 },
+            new[] { "sh", "sleep" },
+            new[] { 2, 1 },
+            new[] { "-c", "read line; echo \"$line $CT_GREETING\"", "30" },
+            new[] { "a line\n", null });
 
-        Dictionary<long, ProcessTaskResult> rows = Collect(server, [1, 2]);
+        Dictionary<long, PSObject> rows = Collect(server, [1, 2], first);
 
-        Assert.Equal("a line hello", rows[1].StdOut);
-        Assert.True(rows[2].TimedOut);
-        Assert.InRange(rows[2].DurationMs ?? 0, 900, 20_000);
+        Assert.Equal("a line hello", rows[1].Properties["StdOut"].Value);
+        Assert.True((bool)rows[2].Properties["TimedOut"].Value);
+        Assert.InRange((double)rows[2].Properties["DurationMs"].Value, 900, 20_000);
     }
 
     [Fact]
@@ -115,9 +113,12 @@ public sealed class RemoteTaskServerTests
         {
             var server = new RemoteTaskServer(new RemotePoolOptions(), 1);
             var watch = Stopwatch.StartNew();
-            server.Send(Batch(
-                (1, "sh", ["-c", "echo started >> \"$1\"; sleep 30", "sh", log], null),
-                (2, "sh", ["-c", "echo started >> \"$1\"; sleep 30", "sh", log], null)));
+            server.Exchange(
+                new long[] { 1, 2 },
+                new[] { "sh", "sh" },
+                new[] { 4, 4 },
+                new[] { "-c", "echo started >> \"$1\"; sleep 30", "sh", log, "-c", "echo started >> \"$1\"; sleep 30", "sh", log },
+                new string?[] { null, null });
             Assert.Equal(1, server.Running);
 
             server.Dispose();
@@ -139,7 +140,7 @@ public sealed class RemoteTaskServerTests
         // server hands out instead, to the runner and as rows.
         var runner = new RecordingRunner();
         var server = new RemoteTaskServer(new RemotePoolOptions(), 1, (_, _) => runner);
-        server.Send(Batch((1, "a", [], null), (2, "b", [], null), (3, "c", [], null)));
+        server.Exchange(new long[] { 1, 2, 3 }, new[] { "a", "b", "c" }, new[] { 0, 0, 0 }, Array.Empty<string>(), new string?[] { null, null, null });
         await runner.FirstStarted.WaitAsync(HangGuard);
 
         // The runner ends task 1 on the stopping thread, so its slot frees up while the server is still stopping.
@@ -148,10 +149,8 @@ public sealed class RemoteTaskServerTests
         await Task.Run(server.Dispose);
 
         // Whatever was launched has ended by now (Dispose waits for it) and left its row; only task 1 may have one.
-        server.Send(null);
-        string? answer = server.Answer(0);
-        Assert.NotNull(answer);
-        Assert.Equal(new long[] { 1 }, Rows(answer).Select(row => row.Seq));
+        object[] rows = server.Exchange(null, null, null, null, null);
+        Assert.Equal(new long[] { 1 }, rows.Cast<PSObject>().Select(row => Convert.ToInt64(row.Properties["Seq"].Value)));
         Assert.Equal(new long[] { 1 }, runner.Started);
         Assert.Equal(0, server.Running);
     }
@@ -179,40 +178,12 @@ public sealed class RemoteTaskServerTests
     }
 
     [Fact]
-    public void Send_rejects_text_that_is_not_a_batch()
+    public void Exchange_rejects_task_arrays_that_do_not_line_up()
     {
         using var server = new RemoteTaskServer(new RemotePoolOptions(), 1);
-        Assert.Throws<ArgumentException>(() => server.Send("not json"));
-        Assert.Throws<ArgumentException>(() => server.Send("{\"Id\": 1}"));
+        Assert.Throws<ArgumentException>(() => server.Exchange(new long[] { 1, 2 }, new[] { "true" }, new[] { 0, 0 }, Array.Empty<string>(), new string?[] { null, null }));
+        Assert.Throws<ArgumentException>(() => server.Exchange(new long[] { 1 }, new[] { "true" }, new[] { 3 }, new[] { "a" }, new string?[] { null }));
         Assert.Equal(0, server.Running);
-    }
-
-    [Fact]
-    public void Answer_streams_rows_as_tasks_end_and_ends_the_command_at_the_low_water_mark()
-    {
-        // One slot, eight tasks of 0.1 s: seven wait. With a low-water mark of 3 the command goes on answering until no
-        // more than 3 wait, so it brings back at least 4 rows, in more than one answer, and not all 8.
-        using var server = new RemoteTaskServer(new RemotePoolOptions(), 1);
-        long[] ids = [1, 2, 3, 4, 5, 6, 7, 8];
-        server.Send(Batch(ids.Select(id => (id, "sh", new[] { "-c", "sleep 0.1" }, (string?)null)).ToArray()));
-
-        var answers = new List<string>();
-        var watch = Stopwatch.StartNew();
-        while (server.Answer(3) is string answer && watch.Elapsed < HangGuard)
-        {
-            answers.Add(answer);
-        }
-
-        int rows = answers.Sum(a => Rows(a).Count());
-        Assert.InRange(rows, 4, 5);
-        Assert.True(answers.Count > 1, "rows go back as their tasks end, not all at the end");
-        Assert.All(answers, a => Assert.True(RemoteWire.ReadAnswer(a).HostElapsedMs >= 0));
-
-        // The next command (a poll) brings the rest; with nothing left to run it ends at once.
-        Dictionary<long, ProcessTaskResult> rest = Collect(server, ids.Skip(rows).ToArray());
-        Assert.Equal(ids.Skip(rows), rest.Keys.Order());
-        server.Send(null);
-        Assert.Null(server.Answer(0));
     }
 
     /// <summary>Records every task it is handed; each runs until it is cancelled, and ends on the cancelling thread.</summary>
