@@ -172,4 +172,29 @@ public class RaceHistogramTests
         Assert.Equal(33, new RaceTestProgress(1, false, 1, 3).PercentComplete);
         Assert.Equal(100, new RaceTestProgress(1, false, 0, 0).PercentComplete);
     }
+    [Fact]
+    public void TheRandomBitsAreXorshiftOfTheMixedSeedTrialThreadAndConfiguration()
+    {
+        // Worked out outside .NET (64-bit xorshift 13, 7, 17 from the state of RaceGap's constructor; a bit is 1 when the low bit is 0).
+        static string Draw(int trial, int thread, int configuration)
+        {
+            var gap = new RaceGap(RaceWindow.None, 99, trial, thread, configuration);
+            return string.Concat(Enumerable.Range(0, 64).Select(_ => gap.NextBit() ? '1' : '0'));
+        }
+
+        Assert.Equal("1101101111011011100010001010010011100011011001000111000010000010", Draw(3, 1, 2));
+        Assert.Equal("0001000101000001101011100010001010010000110011101011110000111110", Draw(4, 1, 2));
+        Assert.Equal("1101011110101110001101001100000101010100110110111011010011110001", Draw(3, 1, 3));
+        Assert.Equal("1101001010000000001000111010010111111101011111001100111010000010", Draw(3, 2, 2));
+    }
+
+    [Fact]
+    public void NewRowsTextColumnsAreEmptyNotNull()
+    {
+        var result = new RaceTestResult();
+        Assert.Equal(new[] { string.Empty, string.Empty, string.Empty, string.Empty }, new[] { result.Scenario, result.Strategy, result.RaceWindow, result.Verdict });
+        Assert.Empty(result.GetOutcomes());
+        var outcome = new RaceOutcome();
+        Assert.Equal(new[] { string.Empty, string.Empty, string.Empty, string.Empty, string.Empty }, new[] { outcome.Scenario, outcome.Strategy, outcome.Outcome, outcome.Expectation, outcome.Description });
+    }
 }
