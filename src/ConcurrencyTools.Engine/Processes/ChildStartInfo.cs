@@ -25,4 +25,10 @@ internal sealed class ChildStartInfo
 
     /// <summary>Variables added to (or, with a null value, removed from) this process's environment.</summary>
     public IReadOnlyDictionary<string, string?>? Environment { get; init; }
+
+    /// <summary>
+    /// The environment block built from <see cref="Environment"/> once for many starts (posix_spawn only), or null to
+    /// build it at this start. Whoever sets it builds it from the same <see cref="Environment"/>.
+    /// </summary>
+    public ChildEnvironment? PreparedEnvironment { get; init; }
 }

@@ -63,9 +63,8 @@ internal sealed class PosixChildProcess : ChildProcess
 
     public static unsafe PosixChildProcess Start(ChildStartInfo info)
     {
-        SortedDictionary<string, string> environment = MergeEnvironment(info.Environment);
-        environment.TryGetValue("PATH", out string? path);
-        string file = ResolveExecutable(info.FileName, info.WorkingDirectory, path);
+        ChildEnvironment environment = info.PreparedEnvironment ?? ChildEnvironment.Build(info.Environment);
+        string file = ResolveExecutable(info.FileName, info.WorkingDirectory, environment.Path);
         if (info.WorkingDirectory is not null && !Directory.Exists(info.WorkingDirectory))
         {
             throw new ChildStartException($"The working directory '{info.WorkingDirectory}' does not exist.", ChildStartFailure.NotFound);
@@ -98,14 +97,6 @@ internal sealed class PosixChildProcess : ChildProcess
             }
 
             argv[info.Arguments.Count + 1] = null;
-            byte** envp = (byte**)Native(strings, IntPtr.Zero, (environment.Count + 1) * IntPtr.Size);
-            int e = 0;
-            foreach (KeyValuePair<string, string> variable in environment)
-            {
-                envp[e++] = (byte*)Native(strings, Marshal.StringToCoTaskMemUTF8(variable.Key + "=" + variable.Value));
-            }
-
-            envp[e] = null;
             byte* fileName = (byte*)Native(strings, Marshal.StringToCoTaskMemUTF8(file));
 
             PosixNative.posix_spawn_file_actions_init(actions);
@@ -130,7 +121,8 @@ internal sealed class PosixChildProcess : ChildProcess
                 PosixNative.posix_spawnattr_setsigdefault(attributes, all);
 
                 int pid;
-                int error = PosixNative.posix_spawn(&pid, fileName, actions, attributes, argv, envp);
+                int error = PosixNative.posix_spawn(&pid, fileName, actions, attributes, argv, (byte**)environment.Block);
+                GC.KeepAlive(environment);
                 if (error != 0)
                 {
                     throw new ChildStartException($"Could not start '{info.FileName}': {new Win32Exception(error).Message}.", FailureOf(error));
