@@ -40,6 +40,9 @@ $script = Join-Path $PSScriptRoot 'gil_experiments.py'
 [int[]] $Workers = $Workers -split ',' | ForEach-Object { [int]$_ }
 if ($Smoke) { $Repeat = 1; $TaskMs = 10; $Workers = @(1, 2) }
 
+# gil_experiments.py leaves a pool's stage columns empty for the sequential run.
+function Get-OptionalNumber([string] $Text) { if ($Text) { [double]::Parse($Text, [cultureinfo]::InvariantCulture) } else { $null } }
+
 function Invoke-Python([string[]] $Arguments) {
     $lines = & $python $script @Arguments
     if ($LASTEXITCODE -ne 0) { throw "python3 gil_experiments.py $($Arguments -join ' ') failed with exit code $LASTEXITCODE." }
@@ -67,12 +70,12 @@ function Invoke-Rounds {
             $pythonArguments = @('--kind', $kind.ToLowerInvariant(), '--tasks', $Tasks, '--workers', $workerList, '--iterations', $pythonIterations, '--duration-ms', $TaskMs)
             foreach ($row in Invoke-Python $pythonArguments) {
                 $model = @{ sequential = 'Sequential'; threads = 'threading'; processes = 'multiprocessing' }[$row.Model]
-                $runs.Add([pscustomobject]@{ Round = $round; Kind = $kind; Side = 'CPython'; Model = $model; Workers = [int]$row.Workers; ElapsedMs = [double]$row.ElapsedMs; StartupMs = $null; CpuTimeMs = [double]$row.CpuMs; TaskCpuMs = $null; Checksum = [long]$row.Checksum; Verified = $true; Note = "start method $($row.StartMethod)" })
+                $runs.Add([pscustomobject]@{ Round = $round; Kind = $kind; Side = 'CPython'; Model = $model; Workers = [int]$row.Workers; ElapsedMs = [double]$row.ElapsedMs; StartupMs = $null; WorkersStartedMs = (Get-OptionalNumber $row.WorkersStartedMs); ShutdownMs = (Get-OptionalNumber $row.ShutdownMs); CpuTimeMs = [double]$row.CpuMs; TaskCpuMs = $null; Checksum = [long]$row.Checksum; Verified = $true; Note = "start method $($row.StartMethod)" })
             }
             $measured = Measure-ThreadedWorkload -Workload $kind -Model Sequential, GilThreads, Threads, Processes -Workers $Workers -Tasks $Tasks `
                 -Iterations $dotnetIterations -DurationMs $TaskMs -Repeat 1 -Warmup 0 -NoOverhead -NoProgress -WarningAction SilentlyContinue
             foreach ($row in $measured) {
-                $runs.Add([pscustomobject]@{ Round = $round; Kind = $kind; Side = 'ConcurrencyTools'; Model = $row.Model; Workers = $row.Workers; ElapsedMs = $row.ElapsedMs; StartupMs = $row.StartupMs; CpuTimeMs = $row.CpuTimeMs; TaskCpuMs = $row.TaskCpuMs; Checksum = $row.Checksum; Verified = $row.Verified; Note = $row.Error })
+                $runs.Add([pscustomobject]@{ Round = $round; Kind = $kind; Side = 'ConcurrencyTools'; Model = $row.Model; Workers = $row.Workers; ElapsedMs = $row.ElapsedMs; StartupMs = $row.StartupMs; WorkersStartedMs = $null; ShutdownMs = $null; CpuTimeMs = $row.CpuTimeMs; TaskCpuMs = $row.TaskCpuMs; Checksum = $row.Checksum; Verified = $row.Verified; Note = $row.Error })
             }
         }
     }
@@ -152,12 +155,50 @@ $cpuPerTask = [ordered]@{
     DotnetSequential  = Get-CpuPerTask ConcurrencyTools Sequential
     DotnetWorker      = Get-CpuPerTask ConcurrencyTools Processes
 }
+# Where a process pool's time goes, on each side, both timed from creating the pool until every worker is
+# reaped (medians over the rounds): CPython's until all its workers had begun a task and its shutdown (the
+# `with` block's exit), ConcurrencyTools' StartupMs; for Io, what each side spent beyond that start and the
+# waits themselves (ceil(Tasks / Workers) waves of its own measured sequential task time).
+function Get-ProcessesStages([string] $Kind, [int] $Count) {
+    $python = @($runs | Where-Object { $_.Kind -eq $Kind -and $_.Side -eq 'CPython' -and $_.Model -eq 'multiprocessing' -and $_.Workers -eq $Count })
+    $ours = @($runs | Where-Object { $_.Kind -eq $Kind -and $_.Side -eq 'ConcurrencyTools' -and $_.Model -eq 'Processes' -and $_.Workers -eq $Count -and $_.Verified })
+    $kindRow = $rows | Where-Object { $_.Kind -eq $Kind -and $_.Workers -eq $Count }
+    $waves = [math]::Ceiling($Tasks / $Count)
+    [pscustomobject]@{
+        Kind                = $Kind
+        Workers             = $Count
+        CPythonMs           = Get-Median @($python.ElapsedMs)
+        CPythonStartedMs    = Get-Median @($python.WorkersStartedMs)
+        CPythonShutdownMs   = Get-Median @($python.ShutdownMs)
+        CPythonBeyondMs     = $Kind -eq 'Io' ? (Get-Median @($python | ForEach-Object { $_.ElapsedMs - $_.WorkersStartedMs - $waves * $kindRow.CPythonTaskMs })) : [double]::NaN
+        ProcessesMs         = $ours ? (Get-Median @($ours.ElapsedMs)) : [double]::NaN
+        ProcessesStartupMs  = $ours ? (Get-Median @($ours.StartupMs)) : [double]::NaN
+        ProcessesBeyondMs   = $Kind -eq 'Io' -and $ours ? (Get-Median @($ours | ForEach-Object { $_.ElapsedMs - $_.StartupMs - $waves * $kindRow.DotnetTaskMs })) : [double]::NaN
+    }
+}
+
+# One sentence of stage figures for a worker count whose Processes speedup is off.
+function Get-StagesText([object] $Stage) {
+    $text = "x$($Stage.Workers) took a median $(Format-BenchmarkNumber $Stage.ProcessesMs 1) ms here against $(Format-BenchmarkNumber $Stage.CPythonMs 1) ms in CPython, both from creating the pool until every worker is reaped: " +
+        "CPython's workers had all begun a task after $(Format-BenchmarkNumber $Stage.CPythonStartedMs 1) ms and ConcurrencyTools' were ready after $(Format-BenchmarkNumber $Stage.ProcessesStartupMs 1) ms; " +
+        "CPython's shutdown (the ``with`` block's exit: a stop sentinel to each worker through the call queue's feeder thread, the workers' exit, the joins) took $(Format-BenchmarkNumber $Stage.CPythonShutdownMs 1) ms"
+    if ($Stage.Kind -eq 'Io') {
+        $text += "; beyond start-up and the waits, CPython spent $(Format-BenchmarkNumber $Stage.CPythonBeyondMs 1) ms (its shutdown included) and ConcurrencyTools $(Format-BenchmarkNumber $Stage.ProcessesBeyondMs 1) ms (handing out the tasks, reading their results, the exit message and reaping its workers)"
+    }
+    $text
+}
+
+# The process pools' stages, both sides, every configuration (medians over the rounds).
+$stages = foreach ($kind in 'Cpu', 'Io') { foreach ($count in $Workers) { Get-ProcessesStages $kind $count } }
+$stagesNote = "Where the process pools' time goes (medians over the rounds; both sides timed from creating the pool until every worker is reaped): *CPythonStartedMs* until every CPython worker had begun a task (its first task handed out included), *CPythonShutdownMs* the ``with`` block's exit (a stop sentinel to each worker through the call queue's feeder thread, the workers' exit, the joins), *ProcessesStartupMs* the Processes model's StartupMs (until every worker said ``ready``, before any task); for Io, *BeyondMs* is each side's time less its start and the waits (ceil(Tasks / Workers) waves of its measured sequential task time): CPython's shutdown, and on both sides handing out tasks and collecting results, and the Processes model's exit message and reaping.`n`n" +
+    (ConvertTo-MarkdownTable -InputObject @($stages))
 $notes = @(
     "CPU per Cpu task, one worker process against its own side's sequential run (medians; CPython: the interpreter's CPU plus its reaped pool workers'; ConcurrencyTools: the CPU of the threads that ran the tasks, TaskCpuMs, in pwsh or in the worker): CPython sequential $(Format-BenchmarkNumber $cpuPerTask.CPythonSequential 1) ms, one forked worker $(Format-BenchmarkNumber $cpuPerTask.CPythonWorker 1) ms ($(Format-BenchmarkNumber ($cpuPerTask.CPythonWorker / $cpuPerTask.CPythonSequential) 2)x); ConcurrencyTools Sequential $(Format-BenchmarkNumber $cpuPerTask.DotnetSequential 1) ms, one $workerKind worker $(Format-BenchmarkNumber $cpuPerTask.DotnetWorker 1) ms ($(Format-BenchmarkNumber ($cpuPerTask.DotnetWorker / $cpuPerTask.DotnetSequential) 2)x). Where one worker needs about the sequential run's CPU but its elapsed time differs from it, the difference is how much of a core each run got, not the work.",
     "CPU share: the sequential Cpu runs of ConcurrencyTools got a median $(Format-BenchmarkNumber ($coreShare * 100) 0)% of one core (CPU time over wall time; a quiet machine gives close to 100%). Below that, elapsed times measure the share the OS scheduler gave each run more than the model: a run with more threads can get a larger share of a crowded machine.",
     "Calibrated task length: $TaskMs ms of CPU work on each side (CPython: $pythonIterations iterations of ``total += (j * j) % 1000``; .NET: $dotnetIterations iterations of the Cpu workload's same sum); I/O tasks wait $TaskMs ms (``time.sleep`` against the Io workload). *CPythonTaskMs* and *DotnetTaskMs* are the measured sequential time per task: where they differ, the calibration drifted with the load.",
     "CPython's CPU checksums were $(($pythonChecksums -join ', ')), against $expected from ConcurrencyTools' closed form for the same series: $(if ($pythonChecksums.Count -eq 1 -and $pythonChecksums[0] -eq $expected) { 'the two sides computed the same thing.' } else { 'THEY DIFFER.' })",
-    "CPython's pools are created inside the timed region (``concurrent.futures``, start method $(($runs | Where-Object Side -EQ 'CPython' | Select-Object -First 1).Note -replace 'start method ')), as the Processes model's time includes starting its workers; the Processes rows here ran the ``$workerKind`` worker (see the start-up section for its start-up against a forked CPython pool's).",
+    "CPython's pools are created inside the timed region (``concurrent.futures``, start method $(($runs | Where-Object Side -EQ 'CPython' | Select-Object -First 1).Note -replace 'start method ')), as the Processes model's time includes starting its workers, and shut down inside it (the ``with`` block's exit joins the workers), as the Processes model's time ends when its workers are reaped; the Processes rows here ran the ``$workerKind`` worker (see the start-up section for its start-up against a forked CPython pool's).",
+    $stagesNote,
     '*DotnetThreads* is the .NET difference the module exists to show: plain .NET threads run CPU-bound work in parallel.'
 )
 
@@ -167,13 +208,22 @@ $notes = @(
 function Get-ProcessesReason([string] $Kind, [object[]] $KindRows, [object[]] $Off, [double] $Limit) {
     $startupBound = [Collections.Generic.List[string]]::new()
     $notStartup = [Collections.Generic.List[string]]::new()
+    $faster = [Collections.Generic.List[string]]::new()
     foreach ($row in $Off) {
+        # Faster than CPython: our start-up is in our time already, so only the stages can say where CPython's extra time goes.
+        if ($row.ProcessesGap -gt 0) {
+            $faster.Add((Get-StagesText (Get-ProcessesStages $Kind $row.Workers)))
+            continue
+        }
         $r = @($runs | Where-Object { $_.Kind -eq $Kind -and $_.Side -eq 'ConcurrencyTools' -and $_.Model -eq 'Processes' -and $_.Workers -eq $row.Workers })
         $without = [math]::Round((Get-Speedup $Kind ConcurrencyTools Processes $row.Workers -WithoutStartup) - $row.CPythonProcesses, 2)
         $spent = "x$($row.Workers) spent a median $(Format-BenchmarkNumber (Get-Median $r.StartupMs) 0) of $(Format-BenchmarkNumber (Get-Median $r.ElapsedMs) 0) ms starting workers, without which the gap would be $('{0:+0.00;-0.00;0.00}' -f $without)"
-        if ([math]::Abs($without) -le $Limit) { $startupBound.Add($spent) } else { $notStartup.Add($spent) }
+        if ([math]::Abs($without) -le $Limit) { $startupBound.Add($spent) } else { $notStartup.Add("$spent ($(Get-StagesText (Get-ProcessesStages $Kind $row.Workers)))") }
     }
     $parts = @()
+    if ($faster.Count) {
+        $parts += "faster than CPython's pool: $($faster -join '; ')"
+    }
     if ($startupBound.Count) {
         $parts += "start-up: $($startupBound -join '; '), against a forked CPython pool (see the start-up section)"
     }

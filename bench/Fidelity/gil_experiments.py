@@ -4,14 +4,19 @@
 A CPU task t adds (j*j) % 1000 for j in [t*n, (t+1)*n): the same sum as the Cpu workload of
 ConcurrencyTools, so both sides must report the same checksum. An I/O task sleeps. Each experiment
 runs the task list sequentially (the baseline), on a thread pool and on a process pool of each worker
-count; pools are created inside the timed region, as the Processes model's run includes its start-up.
+count; pools are created inside the timed region, as the Processes model's run includes its start-up, and
+shut down inside it (the `with` block's exit joins the workers), as the Processes model's run ends when its
+workers are reaped.
 
     python3 gil_experiments.py --kind cpu --tasks 8 --iterations 2000000 --workers 1,2,4,8
     python3 gil_experiments.py --calibrate --iterations 200000
     python3 gil_experiments.py --pool-start 2 --repeat 5
 
-Prints CSV rows: Kind,Model,Workers,Tasks,ElapsedMs,CpuMs,Checksum,StartMethod (or CalibrationMs with --calibrate, or
-Workers,StartupMs,StartMethod with --pool-start).
+Prints CSV rows: Kind,Model,Workers,Tasks,ElapsedMs,CpuMs,Checksum,StartMethod,WorkersStartedMs,ShutdownMs (or
+CalibrationMs with --calibrate, or Workers,StartupMs,StartMethod with --pool-start). For a pool, WorkersStartedMs is
+the time from creating it until every worker that ran a task had begun its first one, and ShutdownMs the `with`
+block's exit (a stop sentinel to each worker through the call queue, the workers' exit, the joins); both are part
+of ElapsedMs.
 """
 
 import argparse
@@ -20,6 +25,7 @@ import multiprocessing
 import os
 import resource
 import sys
+import threading
 import time
 
 
@@ -50,6 +56,12 @@ def cpu_task(index, iterations):
 def io_task(index, duration_ms):
     time.sleep(duration_ms / 1000)
     return index
+
+
+def timed_task(kind, index, size):
+    """A task's result with when it began (perf_counter is CLOCK_MONOTONIC, one clock for every process) and where."""
+    started = time.perf_counter()
+    return (cpu_task if kind == "cpu" else io_task)(index, size), started, os.getpid(), threading.get_ident()
 
 
 _barrier = None
@@ -90,19 +102,28 @@ def children_cpu():
 
 
 def run(kind, model, workers, tasks, size):
-    """Elapsed and CPU milliseconds of one configuration (CPU: this process's and its pool's workers'), and the checksum."""
+    """Elapsed and CPU milliseconds of one configuration (CPU: this process's and its pool's workers'), the
+    checksum, and for a pool the milliseconds until all its workers had begun a task and of its shutdown."""
     task = cpu_task if kind == "cpu" else io_task
     cpu = time.process_time() + children_cpu()
     started = time.perf_counter()
+    workers_started = shutdown = None
     if model == "sequential":
         results = [task(i, size) for i in range(tasks)]
     else:
         pool_type = concurrent.futures.ThreadPoolExecutor if model == "threads" else concurrent.futures.ProcessPoolExecutor
         with pool_type(max_workers=workers) as pool:
-            results = list(pool.map(task, range(tasks), [size] * tasks))
+            timed = list(pool.map(timed_task, [kind] * tasks, range(tasks), [size] * tasks))
+            collected = time.perf_counter()
+        shutdown = (time.perf_counter() - collected) * 1000
+        results = [result for result, _, _, _ in timed]
+        first = {}
+        for _, began, pid, thread in timed:
+            first[(pid, thread)] = min(began, first.get((pid, thread), began))
+        workers_started = (max(first.values()) - started) * 1000
     elapsed = (time.perf_counter() - started) * 1000
     cpu = (time.process_time() + children_cpu() - cpu) * 1000
-    return elapsed, cpu, as_int64(sum(results))
+    return elapsed, cpu, as_int64(sum(results)), workers_started, shutdown
 
 
 def main():
@@ -134,12 +155,13 @@ def main():
     size = args.iterations if args.kind == "cpu" else args.duration_ms
     workers = [int(w) for w in args.workers.split(",")]
     models = args.models.split(",")
-    print("Kind,Model,Workers,Tasks,ElapsedMs,CpuMs,Checksum,StartMethod")
+    print("Kind,Model,Workers,Tasks,ElapsedMs,CpuMs,Checksum,StartMethod,WorkersStartedMs,ShutdownMs")
     for _ in range(args.repeat):
         for model in models:
             for count in [1] if model == "sequential" else workers:
-                elapsed, cpu, checksum = run(args.kind, model, count, args.tasks, size)
-                print(f"{args.kind},{model},{count},{args.tasks},{elapsed:.3f},{cpu:.3f},{checksum},{multiprocessing.get_start_method()}", flush=True)
+                elapsed, cpu, checksum, workers_started, shutdown = run(args.kind, model, count, args.tasks, size)
+                stages = "," if shutdown is None else f"{workers_started:.3f},{shutdown:.3f}"
+                print(f"{args.kind},{model},{count},{args.tasks},{elapsed:.3f},{cpu:.3f},{checksum},{multiprocessing.get_start_method()},{stages}", flush=True)
     return 0
 
 

@@ -64,6 +64,64 @@ internal static class ThreadCpuClock
         return System.Buffers.Text.Utf8Parser.TryParse(field, out long nanoseconds, out _) ? nanoseconds / 1_000_000.0 : 0;
     }
 
+    /// <summary>The calling thread's CPU time and wait for a core so far, read together.</summary>
+    public static ThreadTimes Now() => new(NowMs(), RunWaitMs());
+
+    /// <summary>
+    /// The calling thread's id in the OS (what /proc/self/task names it), for <see cref="TryReadThread"/> from another
+    /// thread; 0 where it cannot be had (then <see cref="TryReadThread"/> fails).
+    /// </summary>
+    public static int CurrentThreadId()
+    {
+        if (!IsThreadTime)
+        {
+            return 0;
+        }
+
+        try
+        {
+            return gettid();
+        }
+        catch (Exception error) when (error is DllNotFoundException or EntryPointNotFoundException)
+        {
+            return 0;
+        }
+    }
+
+    /// <summary>
+    /// Another thread's CPU time and wait for a core so far, read from any thread: its CPU clock (the clock id
+    /// glibc's pthread_getcpuclockid gives for it) and /proc/self/task/ID/schedstat. False when the thread is
+    /// gone or cannot be read.
+    /// </summary>
+    public static bool TryReadThread(int threadId, out ThreadTimes times)
+    {
+        times = default;
+        if (threadId <= 0 || !IsThreadTime)
+        {
+            return false;
+        }
+
+        try
+        {
+            // The kernel's per-thread CPU clock: ~tid << 3, CPUCLOCK_PERTHREAD_MASK (4) | CPUCLOCK_SCHED (2).
+            int clockId = (int)(~(uint)threadId << 3) | 6;
+            if (clock_gettime(clockId, out TimeSpec time) != 0)
+            {
+                return false;
+            }
+
+            using SafeFileHandle schedstat = File.OpenHandle($"/proc/self/task/{threadId}/schedstat");
+            Span<byte> buffer = stackalloc byte[96];
+            int read = RandomAccess.Read(schedstat, buffer, 0);
+            times = new ThreadTimes((time.Seconds * 1000.0) + (time.Nanoseconds / 1_000_000.0), ParseRunWaitMs(buffer[..read]));
+            return true;
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException or DllNotFoundException or EntryPointNotFoundException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>Closes the calling thread's schedstat handle; a thread that ends calls it (a pool thread keeps its handle).</summary>
     public static void ReleaseThread()
     {
@@ -92,6 +150,9 @@ internal static class ThreadCpuClock
             return false;
         }
     }
+
+    [DllImport("libc")]
+    private static extern int gettid();
 
     [DllImport("libc", SetLastError = true)]
     private static extern int clock_gettime(int clockId, out TimeSpec time);

@@ -31,7 +31,7 @@ internal sealed class EventLoopModel : ExecutionModel
         }
         finally
         {
-            state.AddTaskTimes(ThreadCpuClock.NowMs() - cpuBefore, 0, 0);
+            state.AddThreadTimes(new ThreadTimes(ThreadCpuClock.NowMs() - cpuBefore, 0), wallTicks: 0);
         }
     }
 
@@ -72,7 +72,7 @@ internal sealed class EventLoopModel : ExecutionModel
                 finally
                 {
                     // A failed task's wall time counts as well as its CPU (the loop thread's, read in RunLoop).
-                    state.AddTaskTimes(0, Stopwatch.GetElapsedTime(started).TotalMilliseconds, 0);
+                    state.AddTaskWall(Stopwatch.GetTimestamp() - started);
                 }
 
                 state.NoteThread();

@@ -79,6 +79,7 @@ public abstract class ExecutionModel
             TaskCpu = state.TaskCpuMs is { } taskCpu ? TimeSpan.FromMilliseconds(taskCpu) : null,
             TaskWall = TimeSpan.FromMilliseconds(state.TaskWallMs),
             TaskRunWait = TimeSpan.FromMilliseconds(state.TaskRunWaitMs),
+            ThreadClockReadings = state.ClockReadings,
             Error = state.Error ?? IncompleteError(state, workload),
         };
     }
@@ -86,13 +87,26 @@ public abstract class ExecutionModel
     /// <summary>Takes tasks from the queue until it is empty or the run stops; failures stop the run.</summary>
     private protected static void DrainQueue(RunState state, ITaskContext context)
     {
-        while (TryRunNext(state, context))
+        // The tasks' own CPU: this thread's clock, read before its first task and after its last (not around
+        // each: see ThreadSpan); a task that throws ends the loop and is counted too, since it used CPU as well.
+        ThreadSpan span = ThreadSpan.Open(state);
+        try
         {
+            while (TryRunNext(state, context))
+            {
+            }
+        }
+        finally
+        {
+            span.Close();
         }
     }
 
-    /// <summary>Takes one task from the queue and runs it; false when the queue is empty, the run stopped or the task failed.</summary>
-    private protected static bool TryRunNext(RunState state, ITaskContext context)
+    /// <summary>
+    /// Takes one task from the queue and runs it; false when the queue is empty, the run stopped or the task failed.
+    /// On a pool thread (<paramref name="onPoolThread"/>) the task is counted in that thread's span for the run.
+    /// </summary>
+    private protected static bool TryRunNext(RunState state, ITaskContext context, bool onPoolThread = false)
     {
         try
         {
@@ -102,11 +116,11 @@ public abstract class ExecutionModel
             }
 
             state.NoteThread();
-            // The task's own CPU: the clock of the thread that runs it, read on that thread around it;
-            // counted for a task that throws too, since a failed task used CPU as well.
-            double runWaitBefore = ThreadCpuClock.RunWaitMs();
-            double cpuBefore = ThreadCpuClock.NowMs();
-            long started = Stopwatch.GetTimestamp();
+            if (onPoolThread)
+            {
+                ThreadSpan.EnterPoolTask(state);
+            }
+
             long checksum;
             try
             {
@@ -115,8 +129,11 @@ public abstract class ExecutionModel
             }
             finally
             {
-                double wallMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-                state.AddTaskTimes(ThreadCpuClock.NowMs() - cpuBefore, wallMs, ThreadCpuClock.RunWaitMs() - runWaitBefore);
+                // The task's wall time is its span's (see ThreadSpan), which a thrown task ends too.
+                if (onPoolThread)
+                {
+                    ThreadSpan.LeavePoolTask(state);
+                }
             }
 
             state.Complete(checksum);

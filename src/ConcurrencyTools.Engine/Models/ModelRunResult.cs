@@ -6,16 +6,16 @@ namespace ConcurrencyTools.Engine.Models;
 /// <summary>What one execution of a task list under one model measured.</summary>
 public sealed class ModelRunResult
 {
-    /// <summary>Wall-clock time of the run, start-up included.</summary>
+    /// <summary>Wall-clock time of the run, start-up included; for Processes, until every worker has exited and been reaped.</summary>
     public TimeSpan Elapsed { get; internal set; }
 
     /// <summary>CPU time used by this process during the run, plus that of child processes.</summary>
     public TimeSpan CpuTime { get; internal set; }
 
     /// <summary>
-    /// CPU of the work itself: the thread clock of the thread that ran each task, read around the task (for
-    /// EventLoop, the loop thread's over the run; for Processes, each worker's task thread around each task, as
-    /// the worker reports it), failed tasks included; null when not measured.
+    /// CPU of the work itself: the thread clock of each thread that ran tasks, read before its first task and
+    /// after its last (for EventLoop, the loop thread's over the run; for Processes, each worker's task thread
+    /// around each task, as the worker reports it), failed tasks included; null when not measured.
     /// </summary>
     public TimeSpan? TaskCpu { get; internal set; }
 
@@ -24,6 +24,9 @@ public sealed class ModelRunResult
 
     /// <summary>How long the threads running the tasks waited, runnable, for a core during them (0 where not measured).</summary>
     public TimeSpan? TaskRunWait { get; internal set; }
+
+    /// <summary>How many times the run read a thread's CPU clock and wait for a core (in-process models): a few per thread, not two per task.</summary>
+    internal int ThreadClockReadings { get; set; }
 
     /// <summary>Sum of the task checksums.</summary>
     public long Checksum { get; internal set; }

@@ -16,7 +16,8 @@ namespace ConcurrencyTools.Engine.Models;
 /// assembly on a .NET host), each taking task indices from the parent over its standard input, one at a
 /// time, from the shared queue. All are launched at once; start-up is timed separately: the run's clock
 /// starts before the first launch, and <see cref="ModelRunResult.Startup"/> ends when every worker has
-/// said it is ready; tasks are handed out only after that.
+/// said it is ready; tasks are handed out only after that. <see cref="ModelRunResult.Elapsed"/> ends
+/// when every worker has exited and been reaped.
 /// </summary>
 internal sealed class ProcessesModel : ExecutionModel
 {
@@ -57,8 +58,11 @@ internal sealed class ProcessesModel : ExecutionModel
         }
         finally
         {
-            result.Elapsed = Stopwatch.GetElapsedTime(started);
+            // The run ends when its last worker is gone, as an in-process run ends when its threads are
+            // joined and CPython's `with ProcessPoolExecutor()` when its workers are: reaping the workers
+            // is part of the run's time.
             pool.Dispose();
+            result.Elapsed = Stopwatch.GetElapsedTime(started);
         }
 
         cancellationToken.ThrowIfCancellationRequested();

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Diagnostics;
 using System.Threading;
 using ConcurrencyTools.Engine.Measurement;
 using ConcurrencyTools.Engine.Workloads;
@@ -16,9 +17,12 @@ internal sealed class RunState : IDisposable
     private readonly CancellationTokenSource _stop;
     private long _checksum;
     private int _completed;
+    private readonly object _times = new();
+    private readonly List<ThreadSpan> _poolSpans = new();
     private double _taskCpuMs;
-    private double _taskWallMs;
+    private long _taskWallTicks;
     private double _taskRunWaitMs;
+    private int _clockReadings;
     private Exception? _error;
     private int _lastThread;
 
@@ -74,23 +78,56 @@ internal sealed class RunState : IDisposable
         Volatile.Write(ref _lastThread, id);
     }
 
-    /// <summary>CPU of the threads that ran the tasks, read around each task on its thread; null where the thread clock cannot be read.</summary>
+    /// <summary>CPU of the threads that ran the tasks, read on each thread over the tasks it ran; null where the thread clock cannot be read.</summary>
     public double? TaskCpuMs => ThreadCpuClock.IsThreadTime ? Volatile.Read(ref _taskCpuMs) : null;
 
     /// <summary>The tasks' wall-clock times, summed.</summary>
-    public double TaskWallMs => Volatile.Read(ref _taskWallMs);
+    public double TaskWallMs => Interlocked.Read(ref _taskWallTicks) * 1000.0 / Stopwatch.Frequency;
 
-    /// <summary>How long the threads running the tasks waited, runnable, for a core during them.</summary>
+    /// <summary>How long the threads running the tasks waited, runnable, for a core while they ran them.</summary>
     public double TaskRunWaitMs => Volatile.Read(ref _taskRunWaitMs);
 
-    /// <summary>Adds one task's (or one loop thread's) CPU, wall time and wait for a core.</summary>
-    public void AddTaskTimes(double cpuMs, double wallMs, double runWaitMs)
+    /// <summary>How many times the run read a thread's CPU clock and schedstat (a pair of system calls each).</summary>
+    public int ClockReadings => Volatile.Read(ref _clockReadings);
+
+    /// <summary>
+    /// Adds one thread's CPU and wait for a core over the tasks it ran (or the loop thread's over the run), and
+    /// the wall-clock time those tasks spanned, in <see cref="Stopwatch"/> ticks.
+    /// </summary>
+    public void AddThreadTimes(ThreadTimes times, long wallTicks)
     {
-        lock (_threads)
+        lock (_times)
         {
-            _taskCpuMs += cpuMs;
-            _taskWallMs += wallMs;
-            _taskRunWaitMs += runWaitMs;
+            _taskCpuMs += times.CpuMs;
+            _taskRunWaitMs += times.RunWaitMs;
+        }
+
+        AddTaskWall(wallTicks);
+    }
+
+    /// <summary>Adds wall-clock time of tasks, in <see cref="Stopwatch"/> ticks.</summary>
+    public void AddTaskWall(long ticks) => Interlocked.Add(ref _taskWallTicks, ticks);
+
+    public void CountClockReading() => Interlocked.Increment(ref _clockReadings);
+
+    /// <summary>Keeps a pool thread's span, to be ended by <see cref="ClosePoolSpans"/> if its thread does not end it.</summary>
+    public void AddPoolSpan(ThreadSpan span)
+    {
+        lock (_poolSpans)
+        {
+            _poolSpans.Add(span);
+        }
+    }
+
+    /// <summary>Ends the pool threads' spans still open; call it once every task has ended.</summary>
+    public void ClosePoolSpans()
+    {
+        lock (_poolSpans)
+        {
+            foreach (ThreadSpan span in _poolSpans)
+            {
+                span.CloseFromRun();
+            }
         }
     }
 

@@ -10,6 +10,9 @@ internal sealed class TaskQueue
 
     public TaskQueue(int count) => _count = count;
 
+    /// <summary>True once every task has been taken (a thread that finishes one then has none left to take).</summary>
+    public bool IsDrained => Volatile.Read(ref _next) >= _count - 1;
+
     public bool TryTake(out int index)
     {
         index = Interlocked.Increment(ref _next);

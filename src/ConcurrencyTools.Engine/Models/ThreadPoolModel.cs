@@ -22,7 +22,7 @@ internal sealed class ThreadPoolModel : ExecutionModel
             using var done = new CountdownEvent(slots);
             void RunSlot(object? unused)
             {
-                if (TryRunNext(state, context))
+                if (TryRunNext(state, context, onPoolThread: true))
                 {
                     ThreadPool.UnsafeQueueUserWorkItem(RunSlot, null);
                 }
@@ -39,5 +39,8 @@ internal sealed class ThreadPoolModel : ExecutionModel
 
             // Items that start after a cancellation end their slot at once, so this wait ends promptly.
             done.Wait();
+
+            // Every task has ended: the spans of pool threads that took no task after their last are read from here.
+            state.ClosePoolSpans();
         });
 }

@@ -165,6 +165,70 @@ public class TaskCpuTests
         Assert.True(result.TaskWall?.TotalMilliseconds >= 39, $"{model}: TaskWall {result.TaskWall?.TotalMilliseconds} ms");
     }
 
+    [Theory]
+    [InlineData(ConcurrencyModel.Sequential, 1)]
+    [InlineData(ConcurrencyModel.Threads, 4)]
+    [InlineData(ConcurrencyModel.ThreadPool, 4)]
+    [InlineData(ConcurrencyModel.GilThreads, 4)]
+    public void TheThreadClocksAreReadAFewTimesAThreadNotAroundEveryTask(ConcurrencyModel model, int workers)
+    {
+        // Each reading is two system calls (the CPU clock and /proc schedstat), about 1.5 us: read around each
+        // of 2,000 empty tasks they made the run 30 times slower than the tasks (issue 24). A thread reads when
+        // it starts its tasks and when it ends them; a pool thread may read again when another run's tasks
+        // came in between on it (tests run in parallel), hence the slack, far below one reading a task.
+        var workload = Workload.Create(new WorkloadSpec(WorkloadKind.Cpu, tasks: 2_000).AsEmpty());
+        ModelRunResult result = ExecutionModel.Create(model).Run(workload, workers, CancellationToken.None);
+        Assert.Null(result.Error);
+        Assert.Equal(workload.ExpectedChecksum(), result.Checksum);
+        Assert.True(result.ThreadClockReadings >= 2, $"{model}: {result.ThreadClockReadings} readings");
+        Assert.True(result.ThreadClockReadings <= (2 * result.ThreadsUsed) + 20, $"{model}: {result.ThreadClockReadings} readings for {result.ThreadsUsed} threads and 2,000 tasks");
+        if (ThreadCpuClock.IsThreadTime)
+        {
+            Assert.True(result.TaskCpu > TimeSpan.Zero && result.TaskCpu < result.Elapsed * workers, $"{model}: TaskCpu {result.TaskCpu}, elapsed {result.Elapsed}");
+        }
+    }
+
+    [Fact]
+    public void AnotherThreadsClockReadsWhatItsOwnThreadReads()
+    {
+        if (!ThreadCpuClock.IsThreadTime)
+        {
+            return;
+        }
+
+        // A thread computes for 30 ms of its CPU, reads its own clock, and blocks; this thread then reads it
+        // from outside, as the ThreadPool model ends a pool thread's span: the same CPU, no more than a
+        // few instructions later.
+        int threadId = 0;
+        ThreadTimes own = default;
+        using var computed = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        var thread = new Thread(() =>
+        {
+            threadId = ThreadCpuClock.CurrentThreadId();
+            double until = ThreadCpuClock.NowMs() + 30;
+            while (ThreadCpuClock.NowMs() < until)
+            {
+                Thread.SpinWait(1_000);
+            }
+
+            own = ThreadCpuClock.Now();
+            computed.Set();
+            release.Wait();
+            ThreadCpuClock.ReleaseThread();
+        });
+        thread.Start();
+        computed.Wait();
+        Assert.True(ThreadCpuClock.TryReadThread(threadId, out ThreadTimes outside));
+        release.Set();
+        thread.Join();
+
+        Assert.True(own.CpuMs >= 30, $"own {own.CpuMs} ms");
+        Assert.InRange(outside.CpuMs - own.CpuMs, 0, 5);
+        Assert.InRange(outside.RunWaitMs - own.RunWaitMs, 0, 1_000);
+        Assert.False(ThreadCpuClock.TryReadThread(threadId: 0, out _));
+    }
+
     /// <summary>A single task that computes for a given CPU time on its own thread, then throws.</summary>
     private sealed class ComputeThenThrowWorkload : Workload
     {

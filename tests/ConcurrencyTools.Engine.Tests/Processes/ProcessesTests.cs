@@ -201,18 +201,52 @@ public class ProcessesTests
 
         // A stand-in worker: task 0 is done after 7.25 ms of CPU, task 1 fails after 12.5 ms of CPU; a failed
         // task used CPU too, so TaskCpu holds both.
-        string script = Path.Combine(Path.GetTempPath(), $"ct-fake-worker-{Guid.NewGuid():N}.sh");
-        File.WriteAllText(script, "#!/bin/sh\necho ready\nread a\necho \"done 0 5 7.25 10 1\"\nread b\necho \"fail 1 12.5 20 2 InvalidOperationException: boom\"\nread c\n");
-        File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        try
+        WithStandInWorker("echo ready\nread a\necho \"done 0 5 7.25 10 1\"\nread b\necho \"fail 1 12.5 20 2 InvalidOperationException: boom\"\nread c\n", model =>
         {
-            var model = ExecutionModel.Create(ConcurrencyModel.Processes, new ModelOptions { WorkerHost = WorkerHost.ForNative(script) });
             ModelRunResult result = model.Run(new ProbeWorkload(tasks: 3), 1, CancellationToken.None);
             Assert.Contains("boom", result.Error?.Message);
             Assert.Equal(1, result.CompletedTasks);
             Assert.Equal(19.75, result.TaskCpu!.Value.TotalMilliseconds, 6);
             Assert.Equal(30, result.TaskWall!.Value.TotalMilliseconds, 6);
             Assert.Equal(3, result.TaskRunWait!.Value.TotalMilliseconds, 6);
+        });
+    }
+
+    [Fact]
+    public void TheRunsTimeLastsUntilItsWorkersAreGone()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
+
+        // A stand-in worker that takes 400 ms to exit after its last word (its stats): the run is not over
+        // until its workers are reaped, as a threaded run is not over until its threads are joined and
+        // CPython's `with ProcessPoolExecutor()` block until its workers are joined.
+        WithStandInWorker("echo ready\nread a\necho \"done 0 5 1 1 0\"\nread b\necho \"stats 1 1 1000 Workstation/Concurrent 0 0 0 0 0 0\"\nsleep 0.4\n", model =>
+        {
+            var clock = Stopwatch.StartNew();
+            ModelRunResult result = model.Run(new ProbeWorkload(tasks: 1), 1, CancellationToken.None);
+            TimeSpan wall = clock.Elapsed;
+            Assert.Null(result.Error);
+            Assert.True(result.Elapsed >= TimeSpan.FromMilliseconds(400), $"the run measured {result.Elapsed.TotalMilliseconds} ms, its worker exited 400 ms after its stats");
+            // Without the exit in it, the run's time would end at least the worker's 400 ms before Run returns.
+            Assert.True(result.Elapsed <= wall && wall - result.Elapsed < TimeSpan.FromMilliseconds(200), $"the run measured {result.Elapsed.TotalMilliseconds} ms of {wall.TotalMilliseconds} ms");
+        });
+    }
+
+    /// <summary>Runs <paramref name="test"/> on a Processes model whose worker is a shell script of <paramref name="body"/>, speaking the worker's protocol.</summary>
+    private static void WithStandInWorker(string body, Action<ExecutionModel> test)
+    {
+        string script = Path.Combine(Path.GetTempPath(), $"ct-stand-in-worker-{Guid.NewGuid():N}.sh");
+        File.WriteAllText(script, "#!/bin/sh\n" + body);
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+        try
+        {
+            test(ExecutionModel.Create(ConcurrencyModel.Processes, new ModelOptions { WorkerHost = WorkerHost.ForNative(script) }));
         }
         finally
         {
