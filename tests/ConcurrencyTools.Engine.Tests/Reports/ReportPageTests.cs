@@ -5,6 +5,7 @@ using System.IO;
 using System.Linq;
 using System.Text.RegularExpressions;
 using ConcurrencyTools.Engine.Reports;
+using ConcurrencyTools.Engine.Statistics;
 using Xunit;
 
 namespace ConcurrencyTools.Engine.Tests;
@@ -73,6 +74,21 @@ public class ReportPageTests
         Assert.Contains("<p class=\"empty\">No rows of a kind this report draws were given.</p>", html);
         Assert.DoesNotContain("<nav>", html);
         Assert.DoesNotContain("<h2>Left out</h2>", html);
+    }
+
+    [Fact]
+    public void AProcessPoolTasksStartTimeIsAMeasuredTime()
+    {
+        var report = new ConcurrencyReport();
+        var start = new DateTimeOffset(2026, 11, 23, 19, 0, 0, TimeSpan.Zero);
+        foreach (int seq in new[] { 1, 2 })
+        {
+            report.Add(Row(("Seq", seq), ("Slot", 1), ("StartTime", start.AddSeconds(seq)), ("EndTime", start.AddSeconds(seq + 1)), ("QueueWaitMs", 0.0), ("DurationMs", 1000.0), ("Succeeded", true)));
+        }
+
+        string html = Write(report, new ReportHeader());
+
+        Assert.Contains("<dt>Measured</dt><dd>2026-11-23 19:00:01 +00:00 to 2026-11-23 19:00:02 +00:00</dd>", html);
     }
 
     [Fact]
@@ -215,7 +231,10 @@ public class ReportPageTests
         Assert.Null(row.Integer("Workers"));
         Assert.Equal(new[] { "ElapsedMs", "Workers" }, row.Problems.Select(p => p.Column).OrderBy(c => c, StringComparer.Ordinal));
         Assert.All(row.Problems, p => Assert.Contains("row 7", p.Message, StringComparison.Ordinal));
-        Assert.Contains("fast", row.Problems.Single(p => p.Column == "ElapsedMs").Message, StringComparison.Ordinal);
+        SpeedupInputProblem elapsed = row.Problems.Single(p => p.Column == "ElapsedMs");
+        Assert.Equal(("fast", "is not a number", "InvalidElapsedMs"), (elapsed.Value, elapsed.Reason, elapsed.ErrorId));
+        Assert.Contains("fast", elapsed.Message, StringComparison.Ordinal);
+        Assert.Contains("the value is left out of the report.", elapsed.Message, StringComparison.Ordinal);
         Assert.Equal(CultureInfo.InvariantCulture, row.Culture);
         Assert.Equal("CSV:x", row.TypeName);
 
