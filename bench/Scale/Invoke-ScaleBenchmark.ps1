@@ -124,7 +124,7 @@ foreach ($spec in $goalSpecs) {
         $small = $null -eq $spec.MaxAddedMB -or $target.AddedMB -le $spec.MaxAddedMB
         $met = $target.AllVerified -and $fast -and $small -and $target.ThreadsUsed -eq 1
         $reason = if (-not $target.AllVerified) { "runs failed: $($target.Errors)" }
-            elseif ($met) { 'one loop thread; each wait is one of the loop''s own timers, fired by the loop thread in due order (no runtime timer or thread-pool item per wait)' }
+            elseif ($met) { 'one loop thread; each coroutine is one small object the loop drives (no async method, task or continuation per task), each wait an entry in the loop''s own timer queue, fired by the loop thread in due order (no runtime timer or thread-pool item per wait)' }
             else {
                 @(
                     if (-not $fast) { "$(Format-BenchmarkNumber $target.OfIdeal 2)x, $(Format-BenchmarkNumber ($target.MedianMs - $target.WaitMs) 0) ms beyond the wait: the one loop thread starts the $(Format-BenchmarkNumber $spec.Workers 0) coroutines one after another before the last wait starts (a wait that starts late ends late), then resumes each" }

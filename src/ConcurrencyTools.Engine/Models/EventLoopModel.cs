@@ -1,5 +1,6 @@
 using System;
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
 using ConcurrencyTools.Engine.Measurement;
@@ -8,9 +9,15 @@ using ConcurrencyTools.Engine.Workloads;
 namespace ConcurrencyTools.Engine.Models;
 
 /// <summary>
-/// ONE OS thread running up to Workers tasks as async operations, like Python's asyncio: waits are
-/// awaited delays and overlap, while CPU work runs on the loop thread and blocks everything else.
+/// ONE OS thread running up to Workers tasks as coroutines, like Python's asyncio: waits are the loop's
+/// timers and overlap, while CPU work runs on the loop thread and blocks everything else.
 /// </summary>
+/// <remarks>
+/// Each coroutine is one small object driven by the loop thread (<see cref="Coroutine"/>), not an async method:
+/// with an async method per coroutine, 100,000 of them allocated about 500 bytes each before their first wait
+/// (its state machine, the task's, the continuation each await allocated, the array of them, Task.WhenAll's),
+/// so the last wait started long after the first, half of it in the garbage collector (issue 24).
+/// </remarks>
 internal sealed class EventLoopModel : ExecutionModel
 {
     public override ConcurrencyModel Model => ConcurrencyModel.EventLoop;
@@ -19,7 +26,8 @@ internal sealed class EventLoopModel : ExecutionModel
         MeasureInProcess(workload, cancellationToken, state =>
             RunOnThreads(1, "EventLoop", () => RunLoop(state, workers)));
 
-    private static void RunLoop(RunState state, int workers)
+    /// <summary>Runs the tasks of <paramref name="state"/> on an event loop on the calling thread, <paramref name="workers"/> at a time.</summary>
+    internal static void RunLoop(RunState state, int workers)
     {
         // Every task runs on this one thread, interleaved: its CPU over the loop is the tasks' CPU.
         // Its wait for a core is not left out: one wait of the loop holds up every task interleaved on it, so
@@ -27,7 +35,14 @@ internal sealed class EventLoopModel : ExecutionModel
         double cpuBefore = ThreadCpuClock.NowMs();
         try
         {
-            RunLoopCore(state, workers);
+            var context = new AsyncTaskContext(state.Token);
+            EventLoopSynchronizationContext.Run(loop =>
+            {
+                // A coroutine beyond the number of tasks would find the queue empty at once.
+                var run = new CoroutineRun(state, loop, context, Math.Min(workers, state.Workload.Spec.Tasks));
+                run.Start();
+                return run.Ended;
+            });
         }
         finally
         {
@@ -35,53 +50,187 @@ internal sealed class EventLoopModel : ExecutionModel
         }
     }
 
-    private static void RunLoopCore(RunState state, int workers)
+    /// <summary>The coroutines of one run, and how many of them have not ended yet; touched by the loop thread only.</summary>
+    private sealed class CoroutineRun
     {
-        var context = new AsyncTaskContext(state.Token);
-        EventLoopSynchronizationContext.Run(() =>
+        private readonly TaskCompletionSource _ended = new();
+        private readonly int _coroutines;
+        private int _running;
+
+        public CoroutineRun(RunState state, EventLoopSynchronizationContext loop, ITaskContext context, int coroutines)
         {
-            var coroutines = new Task[workers];
-            for (int i = 0; i < workers; i++)
+            State = state;
+            Loop = loop;
+            Context = context;
+            SingleWait = state.Workload as SingleWaitWorkload;
+            _coroutines = coroutines;
+        }
+
+        public RunState State { get; }
+
+        public EventLoopSynchronizationContext Loop { get; }
+
+        public ITaskContext Context { get; }
+
+        /// <summary>The workload when its tasks wait once each: then the loop drives its steps itself.</summary>
+        public SingleWaitWorkload? SingleWait { get; }
+
+        /// <summary>Ends when every coroutine has.</summary>
+        public Task Ended => _ended.Task;
+
+        /// <summary>Starts every coroutine, one after another: each runs until its first task waits.</summary>
+        public void Start()
+        {
+            _running = _coroutines;
+            if (_running == 0)
             {
-                coroutines[i] = RunCoroutineAsync(state, context);
+                _ended.SetResult();
+                return;
             }
 
-            return Task.WhenAll(coroutines);
-        });
+            for (int i = 0; i < _coroutines; i++)
+            {
+                new Coroutine(this).Run();
+            }
+        }
+
+        public void CoroutineEnded()
+        {
+            if (--_running == 0)
+            {
+                _ended.SetResult();
+            }
+        }
     }
 
-    // One of Workers coroutines: takes tasks until the queue is empty; its awaits resume on the loop.
-    private static async Task RunCoroutineAsync(RunState state, ITaskContext context)
+    /// <summary>
+    /// One of Workers coroutines: takes tasks until the queue is empty, the run stops or a task fails. A task that
+    /// waits leaves the loop free; the loop calls the coroutine back on its own thread when the wait ends.
+    /// </summary>
+    private sealed class Coroutine : EventLoopSynchronizationContext.LoopWaiter
     {
-        try
+        private readonly CoroutineRun _run;
+        private Action? _resumeAwaited;
+        private ValueTaskAwaiter<long> _awaiter;
+        private int _index;
+        private long _started;
+        private long _beforeWait;
+
+        public Coroutine(CoroutineRun run) => _run = run;
+
+        public override CancellationToken CancellationToken => _run.State.Token;
+
+        // The loop is going through its timers: the task goes on in the loop's next turn.
+        public override void OnWaitEnded() => _run.Loop.Post(static s => ((Coroutine)s!).ResumeWaited(), this);
+
+        /// <summary>Runs tasks until one waits (the loop resumes this coroutine then), or until the coroutine ends.</summary>
+        public void Run()
         {
+            RunState state = _run.State;
             while (!state.Token.IsCancellationRequested && state.Queue.TryTake(out int index))
             {
                 state.NoteThread();
-                long started = Stopwatch.GetTimestamp();
-
-                // Resumes through the loop's context: a task that ended on the loop thread (the loop's
-                // own waits) continues here at once; one that ended elsewhere is posted back to the loop.
-                // (ConfigureAwait(false) would not run it inline: with a context on the thread the runtime
-                // queues such a continuation to the thread pool, one work item per task.)
+                _index = index;
+                _started = Stopwatch.GetTimestamp();
                 long checksum;
                 try
                 {
-                    checksum = await state.Workload.RunTaskAsync(index, context);
+                    if (!TryRunAtOnce(out checksum))
+                    {
+                        return;
+                    }
                 }
-                finally
+                catch (Exception error)
                 {
-                    // A failed task's wall time counts as well as its CPU (the loop thread's, read in RunLoop).
-                    state.AddTaskWall(Stopwatch.GetTimestamp() - started);
+                    Fail(error);
+                    return;
                 }
 
-                state.NoteThread();
-                state.Complete(checksum);
+                EndTask(checksum);
             }
+
+            _run.CoroutineEnded();
         }
-        catch (Exception error)
+
+        // True when the task ended without waiting; false when it waits and the loop will resume this coroutine.
+        private bool TryRunAtOnce(out long checksum)
         {
-            state.Fail(error);
+            checksum = 0;
+            if (_run.SingleWait is { } workload)
+            {
+                // The task's own steps (see SingleWaitWorkload.RunTaskAsync), its wait one of the loop's timers.
+                _beforeWait = workload.BeforeWait(_index, _run.Context);
+                if (workload.WaitMs > 0)
+                {
+                    _run.Loop.StartWait(workload.WaitMs, this);
+                    return false;
+                }
+
+                checksum = workload.AfterWait(_index, _beforeWait);
+                return true;
+            }
+
+            // Any other task list: its own async method, resumed through the loop's context. A task that ended
+            // on the loop thread continues here at once; one that ended elsewhere is posted back to the loop.
+            ValueTask<long> task = _run.State.Workload.RunTaskAsync(_index, _run.Context);
+            if (task.IsCompleted)
+            {
+                checksum = task.Result;
+                return true;
+            }
+
+            _awaiter = task.GetAwaiter();
+            _awaiter.UnsafeOnCompleted(_resumeAwaited ??= ResumeAwaited);
+            return false;
+        }
+
+        // Like an awaited wait of the loop's, one ended by cancellation throws.
+        private void ResumeWaited() => Resume(static coroutine =>
+        {
+            coroutine._run.State.Token.ThrowIfCancellationRequested();
+            return coroutine._run.SingleWait!.AfterWait(coroutine._index, coroutine._beforeWait);
+        });
+
+        private void ResumeAwaited() => Resume(static coroutine =>
+        {
+            ValueTaskAwaiter<long> awaiter = coroutine._awaiter;
+            coroutine._awaiter = default;
+            return awaiter.GetResult();
+        });
+
+        // On the loop thread, once the task's wait has ended: its end, then the coroutine's next tasks.
+        private void Resume(Func<Coroutine, long> end)
+        {
+            long checksum;
+            try
+            {
+                checksum = end(this);
+            }
+            catch (Exception error)
+            {
+                Fail(error);
+                return;
+            }
+
+            EndTask(checksum);
+            Run();
+        }
+
+        private void EndTask(long checksum)
+        {
+            RunState state = _run.State;
+            state.AddTaskWall(Stopwatch.GetTimestamp() - _started);
+            state.NoteThread();
+            state.Complete(checksum);
+        }
+
+        // A failed task ends its coroutine and stops the run; its wall time counts as well as its CPU (the loop
+        // thread's, read in RunLoop).
+        private void Fail(Exception error)
+        {
+            _run.State.AddTaskWall(Stopwatch.GetTimestamp() - _started);
+            _run.State.Fail(error);
+            _run.CoroutineEnded();
         }
     }
 }

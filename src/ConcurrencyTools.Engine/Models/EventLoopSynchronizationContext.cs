@@ -18,7 +18,8 @@ namespace ConcurrencyTools.Engine.Models;
 /// were 100,000 timers in the runtime's timer queues, each registered under a lock the timer thread holds
 /// while it scans them, each firing as a thread-pool work item that posted its continuation back across
 /// threads; starting them took longer than the waits (a wait that starts late ends late) and the run took
-/// 1.58x the wait. Here a wait is one small object in a heap on the loop thread: no lock, no other thread.
+/// 1.58x the wait. Here a wait is one entry (its due time and its waiter) in a queue on the loop thread:
+/// no lock, no other thread.
 /// </remarks>
 internal sealed class EventLoopSynchronizationContext : SynchronizationContext
 {
@@ -75,36 +76,52 @@ internal sealed class EventLoopSynchronizationContext : SynchronizationContext
     /// </summary>
     public ValueTask Delay(int milliseconds, CancellationToken cancellationToken)
     {
-        if (!IsLoopThread)
-        {
-            throw new InvalidOperationException("A wait on the event loop's timers must start on the loop thread.");
-        }
-
         if (cancellationToken.IsCancellationRequested)
         {
             return ValueTask.FromCanceled(cancellationToken);
         }
 
-        Watch(cancellationToken);
-        long ticks = milliseconds * Stopwatch.Frequency / 1000;
-        var delay = new LoopDelay(this, Stopwatch.GetTimestamp() + ticks, cancellationToken);
-        QueueOf(ticks).Enqueue(delay);
-        _pendingWaits++;
+        var delay = new LoopDelay(this, cancellationToken);
+        StartWait(milliseconds, delay);
         return new ValueTask(delay, 0);
+    }
+
+    /// <summary>
+    /// Starts a wait of <paramref name="milliseconds"/> on the loop's own timers: the loop calls
+    /// <paramref name="waiter"/>'s <see cref="LoopWaiter.OnWaitEnded"/> when it is due, or when the waiter's token is
+    /// cancelled. Call it on the loop thread only (<see cref="IsLoopThread"/>).
+    /// </summary>
+    public void StartWait(int milliseconds, LoopWaiter waiter)
+    {
+        if (!IsLoopThread)
+        {
+            throw new InvalidOperationException("A wait on the event loop's timers must start on the loop thread.");
+        }
+
+        Watch(waiter.CancellationToken);
+        long ticks = milliseconds * Stopwatch.Frequency / 1000;
+        QueueOf(ticks).Enqueue((Stopwatch.GetTimestamp() + ticks, waiter));
+        _pendingWaits++;
     }
 
     /// <summary>
     /// Runs an event loop on the calling thread: <paramref name="start"/> is called on the loop (so every
     /// await in it resumes there), and the loop runs until the task it returns has ended.
     /// </summary>
-    public static void Run(Func<Task> start)
+    public static void Run(Func<Task> start) => Run(_ => start());
+
+    /// <summary>
+    /// Runs an event loop on the calling thread: <paramref name="start"/> is called on the loop, given the loop,
+    /// and the loop runs until the task it returns has ended.
+    /// </summary>
+    public static void Run(Func<EventLoopSynchronizationContext, Task> start)
     {
         var loop = new EventLoopSynchronizationContext();
         SynchronizationContext? previous = Current;
         SetSynchronizationContext(loop);
         try
         {
-            Task all = start();
+            Task all = start(loop);
             all.ContinueWith(_ => loop.Complete(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             loop.RunOnCurrentThread();
         }
@@ -171,7 +188,7 @@ internal sealed class EventLoopSynchronizationContext : SynchronizationContext
         }
     }
 
-    private Queue<LoopDelay> QueueOf(long ticks)
+    private Queue<(long Due, LoopWaiter Waiter)> QueueOf(long ticks)
     {
         foreach (TimerQueue queue in _timers)
         {
@@ -196,12 +213,12 @@ internal sealed class EventLoopSynchronizationContext : SynchronizationContext
         long now = Stopwatch.GetTimestamp();
         foreach (TimerQueue queue in _timers)
         {
-            Queue<LoopDelay> waits = queue.Waits;
-            while (waits.TryPeek(out LoopDelay? delay) && delay.Due <= now)
+            Queue<(long Due, LoopWaiter Waiter)> waits = queue.Waits;
+            while (waits.TryPeek(out var wait) && wait.Due <= now)
             {
                 waits.Dequeue();
                 _pendingWaits--;
-                delay.Complete();
+                wait.Waiter.OnWaitEnded();
             }
         }
     }
@@ -212,9 +229,9 @@ internal sealed class EventLoopSynchronizationContext : SynchronizationContext
         long next = long.MaxValue;
         foreach (TimerQueue queue in _timers)
         {
-            if (queue.Waits.TryPeek(out LoopDelay? delay) && delay.Due < next)
+            if (queue.Waits.TryPeek(out var wait) && wait.Due < next)
             {
-                next = delay.Due;
+                next = wait.Due;
             }
         }
 
@@ -253,18 +270,18 @@ internal sealed class EventLoopSynchronizationContext : SynchronizationContext
     {
         foreach (TimerQueue queue in _timers)
         {
-            Queue<LoopDelay> waits = queue.Waits;
+            Queue<(long Due, LoopWaiter Waiter)> waits = queue.Waits;
             for (int count = waits.Count; count > 0; count--)
             {
-                LoopDelay delay = waits.Dequeue();
-                if (delay.CancellationToken.IsCancellationRequested)
+                var wait = waits.Dequeue();
+                if (wait.Waiter.CancellationToken.IsCancellationRequested)
                 {
                     _pendingWaits--;
-                    delay.Complete();
+                    wait.Waiter.OnWaitEnded();
                 }
                 else
                 {
-                    waits.Enqueue(delay); // the same order: the queue stays in due order
+                    waits.Enqueue(wait); // the same order: the queue stays in due order
                 }
             }
         }
@@ -277,7 +294,21 @@ internal sealed class EventLoopSynchronizationContext : SynchronizationContext
 
         public long Ticks { get; }
 
-        public Queue<LoopDelay> Waits { get; } = new();
+        // A wait is its due time and its waiter, not an object of its own (one waiter may wait many times).
+        public Queue<(long Due, LoopWaiter Waiter)> Waits { get; } = new();
+    }
+
+    /// <summary>What a wait on the loop's timers ends: a delay, or a coroutine the loop drives itself.</summary>
+    internal abstract class LoopWaiter
+    {
+        /// <summary>The token that ends the wait early.</summary>
+        public abstract CancellationToken CancellationToken { get; }
+
+        /// <summary>
+        /// Called by the loop thread when the wait is due or its token is cancelled, while the loop goes through its
+        /// timers: it may only queue work on the loop (<see cref="EventLoopSynchronizationContext.Post"/>), not run it.
+        /// </summary>
+        public abstract void OnWaitEnded();
     }
 
     /// <summary>A token the loop watches, and its registration.</summary>
@@ -297,7 +328,7 @@ internal sealed class EventLoopSynchronizationContext : SynchronizationContext
     }
 
     /// <summary>One wait on the loop: completed by the loop thread when due or when its token is cancelled.</summary>
-    private sealed class LoopDelay : IValueTaskSource
+    private sealed class LoopDelay : LoopWaiter, IValueTaskSource
     {
         private readonly EventLoopSynchronizationContext _loop;
         private Action<object?>? _continuation;
@@ -305,17 +336,13 @@ internal sealed class EventLoopSynchronizationContext : SynchronizationContext
         private ExecutionContext? _executionContext;
         private bool _done;
 
-        public LoopDelay(EventLoopSynchronizationContext loop, long due, CancellationToken cancellationToken)
+        public LoopDelay(EventLoopSynchronizationContext loop, CancellationToken cancellationToken)
         {
             _loop = loop;
-            Due = due;
             CancellationToken = cancellationToken;
         }
 
-        /// <summary>When the wait ends, in <see cref="Stopwatch"/> ticks.</summary>
-        public long Due { get; }
-
-        public CancellationToken CancellationToken { get; }
+        public override CancellationToken CancellationToken { get; }
 
         public ValueTaskSourceStatus GetStatus(short token) =>
             !_done ? ValueTaskSourceStatus.Pending
@@ -348,7 +375,7 @@ internal sealed class EventLoopSynchronizationContext : SynchronizationContext
         }
 
         /// <summary>Ends the wait on the loop thread and queues its continuation on the loop.</summary>
-        public void Complete()
+        public override void OnWaitEnded()
         {
             _done = true;
             if (_continuation is not null)

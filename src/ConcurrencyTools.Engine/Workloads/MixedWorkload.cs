@@ -1,5 +1,3 @@
-using System.Threading.Tasks;
-
 namespace ConcurrencyTools.Engine.Workloads;
 
 /// <summary>
@@ -7,20 +5,22 @@ namespace ConcurrencyTools.Engine.Workloads;
 /// the Cpu loop over its own slice, then waits <see cref="WorkloadSpec.MixedDurationMs"/>. Sweeping
 /// CpuFraction shows where threads under an interpreter lock stop paying off.
 /// </summary>
-internal sealed class MixedWorkload : Workload
+internal sealed class MixedWorkload : SingleWaitWorkload
 {
     public MixedWorkload(WorkloadSpec spec)
         : base(spec)
     {
     }
 
-    public override async ValueTask<long> RunTaskAsync(int index, ITaskContext context)
+    public override int WaitMs => Spec.MixedDurationMs;
+
+    public override long BeforeWait(int index, ITaskContext context)
     {
         long iterations = Spec.MixedIterations;
-        long sum = CpuWorkload.Sum(index * iterations, iterations, context);
-        await context.WaitAsync(Spec.MixedDurationMs);
-        return unchecked(sum + Mix(index));
+        return CpuWorkload.Sum(index * iterations, iterations, context);
     }
+
+    public override long AfterWait(int index, long beforeWait) => unchecked(beforeWait + Mix(index));
 
     public override long ExpectedChecksum(int index)
     {
