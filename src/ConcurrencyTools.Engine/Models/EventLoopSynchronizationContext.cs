@@ -9,7 +9,7 @@ namespace ConcurrencyTools.Engine.Models;
 
 /// <summary>
 /// A single-threaded event loop, like asyncio's: continuations posted from any thread (I/O completions,
-/// channels) are queued and run one at a time on the one thread that called <see cref="Run"/>, and the
+/// channels) are queued and run one at a time on the one thread that called <see cref="Run(Func{EventLoopSynchronizationContext, Task})"/>, and the
 /// waits of the tasks on it (<see cref="Delay"/>) are the loop's own timers, kept in due order and fired
 /// by the loop thread itself between callbacks.
 /// </summary>

@@ -75,7 +75,7 @@ public class ScaleTests
     }
 
     [Theory]
-    [InlineData(20_000, 20_000, 160)] // a coroutine per task: that coroutine, and room for its wait in the loop's queues
+    [InlineData(20_000, 20_000, 250)] // a coroutine per task: that coroutine, and room for its wait in the loop's queues
     [InlineData(2_000, 4, 16)]        // 4 coroutines for 2,000 tasks: nothing for each task
     public void TheEventLoopAllocatesLittleForEachWaitingTask(int tasks, int workers, int maxBytesPerTask)
     {
