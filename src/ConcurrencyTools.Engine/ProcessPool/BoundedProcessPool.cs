@@ -24,7 +24,10 @@ public sealed class BoundedProcessPool : IDisposable
     private readonly Channel<ProcessTaskResult> _results = Channel.CreateUnbounded<ProcessTaskResult>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Channel<ProcessOutputLine> _lines;
     private readonly ProcessLineSink? _lineSink;
-    private readonly SemaphoreSlim _activity = new(0, 1);
+    // Set when there may be something to take or room for input. No spinning before it blocks: a
+    // SemaphoreSlim spins through dozens of sched_yield calls on every wait, and the pipeline thread waits
+    // once or more per task, so that spinning cost pwsh CPU for as long as the tasks ran.
+    private readonly ManualResetEventSlim _activity = new(false, spinCount: 0);
     private readonly SemaphoreSlim? _window;
     private readonly CancellationTokenSource _stop = new();
     private readonly object _gate = new();
@@ -187,6 +190,10 @@ public sealed class BoundedProcessPool : IDisposable
     {
         _ = IsCompleted;
         _activity.Wait(timeout, cancellationToken);
+
+        // Cleared after the wait: whatever was signalled before this point is taken by the caller's next drain,
+        // and a signal after it stays set for the next wait.
+        _activity.Reset();
     }
 
     /// <summary>The counts so far.</summary>
@@ -459,20 +466,7 @@ public sealed class BoundedProcessPool : IDisposable
         Signal();
     }
 
-    private void Signal()
-    {
-        try
-        {
-            if (_activity.CurrentCount == 0)
-            {
-                _activity.Release();
-            }
-        }
-        catch (SemaphoreFullException)
-        {
-            // Another thread signalled first.
-        }
-    }
+    private void Signal() => _activity.Set();
 
     private readonly record struct QueuedTask(ProcessTask Task, long Index, long ArrivedAt, int PriorAttempts = 0);
 }

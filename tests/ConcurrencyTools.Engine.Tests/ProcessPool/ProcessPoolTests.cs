@@ -14,6 +14,49 @@ namespace ConcurrencyTools.Engine.Tests;
 
 public class ProcessPoolTests
 {
+    /// <summary>
+    /// The pipeline thread waits for the pool once or more per task; a wait that spins before it blocks
+    /// (SemaphoreSlim: dozens of sched_yield calls a wait) costs pwsh CPU for as long as the tasks run.
+    /// CPU time of known work, not a time bound: the same number of waits on the pool and on a plain blocking
+    /// event, on this thread, while a child sleeps.
+    /// </summary>
+    [Fact]
+    public void WaitingForThePoolCostsNoMoreCpuThanAPlainBlockingWait()
+    {
+        if (!Measurement.ThreadCpuClock.IsThreadTime)
+        {
+            return;
+        }
+
+        using var pool = new BoundedProcessPool(new ProcessPoolOptions { ThrottleLimit = 1 });
+        Assert.True(pool.TryAdd(new ProcessTask(1, "", "/bin/sleep", new[] { "30" })));
+        Thread.Sleep(200);
+        const int Waits = 300;
+        var timeout = TimeSpan.FromMilliseconds(2);
+
+        double poolCpu = 0, plainCpu = 0;
+        using var plain = new ManualResetEventSlim(false, spinCount: 0);
+        for (int round = 0; round < 3; round++)
+        {
+            double before = Measurement.ThreadCpuClock.NowMs();
+            for (int i = 0; i < Waits; i++)
+            {
+                pool.WaitForActivity(timeout, CancellationToken.None);
+            }
+
+            double middle = Measurement.ThreadCpuClock.NowMs();
+            for (int i = 0; i < Waits; i++)
+            {
+                plain.Wait(timeout);
+            }
+
+            poolCpu += middle - before;
+            plainCpu += Measurement.ThreadCpuClock.NowMs() - middle;
+        }
+
+        Assert.True(poolCpu < 2 * plainCpu + 5, $"{Waits * 3} waits for the pool took {poolCpu:F1} ms of this thread's CPU against {plainCpu:F1} ms for as many plain blocking waits");
+    }
+
     private static readonly TimeSpan HangGuard = TimeSpan.FromMinutes(2);
 
     [Theory]
