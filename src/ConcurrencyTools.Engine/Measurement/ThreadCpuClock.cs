@@ -39,9 +39,7 @@ internal static class ThreadCpuClock
             // One handle per thread, opened by that thread: /proc/thread-self names the opener, and reading it
             // again from offset 0 costs a system call, not an open.
             _schedstat ??= File.OpenHandle("/proc/thread-self/schedstat");
-            Span<byte> buffer = stackalloc byte[96];
-            int read = RandomAccess.Read(_schedstat, buffer, 0);
-            return ParseRunWaitMs(buffer[..read]);
+            return ReadRunWaitMs(_schedstat);
         }
         catch (Exception error) when (error is IOException or UnauthorizedAccessException)
         {
@@ -105,15 +103,13 @@ internal static class ThreadCpuClock
         {
             // The kernel's per-thread CPU clock: ~tid << 3, CPUCLOCK_PERTHREAD_MASK (4) | CPUCLOCK_SCHED (2).
             int clockId = (int)(~(uint)threadId << 3) | 6;
-            if (clock_gettime(clockId, out TimeSpec time) != 0)
+            if (!TryRead(clockId, out double cpuMs))
             {
                 return false;
             }
 
             using SafeFileHandle schedstat = File.OpenHandle($"/proc/self/task/{threadId}/schedstat");
-            Span<byte> buffer = stackalloc byte[96];
-            int read = RandomAccess.Read(schedstat, buffer, 0);
-            times = new ThreadTimes((time.Seconds * 1000.0) + (time.Nanoseconds / 1_000_000.0), ParseRunWaitMs(buffer[..read]));
+            times = new ThreadTimes(cpuMs, ReadRunWaitMs(schedstat));
             return true;
         }
         catch (Exception error) when (error is IOException or UnauthorizedAccessException or DllNotFoundException or EntryPointNotFoundException)
@@ -132,12 +128,21 @@ internal static class ThreadCpuClock
     [ThreadStatic]
     private static SafeFileHandle? _schedstat;
 
-    private static bool TryRead(out double ms)
+    private static double ReadRunWaitMs(SafeFileHandle schedstat)
+    {
+        Span<byte> buffer = stackalloc byte[96];
+        int read = RandomAccess.Read(schedstat, buffer, 0);
+        return ParseRunWaitMs(buffer[..read]);
+    }
+
+    private static bool TryRead(out double ms) => TryRead(ClockThreadCpuTimeId, out ms);
+
+    private static bool TryRead(int clockId, out double ms)
     {
         ms = 0;
         try
         {
-            if (clock_gettime(ClockThreadCpuTimeId, out TimeSpec time) != 0)
+            if (clock_gettime(clockId, out TimeSpec time) != 0)
             {
                 return false;
             }
