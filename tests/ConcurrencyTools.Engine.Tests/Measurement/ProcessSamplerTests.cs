@@ -151,15 +151,17 @@ public class ProcessSamplerTests
     [Fact]
     public void SamplersRunningTogetherEachKeepTheirOwnPeaks()
     {
+        // Counted as in AssertSeesShortLivedThreads, with its two threads of slack: a pool thread that
+        // retired meanwhile took the outer peak to 11 above a count read from the sampler's first sample.
         using ProcessSampler outer = ProcessSampler.Start();
-        int before = outer.PeakThreadCount;
+        int before = OperatingSystem.IsLinux() ? OsThreads() - 1 : outer.PeakThreadCount;
         ShortLivedThreads(12, 300);
         Thread.Sleep(200); // the ended threads' OS threads are gone too
         using ProcessSampler inner = ProcessSampler.Start();
         inner.Stop();
         outer.Stop();
-        Assert.True(outer.PeakThreadCount >= before + 12, $"outer peak {outer.PeakThreadCount}, {before} before");
-        Assert.True(inner.PeakThreadCount < before + 12, $"inner peak {inner.PeakThreadCount}: it started after the threads ended");
+        Assert.True(outer.PeakThreadCount >= before + 10, $"outer peak {outer.PeakThreadCount}, {before} before");
+        Assert.True(inner.PeakThreadCount <= outer.PeakThreadCount - 10, $"inner peak {inner.PeakThreadCount}, outer {outer.PeakThreadCount}: it started after the threads ended");
         Assert.True(outer.PeakWorkingSetBytes > 0 && inner.PeakWorkingSetBytes > 0);
     }
 }

@@ -21,25 +21,34 @@ public class GilSchedulerTests
     public void AHolderThatLetsTheLockGoDoesNotTakeItBackBeforeTheWaiterHadIt()
     {
         // The I/O pattern: the holder releases and asks again at once (a wait that returns at once).
+        // Each thread lets the lock go only once the other waits for it: a thread preempted between
+        // its release and its next acquire has not asked, and the other may rightly take the lock again.
         using var gil = new GilScheduler(TimeSpan.FromMilliseconds(1), CancellationToken.None);
         var holders = new List<string>();
         gil.Acquire();
-        Task waiter = StartWaiter(gil, holders, "waiter", turns: 20);
-        WaitUntil(() => gil.Waiting == 1);
+        Task waiter = StartWaiter(gil, holders, "waiter", turns: 20, releaseWhenAsked: true);
 
         for (int i = 0; i < 20; i++)
         {
             Record(holders, "releaser");
+            WaitUntil(() => gil.Waiting == 1);
             gil.Release();
             gil.Acquire();
+
+            // Back only after the waiter's turn, not straight back on the release.
+            lock (holders)
+            {
+                Assert.Equal("waiter", holders[^1]);
+            }
         }
 
         gil.Release();
         Assert.True(waiter.Wait(Patience));
 
-        // Each release while the waiter waited gave it the lock: the releaser never held it twice in a row.
-        Assert.Equal(0, RetakesWhileWaited(holders, "releaser"));
-        Assert.Equal(20, holders.Count(h => h == "waiter"));
+        // Every release while the other thread waited gave it the lock: the two strictly took turns.
+        var turns = Enumerable.Range(0, 40).Select(i => i % 2 == 0 ? "releaser" : "waiter");
+        Assert.Equal(turns, holders);
+        Assert.Equal(41, gil.Switches);
     }
 
     [Fact]
@@ -113,7 +122,9 @@ public class GilSchedulerTests
         Assert.Equal(1, gil.Switches);
     }
 
-    private static Task StartWaiter(GilScheduler gil, List<string> holders, string name, int turns) =>
+    // A thread that takes the lock the given number of turns; with releaseWhenAsked, it lets it go
+    // only once another thread waits for it.
+    private static Task StartWaiter(GilScheduler gil, List<string> holders, string name, int turns, bool releaseWhenAsked = false) =>
         Task.Factory.StartNew(
             () =>
             {
@@ -121,6 +132,11 @@ public class GilSchedulerTests
                 {
                     gil.Acquire();
                     Record(holders, name);
+                    if (releaseWhenAsked)
+                    {
+                        WaitUntil(() => gil.Waiting == 1);
+                    }
+
                     gil.Release();
                 }
             },
