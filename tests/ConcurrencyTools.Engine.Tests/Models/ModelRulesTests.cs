@@ -1,0 +1,295 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Threading;
+using System.Threading.Tasks;
+using ConcurrencyTools.Engine.Models;
+using Xunit;
+
+namespace ConcurrencyTools.Engine.Tests;
+
+/// <summary>
+/// The rules of the models' parts that the model runs do not pin: the interpreter lock's checks and
+/// interval, a checkpoint outside the lock, the lock of a thread stopped while it queued, and the
+/// catalog's lookups and their messages.
+/// </summary>
+public class ModelRulesTests
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-1)]
+    public void TheLocksSwitchIntervalMustBePositive(int milliseconds)
+    {
+        // The model checks the interval first; the lock checks it again for its other callers.
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => new GilScheduler(TimeSpan.FromMilliseconds(milliseconds), CancellationToken.None));
+        Assert.Equal("switchInterval", error.ParamName);
+        Assert.StartsWith("The switch interval must be positive.", error.Message);
+    }
+
+    [Theory]
+    [InlineData(double.PositiveInfinity)]
+    [InlineData(double.NegativeInfinity)]
+    [InlineData(-0.5)]
+    public void AnInfiniteOrNegativeSwitchIntervalIsRejectedNamingIt(double interval)
+    {
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() =>
+            ExecutionModel.Create(ConcurrencyModel.GilThreads, new ModelOptions { SwitchIntervalMs = interval }));
+        Assert.Equal("switchIntervalMs", error.ParamName);
+        Assert.StartsWith("SwitchIntervalMs must be a positive number.", error.Message);
+    }
+
+    [Fact]
+    public void ASmallPositiveSwitchIntervalIsAccepted()
+    {
+        Assert.Equal(ConcurrencyModel.GilThreads, ExecutionModel.Create(ConcurrencyModel.GilThreads, new ModelOptions { SwitchIntervalMs = 0.001 }).Model);
+        Assert.Equal(5.0, new ModelOptions().SwitchIntervalMs);
+    }
+
+    [Fact]
+    public void AHolderKeepsTheLockAtItsCheckpointsUntilTheWaitersIntervalHasRunOut()
+    {
+        // An interval of an hour: however slow the machine, the thousand checkpoints below end long before it,
+        // so the holder must not drop the lock at any of them (a deadline not an hour away would let it).
+        using var gil = new GilScheduler(TimeSpan.FromHours(1), CancellationToken.None);
+        var holders = new List<string>();
+        gil.Acquire();
+        Task waiter = StartTaker(gil, holders, "waiter");
+        WaitUntil(() => gil.Waiting == 1);
+
+        for (int i = 0; i < 1000; i++)
+        {
+            gil.Checkpoint();
+        }
+
+        Assert.Equal(0, gil.ForcedDrops);
+        Assert.Equal(1, gil.Waiting);
+        lock (holders)
+        {
+            Assert.Empty(holders);
+        }
+
+        // Let go by hand, the lock goes to the waiter.
+        gil.Release();
+        Assert.True(waiter.Wait(Patience));
+        Assert.Equal(new[] { "waiter" }, holders);
+        Assert.Equal(2, gil.Switches);
+        Assert.Equal(0, gil.Violations);
+    }
+
+    [Fact]
+    public void ACheckpointOutsideTheLockIsAViolationAndHandsNothingOver()
+    {
+        using var gil = new GilScheduler(TimeSpan.FromMilliseconds(1), CancellationToken.None);
+        var holders = new List<string>();
+        gil.Acquire();
+        Task waiter = StartTaker(gil, holders, "waiter");
+        WaitUntil(() => gil.Waiting == 1);
+
+        // The waiter's interval has run out (a sleep of 50 intervals), so a holder's checkpoint would drop the lock;
+        // a thread that does not hold it must not give it away, nor queue for it.
+        Thread.Sleep(50);
+        var intruder = new Thread(gil.Checkpoint);
+        intruder.Start();
+        Assert.True(intruder.Join(Patience));
+        Assert.Equal(1, gil.Violations);
+        Assert.Equal(0, gil.ForcedDrops);
+        Assert.Equal(1, gil.Waiting);
+        lock (holders)
+        {
+            Assert.Empty(holders);
+        }
+
+        // The holder is still the only one inside: its own checkpoint is no violation, and it hands the lock over.
+        gil.Checkpoint();
+        Assert.Equal(1, gil.Violations);
+        Assert.Equal(1, gil.ForcedDrops);
+        Assert.True(waiter.Wait(Patience));
+        Assert.Equal(new[] { "waiter" }, holders);
+        Assert.Equal(3, gil.Switches);
+        gil.Release();
+    }
+
+    [Fact]
+    public void AStoppedRunGivesTheLockToNobodyEvenWhenItIsFree()
+    {
+        using var stop = new CancellationTokenSource();
+        using var gil = new GilScheduler(TimeSpan.FromMilliseconds(5), stop.Token);
+        stop.Cancel();
+        Assert.Throws<OperationCanceledException>(gil.Acquire);
+        Assert.Equal(0, gil.Switches);
+        Assert.Equal(0, gil.MaxConcurrent);
+    }
+
+    [Fact]
+    public void AThreadStoppedWhileItQueuedAfterADropDoesNotLetGoOfTheLockItNoLongerHolds()
+    {
+        // A worker computes holding the lock; the test thread asks for it and gets it at the worker's next
+        // checkpoint, and the worker queues behind. Stopped while it queues, the worker ends without the lock:
+        // it must not release the lock the test thread holds.
+        using var stop = new CancellationTokenSource();
+        using var gil = new GilScheduler(TimeSpan.FromMilliseconds(1), stop.Token);
+        using var holding = new ManualResetEventSlim();
+        Exception? failure = null;
+        var worker = new Thread(() => GilTaskContext.RunHolding(
+            gil,
+            stop.Token,
+            error => failure = error,
+            context =>
+            {
+                holding.Set();
+                while (true)
+                {
+                    context.Checkpoint();
+                }
+            }));
+        worker.Start();
+        Assert.True(holding.Wait(Patience));
+
+        gil.Acquire();
+        Assert.Equal(1, gil.ForcedDrops);
+        WaitUntil(() => gil.Waiting == 1);
+        stop.Cancel();
+        Assert.True(worker.Join(Patience));
+        Assert.IsAssignableFrom<OperationCanceledException>(failure);
+
+        // Still the only holder: no violation at its checkpoint, and the lock was taken twice in all.
+        Assert.Equal(0, gil.Waiting);
+        gil.Checkpoint();
+        Assert.Equal(0, gil.Violations);
+        Assert.Equal(1, gil.MaxConcurrent);
+        Assert.Equal(2, gil.Switches);
+        gil.Release();
+    }
+
+    [Fact]
+    public void AWaitUnderTheLockThatIsStoppedEndsWithoutTheLock()
+    {
+        // A blocking wait is made with the lock released; stopped during it, the thread cannot take the lock
+        // back, and the thread that holds it meanwhile keeps it alone.
+        using var stop = new CancellationTokenSource();
+        using var gil = new GilScheduler(TimeSpan.FromMilliseconds(1), stop.Token);
+        using var waiting = new ManualResetEventSlim();
+        Exception? failure = null;
+        var worker = new Thread(() => GilTaskContext.RunHolding(
+            gil,
+            stop.Token,
+            error => failure = error,
+            context => context.Released(() =>
+            {
+                waiting.Set();
+                BlockingTaskContext.BlockingWait(60_000, stop.Token);
+                return 0;
+            })));
+        worker.Start();
+        Assert.True(waiting.Wait(Patience));
+
+        gil.Acquire();
+        stop.Cancel();
+        Assert.True(worker.Join(Patience));
+        Assert.IsAssignableFrom<OperationCanceledException>(failure);
+        gil.Checkpoint();
+        Assert.Equal(0, gil.Violations);
+        Assert.Equal(2, gil.Switches);
+        gil.Release();
+    }
+
+    [Theory]
+    [InlineData(ModelUses.None)]
+    [InlineData(ModelUses.Workloads | ModelUses.ScriptBlocks)]
+    [InlineData((ModelUses)8)]
+    public void TheCatalogAsksForOneKindOfWork(ModelUses use)
+    {
+        foreach (Func<ModelUses, IReadOnlyList<ConcurrencyModel>> lookup in new Func<ModelUses, IReadOnlyList<ConcurrencyModel>>[] { ModelCatalog.ModelsThatRun, ModelCatalog.DefaultModels })
+        {
+            var error = Assert.Throws<ArgumentOutOfRangeException>(() => lookup(use));
+            Assert.Equal("use", error.ParamName);
+            Assert.StartsWith("Name one kind of work.", error.Message);
+        }
+    }
+
+    [Theory]
+    [InlineData("GilThreads", ConcurrencyModel.GilThreads)]
+    [InlineData("gilthreads", ConcurrencyModel.GilThreads)]
+    [InlineData("SEQUENTIAL", ConcurrencyModel.Sequential)]
+    [InlineData("Jobs", ConcurrencyModel.Jobs)]
+    public void AModelIsFoundByItsNameInAnyCase(string name, ConcurrencyModel expected)
+    {
+        Assert.True(ModelCatalog.TryParse(name, out ConcurrencyModel model));
+        Assert.Equal(expected, model);
+    }
+
+    [Theory]
+    [InlineData("3")]
+    [InlineData("99")]
+    [InlineData("")]
+    [InlineData(null)]
+    [InlineData("Thread")]
+    [InlineData(" Threads")]
+    public void OnlyAModelsNameIsAModel(string? name)
+    {
+        // Enum.TryParse would take "3" (EventLoop) and "99"; the catalog takes names only.
+        Assert.False(ModelCatalog.TryParse(name, out ConcurrencyModel model));
+        Assert.Equal(default, model);
+    }
+
+    [Fact]
+    public void AnUnknownModelHasNoEntryAndTheMessageNamesIt()
+    {
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => ModelCatalog.Of((ConcurrencyModel)99));
+        Assert.Equal("Model", error.ParamName);
+        Assert.StartsWith("Model '99' is not a known model.", error.Message);
+
+        var create = Assert.Throws<ArgumentOutOfRangeException>(() => ExecutionModel.Create((ConcurrencyModel)99));
+        Assert.Equal("model", create.ParamName);
+        Assert.StartsWith("Model '99' is not a known model.", create.Message);
+    }
+
+    [Fact]
+    public void EachEntryNamesItsModelAndRunsWhatItSays()
+    {
+        foreach (ModelEntry entry in ModelCatalog.Entries)
+        {
+            Assert.Equal(entry.Model.ToString(), entry.ToString());
+            Assert.Same(entry, ModelCatalog.Of(entry.Model));
+            foreach (ModelUses use in new[] { ModelUses.Workloads, ModelUses.ScriptBlocks, ModelUses.Pipelines })
+            {
+                Assert.Equal(entry.Runs.HasFlag(use), ModelCatalog.Runs(entry.Model, use));
+            }
+        }
+
+        Assert.Equal(ModelUses.Workloads | ModelUses.ScriptBlocks, ModelCatalog.Of(ConcurrencyModel.Sequential).Runs);
+        Assert.Equal(ModelUses.Workloads, ModelCatalog.Of(ConcurrencyModel.Processes).ByDefault);
+        Assert.Equal(ModelUses.None, ModelCatalog.Of(ConcurrencyModel.ThreadJob).ByDefault);
+        Assert.Equal(ModelCatalog.MaxThreadWorkers, ModelCatalog.Of(ConcurrencyModel.GilThreads).MaxWorkers);
+        Assert.Equal(0, ModelCatalog.Of(ConcurrencyModel.Runspaces).MaxWorkers);
+    }
+
+    // A thread that takes the lock once, records it and lets it go.
+    private static Task StartTaker(GilScheduler gil, List<string> holders, string name) =>
+        Task.Factory.StartNew(
+            () =>
+            {
+                gil.Acquire();
+                lock (holders)
+                {
+                    holders.Add(name);
+                }
+
+                gil.Release();
+            },
+            CancellationToken.None,
+            TaskCreationOptions.LongRunning,
+            TaskScheduler.Default);
+
+    private static void WaitUntil(Func<bool> condition)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!condition())
+        {
+            Assert.True(clock.Elapsed < Patience, "timed out waiting for the threads to queue");
+            Thread.Sleep(1);
+        }
+    }
+}
