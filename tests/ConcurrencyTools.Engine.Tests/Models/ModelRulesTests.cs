@@ -1,9 +1,12 @@
 using System;
 using System.Collections.Generic;
 using System.Diagnostics;
+using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
+using ConcurrencyTools.Engine.Measurement;
 using ConcurrencyTools.Engine.Models;
+using ConcurrencyTools.Engine.Workloads;
 using Xunit;
 
 namespace ConcurrencyTools.Engine.Tests;
@@ -266,6 +269,52 @@ public class ModelRulesTests
         Assert.Equal(0, ModelCatalog.Of(ConcurrencyModel.Runspaces).MaxWorkers);
     }
 
+    [Fact]
+    public void ARunNeedsAWorkloadAndAWorkerAndSaysSo()
+    {
+        ExecutionModel model = ExecutionModel.Create(ConcurrencyModel.Threads);
+        Assert.Equal("workload", Assert.Throws<ArgumentNullException>(() => model.Run(null!, 2, CancellationToken.None)).ParamName);
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => model.Run(new ProbeWorkload(1), 0, CancellationToken.None));
+        Assert.StartsWith("Workers must be at least 1.", error.Message);
+        Assert.Equal(0, error.ActualValue);
+    }
+
+    [Fact]
+    public void EachWorkerIsANamedBackgroundThreadThatReadsItsClockTwice()
+    {
+        // Three tasks that each wait until all three run: each of the three workers runs exactly one.
+        var workload = new MeetingWorkload(3);
+        ModelRunResult result = ExecutionModel.Create(ConcurrencyModel.Threads).Run(workload, 3, CancellationToken.None);
+
+        Assert.Null(result.Error);
+        Assert.Equal(new[] { "Threads worker 1", "Threads worker 2", "Threads worker 3" }, workload.Threads.Select(t => t.Name).OrderBy(n => n));
+        Assert.All(workload.Threads, t => Assert.True(t.IsBackground, t.Name));
+        Assert.Equal((3, 3, workload.ExpectedChecksum()), (result.CompletedTasks, result.ThreadsUsed, result.Checksum));
+
+        // Each thread's clock is read when it takes its first task and after its last, not around each task.
+        Assert.Equal(6, result.ThreadClockReadings);
+
+        // The figures every in-process run reports.
+        Assert.Equal(RuntimeCounters.GcMode, result.GcMode);
+        Assert.NotNull(result.Counters);
+        Assert.True(result.PeakWorkingSetBytes > 0);
+        Assert.True(result.PeakThreadCount > 0);
+        Assert.NotNull(result.ThreadPoolThreadsAdded);
+        Assert.NotNull(result.TaskCpu);
+        Assert.True(result.TaskWall > TimeSpan.Zero);
+        Assert.NotNull(result.TaskRunWait);
+        Assert.Null(result.Startup);
+        Assert.Null(result.GilSwitches);
+    }
+
+    [Fact]
+    public void SequentialReadsItsOneThreadsClockTwice()
+    {
+        ModelRunResult result = ExecutionModel.Create(ConcurrencyModel.Sequential).Run(new ProbeWorkload(5), 3, CancellationToken.None);
+        Assert.Null(result.Error);
+        Assert.Equal((5, 1, 2), (result.CompletedTasks, result.ThreadsUsed, result.ThreadClockReadings));
+    }
+
     // A thread that takes the lock once, records it and lets it go.
     private static Task StartTaker(GilScheduler gil, List<string> holders, string name) =>
         Task.Factory.StartNew(
@@ -291,5 +340,27 @@ public class ModelRulesTests
             Assert.True(clock.Elapsed < Patience, "timed out waiting for the threads to queue");
             Thread.Sleep(1);
         }
+    }
+
+    /// <summary>Tasks that each wait until every task has started, and keep the threads that ran them.</summary>
+    private sealed class MeetingWorkload : Workload
+    {
+        private readonly CountdownEvent _started;
+
+        public MeetingWorkload(int tasks)
+            : base(new WorkloadSpec(WorkloadKind.Io, tasks, durationMs: 0)) => _started = new CountdownEvent(tasks);
+
+        /// <summary>The name of each thread that ran a task, and whether it was a background thread then.</summary>
+        public System.Collections.Concurrent.ConcurrentBag<(string? Name, bool IsBackground)> Threads { get; } = new();
+
+        public override ValueTask<long> RunTaskAsync(int index, ITaskContext context)
+        {
+            Threads.Add((Thread.CurrentThread.Name, Thread.CurrentThread.IsBackground));
+            _started.Signal();
+            Assert.True(_started.Wait(Patience, context.CancellationToken), "the other tasks did not start");
+            return new ValueTask<long>(Mix(index));
+        }
+
+        public override long ExpectedChecksum(int index) => Mix(index);
     }
 }
