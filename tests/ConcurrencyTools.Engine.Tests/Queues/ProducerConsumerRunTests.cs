@@ -74,7 +74,18 @@ public class ProducerConsumerRunTests
         Assert.True(row.AllocatedBytes > 0, $"allocated {row.AllocatedBytes}");
         Assert.True(row.PeakWorkingSetBytes > 0);
         Assert.True(row.PeakThreadCount > 0);
-        Assert.InRange(row.ThreadsUsed, 1, model == ConcurrencyModel.EventLoop ? 1 : 5);
+        // Each role has a thread of its own (but the loop's one): every consumer that got an item, and the one
+        // or two producers, which made them.
+        int consumersThatWorked = perConsumer.Count(n => n > 0);
+        if (model == ConcurrencyModel.EventLoop)
+        {
+            Assert.Equal(1, row.ThreadsUsed);
+        }
+        else
+        {
+            Assert.InRange(row.ThreadsUsed, consumersThatWorked + 1, consumersThatWorked + 2);
+        }
+
         Assert.Equal(model == ConcurrencyModel.GilThreads, row.GilSwitches is > 0);
         Assert.Equal(model == ConcurrencyModel.GilThreads, row.GilSwitches.HasValue);
     }
@@ -146,6 +157,28 @@ public class ProducerConsumerRunTests
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), $"took {clock.Elapsed}");
     }
 
+    [Theory]
+    [InlineData(ConcurrencyModel.Threads)]
+    [InlineData(ConcurrencyModel.GilThreads)]
+    [InlineData(ConcurrencyModel.EventLoop)]
+    public void EachRoleRunsOnAThreadNamedForIt(ConcurrencyModel model)
+    {
+        var spec = new WorkloadSpec(WorkloadKind.Io, 12, durationMs: 1);
+        var configuration = new ProducerConsumerConfiguration(model, 2, 3, new QueueCapacity(2), spec, spec);
+        var producer = new NameRecordingWorkload(spec);
+        var consumer = new NameRecordingWorkload(spec);
+        var row = new ProducerConsumerResult { ExpectedChecksum = consumer.ExpectedChecksum() };
+        new ProducerConsumerRun(configuration, producer, consumer, producer.ExpectedChecksum()).Execute(row, 5, CancellationToken.None);
+
+        Assert.True(row.Verified, row.Error);
+        string[] producers = model == ConcurrencyModel.EventLoop ? new[] { "EventLoop" } : new[] { "Producer 1", "Producer 2" };
+        string[] consumers = model == ConcurrencyModel.EventLoop ? new[] { "EventLoop" } : new[] { "Consumer 1", "Consumer 2", "Consumer 3" };
+        Assert.NotEmpty(producer.Names);
+        Assert.NotEmpty(consumer.Names);
+        Assert.All(producer.Names, name => Assert.Contains(name, producers));
+        Assert.All(consumer.Names, name => Assert.Contains(name, consumers));
+    }
+
     [Fact]
     public void TheBenchmarkNeedsAPlan() =>
         Assert.Equal("plan", Assert.Throws<ArgumentNullException>(() => new ProducerConsumerBenchmark(null!)).ParamName);
@@ -206,5 +239,24 @@ public class ProducerConsumerRunTests
     {
         var spec = new WorkloadSpec(WorkloadKind.Io, 6, durationMs: 0);
         return (new ProducerConsumerConfiguration(model, 2, 2, new QueueCapacity(2), spec, spec), Workload.Create(spec), Workload.Create(spec));
+    }
+
+    /// <summary>An Io workload that keeps the name of every thread that ran one of its items.</summary>
+    private sealed class NameRecordingWorkload : Workload
+    {
+        private readonly Workload _inner;
+
+        public NameRecordingWorkload(WorkloadSpec spec)
+            : base(spec) => _inner = Workload.Create(spec);
+
+        public System.Collections.Concurrent.ConcurrentBag<string?> Names { get; } = new();
+
+        public override ValueTask<long> RunTaskAsync(int index, ITaskContext context)
+        {
+            Names.Add(Thread.CurrentThread.Name);
+            return _inner.RunTaskAsync(index, context);
+        }
+
+        public override long ExpectedChecksum(int index) => _inner.ExpectedChecksum(index);
     }
 }
