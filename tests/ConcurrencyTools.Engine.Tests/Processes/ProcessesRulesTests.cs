@@ -440,6 +440,43 @@ public class ProcessesRulesTests
     }
 
     [Fact]
+    public void TheTreeBelowAProcessIsReadFromProcEvenWhenANameHoldsParentheses()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
+
+        Assert.True(ProcessTree.TryReadParent(Environment.ProcessId, out int parent));
+        Assert.True(parent > 0 && parent != Environment.ProcessId);
+        Assert.False(ProcessTree.TryReadParent(int.MaxValue, out int none));
+        Assert.Equal(0, none);
+
+        // A program whose name holds ") (" and spaces, below a shell: the child first, then the grandchild.
+        string directory = Directory.CreateTempSubdirectory("ct-tree-").FullName;
+        string odd = Path.Combine(directory, "a) b (c");
+        File.Copy("/bin/sleep", odd);
+        File.SetUnixFileMode(odd, UnixFileMode.UserRead | UnixFileMode.UserExecute);
+        using var shell = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("sh", new[] { "-c", "\"$0\" 60 & echo $!; wait", odd }) { RedirectStandardOutput = true })!;
+        try
+        {
+            int grandchild = int.Parse(shell.StandardOutput.ReadLine()!, System.Globalization.CultureInfo.InvariantCulture);
+            Assert.True(ProcessTree.TryReadParent(grandchild, out int grandparent));
+            Assert.Equal(shell.Id, grandparent);
+            List<int> below = ProcessTree.Descendants(Environment.ProcessId);
+            Assert.True(below.IndexOf(shell.Id) >= 0 && below.IndexOf(shell.Id) < below.IndexOf(grandchild), string.Join(",", below));
+            Assert.Equal(new[] { grandchild }, ProcessTree.Descendants(shell.Id));
+            Assert.Empty(ProcessTree.Descendants(grandchild));
+        }
+        finally
+        {
+            shell.Kill(entireProcessTree: true);
+            shell.WaitForExit();
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
     public void AParentPipeNeedsItsInputAndItsCallback()
     {
         Assert.Throws<ArgumentNullException>(() => new ParentPipe(null!, () => { }));
