@@ -82,6 +82,109 @@ public class ModelRulesTests
     }
 
     [Fact]
+    public void ATakerWithOthersStillWaitingGetsAWholeIntervalBeforeItIsAskedToDrop()
+    {
+        // Two threads queue behind the holder; the first gets the lock when the holder lets it go, with the
+        // second still waiting. The second's wait starts then, so with an interval of an hour the new holder's
+        // checkpoints must not drop the lock (a deadline taken from the past would drop it at the first one).
+        using var gil = new GilScheduler(TimeSpan.FromHours(1), CancellationToken.None);
+        var holders = new List<string>();
+        long dropsSeenByFirst = -1;
+        gil.Acquire();
+        Task first = Task.Factory.StartNew(
+            () =>
+            {
+                gil.Acquire();
+                Record(holders, "first");
+                for (int i = 0; i < 100; i++)
+                {
+                    gil.Checkpoint();
+                }
+
+                dropsSeenByFirst = gil.ForcedDrops;
+                gil.Release();
+            },
+            CancellationToken.None,
+            TaskCreationOptions.LongRunning,
+            TaskScheduler.Default);
+        WaitUntil(() => gil.Waiting == 1);
+        Task second = StartTaker(gil, holders, "second");
+        WaitUntil(() => gil.Waiting == 2);
+
+        gil.Release();
+        Assert.True(Task.WaitAll(new[] { first, second }, Patience));
+        Assert.Equal(0, dropsSeenByFirst);
+        Assert.Equal(new[] { "first", "second" }, holders);
+        Assert.Equal(0, gil.Violations);
+    }
+
+    [Fact]
+    public void ASecondWaiterDoesNotPutOffTheFirstWaitersTurn()
+    {
+        // The first waiter's interval runs out (a sleep longer than it); a second waiter queuing then must not
+        // restart the interval, so the holder's next checkpoint drops the lock. The interval is long enough
+        // (2 s) that the checkpoint comes well within an interval of the second waiter's arrival.
+        using var gil = new GilScheduler(TimeSpan.FromSeconds(2), CancellationToken.None);
+        var holders = new List<string>();
+        gil.Acquire();
+        Task first = StartTaker(gil, holders, "first");
+        WaitUntil(() => gil.Waiting == 1);
+        Thread.Sleep(2500);
+        Task second = StartTaker(gil, holders, "second");
+        WaitUntil(() => gil.Waiting == 2);
+
+        gil.Checkpoint();
+        Assert.Equal(1, gil.ForcedDrops);
+        Assert.True(Task.WaitAll(new[] { first, second }, Patience));
+        Assert.Equal(new[] { "first", "second" }, holders.Take(2));
+        gil.Release();
+    }
+
+    [Fact]
+    public void AGilThreadComputingAloneStopsAtItsFirstCheckpointAfterTheRunIsStopped()
+    {
+        // Nobody else waits for the lock, so it is never dropped: the stop must be seen at the task's own
+        // checkpoints. The task goes on (and ends by itself) only if a thousand checkpoints let it.
+        using var stop = new CancellationTokenSource();
+        var workload = new CheckpointCountingWorkload(stop);
+        Assert.ThrowsAny<OperationCanceledException>(() => ExecutionModel.Create(ConcurrencyModel.GilThreads).Run(workload, 1, stop.Token));
+        Assert.InRange(workload.CheckpointsAfterTheStop, 0, 1);
+    }
+
+    [Theory]
+    [InlineData(ConcurrencyModel.Threads, "Threads worker")]
+    [InlineData(ConcurrencyModel.GilThreads, "GilThreads worker")]
+    public void TheThreadsThatRanTasksAreTheModelsNamedWorkers(ConcurrencyModel model, string name)
+    {
+        var workload = new ThreadNameWorkload(12);
+        ModelRunResult result = ExecutionModel.Create(model).Run(workload, 3, CancellationToken.None);
+        Assert.Null(result.Error);
+        Assert.NotEmpty(workload.Names);
+        Assert.All(workload.Names, n => Assert.Contains(n, new[] { $"{name} 1", $"{name} 2", $"{name} 3" }));
+    }
+
+    // Every entry in full: what it runs, what it runs by default, and its worker limit (W workloads, S script blocks, P pipelines).
+    [Theory]
+    [InlineData(ConcurrencyModel.Sequential, "W S", "W S", WorkloadSpec.MaxTasks)]
+    [InlineData(ConcurrencyModel.Threads, "W P", "W P", ModelCatalog.MaxThreadWorkers)]
+    [InlineData(ConcurrencyModel.ThreadPool, "W", "W", WorkloadSpec.MaxTasks)]
+    [InlineData(ConcurrencyModel.EventLoop, "W P", "W P", WorkloadSpec.MaxTasks)]
+    [InlineData(ConcurrencyModel.Runspaces, "S", "S", 0)]
+    [InlineData(ConcurrencyModel.ForEachParallel, "S", "S", 0)]
+    [InlineData(ConcurrencyModel.ThreadJob, "S", "", 0)]
+    [InlineData(ConcurrencyModel.Jobs, "S", "", 0)]
+    [InlineData(ConcurrencyModel.Processes, "W S", "W", 256)]
+    [InlineData(ConcurrencyModel.GilThreads, "W P", "W P", 10_000)]
+    public void EachCatalogEntryRunsWhatItShould(ConcurrencyModel model, string runs, string byDefault, int maxWorkers)
+    {
+        static ModelUses Uses(string letters) => letters.Split(' ', StringSplitOptions.RemoveEmptyEntries)
+            .Aggregate(ModelUses.None, (uses, letter) => uses | letter switch { "W" => ModelUses.Workloads, "S" => ModelUses.ScriptBlocks, _ => ModelUses.Pipelines });
+
+        ModelEntry entry = ModelCatalog.Of(model);
+        Assert.Equal((Uses(runs), Uses(byDefault), maxWorkers), (entry.Runs, entry.ByDefault, entry.MaxWorkers));
+    }
+
+    [Fact]
     public void ACheckpointOutsideTheLockIsAViolationAndHandsNothingOver()
     {
         using var gil = new GilScheduler(TimeSpan.FromMilliseconds(1), CancellationToken.None);
@@ -332,6 +435,14 @@ public class ModelRulesTests
             TaskCreationOptions.LongRunning,
             TaskScheduler.Default);
 
+    private static void Record(List<string> holders, string name)
+    {
+        lock (holders)
+        {
+            holders.Add(name);
+        }
+    }
+
     private static void WaitUntil(Func<bool> condition)
     {
         var clock = Stopwatch.StartNew();
@@ -362,5 +473,56 @@ public class ModelRulesTests
         }
 
         public override long ExpectedChecksum(int index) => Mix(index);
+    }
+
+    /// <summary>Tasks that return at once and keep the name of every thread that ran one.</summary>
+    private sealed class ThreadNameWorkload : Workload
+    {
+        public ThreadNameWorkload(int tasks)
+            : base(new WorkloadSpec(WorkloadKind.Io, tasks, durationMs: 0))
+        {
+        }
+
+        public System.Collections.Concurrent.ConcurrentBag<string?> Names { get; } = new();
+
+        public override ValueTask<long> RunTaskAsync(int index, ITaskContext context)
+        {
+            Names.Add(Thread.CurrentThread.Name);
+            return new ValueTask<long>(Mix(index));
+        }
+
+        public override long ExpectedChecksum(int index) => Mix(index);
+    }
+
+    /// <summary>One task that reaches checkpoints, stops the run at the hundredth, and ends by itself a thousand checkpoints later.</summary>
+    private sealed class CheckpointCountingWorkload : Workload
+    {
+        private readonly CancellationTokenSource _stop;
+
+        public CheckpointCountingWorkload(CancellationTokenSource stop)
+            : base(new WorkloadSpec(WorkloadKind.Cpu, 1, iterations: 1)) => _stop = stop;
+
+        public int CheckpointsAfterTheStop { get; private set; }
+
+        public override ValueTask<long> RunTaskAsync(int index, ITaskContext context)
+        {
+            for (int i = 0; CheckpointsAfterTheStop <= 1000; i++)
+            {
+                context.Checkpoint();
+                if (_stop.IsCancellationRequested)
+                {
+                    CheckpointsAfterTheStop++;
+                }
+
+                if (i == 100)
+                {
+                    _stop.Cancel();
+                }
+            }
+
+            return new ValueTask<long>(0);
+        }
+
+        public override long ExpectedChecksum(int index) => 0;
     }
 }
