@@ -61,6 +61,59 @@ public sealed class ReportFileTests : IDisposable
         Assert.Equal(new[] { path }, Directory.GetFiles(_directory));
     }
 
+    [Fact]
+    public void AStopDuringTheLastStepStillLeavesTheOldReport()
+    {
+        // The page is complete when the stop comes: only the check before the rename keeps it from replacing the old one.
+        string path = Path.Combine(_directory, "report.html");
+        File.WriteAllText(path, "the old report");
+        using var stop = new CancellationTokenSource();
+        Assert.ThrowsAny<OperationCanceledException>(() => Report().WriteFile(path, new ReportHeader(), cancellationToken: stop.Token, progress: new StopOn("Writing the page", stop)));
+        Assert.Equal("the old report", File.ReadAllText(path));
+        Assert.Equal(new[] { path }, Directory.GetFiles(_directory));
+    }
+
+    [Theory]
+    [InlineData("Drawing speedups and run times", 1)]
+    [InlineData("Drawing the process pool", 2)]
+    [InlineData("Drawing race tests and producer/consumer runs", 3)]
+    public void AStopEndsTheWriteBeforeTheNextStep(string stoppedAt, int stepsReported)
+    {
+        using var stop = new CancellationTokenSource();
+        var steps = new StopOn(stoppedAt, stop);
+        Assert.ThrowsAny<OperationCanceledException>(() => Report().Write(TextWriter.Null, new ReportHeader(), stop.Token, steps));
+        Assert.Equal(
+            new[] { "Drawing speedups and run times", "Drawing the process pool", "Drawing race tests and producer/consumer runs" }[..stepsReported],
+            steps.Seen);
+    }
+
+    [Fact]
+    public void TheErrorsOfABadPathNameThePath()
+    {
+        string directory = Path.Combine(_directory, "taken");
+        Directory.CreateDirectory(directory);
+        Assert.Equal($"'{directory}' is a directory.", Assert.Throws<IOException>(() => Report().WriteFile(directory, new ReportHeader())).Message);
+
+        string path = Path.Combine(_directory, "report.html");
+        File.WriteAllText(path, "the old report");
+        Assert.Equal($"The file '{path}' already exists (NoClobber).", Assert.Throws<IOException>(() => Report().WriteFile(path, new ReportHeader(), noClobber: true)).Message);
+
+        Assert.Throws<ArgumentNullException>(() => Report().WriteFile(null!, new ReportHeader()));
+        Assert.Throws<ArgumentException>(() => Report().WriteFile(string.Empty, new ReportHeader()));
+    }
+
+    [Fact]
+    public void ANewReportIsWrittenWithoutAByteOrderMarkAndNoClobberAllowsANewFile()
+    {
+        string path = Path.Combine(_directory, "new.html");
+        ReportContents contents = Report().WriteFile(path, new ReportHeader(), noClobber: true);
+        byte[] bytes = File.ReadAllBytes(path);
+        Assert.Equal((byte)'<', bytes[0]);
+        Assert.EndsWith("</html>" + Environment.NewLine, File.ReadAllText(path), StringComparison.Ordinal);
+        Assert.Equal(new[] { "timeline", "durations" }, contents.Charts);
+        Assert.Equal(new[] { path }, Directory.GetFiles(_directory));
+    }
+
     private static ConcurrencyReport Report()
     {
         var report = new ConcurrencyReport();
@@ -90,8 +143,11 @@ public sealed class ReportFileTests : IDisposable
 
     private sealed class StopOn(string step, CancellationTokenSource stop) : IProgress<ReportProgress>
     {
+        public List<string> Seen { get; } = new();
+
         public void Report(ReportProgress value)
         {
+            Seen.Add(value.Step);
             if (value.Step == step)
             {
                 stop.Cancel();

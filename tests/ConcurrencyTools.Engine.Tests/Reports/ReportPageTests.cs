@@ -77,6 +77,99 @@ public class ReportPageTests
     }
 
     [Fact]
+    public void ThePageIsItsFrameAroundTheChartsLineByLine()
+    {
+        // A pool task without times (a note), a race, and a row of an unknown kind: every part of the frame once.
+        var report = new ConcurrencyReport();
+        report.Add(Race("vm", "2026-11-23T19:00:00+00:00"));
+        report.Add(Row(("Seq", "1"), ("Slot", "1"), ("QueueWaitMs", "0"), ("DurationMs", "5"), ("Succeeded", "True")));
+        report.Add(new ReportRow("Contoso.Widget", new Dictionary<string, object?> { ["Color"] = "blue" }));
+
+        string html = Write(report, new ReportHeader { Title = "T", CreatedAt = new DateTimeOffset(2026, 12, 1, 8, 30, 0, TimeSpan.Zero), ModuleVersion = "1.0" });
+
+        Assert.Matches("<style>\\n\\s*body \\{ font-family: Helvetica[^<]*\\n</style>", html);
+        string frame = Regex.Replace(Regex.Replace(html, "<svg .*?</svg>", "<svg/>", RegexOptions.Singleline), "<style>.*?</style>", "<style/>", RegexOptions.Singleline).Replace("\r\n", "\n", StringComparison.Ordinal);
+        Assert.Equal(
+            new[]
+            {
+                "<!DOCTYPE html>",
+                "<html lang=\"en\">",
+                "<head>",
+                "<meta charset=\"utf-8\">",
+                "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">",
+                "<title>T</title>",
+                "<style/>",
+                "</head>",
+                "<body>",
+                "<h1>T</h1>",
+                "<dl class=\"facts\">",
+                "<dt>Machine</dt><dd>vm</dd>",
+                "<dt>Measured</dt><dd>2026-11-23 19:00:00 +00:00</dd>",
+                "<dt>Report written</dt><dd>2026-12-01 08:30:00 +00:00</dd>",
+                "<dt>Module</dt><dd>ConcurrencyTools 1.0</dd>",
+                "<dt>Rows</dt><dd>2</dd>",
+                "</dl>",
+                "<nav><ul>",
+                "<li><a href=\"#section-1\">Process pool: 1 task</a></li>",
+                "<li><a href=\"#section-2\">Race test: Counter</a></li>",
+                "</ul></nav>",
+                "<section id=\"section-1\" data-kind=\"ProcessTaskResult\">",
+                "<h2>Process pool: 1 task</h2>",
+                "<figure class=\"figure\">",
+                "<div class=\"charts\">",
+                "<div class=\"chart\" style=\"flex-basis: 600px; max-width: 600px\" data-chart=\"durations\" data-kind=\"ProcessTaskResult\">",
+                "<svg/>",
+                "</div>",
+                "</div>",
+                "<figcaption>How long tasks ran (skipped tasks left out). One tall peak is a uniform batch; a long right tail is the few slow tasks that decide when the pool finishes.</figcaption>",
+                "<table>",
+                "<thead><tr><th>Tasks</th><th>Ran</th><th>Succeeded</th><th>Failed</th><th>Timed out</th><th>Skipped</th><th>MinMs</th><th>MedianMs</th><th>MaxMs</th><th>Mean wait ms</th></tr></thead><tbody>",
+                "<tr><td>1</td><td>1</td><td>1</td><td>0</td><td>0</td><td>0</td><td>5.0</td><td>5.0</td><td>5.0</td><td>0.0</td></tr>",
+                "</tbody></table>",
+                "</figure>",
+                "</section>",
+                "<section id=\"section-2\" data-kind=\"RaceTestResult\">",
+                "<h2>Race test: Counter</h2>",
+                "<figure class=\"figure\">",
+                "<div class=\"charts\">",
+                "<div class=\"chart\" style=\"flex-basis: 600px; max-width: 600px\" data-chart=\"race-outcomes\" data-kind=\"RaceTestResult\">",
+                "<svg/>",
+                "</div>",
+                "</div>",
+                "<figcaption>Each trial ends with the expected value (green) or with a forbidden one (red: updates were lost or an invariant broke), as jcstress counts outcomes. Any red is a race caught in the act; all green is no race observed, which is not proof of safety. The table gives the range of final values seen.</figcaption>",
+                "<table>",
+                "<thead><tr><th class=\"text\">Strategy</th><th>Threads</th><th>Operations</th><th>Trials</th><th>Expected</th><th>Min seen</th><th>Mean seen</th><th>Max seen</th><th>Violated</th><th>Rate</th><th>Mean lost</th><th>Verdict</th></tr></thead><tbody>",
+                "<tr><td class=\"text\">None</td><td>5</td><td>500</td><td>10</td><td>500</td><td>400</td><td>450.0</td><td>500</td><td>5</td><td>50.0 %</td><td>50.0</td><td>RaceDetected</td></tr>",
+                "</tbody></table>",
+                "</figure>",
+                "<figure class=\"figure\">",
+                "<div class=\"charts\">",
+                "<div class=\"chart\" style=\"flex-basis: 600px; max-width: 600px\" data-chart=\"race-cost\" data-kind=\"RaceTestResult\">",
+                "<svg/>",
+                "</div>",
+                "</div>",
+                "<figcaption>What each strategy costs per operation, measured side by side in the same run. The unsynchronized plain field is the floor; the distance of each fix from it is its price.</figcaption>",
+                "<table>",
+                "<thead><tr><th class=\"text\">Strategy</th><th>NsPerOperation</th><th>ElapsedMs</th></tr></thead><tbody>",
+                "<tr><td class=\"text\">None</td><td>2.0</td><td>40.0</td></tr>",
+                "</tbody></table>",
+                "</figure>",
+                "</section>",
+                "<section class=\"not-drawn\"><h2>Not drawn</h2>",
+                "<p>Rows of kinds this version of the report does not know; their columns did not match any it draws.</p><ul>",
+                "<li>Contoso.Widget: 1 row with columns Color</li>",
+                "</ul></section>",
+                "<section class=\"notes\"><h2>Left out</h2><ul>",
+                "<li>Process pool rows without StartTime, EndTime and Slot: the timeline is not drawn.</li>",
+                "</ul></section>",
+                "</body>",
+                "</html>",
+                string.Empty,
+            },
+            frame.Split('\n'));
+    }
+
+    [Fact]
     public void AProcessPoolTasksStartTimeIsAMeasuredTime()
     {
         var report = new ConcurrencyReport();
