@@ -58,8 +58,8 @@ public class ModelRulesTests
         using var gil = new GilScheduler(TimeSpan.FromHours(1), CancellationToken.None);
         var holders = new List<string>();
         gil.Acquire();
-        Task waiter = StartTaker(gil, holders, "waiter");
-        WaitUntil(() => gil.Waiting == 1);
+        Task waiter = GilSchedulerTests.StartWaiter(gil, holders, "waiter", turns: 1);
+        GilSchedulerTests.WaitUntil(() => gil.Waiting == 1);
 
         for (int i = 0; i < 1000; i++)
         {
@@ -95,7 +95,7 @@ public class ModelRulesTests
             () =>
             {
                 gil.Acquire();
-                Record(holders, "first");
+                GilSchedulerTests.Record(holders, "first");
                 for (int i = 0; i < 100; i++)
                 {
                     gil.Checkpoint();
@@ -107,9 +107,9 @@ public class ModelRulesTests
             CancellationToken.None,
             TaskCreationOptions.LongRunning,
             TaskScheduler.Default);
-        WaitUntil(() => gil.Waiting == 1);
-        Task second = StartTaker(gil, holders, "second");
-        WaitUntil(() => gil.Waiting == 2);
+        GilSchedulerTests.WaitUntil(() => gil.Waiting == 1);
+        Task second = GilSchedulerTests.StartWaiter(gil, holders, "second", turns: 1);
+        GilSchedulerTests.WaitUntil(() => gil.Waiting == 2);
 
         gil.Release();
         Assert.True(Task.WaitAll(new[] { first, second }, Patience));
@@ -127,11 +127,11 @@ public class ModelRulesTests
         using var gil = new GilScheduler(TimeSpan.FromSeconds(2), CancellationToken.None);
         var holders = new List<string>();
         gil.Acquire();
-        Task first = StartTaker(gil, holders, "first");
-        WaitUntil(() => gil.Waiting == 1);
+        Task first = GilSchedulerTests.StartWaiter(gil, holders, "first", turns: 1);
+        GilSchedulerTests.WaitUntil(() => gil.Waiting == 1);
         Thread.Sleep(2500);
-        Task second = StartTaker(gil, holders, "second");
-        WaitUntil(() => gil.Waiting == 2);
+        Task second = GilSchedulerTests.StartWaiter(gil, holders, "second", turns: 1);
+        GilSchedulerTests.WaitUntil(() => gil.Waiting == 2);
 
         gil.Checkpoint();
         Assert.Equal(1, gil.ForcedDrops);
@@ -190,8 +190,8 @@ public class ModelRulesTests
         using var gil = new GilScheduler(TimeSpan.FromMilliseconds(1), CancellationToken.None);
         var holders = new List<string>();
         gil.Acquire();
-        Task waiter = StartTaker(gil, holders, "waiter");
-        WaitUntil(() => gil.Waiting == 1);
+        Task waiter = GilSchedulerTests.StartWaiter(gil, holders, "waiter", turns: 1);
+        GilSchedulerTests.WaitUntil(() => gil.Waiting == 1);
 
         // The waiter's interval has run out (a sleep of 50 intervals), so a holder's checkpoint would drop the lock;
         // a thread that does not hold it must not give it away, nor queue for it.
@@ -255,7 +255,7 @@ public class ModelRulesTests
 
         gil.Acquire();
         Assert.Equal(1, gil.ForcedDrops);
-        WaitUntil(() => gil.Waiting == 1);
+        GilSchedulerTests.WaitUntil(() => gil.Waiting == 1);
         stop.Cancel();
         Assert.True(worker.Join(Patience));
         Assert.IsAssignableFrom<OperationCanceledException>(failure);
@@ -416,41 +416,6 @@ public class ModelRulesTests
         ModelRunResult result = ExecutionModel.Create(ConcurrencyModel.Sequential).Run(new ProbeWorkload(5), 3, CancellationToken.None);
         Assert.Null(result.Error);
         Assert.Equal((5, 1, 2), (result.CompletedTasks, result.ThreadsUsed, result.ThreadClockReadings));
-    }
-
-    // A thread that takes the lock once, records it and lets it go.
-    private static Task StartTaker(GilScheduler gil, List<string> holders, string name) =>
-        Task.Factory.StartNew(
-            () =>
-            {
-                gil.Acquire();
-                lock (holders)
-                {
-                    holders.Add(name);
-                }
-
-                gil.Release();
-            },
-            CancellationToken.None,
-            TaskCreationOptions.LongRunning,
-            TaskScheduler.Default);
-
-    private static void Record(List<string> holders, string name)
-    {
-        lock (holders)
-        {
-            holders.Add(name);
-        }
-    }
-
-    private static void WaitUntil(Func<bool> condition)
-    {
-        var clock = Stopwatch.StartNew();
-        while (!condition())
-        {
-            Assert.True(clock.Elapsed < Patience, "timed out waiting for the threads to queue");
-            Thread.Sleep(1);
-        }
     }
 
     /// <summary>Tasks that each wait until every task has started, and keep the threads that ran them.</summary>
