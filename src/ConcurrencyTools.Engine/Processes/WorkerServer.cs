@@ -77,9 +77,11 @@ public static class WorkerServer
             }
 
             threads.Add(Environment.CurrentManagedThreadId);
+            // The clock before the thread's figures, and after them at the end (as Models/ThreadSpan does): a
+            // wait for a core in one of these readings then lies in the task's wall time too.
+            long started = Stopwatch.GetTimestamp();
             double runWaitBefore = ThreadCpuClock.RunWaitMs();
             double cpuBefore = ThreadCpuClock.NowMs();
-            long started = Stopwatch.GetTimestamp();
             string outcome;
             string? failure = null;
             try
@@ -98,8 +100,8 @@ public static class WorkerServer
             string cpu = ThreadCpuClock.IsThreadTime
                 ? (ThreadCpuClock.NowMs() - cpuBefore).ToString("R", CultureInfo.InvariantCulture)
                 : "-";
-            string wall = Stopwatch.GetElapsedTime(started).TotalMilliseconds.ToString("R", CultureInfo.InvariantCulture);
             string runWait = (ThreadCpuClock.RunWaitMs() - runWaitBefore).ToString("R", CultureInfo.InvariantCulture);
+            string wall = Stopwatch.GetElapsedTime(started).TotalMilliseconds.ToString("R", CultureInfo.InvariantCulture);
             output.WriteLine(failure is null ? $"{outcome} {cpu} {wall} {runWait}" : $"{outcome} {cpu} {wall} {runWait} {failure}");
         }
 
