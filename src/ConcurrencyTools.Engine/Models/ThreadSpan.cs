@@ -34,8 +34,13 @@ internal sealed class ThreadSpan
     {
         _state = state;
         _threadId = threadId;
-        _start = Read(state);
+
+        // The clock first, then the thread's figures, and the other way round at the end: a wait for a core
+        // in a reading (a system call, after which a loaded machine often preempts) then lies in the wall
+        // time too. Read the other way, such waits outside the wall time made CPU plus wait exceed it on a
+        // machine loaded with three busy threads a core, and the whole wait was then left out.
         _opened = Stopwatch.GetTimestamp();
+        _start = Read(state);
         _lastTaskEnd = _opened;
         _open = true;
     }
@@ -44,9 +49,10 @@ internal sealed class ThreadSpan
     public static ThreadSpan Open(RunState state) => new(state, threadId: 0);
 
     /// <summary>Ends the span on its own thread after its last task and adds its times to the run; a second call does nothing.</summary>
-    public void Close() => CloseAt(Stopwatch.GetTimestamp());
+    public void Close() => CloseAt(lastTaskEnd: null);
 
-    private void CloseAt(long lastTaskEnd)
+    // On the span's own thread; the wall time ends at lastTaskEnd, or when the figures have been read.
+    private void CloseAt(long? lastTaskEnd)
     {
         lock (_gate)
         {
@@ -56,7 +62,8 @@ internal sealed class ThreadSpan
             }
 
             _open = false;
-            _state.AddThreadTimes(Read(_state) - _start, lastTaskEnd - _opened);
+            ThreadTimes end = Read(_state);
+            _state.AddThreadTimes(end - _start, (lastTaskEnd ?? Stopwatch.GetTimestamp()) - _opened);
         }
     }
 
@@ -92,11 +99,10 @@ internal sealed class ThreadSpan
             return;
         }
 
-        long now = Stopwatch.GetTimestamp();
-        Volatile.Write(ref current._lastTaskEnd, now);
+        Volatile.Write(ref current._lastTaskEnd, Stopwatch.GetTimestamp());
         if (current._threadId == 0 || state.Queue.IsDrained || state.Token.IsCancellationRequested)
         {
-            current.CloseAt(now);
+            current.CloseAt(lastTaskEnd: null);
         }
     }
 

@@ -304,37 +304,22 @@ public sealed class BoundedProcessPool : IDisposable
                 }
 
                 Signal();
-                ProcessTaskResult result;
-                if (SkipReason() is string reason)
+                ProcessTaskResult? result = await RowOfAsync(runner, slot, item, stop).ConfigureAwait(false);
+                if (result is null)
                 {
-                    result = Skip(item, reason);
-                }
-                else if (item.Task.PreparationError is string unprepared)
-                {
-                    result = new ProcessTaskResult(item.Task, Measurement.MachineInfo.MachineName) { Slot = slot, Error = unprepared };
-                }
-                else
-                {
-                    try
+                    // The host failed and the task went back to the queue.
+                    if (Interlocked.Decrement(ref _liveSlots) > 0)
                     {
-                        result = await RunTaskAsync(runner, slot, item, stop).ConfigureAwait(false);
+                        return;
                     }
-                    catch (HostFailedException failure) when (!stop.IsCancellationRequested)
+
+                    // The last slot stays to turn what is left into rows.
+                    lock (_gate)
                     {
-                        Retire(runner, item, failure);
-                        if (Interlocked.Decrement(ref _liveSlots) > 0)
-                        {
-                            return;
-                        }
-
-                        // The last slot stays to turn what is left into rows.
-                        lock (_gate)
-                        {
-                            _noHostLeft = true;
-                        }
-
-                        continue;
+                        _noHostLeft = true;
                     }
+
+                    continue;
                 }
 
                 if (stop.IsCancellationRequested)
@@ -349,6 +334,37 @@ public sealed class BoundedProcessPool : IDisposable
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
             // Stopped.
+        }
+    }
+
+    /// <summary>
+    /// The row of a task a slot took: skipped, unprepared, or run; null when its host failed and the task went back
+    /// to the queue. A method returning the row, and plain null checks, rather than a local assigned in branches
+    /// and a try block: a mutant that empties one of them would leave the local unassigned, and the mutation tests
+    /// would then have to skip all of <see cref="RunSlotAsync"/>.
+    /// </summary>
+    private async Task<ProcessTaskResult?> RowOfAsync(IProcessRunner runner, int slot, QueuedTask item, CancellationToken stop)
+    {
+        string? reason = SkipReason();
+        if (reason is not null)
+        {
+            return Skip(item, reason);
+        }
+
+        string? unprepared = item.Task.PreparationError;
+        if (unprepared is not null)
+        {
+            return new ProcessTaskResult(item.Task, Measurement.MachineInfo.MachineName) { Slot = slot, Error = unprepared };
+        }
+
+        try
+        {
+            return await RunTaskAsync(runner, slot, item, stop).ConfigureAwait(false);
+        }
+        catch (HostFailedException failure) when (!stop.IsCancellationRequested)
+        {
+            Retire(runner, item, failure);
+            return null;
         }
     }
 

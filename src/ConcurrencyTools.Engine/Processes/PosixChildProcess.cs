@@ -112,10 +112,11 @@ internal sealed class PosixChildProcess : ChildProcess
                 }
 
                 // A group of its own; default signal handling (the runtime ignores SIGPIPE, a child must not inherit
-                // that) and nothing blocked, as a shell would start it.
+                // that) and nothing blocked, as a shell would start it. The cast keeps the flags a short when they are
+                // not a constant (a mutation test's mutant of an operator), so Start compiles under every mutant.
                 PosixNative.sigemptyset(empty);
                 PosixNative.sigfillset(all);
-                PosixNative.posix_spawnattr_setflags(attributes, PosixNative.POSIX_SPAWN_SETPGROUP | PosixNative.POSIX_SPAWN_SETSIGDEF | PosixNative.POSIX_SPAWN_SETSIGMASK);
+                PosixNative.posix_spawnattr_setflags(attributes, (short)(PosixNative.POSIX_SPAWN_SETPGROUP | PosixNative.POSIX_SPAWN_SETSIGDEF | PosixNative.POSIX_SPAWN_SETSIGMASK));
                 PosixNative.posix_spawnattr_setpgroup(attributes, 0);
                 PosixNative.posix_spawnattr_setsigmask(attributes, empty);
                 PosixNative.posix_spawnattr_setsigdefault(attributes, all);

@@ -69,18 +69,19 @@ public static class WorkerServer
                 break;
             }
 
-            if (!line.StartsWith("run ", StringComparison.Ordinal) ||
-                !int.TryParse(line.AsSpan(4), NumberStyles.None, CultureInfo.InvariantCulture, out int index) ||
-                index >= workload.Spec.Tasks)
+            int index = TaskIndex(line, workload.Spec.Tasks);
+            if (index < 0)
             {
                 output.WriteLine("error unknown request: " + OneLine(line));
                 continue;
             }
 
             threads.Add(Environment.CurrentManagedThreadId);
+            // The clock before the thread's figures, and after them at the end (as Models/ThreadSpan does): a
+            // wait for a core in one of these readings then lies in the task's wall time too.
+            long started = Stopwatch.GetTimestamp();
             double runWaitBefore = ThreadCpuClock.RunWaitMs();
             double cpuBefore = ThreadCpuClock.NowMs();
-            long started = Stopwatch.GetTimestamp();
             string outcome;
             string? failure = null;
             try
@@ -99,8 +100,8 @@ public static class WorkerServer
             string cpu = ThreadCpuClock.IsThreadTime
                 ? (ThreadCpuClock.NowMs() - cpuBefore).ToString("R", CultureInfo.InvariantCulture)
                 : "-";
-            string wall = Stopwatch.GetElapsedTime(started).TotalMilliseconds.ToString("R", CultureInfo.InvariantCulture);
             string runWait = (ThreadCpuClock.RunWaitMs() - runWaitBefore).ToString("R", CultureInfo.InvariantCulture);
+            string wall = Stopwatch.GetElapsedTime(started).TotalMilliseconds.ToString("R", CultureInfo.InvariantCulture);
             output.WriteLine(failure is null ? $"{outcome} {cpu} {wall} {runWait}" : $"{outcome} {cpu} {wall} {runWait} {failure}");
         }
 
@@ -110,6 +111,23 @@ public static class WorkerServer
             CultureInfo.InvariantCulture,
             $"stats {self.TotalProcessorTime.TotalMilliseconds:R} {threads.Count} {self.PeakWorkingSet64} {RuntimeCounters.GcMode} {counters.ToWire()}"));
         return 0;
+    }
+
+    /// <summary>
+    /// The task index of a <c>run N</c> request, or -1 when the line is no such request or N is not below
+    /// <paramref name="tasks"/>. A method, with the index parsed in a statement of its own, rather than an
+    /// <c>out</c> variable inside the loop's condition: a mutant of that condition (<c>||</c> to <c>&amp;&amp;</c>) would
+    /// leave the index unassigned, and the mutation tests would then have to skip all of the loop.
+    /// </summary>
+    private static int TaskIndex(string line, int tasks)
+    {
+        if (!line.StartsWith("run ", StringComparison.Ordinal))
+        {
+            return -1;
+        }
+
+        bool parsed = int.TryParse(line.AsSpan(4), NumberStyles.None, CultureInfo.InvariantCulture, out int index);
+        return parsed && index < tasks ? index : -1;
     }
 
     private static string OneLine(string text) => text.Replace('\r', ' ').Replace('\n', ' ');
