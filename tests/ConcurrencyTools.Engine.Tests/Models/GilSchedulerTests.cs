@@ -124,7 +124,7 @@ public class GilSchedulerTests
 
     // A thread that takes the lock the given number of turns; with releaseWhenAsked, it lets it go
     // only once another thread waits for it.
-    private static Task StartWaiter(GilScheduler gil, List<string> holders, string name, int turns, bool releaseWhenAsked = false) =>
+    internal static Task StartWaiter(GilScheduler gil, List<string> holders, string name, int turns, bool releaseWhenAsked = false) =>
         Task.Factory.StartNew(
             () =>
             {
@@ -144,7 +144,7 @@ public class GilSchedulerTests
             TaskCreationOptions.LongRunning,
             TaskScheduler.Default);
 
-    private static void Record(List<string> holders, string name)
+    internal static void Record(List<string> holders, string name)
     {
         lock (holders)
         {
@@ -173,7 +173,7 @@ public class GilSchedulerTests
         return retakes;
     }
 
-    private static void WaitUntil(Func<bool> condition)
+    internal static void WaitUntil(Func<bool> condition)
     {
         var clock = Stopwatch.StartNew();
         while (!condition())
