@@ -99,6 +99,98 @@ public class BoundedProcessPoolTests
     }
 
     [Fact]
+    public void AHaltLastsWhenTasksThatWereRunningFailAfterIt()
+    {
+        // Both slots hold a failing task when the first one halts the pool; the second failure must not undo it.
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var runner = new ScriptedRunner("here", 2, (_, _) => Outcome.Fail, release.Task);
+        using var pool = new BoundedProcessPool(new ProcessPoolOptions { HaltAfter = HaltPolicy.AfterFailures(1) }, new[] { runner });
+        Assert.True(pool.TryAdd(Task(1)));
+        Assert.True(pool.TryAdd(Task(2)));
+        WaitUntil(() => runner.Inside == 2);
+        release.SetResult();
+        WaitUntil(() => pool.GetProgress().Completed == 2);
+        Assert.True(pool.IsHalted);
+
+        List<ProcessTaskResult> rows = Drain(pool, Enumerable.Range(3, 4).Select(Task));
+        Assert.Equal(2, runner.Calls);
+        Assert.All(rows.Where(r => r.Seq > 2), row => Assert.True(row.Skipped));
+        Assert.Equal(6, rows.Count);
+    }
+
+    [Fact]
+    public void AFailedHostsTaskRunsAtOnceWhileTheInputStaysOpen()
+    {
+        int calls = 0;
+        Outcome FirstCallBreaksTheHost(ProcessTask task, int attempt) =>
+            Interlocked.Increment(ref calls) > 1 ? Outcome.Succeed : Outcome.HostFailsAfterStart;
+        // The host that takes the task fails only after a while, when the other host's slot waits for input that has
+        // not ended; that slot must be woken for the task put back.
+        Task failLater = System.Threading.Tasks.Task.Delay(300);
+        using var pool = new BoundedProcessPool(
+            new ProcessPoolOptions(),
+            new IProcessRunner[] { new ScriptedRunner("a", 1, FirstCallBreaksTheHost, failLater), new ScriptedRunner("b", 1, FirstCallBreaksTheHost, failLater) });
+        Assert.True(pool.TryAdd(Task(1)));
+
+        ProcessTaskResult? row = null;
+        WaitUntil(() => pool.TryTakeResult(out row));
+        Assert.True(row!.Succeeded);
+        Assert.Equal(2, row.Attempt);
+        pool.CompleteAdding();
+        Assert.Empty(Drain(pool));
+    }
+
+    [Fact]
+    public void APoolIsNotCompleteUntilItsLinesAreTaken()
+    {
+        var runner = new ScriptedRunner("here", 1, (_, _) => Outcome.Succeed) { Lines = 3 };
+        using var pool = new BoundedProcessPool(new ProcessPoolOptions { StreamLines = true }, new[] { runner });
+        Assert.True(pool.TryAdd(Task(1)));
+        pool.CompleteAdding();
+        ProcessTaskResult? row = null;
+        WaitUntil(() => pool.TryTakeResult(out row));
+
+        // Every row is taken, but not the lines: the pool is not done.
+        Assert.False(SpinWait.SpinUntil(() => pool.IsCompleted, TimeSpan.FromMilliseconds(300)));
+        var lines = new List<string>();
+        WaitUntil(() =>
+        {
+            while (pool.TryTakeLine(out ProcessOutputLine line))
+            {
+                lines.Add(line.Line);
+            }
+
+            return pool.IsCompleted;
+        });
+        Assert.Equal(new[] { "line 1", "line 2", "line 3" }, lines);
+    }
+
+    [Fact]
+    public void AReorderWindowOfOnePlaceStillEndsWithManySlots()
+    {
+        var runner = new ScriptedRunner("here", 3, (_, _) => Outcome.Succeed);
+        using var pool = new BoundedProcessPool(new ProcessPoolOptions { KeepOrder = true, ReorderWindow = 1 }, new[] { runner });
+        List<ProcessTaskResult> rows = Drain(pool, Enumerable.Range(1, 10).Select(Task));
+        Assert.Equal(Enumerable.Range(1, 10).Select(i => (long)i), rows.Select(r => r.Seq));
+    }
+
+    [Fact]
+    public void DisposingReturnsOnlyOnceTheAttemptsHaveEndedAndTheRunnersAreStopped()
+    {
+        var runner = new ScriptedRunner("a", 2, (_, _) => Outcome.Succeed, new TaskCompletionSource().Task) { SlowToStop = true };
+        var pool = new BoundedProcessPool(new ProcessPoolOptions(), new[] { runner });
+        Assert.True(pool.TryAdd(Task(1)));
+        Assert.True(pool.TryAdd(Task(2)));
+        WaitUntil(() => runner.Inside == 2);
+
+        Assert.True(System.Threading.Tasks.Task.Run(pool.Dispose).Wait(HangGuard), "Dispose did not stop the running attempts");
+        Assert.Equal(0, runner.Inside);
+        Assert.Equal(2, runner.Cancelled);
+        Assert.Equal(1, runner.Disposals);
+        Assert.False(pool.TryTakeResult(out _));
+    }
+
+    [Fact]
     public void ProgressFollowsTheInputAndTheTasksThatRun()
     {
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -357,6 +449,12 @@ public class BoundedProcessPoolTests
 
         public ConcurrentBag<(long Seq, int Slot, int Attempt)> Attempts { get; } = new();
 
+        /// <summary>Output lines each attempt writes before it ends.</summary>
+        public int Lines { get; init; }
+
+        /// <summary>Whether a cancelled attempt, and Dispose, take a moment to end (as a killed process tree does).</summary>
+        public bool SlowToStop { get; init; }
+
         public async Task<ProcessTaskResult> RunAsync(ProcessTask task, int slot, int attempt, ProcessLineSink? onLine, CancellationToken cancellationToken)
         {
             Interlocked.Increment(ref _calls);
@@ -373,8 +471,18 @@ public class BoundedProcessPoolTests
                     catch (OperationCanceledException)
                     {
                         Interlocked.Increment(ref _cancelled);
+                        if (SlowToStop)
+                        {
+                            Thread.Sleep(100);
+                        }
+
                         throw;
                     }
+                }
+
+                for (int i = 1; i <= Lines; i++)
+                {
+                    await onLine!.WriteAsync(new ProcessOutputLine(task.Seq, attempt, 1, "StdOut", $"line {i}"));
                 }
 
                 Outcome outcome = _script(task, attempt);
@@ -394,6 +502,14 @@ public class BoundedProcessPoolTests
             }
         }
 
-        public void Dispose() => Interlocked.Increment(ref _disposals);
+        public void Dispose()
+        {
+            if (SlowToStop)
+            {
+                Thread.Sleep(100);
+            }
+
+            Interlocked.Increment(ref _disposals);
+        }
     }
 }

@@ -162,6 +162,9 @@ public class ProcessPoolRulesTests
         Assert.Equal(TimeSpan.FromSeconds(30), known.EstimatedRemaining);
         Assert.Equal("1 of 4 done, 1 running, 0 failed, 2 skipped", known.Describe());
 
+        var half = new ProcessPoolProgress(4, 2, 1, 0, 0, inputComplete: true, TimeSpan.FromSeconds(10));
+        Assert.Equal(TimeSpan.FromSeconds(10), half.EstimatedRemaining);
+
         var startedNone = new ProcessPoolProgress(4, 0, 4, 0, 0, inputComplete: true, TimeSpan.FromSeconds(10));
         Assert.Null(startedNone.EstimatedRemaining);
 
@@ -267,8 +270,10 @@ public class ProcessPoolRulesTests
         Assert.Equal("queue", Assert.Throws<ArgumentNullException>(() => new ProcessLineSink(null!, () => { }, CancellationToken.None)).ParamName);
 
         var delivered = new System.Collections.Generic.List<string>();
-        new ProcessLineSink(line => delivered.Add(line.Line)).Write(new ProcessOutputLine(1, 1, 1, "StdOut", "now"));
-        Assert.Equal(new[] { "now" }, delivered);
+        var direct = new ProcessLineSink(line => delivered.Add(line.Line));
+        direct.Write(new ProcessOutputLine(1, 1, 1, "StdOut", "now"));
+        direct.WriteAsync(new ProcessOutputLine(1, 1, 1, "StdOut", "awaited")).AsTask().GetAwaiter().GetResult();
+        Assert.Equal(new[] { "now", "awaited" }, delivered);
 
         var queue = Channel.CreateBounded<ProcessOutputLine>(1);
         int written = 0;
@@ -355,6 +360,9 @@ public class ProcessPoolRulesTests
         Assert.Equal("x}", ArgumentTemplate.Expand("{}}", "x", 1, NoProperty));
         Assert.Equal("{}", ArgumentTemplate.Expand("{{}", "x", 1, NoProperty));
         Assert.Equal("x", ArgumentTemplate.Expand("{}", null!, 1, NoProperty) + "x");
+        Assert.Equal("a}b", ArgumentTemplate.Expand("a}}b", "x", 1, NoProperty));
+        Assert.Equal("{x", ArgumentTemplate.Expand("{{x", "x", 1, NoProperty));
+        Assert.Equal("plain text", ArgumentTemplate.Expand("plain text", "x", 1, NoProperty));
         Assert.Equal("-3 #-3", ArgumentTemplate.Expand("{#} #{#}", "x", -3, NoProperty));
         Assert.Equal("12", ArgumentTemplate.Expand("{Size}", "x", 1, name => name == "Size" ? "12" : null));
 

@@ -477,6 +477,77 @@ public class ProcessesRulesTests
     }
 
     [Fact]
+    public void AZombieIsNoLongerInTheTree()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
+
+        // The shell's background child ends and is never waited for: the program the shell became does not reap it.
+        using var shell = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("sh", new[] { "-c", "sleep 0 & echo $!; exec sleep 60" }) { RedirectStandardOutput = true })!;
+        try
+        {
+            int zombie = int.Parse(shell.StandardOutput.ReadLine()!, System.Globalization.CultureInfo.InvariantCulture);
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            while (!File.ReadAllText($"/proc/{zombie}/stat").Split(") ")[^1].StartsWith('Z'))
+            {
+                Assert.True(clock.Elapsed < TimeSpan.FromMinutes(1), "the child never ended");
+                Thread.Sleep(10);
+            }
+
+            Assert.False(ProcessTree.TryReadParent(zombie, out _));
+            Assert.DoesNotContain(zombie, ProcessTree.Descendants(Environment.ProcessId));
+            Assert.Contains(shell.Id, ProcessTree.Descendants(Environment.ProcessId));
+        }
+        finally
+        {
+            shell.Kill();
+            shell.WaitForExit();
+        }
+    }
+
+    [Fact]
+    public void TheEnvironmentBlockHoldsEveryVariableInOrder()
+    {
+        var changes = new Dictionary<string, string?> { ["CT_RULES_BLOCK"] = "välue", ["HOME"] = null };
+        ChildEnvironment environment = ChildEnvironment.Build(changes);
+        var seen = new List<string>();
+        for (int i = 0; System.Runtime.InteropServices.Marshal.ReadIntPtr(environment.Block, i * IntPtr.Size) is var entry && entry != IntPtr.Zero; i++)
+        {
+            seen.Add(System.Runtime.InteropServices.Marshal.PtrToStringUTF8(entry)!);
+        }
+
+        Assert.Equal(ChildProcess.MergeEnvironment(changes).Select(v => $"{v.Key}={v.Value}"), seen);
+        GC.KeepAlive(environment);
+    }
+
+    [Fact]
+    public void ATasksCpuFigureIsWhatItsThreadUsedDuringTheTask()
+    {
+        if (!Measurement.ThreadCpuClock.IsThreadTime)
+        {
+            return;
+        }
+
+        // CPU used on this thread before the request must not count: burn some first.
+        double start = Measurement.ThreadCpuClock.NowMs();
+        while (Measurement.ThreadCpuClock.NowMs() - start < 100)
+        {
+        }
+
+        var spec = new WorkloadSpec(WorkloadKind.Cpu, tasks: 1, iterations: 5_000_000);
+        double before = Measurement.ThreadCpuClock.NowMs();
+        string[] lines = Serve(spec, "run 0\n", out _);
+        double around = Measurement.ThreadCpuClock.NowMs() - before;
+
+        double cpu = double.Parse(lines[1].Split(' ')[3], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(cpu, double.Epsilon, around);
+        Assert.Equal(0, WorkerServer.Run(spec.ToArguments().ToArray(), new StringReader(string.Empty), TextWriter.Null));
+        Assert.Equal("input", Assert.Throws<ArgumentNullException>(() => WorkerServer.Run(spec.ToArguments().ToArray(), (ParentPipe)null!, TextWriter.Null)).ParamName);
+    }
+
+    [Fact]
     public void AParentPipeNeedsItsInputAndItsCallback()
     {
         Assert.Throws<ArgumentNullException>(() => new ParentPipe(null!, () => { }));

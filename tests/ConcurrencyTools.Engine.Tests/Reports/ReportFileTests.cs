@@ -114,6 +114,20 @@ public sealed class ReportFileTests : IDisposable
         Assert.Equal(new[] { path }, Directory.GetFiles(_directory));
     }
 
+    [Fact]
+    public void ThePageIsWrittenToAHiddenTemporaryFileBesideTheTarget()
+    {
+        string path = Path.Combine(_directory, "report.html");
+        var seen = new ListFilesOn("Writing the page", _directory);
+        Report().WriteFile(path, new ReportHeader(), progress: seen);
+
+        // While the page is written, only the temporary file exists: hidden, named after the target, unique.
+        string temporary = Path.GetFileName(Assert.Single(seen.Files));
+        Assert.Matches("^\\.report\\.html\\.[0-9a-f]{12}\\.tmp$", temporary);
+        Assert.StartsWith(ConcurrencyReport.TemporaryPrefix, temporary, StringComparison.Ordinal);
+        Assert.Equal(new[] { path }, Directory.GetFiles(_directory));
+    }
+
     private static ConcurrencyReport Report()
     {
         var report = new ConcurrencyReport();
@@ -137,6 +151,19 @@ public sealed class ReportFileTests : IDisposable
             {
                 Failed = true;
                 throw new IOException("No space left on device");
+            }
+        }
+    }
+
+    private sealed class ListFilesOn(string step, string directory) : IProgress<ReportProgress>
+    {
+        public string[] Files { get; private set; } = Array.Empty<string>();
+
+        public void Report(ReportProgress value)
+        {
+            if (value.Step == step)
+            {
+                Files = Directory.GetFiles(directory);
             }
         }
     }

@@ -170,6 +170,62 @@ public class ReportPageTests
     }
 
     [Fact]
+    public void APageWithoutUnknownRowsOrNotesHasNeitherSection()
+    {
+        var report = new ConcurrencyReport();
+        report.Add(Race("vm", "2026-11-23T19:00:00+00:00"));
+
+        using var writer = new StringWriter();
+        ReportContents contents = report.Write(writer, new ReportHeader());
+
+        Assert.Empty(contents.NotDrawn);
+        Assert.Empty(contents.Notes);
+        Assert.DoesNotContain("Not drawn", writer.ToString());
+        Assert.DoesNotContain("Left out", writer.ToString());
+        Assert.Equal("Concurrency report", new ReportHeader().Title);
+        Assert.Contains("<title>Concurrency report</title>", writer.ToString());
+    }
+
+    [Fact]
+    public void TextIsMeasuredInCssPixelsBothWays()
+    {
+        // The PDF context measures in points; a CSS pixel is 3/4 of a point, in width and in height alike.
+        OxyPlot.OxySize points = new OxyPlot.PdfRenderContext(100, 100, OxyPlot.OxyColors.White).MeasureText("Sequential", "Helvetica", 11, 400);
+        OxyPlot.OxySize pixels = new HelveticaTextMeasurer(100, 100).MeasureText("Sequential", "Helvetica", 11, 400);
+        Assert.True(points.Height > 0);
+        Assert.Equal(points.Width * 4 / 3, pixels.Width, 9);
+        Assert.Equal(points.Height * 4 / 3, pixels.Height, 9);
+    }
+
+    [Fact]
+    public void EveryModelHasItsOwnColourAndOthersTakeTheRestInTurn()
+    {
+        var expected = new Dictionary<string, string>
+        {
+            ["Sequential"] = "#ff6b6b6b", ["Threads"] = "#ff1f77b4", ["ThreadPool"] = "#ff17becf", ["EventLoop"] = "#ff9467bd",
+            ["Processes"] = "#ff2ca02c", ["GilThreads"] = "#ffd62728", ["Runspaces"] = "#ff8c564b",
+        };
+        foreach (var (model, colour) in expected)
+        {
+            Assert.Equal((model, colour), (model, ChartPalette.ForModel(model, 3).ToString().ToLowerInvariant()));
+            Assert.Equal(ChartPalette.ForModel(model, 0), ChartPalette.ForModel(model.ToUpperInvariant(), 5));
+        }
+
+        string[] others = { "#ffff7f0e", "#ffe377c2", "#ffbcbd22", "#ff1f3a93", "#ff7f7f00", "#ff008080" };
+        Assert.Equal(others, Enumerable.Range(0, 6).Select(i => ChartPalette.ForModel("Fibers", i).ToString().ToLowerInvariant()));
+        Assert.Equal(others[1], ChartPalette.ForModel("Fibers", 7).ToString().ToLowerInvariant());
+        Assert.Equal(others[1], ChartPalette.ForModel("Fibers", -7).ToString().ToLowerInvariant());
+
+        // Series that are not models: Threads' blue, the first other, Processes' green, EventLoop's purple, then the others again.
+        Assert.Equal(
+            new[] { "#ff1f77b4", "#ffff7f0e", "#ff2ca02c", "#ff9467bd", "#ffff7f0e", "#ffe377c2", "#ff008080", "#ffff7f0e" },
+            new[] { 0, 1, 2, 3, 4, 5, 9, 10 }.Select(i => ChartPalette.ForIndex(i).ToString().ToLowerInvariant()));
+        Assert.Equal(
+            new[] { "#ff2ca02c", "#ffd62728", "#ffff7f0e", "#ff9a9a9a", "#ff555555" },
+            new[] { ChartPalette.Good, ChartPalette.Bad, ChartPalette.Warning, ChartPalette.Muted, ChartPalette.Reference }.Select(c => c.ToString().ToLowerInvariant()));
+    }
+
+    [Fact]
     public void AProcessPoolTasksStartTimeIsAMeasuredTime()
     {
         var report = new ConcurrencyReport();

@@ -136,6 +136,10 @@ public class ReportTests
         {
             Assert.Contains(reference.Groups[1].Value, ids);
         }
+
+        // The charts do clip: each chart's references carry its own prefix, as its ids do.
+        Assert.NotEmpty(Regex.Matches(html, "url\\(#chart\\d+-clipPath"));
+        Assert.Equal(Regex.Matches(html, "url\\(#").Count, Regex.Matches(html, "url\\(#chart\\d+-clipPath").Count);
     }
 
     [Fact]
