@@ -10,7 +10,7 @@ namespace ConcurrencyTools.Engine.ProcessPool;
 /// <summary>One command the pool runs: an executable, its argument vector (never parsed by a shell) and optional standard input.</summary>
 public sealed class ProcessTask
 {
-    private static readonly Regex PlainArgument = new("^[A-Za-z0-9_@%+=:,./-]+$", RegexOptions.CultureInvariant);
+    private static readonly Regex PlainArgument = new(@"\A[A-Za-z0-9_@%+=:,./-]+\z", RegexOptions.CultureInvariant);
 
     /// <summary>Creates a task.</summary>
     /// <param name="seq">The task's number, from 1 in input order.</param>

@@ -188,6 +188,8 @@ public class ProcessPoolRulesTests
         Assert.Equal("tool", new ProcessTask(1, "x", "tool", Array.Empty<string>()).PlannedCommandLine);
         Assert.Equal(string.Empty, new ProcessTask(1, "x", "tool", Array.Empty<string>()).ArgumentsText);
         Assert.Equal("'a\nb'", new ProcessTask(1, "x", "t", new[] { "a\nb" }).ArgumentsText);
+        // A trailing newline too: a shell would drop it from an unquoted word (`$` matched before it).
+        Assert.Equal("'file.txt\n'", new ProcessTask(1, "x", "t", new[] { "file.txt\n" }).ArgumentsText);
     }
 
     [Fact]
