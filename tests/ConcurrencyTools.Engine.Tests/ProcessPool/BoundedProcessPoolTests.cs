@@ -22,43 +22,8 @@ public class BoundedProcessPoolTests
 
     private static ProcessTask Task(int seq) => new(seq, seq.ToString(CultureInfo.InvariantCulture), "fake", Array.Empty<string>());
 
-    private static List<ProcessTaskResult> Drain(BoundedProcessPool pool, IEnumerable<ProcessTask>? tasks = null)
-    {
-        var rows = new List<ProcessTaskResult>();
-        var clock = Stopwatch.StartNew();
-        void Take()
-        {
-            while (pool.TryTakeResult(out ProcessTaskResult row))
-            {
-                rows.Add(row);
-            }
-
-            Assert.True(clock.Elapsed < HangGuard, "the pool hung");
-        }
-
-        if (tasks is not null)
-        {
-            foreach (ProcessTask task in tasks)
-            {
-                while (!pool.TryAdd(task))
-                {
-                    Take();
-                    pool.WaitForActivity(TimeSpan.FromMilliseconds(100), CancellationToken.None);
-                }
-            }
-
-            pool.CompleteAdding();
-        }
-
-        while (!pool.IsCompleted)
-        {
-            Take();
-            pool.WaitForActivity(TimeSpan.FromMilliseconds(100), CancellationToken.None);
-        }
-
-        Take();
-        return rows;
-    }
+    // Feeds the pool and takes its rows as the cmdlet does.
+    private static List<ProcessTaskResult> Drain(BoundedProcessPool pool, IEnumerable<ProcessTask>? tasks = null) => ProcessPoolTests.Drain(pool, tasks);
 
     private static void WaitUntil(Func<bool> condition)
     {

@@ -559,7 +559,7 @@ public class ProcessPoolTests
     }
 
     /// <summary>Feeds the pool as the cmdlet does (never blocking on a full queue without taking rows) and returns every row.</summary>
-    private static List<ProcessTaskResult> Drain(BoundedProcessPool pool, IEnumerable<ProcessTask>? tasks = null, List<ProcessOutputLine>? lines = null)
+    internal static List<ProcessTaskResult> Drain(BoundedProcessPool pool, IEnumerable<ProcessTask>? tasks = null, List<ProcessOutputLine>? lines = null)
     {
         var rows = new List<ProcessTaskResult>();
         var clock = Stopwatch.StartNew();
