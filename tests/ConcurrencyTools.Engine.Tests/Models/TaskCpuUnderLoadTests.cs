@@ -67,14 +67,19 @@ public class TaskCpuUnderLoadTests
     public void TheEventLoopSharesItsWaitForACoreOutByTheTasksSpans(double loopWaitMs, double loopMs, double tasksWallMs, double expected) =>
         Assert.Equal(expected, EventLoopModel.TasksRunWaitMs(loopWaitMs, loopMs, tasksWallMs), 9);
 
-    /// <summary>Processes that spin until disposed, at the test's own priority (processes, so that no thread of the test's runtime is busy).</summary>
+    /// <summary>
+    /// Processes that spin until disposed, at the test's own priority (processes, so that no thread of the test's
+    /// runtime is busy; busy threads in the test process left the tasks blocked for long stretches, likely in the
+    /// garbage collector's suspensions). Each also ends when the test process is gone, so a crashed test host
+    /// leaves no busy process behind.
+    /// </summary>
     private sealed class BusyCores : IDisposable
     {
         private readonly System.Diagnostics.Process[] _spinners;
 
         public BusyCores(int count) =>
             _spinners = Enumerable.Range(0, count)
-                .Select(_ => System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("/bin/sh", new[] { "-c", "while :; do :; done" }))!)
+                .Select(_ => System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("/bin/sh", new[] { "-c", "while kill -0 $PPID 2>/dev/null; do :; done" }))!)
                 .ToArray();
 
         public void Dispose()
