@@ -80,8 +80,7 @@ public static class WorkerServer
             // The clock before the thread's figures, and after them at the end (as Models/ThreadSpan does): a
             // wait for a core in one of these readings then lies in the task's wall time too.
             long started = Stopwatch.GetTimestamp();
-            double runWaitBefore = ThreadCpuClock.RunWaitMs();
-            double cpuBefore = ThreadCpuClock.NowMs();
+            ThreadTimes before = ThreadCpuClock.Now();
             string outcome;
             string? failure = null;
             try
@@ -97,10 +96,9 @@ public static class WorkerServer
             }
 
             // The task's own CPU, read on the thread that ran it (a blocking context keeps the task on it).
-            string cpu = ThreadCpuClock.IsThreadTime
-                ? (ThreadCpuClock.NowMs() - cpuBefore).ToString("R", CultureInfo.InvariantCulture)
-                : "-";
-            string runWait = (ThreadCpuClock.RunWaitMs() - runWaitBefore).ToString("R", CultureInfo.InvariantCulture);
+            ThreadTimes spent = ThreadCpuClock.Now() - before;
+            string cpu = ThreadCpuClock.IsThreadTime ? spent.CpuMs.ToString("R", CultureInfo.InvariantCulture) : "-";
+            string runWait = spent.RunWaitMs.ToString("R", CultureInfo.InvariantCulture);
             string wall = Stopwatch.GetElapsedTime(started).TotalMilliseconds.ToString("R", CultureInfo.InvariantCulture);
             output.WriteLine(failure is null ? $"{outcome} {cpu} {wall} {runWait}" : $"{outcome} {cpu} {wall} {runWait} {failure}");
         }
