@@ -64,18 +64,8 @@ public sealed class WorkerHost
     /// The runtime identifier of the running platform as the native worker's folder is named: <c>linux-x64</c>,
     /// <c>linux-musl-arm64</c>, <c>osx-arm64</c>, <c>win-x64</c>.
     /// </summary>
-    public static string CurrentRuntimeIdentifier
-    {
-        get
-        {
-            string os = OperatingSystem.IsWindows() ? "win"
-                : OperatingSystem.IsMacOS() ? "osx"
-                : OperatingSystem.IsFreeBSD() ? "freebsd"
-                : RuntimeInformation.RuntimeIdentifier.Contains("musl", StringComparison.OrdinalIgnoreCase) ? "linux-musl"
-                : "linux";
-            return os + "-" + RuntimeInformation.ProcessArchitecture.ToString().ToLowerInvariant();
-        }
-    }
+    public static string CurrentRuntimeIdentifier =>
+        RuntimeIdentifierOf(RuntimeInformation.IsOSPlatform, RuntimeInformation.RuntimeIdentifier, RuntimeInformation.ProcessArchitecture);
 
     /// <summary>
     /// What -Verbose says about the host worker processes start with, or, when none can be found here, the problem
@@ -94,7 +84,13 @@ public sealed class WorkerHost
     }
 
     /// <summary>Finds a host for the worker assembly in <paramref name="directory"/> (default: beside the engine).</summary>
-    public static WorkerHost Locate(string? directory = null)
+    public static WorkerHost Locate(string? directory = null) => Locate(directory, HostSearch.Current);
+
+    /// <summary>
+    /// <see cref="Locate(string?)"/> looking at <paramref name="search"/> instead of the running process, so that
+    /// every turn of the search can be tested on any machine.
+    /// </summary>
+    internal static WorkerHost Locate(string? directory, HostSearch search)
     {
         directory ??= Path.GetDirectoryName(typeof(WorkerHost).Assembly.Location) ?? AppContext.BaseDirectory;
         string workerPath = Path.Combine(directory, WorkerAssemblyName);
@@ -105,8 +101,8 @@ public sealed class WorkerHost
 
         string enginePath = Path.Combine(directory, Path.GetFileName(typeof(WorkerHost).Assembly.Location));
         string nativePath = Path.Combine(directory, CurrentRuntimeIdentifier, NativeWorkerName);
-        string? self = Environment.ProcessPath;
-        string? choice = Environment.GetEnvironmentVariable(OverrideVariable);
+        string? self = search.ProcessPath;
+        string? choice = search.Choice;
         string? fallback = null;
         if (string.IsNullOrWhiteSpace(choice) || string.Equals(choice, NativeKind, StringComparison.OrdinalIgnoreCase))
         {
@@ -123,7 +119,7 @@ public sealed class WorkerHost
         }
         else if (string.Equals(choice, "pwsh", StringComparison.OrdinalIgnoreCase))
         {
-            return ForPwsh(FindPwsh() ?? "pwsh", enginePath);
+            return ForPwsh(FindPwsh(search) ?? "pwsh", enginePath);
         }
         else if (!string.Equals(choice, "managed", StringComparison.OrdinalIgnoreCase))
         {
@@ -135,7 +131,7 @@ public sealed class WorkerHost
             return ForDotnet(choice, workerPath);
         }
 
-        string? dotnet = FindDotnet();
+        string? dotnet = FindDotnet(search);
         if (dotnet is not null)
         {
             return new WorkerHost(dotnet, new[] { workerPath }, "dotnet", fallbackReason: fallback);
@@ -187,33 +183,49 @@ public sealed class WorkerHost
     }
 
     /// <summary>The pwsh to start children with: this process when it is pwsh, else the first pwsh on PATH.</summary>
-    internal static string? FindPwsh()
+    internal static string? FindPwsh() => FindPwsh(HostSearch.Current);
+
+    internal static string? FindPwsh(HostSearch search)
     {
-        string? self = Environment.ProcessPath;
-        return self is not null && IsNamed(self, "pwsh") ? self : FindOnPath("pwsh");
+        string? self = search.ProcessPath;
+        return self is not null && IsNamed(self, "pwsh") ? self : FindOnPath("pwsh", search);
+    }
+
+    /// <summary>
+    /// The folder name of a platform's native worker, from what <paramref name="isPlatform"/> says the system is,
+    /// the runtime's identifier (which tells musl from glibc Linux) and the process architecture.
+    /// </summary>
+    internal static string RuntimeIdentifierOf(Func<OSPlatform, bool> isPlatform, string runtimeIdentifier, Architecture architecture)
+    {
+        string os = isPlatform(OSPlatform.Windows) ? "win"
+            : isPlatform(OSPlatform.OSX) ? "osx"
+            : isPlatform(OSPlatform.FreeBSD) ? "freebsd"
+            : runtimeIdentifier.Contains("musl", StringComparison.OrdinalIgnoreCase) ? "linux-musl"
+            : "linux";
+        return os + "-" + architecture.ToString().ToLowerInvariant();
     }
 
     private static string Quote(string text) => "'" + text.Replace("'", "''", StringComparison.Ordinal) + "'";
 
-    private static string? FindDotnet()
+    internal static string? FindDotnet(HostSearch search)
     {
-        string exe = RuntimeInformation.IsOSPlatform(OSPlatform.Windows) ? "dotnet.exe" : "dotnet";
+        string exe = search.Windows ? "dotnet.exe" : "dotnet";
         var candidates = new List<string?>();
-        string? self = Environment.ProcessPath;
+        string? self = search.ProcessPath;
         if (self is not null && IsNamed(self, "dotnet"))
         {
             candidates.Add(self);
         }
 
         // <root>/shared/Microsoft.NETCore.App/<version>/ -> <root>/dotnet
-        string runtimeDirectory = RuntimeEnvironment.GetRuntimeDirectory().TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar);
+        string runtimeDirectory = search.RuntimeDirectory.TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar);
         DirectoryInfo? root = Directory.GetParent(runtimeDirectory)?.Parent?.Parent;
         candidates.Add(root is null ? null : Path.Combine(root.FullName, exe));
 
-        string? dotnetRoot = Environment.GetEnvironmentVariable("DOTNET_ROOT");
+        string? dotnetRoot = search.DotnetRoot;
         candidates.Add(string.IsNullOrEmpty(dotnetRoot) ? null : Path.Combine(dotnetRoot, exe));
 
-        candidates.Add(FindOnPath("dotnet"));
+        candidates.Add(FindOnPath("dotnet", search));
         foreach (string? candidate in candidates)
         {
             if (candidate is not null && File.Exists(candidate))
@@ -225,10 +237,10 @@ public sealed class WorkerHost
         return null;
     }
 
-    private static string? FindOnPath(string name)
+    private static string? FindOnPath(string name, HostSearch search)
     {
-        string exe = RuntimeInformation.IsOSPlatform(OSPlatform.Windows) ? name + ".exe" : name;
-        foreach (string directory in (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
+        string exe = search.Windows ? name + ".exe" : name;
+        foreach (string directory in (search.Path ?? string.Empty).Split(search.Windows ? ';' : ':', StringSplitOptions.RemoveEmptyEntries))
         {
             string candidate = Path.Combine(directory, exe);
             if (File.Exists(candidate))
@@ -242,4 +254,21 @@ public sealed class WorkerHost
 
     private static bool IsNamed(string path, string name) =>
         string.Equals(Path.GetFileNameWithoutExtension(path), name, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// What the host search looks at: the <see cref="OverrideVariable"/>, this process's executable, the running
+    /// runtime's directory, <c>DOTNET_ROOT</c>, <c>PATH</c>, and whether executables end in <c>.exe</c> and PATH
+    /// is separated by <c>;</c> (Windows).
+    /// </summary>
+    internal sealed record HostSearch(string? Choice, string? ProcessPath, string RuntimeDirectory, string? DotnetRoot, string? Path, bool Windows)
+    {
+        /// <summary>What the running process sees.</summary>
+        public static HostSearch Current => new(
+            Environment.GetEnvironmentVariable(OverrideVariable),
+            Environment.ProcessPath,
+            RuntimeEnvironment.GetRuntimeDirectory(),
+            Environment.GetEnvironmentVariable("DOTNET_ROOT"),
+            Environment.GetEnvironmentVariable("PATH"),
+            OperatingSystem.IsWindows());
+    }
 }
