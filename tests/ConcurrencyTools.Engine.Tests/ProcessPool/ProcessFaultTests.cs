@@ -154,35 +154,6 @@ public class ProcessFaultTests
         Assert.Equal(4000, lines);
     }
 
-    [Fact]
-    public void WhenTheHostExitsEveryLiveChildTreeIsKilledAndNoneStartsAfter()
-    {
-        if (!OperatingSystem.IsLinux())
-        {
-            return;
-        }
-
-        string marker = "sleep 301." + Environment.ProcessId;
-        using ChildProcess child = ChildProcess.Start(new ChildStartInfo("sh", new[] { "-c", $"{marker} & {marker} & wait" }));
-        try
-        {
-            Assert.True(SpinWait.SpinUntil(() => ProcessTree.Descendants(child.Id).Count >= 2, TimeSpan.FromSeconds(20)));
-            List<int> grandchildren = ProcessTree.Descendants(child.Id);
-            Assert.True(LiveChildren.KillAll("the host received SIGTERM.") >= 1);
-            Assert.True(child.WaitForExit(TimeSpan.FromSeconds(10)));
-            Assert.True(SpinWait.SpinUntil(() => grandchildren.All(pid => !ProcessTree.TryReadParent(pid, out _)), TimeSpan.FromSeconds(10)));
-            ChildStartException refused = Assert.Throws<ChildStartException>(() => ChildProcess.Start(new ChildStartInfo("true", Array.Empty<string>())));
-            Assert.Equal("Not started: the host received SIGTERM.", refused.Message);
-        }
-        finally
-        {
-            LiveChildren.ResetForTests();
-        }
-
-        using ChildProcess after = ChildProcess.Start(new ChildStartInfo("true", Array.Empty<string>()));
-        Assert.True(after.WaitForExit(TimeSpan.FromSeconds(10)));
-    }
-
     private static ProcessTaskResult RunOne(ProcessPoolOptions options, ProcessTask task, bool portable = false) =>
         Assert.Single(ProcessPoolTests.Run(options, new[] { task }, new[] { new LocalProcessRunner(options, options.ThrottleLimit, portable) }));
 }
