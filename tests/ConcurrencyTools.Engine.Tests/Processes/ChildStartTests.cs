@@ -85,4 +85,36 @@ public sealed class ChildStartTests
             Directory.Delete(root, recursive: true);
         }
     }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void AMissingWorkingDirectoryOrAFileThatIsNoProgramIsAClearErrorEitherWay(bool portable)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
+
+        var noDirectory = Assert.Throws<ChildStartException>(() => ChildProcess.Start(new ChildStartInfo("true", Array.Empty<string>()) { WorkingDirectory = "/no/such/dir" }, portable));
+        Assert.Equal(("The working directory '/no/such/dir' does not exist.", ChildStartFailure.NotFound), (noDirectory.Message, noDirectory.Failure));
+
+        var notOnPath = Assert.Throws<ChildStartException>(() => ChildProcess.Start(new ChildStartInfo("no-such-program-ct", Array.Empty<string>()), portable));
+        Assert.Equal(("'no-such-program-ct' was not found on PATH.", ChildStartFailure.NotFound), (notOnPath.Message, notOnPath.Failure));
+
+        // Executable by its mode, but neither a binary nor a script: exec refuses it (ENOEXEC), and nothing starts.
+        string file = Path.Combine(Directory.CreateTempSubdirectory("ct-noexec-").FullName, "data");
+        try
+        {
+            File.WriteAllBytes(file, new byte[] { 0, 1, 2, 3 });
+            File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserExecute);
+            var refused = Assert.Throws<ChildStartException>(() => ChildProcess.Start(new ChildStartInfo(file, Array.Empty<string>()), portable));
+            Assert.StartsWith($"Could not start '{file}': ", refused.Message, StringComparison.Ordinal);
+            Assert.Equal(ChildStartFailure.Other, refused.Failure);
+        }
+        finally
+        {
+            Directory.Delete(Path.GetDirectoryName(file)!, recursive: true);
+        }
+    }
 }
