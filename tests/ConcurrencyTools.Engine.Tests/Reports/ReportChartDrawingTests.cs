@@ -1,0 +1,301 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Text.RegularExpressions;
+using System.Xml.Linq;
+using ConcurrencyTools.Engine.Reports;
+using Xunit;
+
+namespace ConcurrencyTools.Engine.Tests;
+
+/// <summary>
+/// What a reader sees in the charts beyond their words: the report's fonts and frame, where the legend sits,
+/// gridlines and ticks, the bars' lengths, colours and order. Each chart is read back as SVG (it is XML) and
+/// checked by its elements' geometry and styles, never against a stored copy of a chart.
+/// </summary>
+public class ReportChartDrawingTests
+{
+    private static readonly XNamespace Svg = "http://www.w3.org/2000/svg";
+
+    private const string Green = "rgb(44,160,44)";
+    private const string Red = "rgb(214,39,40)";
+    private const string GridGrey = "rgb(230,230,230)";
+    private const string TickGrey = "rgb(144,144,144)";
+
+    [Fact]
+    public void EveryChartHasTheReportsFontsBackgroundAndPlotFrame()
+    {
+        XElement chart = Charts(Write(new[] { Race("Counter", "None", "2", violated: 4), Race("Counter", "Lock", "30", violated: 0) }))[0];
+
+        Assert.Equal("600", chart.Attribute("width")?.Value);
+        Assert.Equal("220", chart.Attribute("height")?.Value);
+        Assert.All(chart.Descendants(Svg + "text"), t => Assert.Equal("Helvetica, Arial, sans-serif", t.Attribute("font-family")?.Value));
+
+        // The title in bold 14 px at the top, axis labels in 12 px, the legend in 11 px.
+        XElement title = Text(chart, "Trials by outcome");
+        Assert.Equal(("14", "700"), (title.Attribute("font-size")?.Value, title.Attribute("font-weight")?.Value));
+        Assert.Equal(8, Position(title).Y);
+        Assert.All(new[] { "None", "Lock", "trials", "10" }, t => Assert.Equal(("12", "400"), (Text(chart, t).Attribute("font-size")?.Value, Text(chart, t).Attribute("font-weight")?.Value)));
+        Assert.Equal("11", Text(chart, "updates lost (forbidden)").Attribute("font-size")?.Value);
+
+        // A white page and a light grey frame round the plot area.
+        XElement background = chart.Elements(Svg + "rect").First();
+        Assert.Equal(("600", "220"), (background.Attribute("width")?.Value, background.Attribute("height")?.Value));
+        Assert.Equal("rgb(255,255,255)", Style(background, "fill"));
+        Assert.Single(PlotFrames(chart));
+    }
+
+    [Fact]
+    public void TheLegendIsOneRowBetweenTheTitleAndThePlot()
+    {
+        XElement chart = Charts(Write(new[] { Race("Counter", "None", "2", violated: 4), Race("Counter", "Lock", "30", violated: 0) }))[0];
+
+        XElement frame = PlotFrames(chart).Single();
+        XElement box = chart.Descendants(Svg + "rect").Single(r => Style(r, "stroke") == "rgb(208,208,208)");
+        Assert.Equal("rgb(255,255,255)", Style(box, "fill"));
+        Assert.Equal(220 / 255.0, double.Parse(Style(box, "fill-opacity")!, CultureInfo.InvariantCulture), 6);
+
+        XElement acceptable = Text(chart, "expected value (acceptable)"), forbidden = Text(chart, "updates lost (forbidden)");
+        Assert.Equal(Position(acceptable).Y, Position(forbidden).Y);
+        Assert.True(Position(acceptable).X < Position(forbidden).X);
+        Assert.InRange(Position(acceptable).Y, Position(Text(chart, "Trials by outcome")).Y + 14, Number(frame, "y"));
+        Assert.InRange(Number(box, "y") + Number(box, "height"), 0, Number(frame, "y"));
+
+        // Centred over the plot: as much room left of the box as right of it, within a pixel.
+        double left = Number(box, "x") - Number(frame, "x"), right = Number(frame, "x") + Number(frame, "width") - (Number(box, "x") + Number(box, "width"));
+        Assert.Equal(left, right, 0.6);
+    }
+
+    [Fact]
+    public void AxesHaveSolidLightGridlinesAtTheirTicksAndGreyTickMarks()
+    {
+        XElement chart = Charts(Write(new[] { Race("Counter", "None", "2", violated: 4), Race("Counter", "Lock", "30", violated: 0) }))[0];
+        XElement frame = PlotFrames(chart).Single();
+
+        // The trials axis: a vertical line across the plot at each labelled tick, none across the strategies.
+        double[] ticks = new[] { "0", "2", "4", "6", "8", "10" }.Select(t => Position(Text(chart, t)).X).ToArray();
+        double[][] grid = Lines(chart, GridGrey).ToArray();
+        Assert.Equal(ticks.Length, grid.Length);
+        for (int i = 0; i < ticks.Length; i++)
+        {
+            Close(new[] { ticks[i], Number(frame, "y"), ticks[i], Number(frame, "y") + Number(frame, "height") }, grid[i]);
+        }
+
+        Assert.NotEmpty(Lines(chart, TickGrey));
+        Assert.All(chart.Descendants(Svg + "polyline"), l => Assert.Contains(Style(l, "stroke"), new[] { GridGrey, TickGrey }));
+    }
+
+    [Fact]
+    public void ACountAxisHasNoGridlinesAcrossIt()
+    {
+        // The producer/consumer charts count consumers along the bottom: only the value axis has gridlines.
+        XElement chart = Charts(Write(new[] { Queue(1), Queue(2) }))[0];
+
+        double[][] grid = Lines(chart, GridGrey).ToArray();
+        Assert.NotEmpty(grid);
+        Assert.All(grid, g => Assert.Equal(g[1], g[3]));
+        Assert.Equal(new[] { "0", "1", "2" }, chart.Descendants(Svg + "text").Select(t => t.Value).TakeWhile(t => t != "consumers"));
+    }
+
+    [Fact]
+    public void RenderingNothingIsRefusedNamingTheModel()
+    {
+        Assert.Equal("model", Assert.Throws<ArgumentNullException>(() => SvgChart.Render("none", null!)).ParamName);
+    }
+
+    [Fact]
+    public void ARacesOutcomeBarsAreItsTrialsStackedGreenThenRed()
+    {
+        // None: 6 of 10 trials acceptable, 4 forbidden; Lock: all 10 acceptable; Broken: more violations than trials.
+        XElement chart = Charts(Write(new[]
+        {
+            Race("Counter", "None", "2", violated: 4),
+            Race("Counter", "Lock", "30", violated: 0),
+            Race("Counter", "Broken", "3", violated: 12),
+        }))[0];
+
+        double zero = Position(Text(chart, "0")).X, perTrial = (Position(Text(chart, "10")).X - zero) / 10;
+        XElement[] bars = Bars(chart).ToArray();
+        XElement[] green = bars.Where(b => Style(b, "fill") == Green).ToArray(), red = bars.Where(b => Style(b, "fill") == Red).ToArray();
+        Assert.Equal(3, green.Length);
+        Assert.Equal(3, red.Length);
+        Close(new double[] { 6, 10, 0 }, green.Select(b => Number(b, "width") / perTrial));
+        Close(new double[] { 4, 0, 12 }, red.Select(b => Number(b, "width") / perTrial));
+
+        // Stacked: each red bar starts where its green one ends, on the same band as its strategy's label.
+        for (int i = 0; i < 3; i++)
+        {
+            Assert.Equal(zero, Number(green[i], "x"), 3);
+            Assert.Equal(Number(green[i], "x") + Number(green[i], "width"), Number(red[i], "x"), 3);
+            Assert.Equal(Number(green[i], "y"), Number(red[i], "y"), 3);
+        }
+
+        Assert.All(bars, b => Assert.Equal("rgb(255,255,255)", Style(b, "stroke")));
+
+        // The first strategy on top, in the rows' order, each label beside its own bar.
+        double[] labels = new[] { "None", "Lock", "Broken" }.Select(s => Position(Text(chart, s)).Y).ToArray();
+        Assert.Equal(labels.OrderBy(y => y), labels);
+        for (int i = 0; i < 3; i++)
+        {
+            Assert.InRange(labels[i], Number(green[i], "y"), Number(green[i], "y") + Number(green[i], "height"));
+        }
+
+        // The legend's swatches have the bars' colours, in the same order as the legend's words.
+        Assert.Equal(new[] { Green, Red }, chart.Descendants(Svg + "rect").Where(r => Number(r, "width") < 12 && Number(r, "width") > 0).Select(r => Style(r, "fill")));
+        Assert.DoesNotContain(Lines(chart, GridGrey), g => g[1] == g[3]);
+    }
+
+    [Fact]
+    public void TheRaceTableHasEveryColumnOfEveryRow()
+    {
+        string html = Write(new[] { Race("Counter", "None", "2.5", violated: 4) });
+
+        Assert.Contains(
+            "<thead><tr><th class=\"text\">Strategy</th><th>Threads</th><th>Operations</th><th>Trials</th><th>Expected</th><th>Min seen</th><th>Mean seen</th><th>Max seen</th>" +
+            "<th>Violated</th><th>Rate</th><th>Mean lost</th><th>Verdict</th></tr></thead>",
+            html);
+        Assert.Contains(
+            "<tr><td class=\"text\">None</td><td>5</td><td>500</td><td>10</td><td>500</td><td>400</td><td>450.0</td><td>500</td><td>4</td><td>40.0 %</td><td>50.0</td><td>RaceDetected</td></tr>",
+            html);
+        Assert.Contains("<thead><tr><th class=\"text\">Strategy</th><th>NsPerOperation</th><th>ElapsedMs</th></tr></thead>", html);
+        Assert.Contains("<tr><td class=\"text\">None</td><td>2.5</td><td>40.0</td></tr>", html);
+        Assert.Contains(
+            "<figcaption>Each trial ends with the expected value (green) or with a forbidden one (red: updates were lost or an invariant broke), as jcstress counts outcomes. " +
+            "Any red is a race caught in the act; all green is no race observed, which is not proof of safety. The table gives the range of final values seen.</figcaption>",
+            html);
+        Assert.Contains(
+            "<figcaption>What each strategy costs per operation, measured side by side in the same run. The unsynchronized plain field is the floor; the distance of each fix from it is its price.</figcaption>",
+            html);
+    }
+
+    [Theory]
+    [InlineData("2", "30")]
+    [InlineData("2", "500")]
+    public void ARacesCostBarsAreLabelledWithTheirCostsAndOrderedAsTheRows(string cheap, string dear)
+    {
+        XElement chart = Charts(Write(new[] { Race("Counter", "None", cheap), Race("Counter", "Lock", dear) }))[1];
+
+        XElement[] bars = Bars(chart).ToArray();
+        Assert.Equal(2, bars.Length);
+        Assert.All(bars, b => Assert.Equal("rgb(31,119,180)", Style(b, "fill")));
+        Assert.True(Number(bars[0], "width") > 0);
+        Assert.True(Number(bars[1], "width") > Number(bars[0], "width") * 2);
+
+        // Each bar carries its cost as a 10 px label just past its end, on its strategy's band.
+        for (int i = 0; i < 2; i++)
+        {
+            XElement label = chart.Descendants(Svg + "text").Single(t => t.Value == (i == 0 ? cheap : dear) && t.Attribute("font-size")?.Value == "10");
+            Assert.InRange(Position(label).X, Number(bars[i], "x") + Number(bars[i], "width"), Number(bars[i], "x") + Number(bars[i], "width") + 40);
+            Assert.Equal(Position(Text(chart, i == 0 ? "None" : "Lock")).Y, Position(label).Y, 3);
+        }
+
+        Assert.True(Position(Text(chart, "None")).Y < Position(Text(chart, "Lock")).Y);
+
+        // No legend: the bars are one series.
+        Assert.DoesNotContain(chart.Descendants(Svg + "rect"), r => Style(r, "stroke") == "rgb(208,208,208)");
+    }
+
+    [Fact]
+    public void AFreeRaceStrategyIsDrawnWhereALogarithmicAxisStarts()
+    {
+        // A cost of 0 has no place on a log scale: it is drawn at half the cheapest cost, where the axis starts.
+        XElement chart = Charts(Write(new[] { Race("Counter", "None", "0"), Race("Counter", "Lock", "4"), Race("Counter", "Mutex", "1000") }))[1];
+
+        Assert.Contains("ns per operation (log scale)", chart.Descendants(Svg + "text").Select(t => t.Value));
+        XElement[] bars = Bars(chart).ToArray();
+        Assert.Equal(3, bars.Length);
+        XElement frame = PlotFrames(chart).Single();
+        Assert.Equal(Number(frame, "x"), Number(bars[0], "x"), 3);
+
+        // On a log axis from 2 the bars of 2 (0 drawn at half of 4), 4 and 1000 are 0, 1 and log2(500) doublings long.
+        double doubling = Number(bars[1], "width");
+        Assert.True(doubling > 20);
+        Assert.Equal(0, Number(bars[0], "width"), 3);
+        Assert.Equal(Math.Log2(500), Number(bars[2], "width") / doubling, 3);
+    }
+
+    private static string Write(IEnumerable<ReportRow> rows)
+    {
+        var report = new ConcurrencyReport();
+        foreach (ReportRow row in rows)
+        {
+            report.Add(row);
+        }
+
+        using var writer = new StringWriter();
+        report.Write(writer, new ReportHeader());
+        return writer.ToString();
+    }
+
+    /// <summary>Each chart of the page as XML.</summary>
+    private static XElement[] Charts(string html) =>
+        Regex.Matches(html, "<svg .*?</svg>", RegexOptions.Singleline).Select(m => XElement.Parse(m.Value)).ToArray();
+
+    private static XElement Text(XElement chart, string text) => chart.Descendants(Svg + "text").First(t => t.Value == text);
+
+    private static (double X, double Y) Position(XElement text)
+    {
+        Match m = Regex.Match(text.Attribute("transform")?.Value ?? string.Empty, "translate\\(([-\\d.]+),([-\\d.]+)\\)");
+        return (double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture), double.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture));
+    }
+
+    private static string? Style(XElement element, string property) =>
+        (element.Attribute("style")?.Value ?? string.Empty).Split(';', StringSplitOptions.RemoveEmptyEntries)
+            .Select(p => p.Split(':', 2))
+            .Where(p => p[0] == property)
+            .Select(p => p[1])
+            .FirstOrDefault();
+
+    private static double Number(XElement element, string attribute) => double.Parse(element.Attribute(attribute)!.Value, CultureInfo.InvariantCulture);
+
+    /// <summary>The frame round the plot area: an unfilled rectangle in the frame's grey.</summary>
+    private static IEnumerable<XElement> PlotFrames(XElement chart) =>
+        chart.Descendants(Svg + "rect").Where(r => Style(r, "fill") == "none" && Style(r, "stroke") == "rgb(176,176,176)");
+
+    /// <summary>The filled rectangles drawn inside the plot area (bars), in the order they are drawn.</summary>
+    private static IEnumerable<XElement> Bars(XElement chart)
+    {
+        XElement frame = PlotFrames(chart).Single();
+        return chart.Descendants(Svg + "rect").Where(r => r.Attribute("style") is not null && Style(r, "fill") != "none" && Number(r, "x") >= Number(frame, "x") - 0.001
+            && Number(r, "y") >= Number(frame, "y") && Number(r, "height") < Number(frame, "height") && r.Parent?.Name != Svg + "clipPath"
+            && r.Ancestors(Svg + "g").Any(g => (g.Attribute("clip-path")?.Value ?? string.Empty).Length > 0) && Style(r, "stroke") != "rgb(208,208,208)"
+            && Number(r, "y") + Number(r, "height") <= Number(frame, "y") + Number(frame, "height") + 0.001 && Number(r, "width") >= 0 && Number(r, "height") > 12);
+    }
+
+    /// <summary>The points of every polyline in one stroke colour: x1, y1, x2, y2 and so on.</summary>
+    private static IEnumerable<double[]> Lines(XElement chart, string stroke) =>
+        chart.Descendants(Svg + "polyline").Where(l => Style(l, "stroke") == stroke)
+            .Select(l => l.Attribute("points")!.Value.Split(new[] { ' ', ',' }, StringSplitOptions.RemoveEmptyEntries).Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToArray());
+
+    /// <summary>Equal lists of pixel positions (the exporter writes four decimals).</summary>
+    private static void Close(double[] expected, IEnumerable<double> actual)
+    {
+        double[] values = actual.ToArray();
+        Assert.Equal(expected.Length, values.Length);
+        for (int i = 0; i < expected.Length; i++)
+        {
+            Assert.Equal(expected[i], values[i], 3);
+        }
+    }
+
+    private static ReportRow Row(params (string Name, object? Value)[] values) =>
+        new("CSV:ConcurrencyTools.Test", values.Select(v => new KeyValuePair<string, object?>(v.Name, v.Value)));
+
+    private static ReportRow Race(string scenario, string strategy, string nsPerOperation, int violated = 4) => Row(
+        ("Scenario", scenario), ("Strategy", strategy), ("Threads", "5"), ("Operations", "500"), ("Trials", "10"), ("Expected", "500"),
+        ("MinObserved", "400"), ("MaxObserved", "500"), ("MeanObserved", "450"), ("TrialsWithViolation", violated.ToString(CultureInfo.InvariantCulture)),
+        ("ViolationRate", (violated / 10.0).ToString(CultureInfo.InvariantCulture)), ("MeanLostUpdates", "50"), ("NsPerOperation", nsPerOperation), ("ElapsedMs", "40"),
+        ("Verdict", violated > 0 ? "RaceDetected" : "NoRaceObserved"));
+
+    private static ReportRow Queue(int consumers)
+    {
+        static string S(double v) => v.ToString(CultureInfo.InvariantCulture);
+        return Row(
+            ("Workload", "Io"), ("Model", "Threads"), ("Workers", S(consumers)), ("Run", "1"), ("Producers", "1"), ("Consumers", S(consumers)),
+            ("Items", "50"), ("Capacity", "10"), ("ElapsedMs", S(1000.0 / consumers)), ("ThroughputPerSecond", S(20 * consumers)),
+            ("ProducerBlockedMs", S(100.0 / consumers)), ("ConsumerIdleMs", S(30 * consumers)), ("MaxQueueDepth", "5"), ("Lost", "0"), ("Duplicated", "0"),
+            ("Bottleneck", "Consumers"));
+    }
+}
