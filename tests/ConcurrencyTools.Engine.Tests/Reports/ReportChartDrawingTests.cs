@@ -23,6 +23,8 @@ public class ReportChartDrawingTests
     private const string Red = "rgb(214,39,40)";
     private const string GridGrey = "rgb(230,230,230)";
     private const string TickGrey = "rgb(144,144,144)";
+    private const string Blue = "rgb(31,119,180)";
+    private const string Orange = "rgb(255,127,14)";
 
     [Fact]
     public void EveryChartHasTheReportsFontsBackgroundAndPlotFrame()
@@ -216,6 +218,60 @@ public class ReportChartDrawingTests
         Assert.Equal(Math.Log2(500), Number(bars[2], "width") / doubling, 3);
     }
 
+    [Fact]
+    public void AProducerConsumerLineGoesThroughTheMeanOfEachConsumerCount()
+    {
+        // Two runs per consumer count: the points are the means of the two, on value axes that start at 0.
+        XElement[] charts = Charts(Write(new[] { Queue(1, 1), Queue(1, 2), Queue(2, 1), Queue(2, 2) }));
+        (XElement throughput, XElement waits) = (charts[0], charts[1]);
+
+        foreach (XElement chart in charts)
+        {
+            XElement frame = PlotFrames(chart).Single();
+            XElement bottom = chart.Descendants(Svg + "text").Where(t => t.Attribute("text-anchor")?.Value == "end" && IsNumber(t.Value)).MaxBy(t => Position(t).Y)!;
+            Assert.Equal(("0", Number(frame, "y") + Number(frame, "height")), (bottom.Value, Position(bottom).Y));
+        }
+
+        double[] rate = Lines(throughput, Blue).Single();
+        Close(new[] { X(throughput, 1), Y(throughput, 21.5), X(throughput, 2), Y(throughput, 41.5) }, rate);
+        Assert.Equal(2, throughput.Descendants(Svg + "ellipse").Count(e => Style(e, "fill") == Blue && Number(e, "cy") > 60));
+
+        // One configuration: producers blocked in its colour with square markers, consumers idle dashed in the next colour with triangles.
+        XElement blocked = PlotPolylines(waits).Single(l => Style(l, "stroke") == Blue);
+        XElement idle = PlotPolylines(waits).Single(l => Style(l, "stroke") == Orange);
+        Close(new[] { X(waits, 1), Y(waits, 150), X(waits, 2), Y(waits, 75) }, Points(blocked));
+        Close(new[] { X(waits, 1), Y(waits, 31.5), X(waits, 2), Y(waits, 61.5) }, Points(idle));
+        Assert.Null(Style(blocked, "stroke-dasharray"));
+        Assert.NotNull(Style(idle, "stroke-dasharray"));
+        Assert.Equal(("2", "2"), (Style(blocked, "stroke-width"), Style(idle, "stroke-width")));
+        Assert.Equal(3, waits.Descendants(Svg + "rect").Count(r => Style(r, "fill") == Blue && Number(r, "width") == 8));
+        Assert.Equal(3, waits.Descendants(Svg + "polygon").Count(p => Style(p, "fill") == Orange));
+        Assert.Equal(3, throughput.Descendants(Svg + "ellipse").Count(e => Style(e, "fill") == Blue && Number(e, "rx") == 4));
+    }
+
+    [Fact]
+    public void EachProducerConsumerConfigurationKeepsItsColourForItsWaits()
+    {
+        XElement waits = Charts(Write(new[] { Queue(1, 1, capacity: 10), Queue(2, 1, capacity: 10), Queue(1, 1, capacity: 20), Queue(2, 1, capacity: 20) }))[1];
+
+        Assert.Equal(
+            new (string?, bool)[] { (Blue, false), (Blue, true), (Orange, false), (Orange, true) },
+            PlotPolylines(waits).Where(l => Style(l, "stroke") is Blue or Orange).Select(l => (Style(l, "stroke"), Style(l, "stroke-dasharray") is not null)));
+        Assert.Equal(new[] { "Capacity 10: blocked", "Capacity 10: idle", "Capacity 20: blocked", "Capacity 20: idle" }, waits.Descendants(Svg + "text").Where(t => t.Value.StartsWith("Capacity", StringComparison.Ordinal)).Select(t => t.Value));
+    }
+
+    [Fact]
+    public void TheProducerConsumerSectionIsCaptionedInFull()
+    {
+        string html = Write(new[] { Queue(1, 1), Queue(2, 1) });
+
+        Assert.Contains("<h2>Producer/consumer</h2>", html);
+        Assert.Contains(
+            "<figcaption>Every line: Model Threads, Producers 1, Items 50, Capacity 10. Items per second against consumers (means over runs). Where the line flattens, adding consumers stops paying: " +
+            "the producers (or the queue) are the bottleneck. On the right, time producers spent blocked on a full queue (back-pressure) and consumers spent idle on an empty one: the side that waits is not the bottleneck.</figcaption>",
+            html);
+    }
+
     private static string Write(IEnumerable<ReportRow> rows)
     {
         var report = new ConcurrencyReport();
@@ -264,10 +320,36 @@ public class ReportChartDrawingTests
             && Number(r, "y") + Number(r, "height") <= Number(frame, "y") + Number(frame, "height") + 0.001 && Number(r, "width") >= 0 && Number(r, "height") > 12);
     }
 
-    /// <summary>The points of every polyline in one stroke colour: x1, y1, x2, y2 and so on.</summary>
-    private static IEnumerable<double[]> Lines(XElement chart, string stroke) =>
-        chart.Descendants(Svg + "polyline").Where(l => Style(l, "stroke") == stroke)
-            .Select(l => l.Attribute("points")!.Value.Split(new[] { ' ', ',' }, StringSplitOptions.RemoveEmptyEntries).Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToArray());
+    /// <summary>The points of every polyline in one stroke colour drawn in the plot (not the legend's): x1, y1, x2, y2 and so on.</summary>
+    private static IEnumerable<double[]> Lines(XElement chart, string stroke) => PlotPolylines(chart).Where(l => Style(l, "stroke") == stroke).Select(Points);
+
+    private static IEnumerable<XElement> PlotPolylines(XElement chart)
+    {
+        XElement frame = PlotFrames(chart).Single();
+        return chart.Descendants(Svg + "polyline").Where(l => Points(l)[1] >= Number(frame, "y") - 0.001);
+    }
+
+    private static bool IsNumber(string text) => double.TryParse(text, NumberStyles.Float | NumberStyles.AllowThousands, CultureInfo.InvariantCulture, out _);
+
+    /// <summary>The pixel column of a value on the bottom axis, from two of its numbered ticks.</summary>
+    private static double X(XElement chart, double value) => Scale(chart, "middle", p => p.X, value);
+
+    /// <summary>The pixel row of a value on the left axis, from two of its numbered ticks.</summary>
+    private static double Y(XElement chart, double value) => Scale(chart, "end", p => p.Y, value);
+
+    private static double Scale(XElement chart, string anchor, Func<(double X, double Y), double> coordinate, double value)
+    {
+        var ticks = chart.Descendants(Svg + "text")
+            .Where(t => t.Attribute("text-anchor")?.Value == anchor && t.Attribute("dominant-baseline")?.Value != "baseline" && t.Attribute("font-size")?.Value == "12" && IsNumber(t.Value))
+            .Select(t => (Value: double.Parse(t.Value, NumberStyles.Float | NumberStyles.AllowThousands, CultureInfo.InvariantCulture), Pixel: coordinate(Position(t))))
+            .ToArray();
+        (double v0, double p0) = ticks[0];
+        (double v1, double p1) = ticks[^1];
+        return p0 + ((value - v0) * (p1 - p0) / (v1 - v0));
+    }
+
+    private static double[] Points(XElement polyline) =>
+        polyline.Attribute("points")!.Value.Split(new[] { ' ', ',' }, StringSplitOptions.RemoveEmptyEntries).Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToArray();
 
     /// <summary>Equal lists of pixel positions (the exporter writes four decimals).</summary>
     private static void Close(double[] expected, IEnumerable<double> actual)
@@ -289,13 +371,13 @@ public class ReportChartDrawingTests
         ("ViolationRate", (violated / 10.0).ToString(CultureInfo.InvariantCulture)), ("MeanLostUpdates", "50"), ("NsPerOperation", nsPerOperation), ("ElapsedMs", "40"),
         ("Verdict", violated > 0 ? "RaceDetected" : "NoRaceObserved"));
 
-    private static ReportRow Queue(int consumers)
+    private static ReportRow Queue(int consumers, int run = 1, int capacity = 10)
     {
         static string S(double v) => v.ToString(CultureInfo.InvariantCulture);
         return Row(
-            ("Workload", "Io"), ("Model", "Threads"), ("Workers", S(consumers)), ("Run", "1"), ("Producers", "1"), ("Consumers", S(consumers)),
-            ("Items", "50"), ("Capacity", "10"), ("ElapsedMs", S(1000.0 / consumers)), ("ThroughputPerSecond", S(20 * consumers)),
-            ("ProducerBlockedMs", S(100.0 / consumers)), ("ConsumerIdleMs", S(30 * consumers)), ("MaxQueueDepth", "5"), ("Lost", "0"), ("Duplicated", "0"),
+            ("Workload", "Io"), ("Model", "Threads"), ("Workers", S(consumers)), ("Run", S(run)), ("Producers", "1"), ("Consumers", S(consumers)),
+            ("Items", "50"), ("Capacity", S(capacity)), ("ElapsedMs", S(1000.0 / consumers)), ("ThroughputPerSecond", S((20 * consumers) + run)),
+            ("ProducerBlockedMs", S(100.0 * run / consumers)), ("ConsumerIdleMs", S((30 * consumers) + run)), ("MaxQueueDepth", "5"), ("Lost", "0"), ("Duplicated", "0"),
             ("Bottleneck", "Consumers"));
     }
 }
