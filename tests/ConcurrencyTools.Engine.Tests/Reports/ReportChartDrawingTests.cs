@@ -25,6 +25,7 @@ public class ReportChartDrawingTests
     private const string TickGrey = "rgb(144,144,144)";
     private const string Blue = "rgb(31,119,180)";
     private const string Orange = "rgb(255,127,14)";
+    private const string Grey = "rgb(154,154,154)";
 
     [Fact]
     public void EveryChartHasTheReportsFontsBackgroundAndPlotFrame()
@@ -272,6 +273,135 @@ public class ReportChartDrawingTests
             html);
     }
 
+    [Fact]
+    public void APoolsTimelineDrawsEachTaskFromItsStartToItsEndOnItsSlotsRow()
+    {
+        XElement timeline = Charts(Write(Pool()))[0];
+
+        Assert.Equal(("900", "220"), (timeline.Attribute("width")?.Value, timeline.Attribute("height")?.Value));
+
+        // Only the slots used are labelled, the first on top; the time axis starts when the first task was queued.
+        Assert.Equal(new[] { "3", "7" }, Texts(timeline).SkipWhile(t => t != "milliseconds since the first task was queued").Skip(1).TakeWhile(t => t != "slot"));
+        Assert.Equal("0", Texts(timeline).First());
+        double three = Position(Text(timeline, "3")).Y, seven = Position(Text(timeline, "7")).Y;
+        Assert.True(three < seven);
+
+        // Slot 3: queued at 0, waited 10, ran 10..50 (succeeded); queued at 0, waited 50, ran 50..80 (timed out).
+        // Slot 7: ran 5..25 (failed); ran 25..40 (succeeded; its end from its duration, there is no EndTime).
+        var expected = new[] { (Green, 10.0, 50.0, three), (Green, 25.0, 40.0, seven), (Red, 5.0, 25.0, seven), (Orange, 50.0, 80.0, three) };
+        XElement[] tasks = Bars(timeline).Where(b => Style(b, "fill") != Grey).ToArray();
+        Assert.Equal(expected.Length, tasks.Length);
+        for (int i = 0; i < expected.Length; i++)
+        {
+            (string colour, double start, double end, double row) = expected[i];
+            Assert.Equal(colour, Style(tasks[i], "fill"));
+            Assert.Equal(X(timeline, start), Number(tasks[i], "x"), 3);
+            Assert.Equal(X(timeline, end), Number(tasks[i], "x") + Number(tasks[i], "width"), 3);
+            Assert.InRange(row, Number(tasks[i], "y"), Number(tasks[i], "y") + Number(tasks[i], "height"));
+        }
+
+        // The waits: thin grey bands just under their slot's row, from when the task was queued to when it started.
+        XElement[] waits = timeline.Descendants(Svg + "rect").Where(r => Style(r, "fill") == Grey && Number(r, "y") > 60).ToArray();
+        Assert.Equal(2, waits.Length);
+        Assert.All(waits, w => Assert.Equal(0.353, double.Parse(Style(w, "fill-opacity")!, CultureInfo.InvariantCulture), 3));
+        Assert.Equal(new[] { X(timeline, 10), X(timeline, 50) }, waits.Select(w => Number(w, "x") + Number(w, "width")).Order(), new Tolerance());
+        Assert.All(waits, w => Assert.Equal(X(timeline, 0), Number(w, "x"), 3));
+        double rowHeight = Number(tasks[0], "height") / 0.6;
+        Assert.All(waits, w =>
+        {
+            Assert.Equal(0.12 * rowHeight, Number(w, "height"), 3);
+            Assert.Equal(Number(tasks[0], "y") + (0.65 * rowHeight), Number(w, "y"), 3);
+        });
+    }
+
+    [Fact]
+    public void APoolsTimelineLeavesOutOutcomesNoTaskHadAndGrowsWithItsSlots()
+    {
+        // One slot, no waits, every task succeeded: only "succeeded" in the legend.
+        XElement one = Charts(Write(new[] { PoolTask(1, 0, 0, 30, true, false), PoolTask(1, 30, 0, 30, true, false) }))[0];
+        Assert.Contains("succeeded", Texts(one));
+        Assert.DoesNotContain("queue wait", Texts(one));
+        Assert.DoesNotContain("failed", Texts(one));
+        Assert.DoesNotContain("timed out", Texts(one));
+
+        Assert.Equal(new[] { 220.0, 370.0, 720.0 }, new[] { 2, 10, 30 }.Select(slots =>
+        {
+            XElement timeline = Charts(Write(Enumerable.Range(1, slots).Select(s => PoolTask(s, 0, 0, 10, true, false))))[0];
+            return Number(timeline, "height");
+        }));
+    }
+
+    [Fact]
+    public void APoolsDurationsAreAStackedHistogramWithTheLargestInTheLastBin()
+    {
+        // Four tasks ran, so two bins of 12.5 ms from 15 to 40: 15 (succeeded) and 20 (failed) in the first,
+        // 30 (timed out) and 40 (succeeded, on the last bin's upper edge) in the second.
+        XElement histogram = Charts(Write(Pool()))[1];
+
+        Assert.Equal(new[] { "timed out", "failed", "succeeded" }, Texts(histogram).Where(t => t is "timed out" or "failed" or "succeeded"));
+        double bottom = Y(histogram, 0), perTask = Y(histogram, 1) - bottom;
+        var expected = new[] { (Orange, 27.5, 40.0, 2.0), (Red, 15.0, 27.5, 2.0), (Green, 15.0, 27.5, 1.0), (Green, 27.5, 40.0, 1.0) };
+        XElement[] bars = Bars(histogram).ToArray();
+        Assert.Equal(expected.Length, bars.Length);
+        for (int i = 0; i < expected.Length; i++)
+        {
+            (string colour, double low, double high, double height) = expected[i];
+            Assert.Equal(colour, Style(bars[i], "fill"));
+            Assert.Equal(X(histogram, low), Number(bars[i], "x"), 3);
+            Assert.Equal(X(histogram, high), Number(bars[i], "x") + Number(bars[i], "width"), 3);
+            Assert.Equal(bottom, Number(bars[i], "y") + Number(bars[i], "height"), 3);
+            Assert.Equal(height, Number(bars[i], "height") / -perTask, 3);
+        }
+    }
+
+    [Fact]
+    public void TasksOfOneDurationAreOneBarCentredOnIt()
+    {
+        // All 50 ms: one bin 5 ms wide (a tenth of the duration) round 50.
+        XElement histogram = Charts(Write(Enumerable.Range(0, 3).Select(i => PoolTask(1, i * 50, 0, 50, true, false))))[1];
+
+        XElement bar = Bars(histogram).Single();
+        Assert.Equal(X(histogram, 47.5), Number(bar, "x"), 3);
+        Assert.Equal(X(histogram, 52.5), Number(bar, "x") + Number(bar, "width"), 3);
+        Assert.Equal(3, Number(bar, "height") / (Y(histogram, 0) - Y(histogram, 1)), 3);
+    }
+
+    [Fact]
+    public void ThePoolsTablesCountEachSlotAndEachOutcome()
+    {
+        string html = Write(Pool());
+
+        Assert.Contains("<tr><td class=\"text\">3</td><td>2</td><td>1</td><td>0</td><td>1</td><td>70.0</td><td>10.0</td><td>80.0</td></tr>", html);
+        Assert.Contains("<tr><td class=\"text\">7</td><td>2</td><td>1</td><td>1</td><td>0</td><td>35.0</td><td>5.0</td><td>40.0</td></tr>", html);
+        Assert.Contains("<thead><tr><th class=\"text\">Slot</th><th>Tasks</th><th>Succeeded</th><th>Failed</th><th>Timed out</th><th>Busy ms</th><th>First start ms</th><th>Last end ms</th></tr></thead>", html);
+
+        // Five tasks, four ran (one skipped); the skipped one is neither failed nor drawn; the mean wait is of the four that ran.
+        Assert.Contains("<tr><td>5</td><td>4</td><td>2</td><td>1</td><td>1</td><td>1</td><td>15.0</td><td>25.0</td><td>40.0</td><td>15.0</td></tr>", html);
+        Assert.Contains("<h2>Process pool: 5 tasks</h2>", html);
+        Assert.Contains(
+            "<figcaption>One row per slot, one bar per task (green succeeded, red failed, orange timed out); the grey band under a row is how long that task waited in the queue. " +
+            "Gaps in a row are idle slots: the pool waited for input or for a slow task elsewhere.</figcaption>",
+            html);
+    }
+
+    [Fact]
+    public void SkippedTasksAndTasksWithoutTimesAreLeftOutOfTheTimeline()
+    {
+        // A skipped task keeps its slot and times in the CSV; a task without a Slot cannot be placed.
+        ReportRow skipped = PoolTask(3, 0, 0, 500, false, false, skipped: true);
+        ReportRow unplaced = Row(PoolTask(3, 0, 0, 40, true, false).Columns.Where(c => c != "Slot").Select(c => (c, PoolTask(3, 0, 0, 40, true, false).Value(c))).Append(("Slot", (object?)string.Empty)).ToArray());
+        string html = Write(new[] { PoolTask(5, 0, 0, 20, true, false), skipped, unplaced });
+
+        XElement timeline = Charts(html)[0];
+        Assert.Single(Bars(timeline));
+        Assert.DoesNotContain("3", Texts(timeline));
+        Assert.Contains("<tr><td>3</td><td>2</td><td>2</td><td>0</td><td>0</td><td>1</td><td>20.0</td><td>30.0</td><td>40.0</td><td>0.0</td></tr>", html);
+
+        string none = Write(new[] { unplaced });
+        Assert.Contains("<li>Process pool rows without StartTime, EndTime and Slot: the timeline is not drawn.</li>", none);
+        Assert.Single(Charts(none));
+    }
+
     private static string Write(IEnumerable<ReportRow> rows)
     {
         var report = new ConcurrencyReport();
@@ -329,6 +459,15 @@ public class ReportChartDrawingTests
         return chart.Descendants(Svg + "polyline").Where(l => Points(l)[1] >= Number(frame, "y") - 0.001);
     }
 
+    private static string[] Texts(XElement chart) => chart.Descendants(Svg + "text").Select(t => t.Value).ToArray();
+
+    private sealed class Tolerance : IEqualityComparer<double>
+    {
+        public bool Equals(double x, double y) => Math.Abs(x - y) < 1e-3;
+
+        public int GetHashCode(double obj) => 0;
+    }
+
     private static bool IsNumber(string text) => double.TryParse(text, NumberStyles.Float | NumberStyles.AllowThousands, CultureInfo.InvariantCulture, out _);
 
     /// <summary>The pixel column of a value on the bottom axis, from two of its numbered ticks.</summary>
@@ -370,6 +509,31 @@ public class ReportChartDrawingTests
         ("MinObserved", "400"), ("MaxObserved", "500"), ("MeanObserved", "450"), ("TrialsWithViolation", violated.ToString(CultureInfo.InvariantCulture)),
         ("ViolationRate", (violated / 10.0).ToString(CultureInfo.InvariantCulture)), ("MeanLostUpdates", "50"), ("NsPerOperation", nsPerOperation), ("ElapsedMs", "40"),
         ("Verdict", violated > 0 ? "RaceDetected" : "NoRaceObserved"));
+
+    private static ReportRow PoolTask(int slot, double queuedMs, double waitMs, double durationMs, bool succeeded, bool timedOut, bool skipped = false, bool withEnd = true)
+    {
+        DateTimeOffset start = new DateTimeOffset(2026, 11, 23, 19, 0, 0, TimeSpan.Zero).AddMilliseconds(queuedMs + waitMs);
+        var values = new List<(string, object?)>
+        {
+            ("Seq", 1), ("Slot", slot), ("StartTime", start), ("QueueWaitMs", waitMs), ("DurationMs", durationMs),
+            ("Succeeded", succeeded), ("TimedOut", timedOut), ("Skipped", skipped),
+        };
+        if (withEnd)
+        {
+            values.Add(("EndTime", start.AddMilliseconds(durationMs)));
+        }
+
+        return Row(values.ToArray());
+    }
+
+    private static IEnumerable<ReportRow> Pool() => new[]
+    {
+        PoolTask(3, 0, 10, 40, true, false),
+        PoolTask(7, 5, 0, 20, false, false),
+        PoolTask(3, 0, 50, 30, false, true),
+        PoolTask(7, 25, 0, 15, true, false, withEnd: false),
+        PoolTask(7, 0, 0, 1000, false, false, skipped: true),
+    };
 
     private static ReportRow Queue(int consumers, int run = 1, int capacity = 10)
     {
