@@ -26,6 +26,10 @@ public class ReportChartDrawingTests
     private const string Blue = "rgb(31,119,180)";
     private const string Orange = "rgb(255,127,14)";
     private const string Grey = "rgb(154,154,154)";
+    private const string SequentialGrey = "rgb(107,107,107)";
+
+    // The exporter writes four decimals; positions worked out from the axes' ticks agree within this many pixels.
+    private const double Px = 0.005;
 
     [Fact]
     public void EveryChartHasTheReportsFontsBackgroundAndPlotFrame()
@@ -130,9 +134,9 @@ public class ReportChartDrawingTests
         // Stacked: each red bar starts where its green one ends, on the same band as its strategy's label.
         for (int i = 0; i < 3; i++)
         {
-            Assert.Equal(zero, Number(green[i], "x"), 3);
-            Assert.Equal(Number(green[i], "x") + Number(green[i], "width"), Number(red[i], "x"), 3);
-            Assert.Equal(Number(green[i], "y"), Number(red[i], "y"), 3);
+            Assert.Equal(zero, Number(green[i], "x"), Px);
+            Assert.Equal(Number(green[i], "x") + Number(green[i], "width"), Number(red[i], "x"), Px);
+            Assert.Equal(Number(green[i], "y"), Number(red[i], "y"), Px);
         }
 
         Assert.All(bars, b => Assert.Equal("rgb(255,255,255)", Style(b, "stroke")));
@@ -191,7 +195,7 @@ public class ReportChartDrawingTests
         {
             XElement label = chart.Descendants(Svg + "text").Single(t => t.Value == (i == 0 ? cheap : dear) && t.Attribute("font-size")?.Value == "10");
             Assert.InRange(Position(label).X, Number(bars[i], "x") + Number(bars[i], "width"), Number(bars[i], "x") + Number(bars[i], "width") + 40);
-            Assert.Equal(Position(Text(chart, i == 0 ? "None" : "Lock")).Y, Position(label).Y, 3);
+            Assert.Equal(Position(Text(chart, i == 0 ? "None" : "Lock")).Y, Position(label).Y, Px);
         }
 
         Assert.True(Position(Text(chart, "None")).Y < Position(Text(chart, "Lock")).Y);
@@ -210,13 +214,13 @@ public class ReportChartDrawingTests
         XElement[] bars = Bars(chart).ToArray();
         Assert.Equal(3, bars.Length);
         XElement frame = PlotFrames(chart).Single();
-        Assert.Equal(Number(frame, "x"), Number(bars[0], "x"), 3);
+        Assert.Equal(Number(frame, "x"), Number(bars[0], "x"), Px);
 
         // On a log axis from 2 the bars of 2 (0 drawn at half of 4), 4 and 1000 are 0, 1 and log2(500) doublings long.
         double doubling = Number(bars[1], "width");
         Assert.True(doubling > 20);
-        Assert.Equal(0, Number(bars[0], "width"), 3);
-        Assert.Equal(Math.Log2(500), Number(bars[2], "width") / doubling, 3);
+        Assert.Equal(0, Number(bars[0], "width"), Px);
+        Assert.Equal(Math.Log2(500), Number(bars[2], "width") / doubling, Px);
     }
 
     [Fact]
@@ -295,8 +299,8 @@ public class ReportChartDrawingTests
         {
             (string colour, double start, double end, double row) = expected[i];
             Assert.Equal(colour, Style(tasks[i], "fill"));
-            Assert.Equal(X(timeline, start), Number(tasks[i], "x"), 3);
-            Assert.Equal(X(timeline, end), Number(tasks[i], "x") + Number(tasks[i], "width"), 3);
+            Assert.Equal(X(timeline, start), Number(tasks[i], "x"), Px);
+            Assert.Equal(X(timeline, end), Number(tasks[i], "x") + Number(tasks[i], "width"), Px);
             Assert.InRange(row, Number(tasks[i], "y"), Number(tasks[i], "y") + Number(tasks[i], "height"));
         }
 
@@ -309,8 +313,8 @@ public class ReportChartDrawingTests
         double rowHeight = Number(tasks[0], "height") / 0.6;
         Assert.All(waits, w =>
         {
-            Assert.Equal(0.12 * rowHeight, Number(w, "height"), 3);
-            Assert.Equal(Number(tasks[0], "y") + (0.65 * rowHeight), Number(w, "y"), 3);
+            Assert.Equal(0.12 * rowHeight, Number(w, "height"), Px);
+            Assert.Equal(Number(tasks[0], "y") + (0.65 * rowHeight), Number(w, "y"), Px);
         });
     }
 
@@ -347,10 +351,10 @@ public class ReportChartDrawingTests
         {
             (string colour, double low, double high, double height) = expected[i];
             Assert.Equal(colour, Style(bars[i], "fill"));
-            Assert.Equal(X(histogram, low), Number(bars[i], "x"), 3);
-            Assert.Equal(X(histogram, high), Number(bars[i], "x") + Number(bars[i], "width"), 3);
-            Assert.Equal(bottom, Number(bars[i], "y") + Number(bars[i], "height"), 3);
-            Assert.Equal(height, Number(bars[i], "height") / -perTask, 3);
+            Assert.Equal(X(histogram, low), Number(bars[i], "x"), Px);
+            Assert.Equal(X(histogram, high), Number(bars[i], "x") + Number(bars[i], "width"), Px);
+            Assert.Equal(bottom, Number(bars[i], "y") + Number(bars[i], "height"), Px);
+            Assert.Equal(height, Number(bars[i], "height") / -perTask, Px);
         }
     }
 
@@ -361,9 +365,9 @@ public class ReportChartDrawingTests
         XElement histogram = Charts(Write(Enumerable.Range(0, 3).Select(i => PoolTask(1, i * 50, 0, 50, true, false))))[1];
 
         XElement bar = Bars(histogram).Single();
-        Assert.Equal(X(histogram, 47.5), Number(bar, "x"), 3);
-        Assert.Equal(X(histogram, 52.5), Number(bar, "x") + Number(bar, "width"), 3);
-        Assert.Equal(3, Number(bar, "height") / (Y(histogram, 0) - Y(histogram, 1)), 3);
+        Assert.Equal(X(histogram, 47.5), Number(bar, "x"), Px);
+        Assert.Equal(X(histogram, 52.5), Number(bar, "x") + Number(bar, "width"), Px);
+        Assert.Equal(3, Number(bar, "height") / (Y(histogram, 0) - Y(histogram, 1)), Px);
     }
 
     [Fact]
@@ -402,6 +406,217 @@ public class ReportChartDrawingTests
         Assert.Single(Charts(none));
     }
 
+    [Fact]
+    public void TheSpeedupChartDrawsEachModelAtItsSpeedupsWithItsIntervalsBesideTheOther()
+    {
+        string html = Write(new[]
+        {
+            Summary("Threads", 1, 1.0, 0.9, 1.1, efficiency: 1.0),
+            Summary("Threads", 2, 1.8, 1.6, 2.0, efficiency: 0.9, baseline: "Threads x1"),
+            Summary("Threads", 4, 3.0, 2.5, 3.5, efficiency: 0.75),
+            Summary("GilThreads", 1, 1.0, 0.95, 1.05, efficiency: 1.0),
+            Summary("GilThreads", 2, 1.0, efficiency: 0.5, unstable: true),
+            Summary("GilThreads", 4, 0.9),
+        });
+        (XElement speedup, XElement efficiency) = (Charts(html)[0], Charts(html)[1]);
+
+        // Up to the most workers or the highest interval, whichever is higher, and 8% more.
+        XElement frame = PlotFrames(speedup).Single();
+        Assert.Equal(Y(speedup, 4 * 1.08), Number(frame, "y"), Px);
+        Assert.Equal(X(speedup, 4.5), Number(frame, "x") + Number(frame, "width"), Px);
+        Close(new[] { X(speedup, 0), Y(speedup, 0), X(speedup, 4), Y(speedup, 4) }, Lines(speedup, "rgb(85,85,85)").Single());
+        Assert.NotNull(Style(PlotPolylines(speedup).Single(l => Style(l, "stroke") == "rgb(85,85,85)"), "stroke-dasharray"));
+        ReferenceLine(speedup, "1.0: no gain", 1);
+
+        // Two models side by side: Threads 0.03 workers left of each count, GilThreads 0.03 right.
+        Close(new[] { X(speedup, 0.97), Y(speedup, 1), X(speedup, 1.97), Y(speedup, 1.8), X(speedup, 3.97), Y(speedup, 3) }, Lines(speedup, Blue).Single(l => l.Length == 6));
+        Close(new[] { X(speedup, 1.03), Y(speedup, 1), X(speedup, 2.03), Y(speedup, 1), X(speedup, 4.03), Y(speedup, 0.9) }, Lines(speedup, Red).Single(l => l.Length == 6));
+
+        // The intervals: a vertical whisker from low to high at each point that has one.
+        double[][] whiskers = Lines(speedup, Blue).Concat(Lines(speedup, Red)).Where(l => l.Length == 4 && Math.Abs(l[0] - l[2]) < 1e-6).ToArray();
+        Assert.Equal(4, whiskers.Length);
+        Close(new[] { X(speedup, 0.97), Y(speedup, 0.9), X(speedup, 0.97), Y(speedup, 1.1) }, whiskers[0]);
+        Close(new[] { X(speedup, 1.97), Y(speedup, 1.6), X(speedup, 1.97), Y(speedup, 2.0) }, whiskers[1]);
+        Close(new[] { X(speedup, 3.97), Y(speedup, 2.5), X(speedup, 3.97), Y(speedup, 3.5) }, whiskers[2]);
+        Close(new[] { X(speedup, 1.03), Y(speedup, 0.95), X(speedup, 1.03), Y(speedup, 1.05) }, whiskers[3]);
+
+        // Efficiency at the workers themselves (not side by side), as given or as speedup / workers; 100% is a line.
+        Assert.Equal(Y(efficiency, 1.15), Number(PlotFrames(efficiency).Single(), "y"), Px);
+        Close(new[] { X(efficiency, 1), Y(efficiency, 1), X(efficiency, 2), Y(efficiency, 0.9), X(efficiency, 4), Y(efficiency, 0.75) }, Lines(efficiency, Blue).Single());
+        Close(new[] { X(efficiency, 1), Y(efficiency, 1), X(efficiency, 2), Y(efficiency, 0.5), X(efficiency, 4), Y(efficiency, 0.225) }, Lines(efficiency, Red).Single());
+        ReferenceLine(efficiency, "100%: perfect scaling", 1);
+        Assert.Contains("100 %", Texts(efficiency));
+
+        Assert.Equal(new[] { "ideal (linear)", "Threads", "GilThreads" }, Texts(speedup).Where(t => t is "ideal (linear)" or "Threads" or "GilThreads"));
+        Assert.Contains("<figcaption>Speedup over Threads x1 (median times; whiskers: 95% bootstrap interval). The closer a line to the dashed ideal, the better the model scales; " +
+            "on or under the 1.0 line, extra workers buy nothing. The right panel shows the same as the share of each worker that turns into speed.</figcaption>", html);
+        Assert.Contains("<thead><tr><th class=\"text\">Model</th><th>Workers</th><th>Runs</th><th>MedianMs</th><th>CV</th><th>Speedup</th><th>95% CI</th><th>Eff.</th><th>Unstable</th></tr></thead>", html);
+        Assert.Contains("<tr><td class=\"text\">Threads</td><td>2</td><td>3</td><td>55.5</td><td>2.5 %</td><td>1.80</td><td>1.60..2.00</td><td>90 %</td><td></td></tr>", html);
+        Assert.Contains("<tr><td class=\"text\">GilThreads</td><td>2</td><td>3</td><td>55.5</td><td>2.5 %</td><td>1.00</td><td></td><td>50 %</td><td>yes</td></tr>", html);
+        Assert.Contains("<tr><td class=\"text\">GilThreads</td><td>4</td><td>3</td><td>55.5</td><td>2.5 %</td><td>0.90</td><td></td><td></td><td></td></tr>", html);
+    }
+
+    [Fact]
+    public void TheSpeedupAxisMakesRoomForAnIntervalAboveTheWorkersAndOneModelStaysOnItsWorkers()
+    {
+        string html = Write(new[] { Summary("Threads", 1, 1.0, 0.8, 1.2), Summary("Threads", 2, 2.4, 1.5, 3.0) });
+        XElement speedup = Charts(html)[0];
+
+        Assert.Equal(Y(speedup, 3.0 * 1.08), Number(PlotFrames(speedup).Single(), "y"), Px);
+        Close(new[] { X(speedup, 1), Y(speedup, 1), X(speedup, 2), Y(speedup, 2.4) }, Lines(speedup, Blue).Single(l => l.Length == 4 && l[0] != l[2] && l[1] != l[3]));
+        Assert.Contains("<figcaption>Speedup over the baseline (median times;", html);
+        Assert.Equal(Y(Charts(html)[1], 1.2 * 1.1), Number(PlotFrames(Charts(html)[1]).Single(), "y"), Px);
+    }
+
+    [Fact]
+    public void CpuUseIsDrawnAgainstSpeedupWithTheCoresAsTheScale()
+    {
+        // Identical runs, so the speedups are exact: Threads x2 2.0, x4 2.5; 4 cores, so 0.9 of the CPU is 3.6 cores.
+        string html = Write(Runs("Sequential", 1, 100, cpu: 0.25).Concat(Runs("Threads", 2, 50, cpu: 0.5)).Concat(Runs("Threads", 4, 40, cpu: 0.9)));
+        XElement cpu = Charts(html).Single(c => Texts(c).Contains("CPU used against speedup"));
+
+        XElement frame = PlotFrames(cpu).Single();
+        Assert.Equal(X(cpu, 2.5 * 1.15), Number(frame, "x") + Number(frame, "width"), Px);
+        Assert.Equal(Y(cpu, 4 * 1.1), Number(frame, "y"), Px);
+        Assert.Contains("cores busy (of 4)", Texts(cpu));
+        Assert.Contains("speedup (x)", Texts(cpu));
+        Close(new[] { X(cpu, 0), Y(cpu, 0), X(cpu, 2.875), Y(cpu, 2.875) }, Lines(cpu, "rgb(85,85,85)").Single());
+        ReferenceLine(cpu, "one core", 1);
+
+        var points = cpu.Descendants(Svg + "ellipse").Where(e => Number(e, "cy") > Number(frame, "y")).Select(e => (Style(e, "fill"), Number(e, "cx"), Number(e, "cy"))).ToArray();
+        Assert.Equal(3, points.Length);
+        Assert.Equal(Round((SequentialGrey, X(cpu, 1), Y(cpu, 1))), Round(points[0]));
+        Assert.Equal(Round((Blue, X(cpu, 2), Y(cpu, 2))), Round(points[1]));
+        Assert.Equal(Round((Blue, X(cpu, 2.5), Y(cpu, 3.6))), Round(points[2]));
+
+        // Each point labelled with its workers, just right of it, in its model's colour.
+        foreach ((string label, double x, double y, string colour) in new[] { ("x2", 2.0, 2.0, Blue), ("x4", 2.5, 3.6, Blue) })
+        {
+            XElement text = Text(cpu, label);
+            Assert.Equal(colour, text.Attribute("fill")?.Value);
+            Assert.Equal("10", text.Attribute("font-size")?.Value);
+            Assert.InRange(Position(text).X - X(cpu, x), 5, 7);
+            Assert.InRange(Position(text).Y - Y(cpu, y), -5, -3);
+        }
+
+        Assert.Contains("<thead><tr><th class=\"text\">Model</th><th>Workers</th><th>Speedup</th><th>Cores busy</th><th>CpuUtilization</th></tr></thead>", html);
+        Assert.Contains("<tr><td class=\"text\">Threads</td><td>4</td><td>2.50</td><td>3.60</td><td>90 %</td></tr>", html);
+        Assert.Contains("<tr><td class=\"text\">Sequential</td><td>1</td><td>1.00</td><td>1.00</td><td>25 %</td></tr>", html);
+    }
+
+    [Fact]
+    public void EveryRunIsADotOverItsConfigurationsBox()
+    {
+        // Sequential x1: 100, 104, 102, 101 and an outlier, 160; Threads x2: 50, 52, 51.
+        string html = Write(Runs("Sequential", 1, 100, 104, 102, 101, 160).Concat(Runs("Threads", 2, 50, 52, 51)));
+        XElement distribution = Distribution(html);
+
+        Assert.Equal(new[] { "Sequential x1", "Threads x2" }, Texts(distribution).Where(t => Regex.IsMatch(t, "^\\w+ x\\d+$")));
+        Assert.Contains("ElapsedMs", Texts(distribution));
+        Assert.Equal("600", distribution.Attribute("width")?.Value);
+        double first = Position(Text(distribution, "Sequential x1")).X, second = Position(Text(distribution, "Threads x2")).X, perCategory = second - first;
+
+        // The dots spread evenly across 0.36 of a category, in run order, at their times.
+        double[][] dots = distribution.Descendants(Svg + "ellipse").Select(e => new[] { Number(e, "cx"), Number(e, "cy") }).ToArray();
+        double[] times = { 100, 104, 102, 101, 160, 50, 52, 51 };
+        double[] offsets = { -0.18, -0.09, 0, 0.09, 0.18, -0.18, 0, 0.18 };
+        Assert.Equal(times.Length, dots.Length);
+        for (int i = 0; i < times.Length; i++)
+        {
+            Assert.Equal((i < 5 ? first : second) + (offsets[i] * perCategory), dots[i][0], Px);
+            Assert.Equal(Y(distribution, times[i]), dots[i][1], Px);
+        }
+
+        // The box from the first to the third quartile (101 and 104), the median across it (102), the whiskers to the
+        // furthest runs within 1.5 IQR (100 and 104: 160 is beyond 108.5).
+        XElement box = distribution.Descendants(Svg + "rect").First(r => Style(r, "fill") == SequentialGrey);
+        Assert.Equal(Y(distribution, 104), Number(box, "y"), Px);
+        Assert.Equal(Y(distribution, 101), Number(box, "y") + Number(box, "height"), Px);
+        Assert.Equal(0.5 * perCategory, Number(box, "width"), Px);
+        double[][] greyLines = Lines(distribution, SequentialGrey).ToArray();
+        Assert.Contains(greyLines, l => l[1] == l[3] && Math.Abs(l[1] - Y(distribution, 102)) < 1e-3 && Math.Abs(l[2] - l[0] - (0.5 * perCategory)) < 1e-3);
+        Assert.Contains(greyLines, l => l[1] == l[3] && Math.Abs(l[1] - Y(distribution, 100)) < 1e-3);
+        Assert.Contains(greyLines, l => l[1] == l[3] && Math.Abs(l[1] - Y(distribution, 104)) < 1e-3 && Math.Abs(l[2] - l[0] - (0.25 * perCategory)) < 1e-3);
+        Assert.DoesNotContain(greyLines, l => Math.Abs(l[3] - Y(distribution, 160)) < 1e-3);
+
+        Assert.Contains("<tr><td class=\"text\">Sequential</td><td>1</td><td>5</td><td>0</td><td>100.0</td><td>102.0</td><td>160.0</td><td>113.4</td><td>26.1</td><td>5</td></tr>", html);
+        Assert.Contains("<thead><tr><th class=\"text\">Model</th><th>Workers</th><th>Runs</th><th>Excluded</th><th>MinMs</th><th>MedianMs</th><th>MaxMs</th><th>MeanMs</th><th>StdDevMs</th><th>Outlier runs</th></tr></thead>", html);
+        Assert.Contains("<figcaption>Every valid run as a dot over its box (quartiles, whiskers to 1.5 IQR). A tall box or a dot far from its box is a noisy " +
+            "configuration; two clusters of dots mean the runs behaved two ways (bimodal), and the mean hides it.</figcaption>", html);
+    }
+
+    [Theory]
+    [InlineData(100, 3000, "ElapsedMs")]
+    [InlineData(100, 3001, "ElapsedMs (log scale)")]
+    public void RunTimesGetALogarithmicAxisOnlyWhenTheyDifferMoreThanThirtyFold(double fast, double slow, string axis)
+    {
+        XElement distribution = Distribution(Write(Runs("Sequential", 1, slow).Concat(Runs("Threads", 2, fast))));
+
+        Assert.Contains(axis, Texts(distribution));
+        Assert.Single(Texts(distribution), t => t.StartsWith("ElapsedMs", StringComparison.Ordinal) && t != "ElapsedMs of every run");
+    }
+
+    [Theory]
+    [InlineData(2, 600, false)]
+    [InlineData(6, 600, false)]
+    [InlineData(7, 680, true)]
+    [InlineData(14, 1200, true)]
+    public void ManyConfigurationsWidenTheDistributionAndSlantItsLabels(int configurations, double width, bool slanted)
+    {
+        XElement distribution = Distribution(Write(Enumerable.Range(1, configurations).SelectMany(w => Runs("Threads", w, 100.0 / w))));
+
+        Assert.Equal(width, Number(distribution, "width"));
+        XElement label = Text(distribution, "Threads x1");
+        Assert.Equal(slanted, label.Attribute("transform")!.Value.Contains("rotate(-30)", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void EachTaskListIsASectionNamedByItsMachineOnlyWhenThereAreSeveral()
+    {
+        // Two task lists on one machine (its name in two cases), then a task list on a second machine.
+        string one = Write(Runs("Threads", 1, 100, machine: "vm").Concat(Runs("Threads", 2, 50, machine: "VM", tasks: 8, taskSize: string.Empty)));
+        Assert.Equal(new[] { "Cpu: 4 tasks of Iterations=1000", "Cpu: 8 tasks" }, Regex.Matches(one, "<h2>([^<]*)</h2>").Select(m => m.Groups[1].Value));
+
+        string two = Write(Runs("Threads", 1, 100, machine: "vm").Concat(Runs("Threads", 1, 50, machine: "box")));
+        Assert.Equal(new[] { "Cpu: 4 tasks of Iterations=1000 on vm", "Cpu: 4 tasks of Iterations=1000 on box" }, Regex.Matches(two, "<h2>([^<]*)</h2>").Select(m => m.Groups[1].Value));
+        Assert.Contains("<section id=\"section-1\" data-kind=\"WorkloadMeasurement\">", two);
+    }
+
+    [Fact]
+    public void ATaskListWithNothingToDrawIsANoteAndSummariesAloneAreTheirOwnKind()
+    {
+        var report = new ConcurrencyReport();
+        foreach (ReportRow row in Runs("Threads", 1, 100, verified: "False", machine: "vm").Concat(Runs("Threads", 2, 100, error: "boom", machine: "vm")))
+        {
+            report.Add(row);
+        }
+
+        using var writer = new StringWriter();
+        ReportContents contents = report.Write(writer, new ReportHeader());
+        Assert.Equal(
+            new[] { "6 WorkloadMeasurement rows failed, were not verified or had no usable ElapsedMs: drawn nowhere, counted as ExcludedRuns in the tables.", "Cpu: 4 tasks of Iterations=1000: no valid runs and no speedups, so nothing to draw." },
+            contents.Notes);
+        Assert.Empty(contents.Charts);
+
+        string summaries = Write(new[] { Summary("Threads", 1, 1.0), Summary("Threads", 2, 1.9) });
+        Assert.Contains("<section id=\"section-1\" data-kind=\"SpeedupSummary\">", summaries);
+        Assert.DoesNotContain("Left out", summaries);
+    }
+
+    [Fact]
+    public void GivenSummariesWinOverRunsAndRunsWithoutSequentialAreComparedWithOneWorker()
+    {
+        // The runs alone would give Threads x2 a speedup of 2.00; the summary the user made says 5.00.
+        string given = Write(Runs("Threads", 1, 100).Concat(Runs("Threads", 2, 50)).Append(Summary("Threads", 2, 5.0, machine: "vm", tasks: 4, taskSize: "Iterations=1000")));
+        Assert.Contains("<tr><td class=\"text\">Threads</td><td>2</td><td>3</td><td>55.5</td><td>2.5 %</td><td>5.00</td>", given);
+        Assert.DoesNotContain("<td>2</td><td>3</td><td>50.0</td><td>0.0 %</td><td>2.00</td>", given);
+
+        // Without Sequential runs each model is compared with its own single worker.
+        string computed = Write(Runs("Threads", 1, 100).Concat(Runs("Threads", 2, 50)));
+        Assert.Contains("<td class=\"text\">Threads</td><td>2</td><td>3</td><td>50.0</td><td>0.0 %</td><td>2.00</td>", computed);
+        Assert.Contains("Speedup over Threads x1 (median times;", computed);
+    }
+
     private static string Write(IEnumerable<ReportRow> rows)
     {
         var report = new ConcurrencyReport();
@@ -414,6 +629,8 @@ public class ReportChartDrawingTests
         report.Write(writer, new ReportHeader());
         return writer.ToString();
     }
+
+    private static XElement Distribution(string html) => Charts(html).Single(c => Texts(c).Contains("ElapsedMs of every run"));
 
     /// <summary>Each chart of the page as XML.</summary>
     private static XElement[] Charts(string html) =>
@@ -459,6 +676,19 @@ public class ReportChartDrawingTests
         return chart.Descendants(Svg + "polyline").Where(l => Points(l)[1] >= Number(frame, "y") - 0.001);
     }
 
+    /// <summary>A dotted horizontal reference line across the plot at a value, with its label in small grey type.</summary>
+    private static void ReferenceLine(XElement chart, string label, double value)
+    {
+        double[] line = Lines(chart, Grey).Single(l => l.Length == 4 && Math.Abs(l[1] - l[3]) < 1e-6 && Math.Abs(l[1] - Y(chart, value)) < 1e-3);
+        XElement frame = PlotFrames(chart).Single();
+        Close(new[] { Number(frame, "x"), Number(frame, "x") + Number(frame, "width") }, new[] { line[0], line[2] });
+        XElement text = Text(chart, label);
+        Assert.Equal(("10", "rgb(85,85,85)"), (text.Attribute("font-size")?.Value, text.Attribute("fill")?.Value));
+        Assert.Equal(Y(chart, value), Position(text).Y, Px);
+    }
+
+    private static (string?, double, double) Round((string? Fill, double X, double Y) point) => (point.Fill, Math.Round(point.X, 2), Math.Round(point.Y, 2));
+
     private static string[] Texts(XElement chart) => chart.Descendants(Svg + "text").Select(t => t.Value).ToArray();
 
     private sealed class Tolerance : IEqualityComparer<double>
@@ -479,8 +709,8 @@ public class ReportChartDrawingTests
     private static double Scale(XElement chart, string anchor, Func<(double X, double Y), double> coordinate, double value)
     {
         var ticks = chart.Descendants(Svg + "text")
-            .Where(t => t.Attribute("text-anchor")?.Value == anchor && t.Attribute("dominant-baseline")?.Value != "baseline" && t.Attribute("font-size")?.Value == "12" && IsNumber(t.Value))
-            .Select(t => (Value: double.Parse(t.Value, NumberStyles.Float | NumberStyles.AllowThousands, CultureInfo.InvariantCulture), Pixel: coordinate(Position(t))))
+            .Where(t => t.Attribute("text-anchor")?.Value == anchor && t.Attribute("dominant-baseline")?.Value != "baseline" && t.Attribute("font-size")?.Value == "12" && IsNumber(t.Value.TrimEnd('%', ' ')))
+            .Select(t => (Value: double.Parse(t.Value.TrimEnd('%', ' '), NumberStyles.Float | NumberStyles.AllowThousands, CultureInfo.InvariantCulture) / (t.Value.EndsWith('%') ? 100 : 1), Pixel: coordinate(Position(t))))
             .ToArray();
         (double v0, double p0) = ticks[0];
         (double v1, double p1) = ticks[^1];
@@ -497,7 +727,7 @@ public class ReportChartDrawingTests
         Assert.Equal(expected.Length, values.Length);
         for (int i = 0; i < expected.Length; i++)
         {
-            Assert.Equal(expected[i], values[i], 3);
+            Assert.Equal(expected[i], values[i], Px);
         }
     }
 
@@ -534,6 +764,32 @@ public class ReportChartDrawingTests
         PoolTask(7, 25, 0, 15, true, false, withEnd: false),
         PoolTask(7, 0, 0, 1000, false, false, skipped: true),
     };
+
+    /// <summary>A Measure-Speedup summary row as Export-Csv writes it.</summary>
+    private static ReportRow Summary(
+        string model, int workers, double speedup, double? low = null, double? high = null, double? efficiency = null, string? baseline = null, bool unstable = false,
+        string machine = "vm", int tasks = 8, string taskSize = "")
+    {
+        static string S(double? v) => v?.ToString(CultureInfo.InvariantCulture) ?? string.Empty;
+        return Row(
+            ("MachineName", machine), ("Workload", "Cpu"), ("Tasks", S(tasks)), ("TaskSize", taskSize), ("Model", model), ("Workers", S(workers)), ("Runs", "3"),
+            ("ExcludedRuns", "0"), ("MeanMs", "55.5"), ("MedianMs", "55.5"), ("CoefficientOfVariation", "0.025"), ("Unstable", unstable ? "True" : "False"),
+            ("Baseline", baseline ?? string.Empty), ("Speedup", S(speedup)), ("SpeedupCiLow", S(low)), ("SpeedupCiHigh", S(high)), ("Efficiency", S(efficiency)));
+    }
+
+    /// <summary>WorkloadMeasurement rows, one per time, runs numbered from 1.</summary>
+    private static IEnumerable<ReportRow> Runs(
+        string model, int workers, params double[] times) => Runs(model, workers, 0.5, "vm", 4, "Iterations=1000", "True", string.Empty, times);
+
+    private static IEnumerable<ReportRow> Runs(
+        string model, int workers, double time, double cpu = 0.5, string machine = "vm", int tasks = 4, string taskSize = "Iterations=1000", string verified = "True", string error = "") =>
+        Runs(model, workers, cpu, machine, tasks, taskSize, verified, error, time, time, time);
+
+    private static IEnumerable<ReportRow> Runs(string model, int workers, double cpu, string machine, int tasks, string taskSize, string verified, string error, params double[] times) =>
+        times.Select((t, i) => Row(
+            ("Workload", "Cpu"), ("Model", model), ("Workers", workers.ToString(CultureInfo.InvariantCulture)), ("Tasks", tasks.ToString(CultureInfo.InvariantCulture)), ("TaskSize", taskSize),
+            ("Run", (i + 1).ToString(CultureInfo.InvariantCulture)), ("ElapsedMs", t.ToString(CultureInfo.InvariantCulture)), ("CpuUtilization", cpu.ToString(CultureInfo.InvariantCulture)),
+            ("Verified", verified), ("Error", error), ("MachineName", machine), ("LogicalCores", "4")));
 
     private static ReportRow Queue(int consumers, int run = 1, int capacity = 10)
     {
