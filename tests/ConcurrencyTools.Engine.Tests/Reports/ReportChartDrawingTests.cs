@@ -298,9 +298,7 @@ public class ReportChartDrawingTests
         for (int i = 0; i < expected.Length; i++)
         {
             (string colour, double start, double end, double row) = expected[i];
-            Assert.Equal(colour, Style(tasks[i], "fill"));
-            Assert.Equal(X(timeline, start), Number(tasks[i], "x"), Px);
-            Assert.Equal(X(timeline, end), Number(tasks[i], "x") + Number(tasks[i], "width"), Px);
+            Spans(timeline, tasks[i], colour, start, end);
             Assert.InRange(row, Number(tasks[i], "y"), Number(tasks[i], "y") + Number(tasks[i], "height"));
         }
 
@@ -350,9 +348,7 @@ public class ReportChartDrawingTests
         for (int i = 0; i < expected.Length; i++)
         {
             (string colour, double low, double high, double height) = expected[i];
-            Assert.Equal(colour, Style(bars[i], "fill"));
-            Assert.Equal(X(histogram, low), Number(bars[i], "x"), Px);
-            Assert.Equal(X(histogram, high), Number(bars[i], "x") + Number(bars[i], "width"), Px);
+            Spans(histogram, bars[i], colour, low, high);
             Assert.Equal(bottom, Number(bars[i], "y") + Number(bars[i], "height"), Px);
             Assert.Equal(height, Number(bars[i], "height") / -perTask, Px);
         }
@@ -628,6 +624,14 @@ public class ReportChartDrawingTests
         using var writer = new StringWriter();
         report.Write(writer, new ReportHeader());
         return writer.ToString();
+    }
+
+    /// <summary>A bar of one colour from one value to another of the bottom axis.</summary>
+    private static void Spans(XElement chart, XElement bar, string colour, double from, double to)
+    {
+        Assert.Equal(colour, Style(bar, "fill"));
+        Assert.Equal(X(chart, from), Number(bar, "x"), Px);
+        Assert.Equal(X(chart, to), Number(bar, "x") + Number(bar, "width"), Px);
     }
 
     private static XElement Distribution(string html) => Charts(html).Single(c => Texts(c).Contains("ElapsedMs of every run"));
