@@ -107,12 +107,15 @@ Describe 'Measure-ThreadedWorkload -Session' -Skip:($NoSsh) {
         $doomed = Start-TestSshHost -Address 127.0.0.4 -ModuleRoot (Split-Path $ModuleDir -Parent)
         try {
             $session = New-TestSshSession $doomed
+            # Each host measures for 12 s (6 runs of 2 s tasks) and the host dies 4 s in: a kill that comes late on
+            # a busy machine still comes before the host's last row (with 1 s tasks, a killer thread that started
+            # 2 s late let the host finish all 6 runs at a machine load of 54).
             $killer = Start-ThreadJob -ArgumentList $doomed.Process.Id {
                 param($id)
                 Start-Sleep -Seconds 4
                 (Get-Process -Id $id).Kill($true)
             }
-            $rows = Measure-ThreadedWorkload -Session $Sessions[0], $session -Workload Io -Model Threads -Workers 2 -Tasks 2 -DurationMs 1000 -Repeat 6 -Warmup 0 -NoOverhead -NoProgress -ErrorVariable problems -ErrorAction SilentlyContinue
+            $rows = Measure-ThreadedWorkload -Session $Sessions[0], $session -Workload Io -Model Threads -Workers 2 -Tasks 2 -DurationMs 2000 -Repeat 6 -Warmup 0 -NoOverhead -NoProgress -ErrorVariable problems -ErrorAction SilentlyContinue
             $killer | Wait-Job | Remove-Job
             @($rows | Where-Object ComputerName -eq '127.0.0.1') | Should -HaveCount 6
             @($rows | Where-Object ComputerName -eq '127.0.0.4').Count | Should -BeLessThan 6
@@ -260,8 +263,10 @@ Describe 'Invoke-ProcessPool -Session' -Skip:($NoSsh) {
         $null = New-Item -ItemType Directory -Path $work
         try {
             $session = New-TestSshSession $doomed
-            # The host dies in the middle of its own second wave of 2 s tasks (each host runs 2 at once), never just
+            # The host dies in the middle of its own second wave of 5 s tasks (each host runs 2 at once), never just
             # as a task ends: a task that finished there but whose row had not come back yet would rightly run again.
+            # The kill comes 0.7 s after the wave's first task is seen, 4.3 s before it ends: with 2 s tasks, a
+            # killer slowed down by a machine load of 54 let two of them finish there first.
             # Its tasks are told apart by being below its server: counting the shared "started" file instead let a
             # host whose first wave started seconds late (on a busy machine) hold the kill back until the doomed
             # host's second wave had finished, so those tasks rightly ran twice.
@@ -280,7 +285,7 @@ Describe 'Invoke-ProcessPool -Session' -Skip:($NoSsh) {
                 Start-Sleep -Milliseconds 700
                 (Get-Process -Id $id).Kill($true)
             }
-            $rows = 1..12 | Invoke-ProcessPool -FilePath sh -ArgumentList '-c', 'echo "$1" >> "$2/started"; sleep 2 && echo "$1" >> "$2/done"', 'sh', '{}', $work `
+            $rows = 1..12 | Invoke-ProcessPool -FilePath sh -ArgumentList '-c', 'echo "$1" >> "$2/started"; sleep 5 && echo "$1" >> "$2/done"', 'sh', '{}', $work `
                 -Session $Sessions[0], $session -ThrottleLimit 2 -NoProgress -ErrorVariable problems -ErrorAction SilentlyContinue
             $killer | Wait-Job | Remove-Job
             $rows | Should -HaveCount 12
