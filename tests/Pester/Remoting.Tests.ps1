@@ -263,10 +263,11 @@ Describe 'Invoke-ProcessPool -Session' -Skip:($NoSsh) {
         $null = New-Item -ItemType Directory -Path $work
         try {
             $session = New-TestSshSession $doomed
-            # The host dies in the middle of its own second wave of 5 s tasks (each host runs 2 at once), never just
+            # The host dies in the middle of its own second wave of 6 s tasks (each host runs 2 at once), never just
             # as a task ends: a task that finished there but whose row had not come back yet would rightly run again.
-            # The kill comes 0.7 s after the wave's first task is seen, 4.3 s before it ends: with 2 s tasks, a
-            # killer slowed down by a machine load of 54 let two of them finish there first.
+            # The kill comes 3 s after the wave's first task is seen, 3 s before it ends. At a machine load of 60,
+            # with 2 s tasks and the kill 0.7 s into the wave, the row of a task of the first wave had not always
+            # come back by then (so it rightly ran again), and a slowed killer let tasks of the second wave finish.
             # Its tasks are told apart by being below its server: counting the shared "started" file instead let a
             # host whose first wave started seconds late (on a busy machine) hold the kill back until the doomed
             # host's second wave had finished, so those tasks rightly ran twice.
@@ -282,20 +283,26 @@ Describe 'Invoke-ProcessPool -Session' -Skip:($NoSsh) {
                     }
                     Start-Sleep -Milliseconds 50
                 }
-                Start-Sleep -Milliseconds 700
+                $seen = [DateTime]::UtcNow
+                Start-Sleep -Seconds 3
                 (Get-Process -Id $id).Kill($true)
+                # What the killer saw and when, for the message of a failure.
+                "third task seen at $($seen.ToString('HH:mm:ss.fff')), host killed at $([DateTime]::UtcNow.ToString('HH:mm:ss.fff'))"
             }
-            $rows = 1..12 | Invoke-ProcessPool -FilePath sh -ArgumentList '-c', 'echo "$1" >> "$2/started"; sleep 5 && echo "$1" >> "$2/done"', 'sh', '{}', $work `
+            $rows = 1..12 | Invoke-ProcessPool -FilePath sh -ArgumentList '-c', 'echo "$1" >> "$2/started"; sleep 6 && echo "$1" >> "$2/done" && echo "$1 at $(date -u +%T.%3N)" >> "$2/times"', 'sh', '{}', $work `
                 -Session $Sessions[0], $session -ThrottleLimit 2 -NoProgress -ErrorVariable problems -ErrorAction SilentlyContinue
-            $killer | Wait-Job | Remove-Job
+            $killed = $killer | Wait-Job | Receive-Job
+            $killer | Remove-Job
+            $story = "$killed; started in this order: $((Get-Content -LiteralPath "$work/started") -join ' '); finished: $((Get-Content -LiteralPath "$work/times" -ErrorAction Ignore) -join ', '); rows (task@host#attempt): " +
+                (($rows | Sort-Object Seq | ForEach-Object { "$($_.Seq)@$($_.ComputerName)#$($_.Attempt)" }) -join ' ')
             $rows | Should -HaveCount 12
             ($rows.Seq | Sort-Object) | Should -Be (1..12)
             $rows | ForEach-Object { $_.Succeeded | Should -BeTrue }
             $moved = @($rows | Where-Object Attempt -eq 2)
-            $moved.Count | Should -BeGreaterThan 0 -Because 'the doomed host had tasks running when it died'
+            $moved.Count | Should -BeGreaterThan 0 -Because "the doomed host had tasks running when it died ($story)"
             $moved | ForEach-Object { $_.ComputerName | Should -Be '127.0.0.1' }
             # Each task completed exactly once, wherever it ran.
-            (Get-Content -LiteralPath "$work/done" | Sort-Object { [int] $_ }) | Should -Be (1..12)
+            (Get-Content -LiteralPath "$work/done" | Sort-Object { [int] $_ }) | Should -Be (1..12) -Because $story
             $failures = @($problems | Where-Object FullyQualifiedErrorId -Match '^SessionFailed')
             $failures | Should -HaveCount 1
             $failures[0].Exception.Message | Should -Match '127\.0\.0\.4'
