@@ -110,15 +110,21 @@ Describe 'Measure-ThreadedWorkload -Session' -Skip:($NoSsh) {
             # Each host measures for 12 s (6 runs of 2 s tasks) and the host dies 4 s in: a kill that comes late on
             # a busy machine still comes before the host's last row (with 1 s tasks, a killer thread that started
             # 2 s late let the host finish all 6 runs at a machine load of 54).
-            $killer = Start-ThreadJob -ArgumentList $doomed.Process.Id {
-                param($id)
+            $killer = Start-ThreadJob -ArgumentList $doomed.Process.Id, (Join-Path $PSScriptRoot 'TestSshHost.psm1') {
+                param($id, $helpers)
+                $began = [DateTime]::UtcNow
+                Import-Module $helpers
                 Start-Sleep -Seconds 4
-                (Get-Process -Id $id).Kill($true)
+                Stop-ProcessTreeAtOnce -Id $id
+                # When the killer ran, for the message of a failure.
+                "killer began at $($began.ToString('HH:mm:ss.fff')), host killed at $([DateTime]::UtcNow.ToString('HH:mm:ss.fff'))"
             }
+            $began = [DateTime]::UtcNow
             $rows = Measure-ThreadedWorkload -Session $Sessions[0], $session -Workload Io -Model Threads -Workers 2 -Tasks 2 -DurationMs 2000 -Repeat 6 -Warmup 0 -NoOverhead -NoProgress -ErrorVariable problems -ErrorAction SilentlyContinue
-            $killer | Wait-Job | Remove-Job
+            $story = "measuring from $($began.ToString('HH:mm:ss.fff')) to $([DateTime]::UtcNow.ToString('HH:mm:ss.fff')); $($killer | Wait-Job | Receive-Job)"
+            $killer | Remove-Job
             @($rows | Where-Object ComputerName -eq '127.0.0.1') | Should -HaveCount 6
-            @($rows | Where-Object ComputerName -eq '127.0.0.4').Count | Should -BeLessThan 6
+            @($rows | Where-Object ComputerName -eq '127.0.0.4').Count | Should -BeLessThan 6 -Because $story
             $failures = @($problems | Where-Object FullyQualifiedErrorId -Match '^SessionFailed')
             $failures | Should -HaveCount 1
             $failures[0].Exception.Message | Should -Match '127\.0\.0\.4'
@@ -265,9 +271,9 @@ Describe 'Invoke-ProcessPool -Session' -Skip:($NoSsh) {
             $session = New-TestSshSession $doomed
             # The host dies in the middle of its own second wave of 6 s tasks (each host runs 2 at once), never just
             # as a task ends: a task that finished there but whose row had not come back yet would rightly run again.
-            # The kill comes 3 s after the wave's first task is seen, 3 s before it ends. At a machine load of 60,
-            # with 2 s tasks and the kill 0.7 s into the wave, the row of a task of the first wave had not always
-            # come back by then (so it rightly ran again), and a slowed killer let tasks of the second wave finish.
+            # The kill comes 3 s after the wave's first task is seen, 3 s before it ends, and stops the whole tree at
+            # once. At a machine load of 60 tasks of the second wave finished first: with 2 s tasks and the kill 0.7 s
+            # into the wave, and when Process.Kill($true), which kills one process at a time, took 3 s.
             # Its tasks are told apart by being below its server: counting the shared "started" file instead let a
             # host whose first wave started seconds late (on a busy machine) hold the kill back until the doomed
             # host's second wave had finished, so those tasks rightly ran twice.
@@ -285,7 +291,7 @@ Describe 'Invoke-ProcessPool -Session' -Skip:($NoSsh) {
                 }
                 $seen = [DateTime]::UtcNow
                 Start-Sleep -Seconds 3
-                (Get-Process -Id $id).Kill($true)
+                Stop-ProcessTreeAtOnce -Id $id
                 # What the killer saw and when, for the message of a failure.
                 "third task seen at $($seen.ToString('HH:mm:ss.fff')), host killed at $([DateTime]::UtcNow.ToString('HH:mm:ss.fff'))"
             }
