@@ -92,9 +92,15 @@ internal sealed class ProcessesScriptBlockRunner : ScriptBlockRunner
     {
         try
         {
-            int index;
-            while (!pool.IsStopping && (index = take()) < list.Items.Count)
+            // The index is taken inside the loop, not in its condition, so that every mutant of the condition compiles.
+            while (!pool.IsStopping)
             {
+                int index = take();
+                if (index >= list.Items.Count)
+                {
+                    return;
+                }
+
                 await child.SendAsync(Encode(new object?[] { index, list.Items[index] })).ConfigureAwait(false);
                 object? reply = await ReceiveAsync(child, pool.Stopping).ConfigureAwait(false);
                 records[index] = ScriptTaskRecord.From(reply) ??

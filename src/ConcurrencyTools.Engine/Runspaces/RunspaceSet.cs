@@ -134,9 +134,15 @@ public sealed class RunspaceSet : IDisposable
         int next = -1;
         ExecutionModel.RunOnThreads(Math.Min(Count, Math.Max(items.Count, 1)), "Runspace worker", worker =>
         {
-            int index;
-            while (!cancellationToken.IsCancellationRequested && (index = Interlocked.Increment(ref next)) < items.Count)
+            // The index is taken inside the loop, not in its condition, so that every mutant of the condition compiles.
+            while (!cancellationToken.IsCancellationRequested)
             {
+                int index = Interlocked.Increment(ref next);
+                if (index >= items.Count)
+                {
+                    return;
+                }
+
                 ScriptTaskResult? result = Invoke(worker, index, script, items[index], barrier: null, cancellationToken);
                 if (result is null)
                 {

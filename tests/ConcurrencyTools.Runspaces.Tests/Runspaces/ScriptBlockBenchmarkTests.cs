@@ -64,6 +64,42 @@ public sealed class ScriptBlockBenchmarkTests
     }
 
     [Fact]
+    public void The_Processes_model_runs_every_item_once_in_pwsh_children_and_keeps_their_errors()
+    {
+        // Item 3 writes an error and goes on; item 4 throws. Each child runs items until none is left.
+        const string Script = "param($n, $plus) $_ * $Factor + $plus; 'second'; if ($_ -eq 3) { Write-Error 'three wrote' }; if ($_ -eq 4) { throw 'four failed' }";
+        var state = ScriptBlockState.From(null, new Hashtable { ["Factor"] = 10 }, [5]);
+        using var benchmark = new ScriptBlockBenchmark(List(Script, 5, state), [ConcurrencyModel.Processes], [2], repeat: 1, warmup: 0, measureOverhead: false);
+
+        WorkloadMeasurement row = Assert.Single(benchmark.Run(null, CancellationToken.None));
+
+        Assert.Equal("Processes", row.Model);
+        Assert.Equal("pwsh", row.WorkerHost);
+        Assert.Equal(5, row.Tasks);
+        Assert.Equal(15, row.Checksum);
+        Assert.Equal(4, row.CompletedTasks);
+        Assert.Equal(8, row.OutputCount);
+        Assert.Equal(2, row.ErrorCount);
+        Assert.False(row.Verified);
+        Assert.StartsWith("1 of 5 items stopped with a terminating error; the first: four failed", row.Error);
+        Assert.Contains("three wrote", row.FirstError);
+        Assert.InRange(row.ThreadsUsed, 1, 2);
+        Assert.NotNull(row.StartupMs);
+    }
+
+    [Fact]
+    public void A_pwsh_child_that_dies_mid_item_is_an_error_row_not_a_lost_sweep()
+    {
+        using var benchmark = new ScriptBlockBenchmark(List("if ($_ -eq 2) { [Environment]::Exit(7) }; $_", 4), [ConcurrencyModel.Processes], [2], repeat: 1, warmup: 0, measureOverhead: false);
+
+        WorkloadMeasurement row = Assert.Single(benchmark.Run(null, CancellationToken.None));
+
+        Assert.False(row.Verified);
+        Assert.NotNull(row.Error);
+        Assert.Contains("exit code 7", row.Error);
+    }
+
+    [Fact]
     public void A_module_that_cannot_be_imported_is_an_error_row_for_each_model()
     {
         var state = ScriptBlockState.From(["NoSuchModule-9f2c"], null, null);
