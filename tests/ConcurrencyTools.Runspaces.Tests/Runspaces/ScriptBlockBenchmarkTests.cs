@@ -1,5 +1,6 @@
 using System;
 using System.Collections;
+using System.IO;
 using System.Linq;
 using System.Threading;
 using ConcurrencyTools.Engine.Measurement;
@@ -66,13 +67,26 @@ public sealed class ScriptBlockBenchmarkTests
     [Fact]
     public void The_Processes_model_runs_every_item_once_in_pwsh_children_and_keeps_their_errors()
     {
-        // Item 3 writes an error and goes on; item 4 throws. Each child runs items until none is left.
-        const string Script = "param($n, $plus) $_ * $Factor + $plus; 'second'; if ($_ -eq 3) { Write-Error 'three wrote' }; if ($_ -eq 4) { throw 'four failed' }";
-        var state = ScriptBlockState.From(null, new Hashtable { ["Factor"] = 10 }, [5]);
-        using var benchmark = new ScriptBlockBenchmark(List(Script, 5, state), [ConcurrencyModel.Processes], [2], repeat: 1, warmup: 0, measureOverhead: false);
+        // Each item checks the state it was given (module, variable, argument, item) and throws if any is missing;
+        // item 3 writes an error and goes on; item 4 throws. Each child runs items until none is left.
+        const string Script = "param($n, $plus) if ((Get-CtHelper) -ne 'helper' -or $Factor -ne 10 -or $plus -ne 5 -or $n -ne $_) { throw \"state: $Factor $plus $n\" }; " +
+            "$_ * $Factor + $plus; 'second'; if ($_ -eq 3) { Write-Error 'three wrote' }; if ($_ -eq 4) { throw 'four failed' }";
+        string module = Path.Combine(Path.GetTempPath(), $"CtHelper{Guid.NewGuid():N}.psm1");
+        File.WriteAllText(module, "function Get-CtHelper { 'helper' }");
+        try
+        {
+            var state = ScriptBlockState.From([module], new Hashtable { ["Factor"] = 10 }, [5]);
+            using var benchmark = new ScriptBlockBenchmark(List(Script, 5, state), [ConcurrencyModel.Processes], [2], repeat: 1, warmup: 0, measureOverhead: false);
+            AssertProcessesRow(Assert.Single(benchmark.Run(null, CancellationToken.None)));
+        }
+        finally
+        {
+            File.Delete(module);
+        }
+    }
 
-        WorkloadMeasurement row = Assert.Single(benchmark.Run(null, CancellationToken.None));
-
+    private static void AssertProcessesRow(WorkloadMeasurement row)
+    {
         Assert.Equal("Processes", row.Model);
         Assert.Equal("pwsh", row.WorkerHost);
         Assert.Equal(5, row.Tasks);
