@@ -99,6 +99,25 @@ public sealed class ScriptBlockBenchmarkTests
         Assert.Contains("three wrote", row.FirstError);
         Assert.InRange(row.ThreadsUsed, 1, 2);
         Assert.NotNull(row.StartupMs);
+        // The items ran in other processes: this process's peaks and runtime counters do not describe them.
+        Assert.Null(row.PeakWorkingSetBytes);
+        Assert.Null(row.PeakThreadCount);
+        Assert.Null(row.GcMode);
+    }
+
+    [Fact]
+    public void A_module_a_pwsh_child_cannot_import_stops_the_Processes_run_at_start_naming_it()
+    {
+        var state = ScriptBlockState.From(["NoSuchModule-9f2c"], null, null);
+        using var benchmark = new ScriptBlockBenchmark(List("$_", 2, state), [ConcurrencyModel.Processes], [2], repeat: 1, warmup: 0, measureOverhead: false);
+
+        WorkloadMeasurement row = Assert.Single(benchmark.Run(null, CancellationToken.None));
+
+        Assert.False(row.Verified);
+        Assert.Equal(0, row.CompletedTasks);
+        Assert.Matches(@"pwsh child \d+ did not start", row.Error);
+        Assert.Contains("failed: ", row.Error);
+        Assert.Contains("NoSuchModule-9f2c", row.Error);
     }
 
     [Fact]
