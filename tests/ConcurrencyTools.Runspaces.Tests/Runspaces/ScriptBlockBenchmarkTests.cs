@@ -106,6 +106,29 @@ public sealed class ScriptBlockBenchmarkTests
     }
 
     [Fact]
+    public void A_pwsh_child_that_dies_stops_the_other_children_instead_of_letting_them_run_the_rest()
+    {
+        // Item 1 ends its child at once; every other item notes its start, then sleeps 3 s. Stopping the run kills the
+        // other child within its first item; going on would start all five of the others, one after another.
+        string log = Path.Combine(Path.GetTempPath(), $"ct-started-{Guid.NewGuid():N}");
+        try
+        {
+            string script = $"if ($_ -eq 1) {{ [Environment]::Exit(7) }}; Add-Content -LiteralPath '{log}' -Value $_; Start-Sleep -Seconds 3";
+            using var benchmark = new ScriptBlockBenchmark(List(script, 6), [ConcurrencyModel.Processes], [2], repeat: 1, warmup: 0, measureOverhead: false);
+
+            WorkloadMeasurement row = Assert.Single(benchmark.Run(null, CancellationToken.None));
+
+            Assert.Contains("exit code 7", row.Error);
+            int started = File.Exists(log) ? File.ReadAllLines(log).Length : 0;
+            Assert.InRange(started, 0, 3);
+        }
+        finally
+        {
+            File.Delete(log);
+        }
+    }
+
+    [Fact]
     public void A_module_a_pwsh_child_cannot_import_stops_the_Processes_run_at_start_naming_it()
     {
         var state = ScriptBlockState.From(["NoSuchModule-9f2c"], null, null);
