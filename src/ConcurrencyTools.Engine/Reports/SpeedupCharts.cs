@@ -136,7 +136,8 @@ internal static class SpeedupCharts
 
         PlotModel efficiency = SvgChart.NewModel("Efficiency (speedup / workers)");
         efficiency.Axes.Add(SvgChart.CountAxis(maxWorkers, "workers"));
-        double topEfficiency = drawn.Max(s => s.Efficiency ?? 0);
+        // The efficiency drawn: the summary's, or speedup / workers when it has none (as the points below).
+        double topEfficiency = drawn.Max(s => s.Efficiency ?? (s.Speedup!.Value / s.Workers));
         efficiency.Axes.Add(SvgChart.Styled(
             new LinearAxis { Minimum = 0, Maximum = Math.Max(1.15, topEfficiency * 1.1), StringFormat = "P0" },
             AxisPosition.Left,
@@ -168,7 +169,8 @@ internal static class SpeedupCharts
                 efficiencyLine.Points.Add(new DataPoint(s.Workers, s.Efficiency ?? s.Speedup.Value / s.Workers));
                 if (s.SpeedupCiLow is { } low && s.SpeedupCiHigh is { } high)
                 {
-                    whiskers.Points.Add(new ScatterErrorPoint(s.Workers + dodge, (low + high) / 2, 0, (high - low) / 2));
+                    // OxyPlot draws a whisker of ErrorY in all (half above, half below), so the error is the interval's whole width.
+                    whiskers.Points.Add(new ScatterErrorPoint(s.Workers + dodge, (low + high) / 2, 0, high - low));
                 }
             }
 
