@@ -18,12 +18,13 @@ internal sealed class ProbeWorkload : Workload
     private int _maxWaiting;
     private int _started;
 
-    public ProbeWorkload(int tasks, int spinMs = 0, int waitMs = 0, int failOn = -1)
+    public ProbeWorkload(int tasks, int spinMs = 0, int waitMs = 0, int failOn = -1, int holdUntilThreads = 0)
         : base(new WorkloadSpec(WorkloadKind.Cpu, tasks, iterations: 1))
     {
         SpinMs = spinMs;
         WaitMs = waitMs;
         FailOn = failOn;
+        HoldUntilThreads = holdUntilThreads;
     }
 
     public int SpinMs { get; }
@@ -31,6 +32,13 @@ internal sealed class ProbeWorkload : Workload
     public int WaitMs { get; }
 
     public int FailOn { get; }
+
+    /// <summary>
+    /// A task first waits (through the model, as its other waits) until tasks have begun on this many threads, or
+    /// 30 s have passed: a model that runs its tasks on that many threads then uses them all, however late a thread
+    /// starts on a busy machine, and one that runs them on fewer does not.
+    /// </summary>
+    public int HoldUntilThreads { get; }
 
     public int MaxComputing => Volatile.Read(ref _maxComputing);
 
@@ -48,6 +56,12 @@ internal sealed class ProbeWorkload : Workload
         if (index == FailOn)
         {
             throw new InvalidOperationException($"Probe task {index} fails on purpose.");
+        }
+
+        long holdUntil = Environment.TickCount64 + 30_000;
+        while (Threads.Count < HoldUntilThreads && Environment.TickCount64 < holdUntil)
+        {
+            await context.WaitAsync(5);
         }
 
         if (SpinMs > 0)

@@ -107,15 +107,24 @@ Describe 'Measure-ThreadedWorkload -Session' -Skip:($NoSsh) {
         $doomed = Start-TestSshHost -Address 127.0.0.4 -ModuleRoot (Split-Path $ModuleDir -Parent)
         try {
             $session = New-TestSshSession $doomed
-            $killer = Start-ThreadJob -ArgumentList $doomed.Process.Id {
-                param($id)
+            # Each host measures for 12 s (6 runs of 2 s tasks) and the host dies 4 s in: a kill that comes late on
+            # a busy machine still comes before the host's last row (with 1 s tasks, a killer thread that started
+            # 2 s late let the host finish all 6 runs at a machine load of 54).
+            $killer = Start-ThreadJob -ArgumentList $doomed.Process.Id, (Join-Path $PSScriptRoot 'TestSshHost.psm1') {
+                param($id, $helpers)
+                $began = [DateTime]::UtcNow
+                Import-Module $helpers
                 Start-Sleep -Seconds 4
-                (Get-Process -Id $id).Kill($true)
+                Stop-ProcessTreeAtOnce -Id $id
+                # When the killer ran, for the message of a failure.
+                "killer began at $($began.ToString('HH:mm:ss.fff')), host killed at $([DateTime]::UtcNow.ToString('HH:mm:ss.fff'))"
             }
-            $rows = Measure-ThreadedWorkload -Session $Sessions[0], $session -Workload Io -Model Threads -Workers 2 -Tasks 2 -DurationMs 1000 -Repeat 6 -Warmup 0 -NoOverhead -NoProgress -ErrorVariable problems -ErrorAction SilentlyContinue
-            $killer | Wait-Job | Remove-Job
+            $began = [DateTime]::UtcNow
+            $rows = Measure-ThreadedWorkload -Session $Sessions[0], $session -Workload Io -Model Threads -Workers 2 -Tasks 2 -DurationMs 2000 -Repeat 6 -Warmup 0 -NoOverhead -NoProgress -ErrorVariable problems -ErrorAction SilentlyContinue
+            $story = "measuring from $($began.ToString('HH:mm:ss.fff')) to $([DateTime]::UtcNow.ToString('HH:mm:ss.fff')); $($killer | Wait-Job | Receive-Job)"
+            $killer | Remove-Job
             @($rows | Where-Object ComputerName -eq '127.0.0.1') | Should -HaveCount 6
-            @($rows | Where-Object ComputerName -eq '127.0.0.4').Count | Should -BeLessThan 6
+            @($rows | Where-Object ComputerName -eq '127.0.0.4').Count | Should -BeLessThan 6 -Because $story
             $failures = @($problems | Where-Object FullyQualifiedErrorId -Match '^SessionFailed')
             $failures | Should -HaveCount 1
             $failures[0].Exception.Message | Should -Match '127\.0\.0\.4'
@@ -260,8 +269,11 @@ Describe 'Invoke-ProcessPool -Session' -Skip:($NoSsh) {
         $null = New-Item -ItemType Directory -Path $work
         try {
             $session = New-TestSshSession $doomed
-            # The host dies in the middle of its own second wave of 2 s tasks (each host runs 2 at once), never just
+            # The host dies in the middle of its own second wave of 6 s tasks (each host runs 2 at once), never just
             # as a task ends: a task that finished there but whose row had not come back yet would rightly run again.
+            # The kill comes 3 s after the wave's first task is seen, 3 s before it ends, and stops the whole tree at
+            # once. At a machine load of 60 tasks of the second wave finished first: with 2 s tasks and the kill 0.7 s
+            # into the wave, and when Process.Kill($true), which kills one process at a time, took 3 s.
             # Its tasks are told apart by being below its server: counting the shared "started" file instead let a
             # host whose first wave started seconds late (on a busy machine) hold the kill back until the doomed
             # host's second wave had finished, so those tasks rightly ran twice.
@@ -277,20 +289,26 @@ Describe 'Invoke-ProcessPool -Session' -Skip:($NoSsh) {
                     }
                     Start-Sleep -Milliseconds 50
                 }
-                Start-Sleep -Milliseconds 700
-                (Get-Process -Id $id).Kill($true)
+                $seen = [DateTime]::UtcNow
+                Start-Sleep -Seconds 3
+                Stop-ProcessTreeAtOnce -Id $id
+                # What the killer saw and when, for the message of a failure.
+                "third task seen at $($seen.ToString('HH:mm:ss.fff')), host killed at $([DateTime]::UtcNow.ToString('HH:mm:ss.fff'))"
             }
-            $rows = 1..12 | Invoke-ProcessPool -FilePath sh -ArgumentList '-c', 'echo "$1" >> "$2/started"; sleep 2 && echo "$1" >> "$2/done"', 'sh', '{}', $work `
+            $rows = 1..12 | Invoke-ProcessPool -FilePath sh -ArgumentList '-c', 'echo "$1" >> "$2/started"; sleep 6 && echo "$1" >> "$2/done" && echo "$1 at $(date -u +%T.%3N)" >> "$2/times"', 'sh', '{}', $work `
                 -Session $Sessions[0], $session -ThrottleLimit 2 -NoProgress -ErrorVariable problems -ErrorAction SilentlyContinue
-            $killer | Wait-Job | Remove-Job
+            $killed = $killer | Wait-Job | Receive-Job
+            $killer | Remove-Job
+            $story = "$killed; started in this order: $((Get-Content -LiteralPath "$work/started") -join ' '); finished: $((Get-Content -LiteralPath "$work/times" -ErrorAction Ignore) -join ', '); rows (task@host#attempt): " +
+                (($rows | Sort-Object Seq | ForEach-Object { "$($_.Seq)@$($_.ComputerName)#$($_.Attempt)" }) -join ' ')
             $rows | Should -HaveCount 12
             ($rows.Seq | Sort-Object) | Should -Be (1..12)
             $rows | ForEach-Object { $_.Succeeded | Should -BeTrue }
             $moved = @($rows | Where-Object Attempt -eq 2)
-            $moved.Count | Should -BeGreaterThan 0 -Because 'the doomed host had tasks running when it died'
+            $moved.Count | Should -BeGreaterThan 0 -Because "the doomed host had tasks running when it died ($story)"
             $moved | ForEach-Object { $_.ComputerName | Should -Be '127.0.0.1' }
             # Each task completed exactly once, wherever it ran.
-            (Get-Content -LiteralPath "$work/done" | Sort-Object { [int] $_ }) | Should -Be (1..12)
+            (Get-Content -LiteralPath "$work/done" | Sort-Object { [int] $_ }) | Should -Be (1..12) -Because $story
             $failures = @($problems | Where-Object FullyQualifiedErrorId -Match '^SessionFailed')
             $failures | Should -HaveCount 1
             $failures[0].Exception.Message | Should -Match '127\.0\.0\.4'

@@ -120,6 +120,17 @@ function Get-DescendantProcessId {
     }
 }
 
+function Stop-ProcessTreeAtOnce {
+    # Kills $Id and every process below it as one event: all are stopped (SIGSTOP) first, so that none runs on,
+    # exits or starts another while the tree is read again, then all are killed. Process.Kill($true) stops and
+    # kills one process at a time and reads every process of the machine for each: at a machine load of 60 it
+    # took 3 s, and a task below a host being killed finished meanwhile.
+    param([Parameter(Mandatory)] [int] $Id)
+    $kill = (Get-Command -CommandType Application -Name kill -ErrorAction Stop | Select-Object -First 1).Source
+    & $kill -STOP $Id @(Get-DescendantProcessId -Id $Id) 2>$null
+    & $kill -KILL $Id @(Get-DescendantProcessId -Id $Id) 2>$null
+}
+
 function Stop-TestSshHost {
     # Stops the server and every session it serves; safe to call twice.
     param([Parameter(ValueFromPipeline)] $SshHost)
@@ -134,4 +145,4 @@ function Stop-TestSshHost {
     }
 }
 
-Export-ModuleMember -Function Test-SshServerAvailable, Start-TestSshHost, New-TestSshSession, Stop-TestSshHost, Get-DescendantProcessId
+Export-ModuleMember -Function Test-SshServerAvailable, Start-TestSshHost, New-TestSshSession, Stop-TestSshHost, Get-DescendantProcessId, Stop-ProcessTreeAtOnce

@@ -24,18 +24,46 @@ public class ProcessSamplerTests
     private static int OsThreads() =>
         int.Parse(File.ReadLines("/proc/self/status").First(l => l.StartsWith("Threads:", StringComparison.Ordinal))[8..].Trim());
 
-    /// <summary>Starts <paramref name="count"/> threads that live <paramref name="lifetimeMs"/> and waits for them to end.</summary>
-    private static void ShortLivedThreads(int count, int lifetimeMs)
+    /// <summary>
+    /// Starts 12 threads, keeps them all alive together until <paramref name="sampler"/>'s peak holds at least 10 more
+    /// threads than <paramref name="before"/> (or 10 s have passed since the last one started), then ends them and
+    /// waits for them.
+    /// </summary>
+    /// <remarks>
+    /// The threads live until the sampler saw them, not for a fixed time: with a fixed 300 ms, on a machine at load 86
+    /// the first threads had ended before the last had started, and the peak was one short. A sampler that takes no
+    /// sample while they live still fails, after the 10 s.
+    /// </remarks>
+    private static void ShortLivedThreads(ProcessSampler sampler, int before)
     {
-        Thread[] threads = Enumerable.Range(0, count).Select(_ => new Thread(() => Thread.Sleep(lifetimeMs)) { IsBackground = true }).ToArray();
-        foreach (Thread thread in threads)
+        using var started = new CountdownEvent(12);
+        using var release = new ManualResetEventSlim();
+        Thread[] threads = Enumerable.Range(0, 12).Select(_ => new Thread(() =>
         {
-            thread.Start();
-        }
+            started.Signal();
+            release.Wait();
+        }) { IsBackground = true }).ToArray();
+        try
+        {
+            foreach (Thread thread in threads)
+            {
+                thread.Start();
+            }
 
-        foreach (Thread thread in threads)
+            Assert.True(started.Wait(TimeSpan.FromMinutes(1)), "the threads never started");
+            DateTime deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+            while (sampler.PeakThreadCount < before + 10 && DateTime.UtcNow < deadline)
+            {
+                Thread.Sleep(5);
+            }
+        }
+        finally
         {
-            thread.Join();
+            release.Set();
+            foreach (Thread thread in threads.Where(t => t.IsAlive))
+            {
+                thread.Join();
+            }
         }
     }
 
@@ -52,7 +80,7 @@ public class ProcessSamplerTests
     private static void AssertSeesShortLivedThreads(ProcessSampler sampler)
     {
         int before = OperatingSystem.IsLinux() ? OsThreads() - 1 : sampler.PeakThreadCount; // less the sampling thread, which the sampler leaves out
-        ShortLivedThreads(12, 300);
+        ShortLivedThreads(sampler, before);
         sampler.Stop();
         Assert.True(sampler.PeakThreadCount >= before + 10, $"peak {sampler.PeakThreadCount}, {before} before the 12 threads");
     }
@@ -155,7 +183,7 @@ public class ProcessSamplerTests
         // retired meanwhile took the outer peak to 11 above a count read from the sampler's first sample.
         using ProcessSampler outer = ProcessSampler.Start();
         int before = OperatingSystem.IsLinux() ? OsThreads() - 1 : outer.PeakThreadCount;
-        ShortLivedThreads(12, 300);
+        ShortLivedThreads(outer, before);
         Thread.Sleep(200); // the ended threads' OS threads are gone too
         using ProcessSampler inner = ProcessSampler.Start();
         inner.Stop();

@@ -55,7 +55,9 @@ public class ModelTests
     [InlineData(ConcurrencyModel.EventLoop, 1)]
     public void ThreadsUsedIsWhatTheModelPromises(ConcurrencyModel model, int expectedThreads)
     {
-        var probe = new ProbeWorkload(tasks: 8, waitMs: 50);
+        // Each task waits until tasks have begun on as many threads as the model promises: on a machine at load 86,
+        // three GilThreads workers once ran all 8 tasks before the fourth got to run one.
+        var probe = new ProbeWorkload(tasks: 8, waitMs: 50, holdUntilThreads: expectedThreads);
         ModelRunResult result = ExecutionModel.Create(model).Run(probe, 4, CancellationToken.None);
         Assert.Null(result.Error);
         Assert.Equal(expectedThreads, result.ThreadsUsed);

@@ -769,7 +769,7 @@ public class ReportChartDrawingTests
         PoolTask(7, 0, 0, 1000, false, false, skipped: true),
     };
 
-    /// <summary>A Measure-Speedup summary row as Export-Csv writes it.</summary>
+    /// <summary>A Measure-Speedup summary row as Export-Csv writes it (Unstable left empty unless it is true: a stable row may omit it).</summary>
     private static ReportRow Summary(
         string model, int workers, double speedup, double? low = null, double? high = null, double? efficiency = null, string? baseline = null, bool unstable = false,
         string machine = "vm", int tasks = 8, string taskSize = "")
@@ -777,7 +777,7 @@ public class ReportChartDrawingTests
         static string S(double? v) => v?.ToString(CultureInfo.InvariantCulture) ?? string.Empty;
         return Row(
             ("MachineName", machine), ("Workload", "Cpu"), ("Tasks", S(tasks)), ("TaskSize", taskSize), ("Model", model), ("Workers", S(workers)), ("Runs", "3"),
-            ("ExcludedRuns", "0"), ("MeanMs", "55.5"), ("MedianMs", "55.5"), ("CoefficientOfVariation", "0.025"), ("Unstable", unstable ? "True" : "False"),
+            ("ExcludedRuns", "0"), ("MeanMs", "55.5"), ("MedianMs", "55.5"), ("CoefficientOfVariation", "0.025"), ("Unstable", unstable ? "True" : string.Empty),
             ("Baseline", baseline ?? string.Empty), ("Speedup", S(speedup)), ("SpeedupCiLow", S(low)), ("SpeedupCiHigh", S(high)), ("Efficiency", S(efficiency)));
     }
 

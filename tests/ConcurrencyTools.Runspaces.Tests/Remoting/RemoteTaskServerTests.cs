@@ -186,6 +186,152 @@ public sealed class RemoteTaskServerTests
         Assert.Equal(0, server.Running);
     }
 
+    [Fact]
+    public void A_row_crosses_the_wire_with_every_column_a_primitive()
+    {
+        var start = new DateTimeOffset(2026, 12, 5, 10, 0, 0, TimeSpan.FromMinutes(90));
+        var end = new DateTimeOffset(2026, 12, 5, 10, 0, 2, TimeSpan.FromMinutes(-300));
+        var runner = new ScriptedRunner((task, slot) => new ProcessTaskResult(task, "scripted")
+        {
+            Slot = slot,
+            MachineName = "host-a",
+            ProcessId = 4321,
+            StartTime = start,
+            EndTime = end,
+            DurationMs = 2000.5,
+            CpuTimeMs = 12.25,
+            PeakWorkingSetBytes = 7_000_000_000,
+            ExitCode = 3,
+            Signal = 9,
+            TimedOut = true,
+            Succeeded = false,
+            StdOut = "out",
+            StdErr = "err",
+            StdInBytes = 5,
+            StdOutBytes = 6,
+            StdErrBytes = 7,
+            Truncated = true,
+            Error = "why",
+        });
+        using var server = new RemoteTaskServer(new RemotePoolOptions(), 2, (_, _) => runner);
+
+        PSObject row = (PSObject)Assert.Single(Collect(server, [42], server.Exchange(new long[] { 42 }, new[] { "x" }, new[] { 0 }, Array.Empty<string>(), new string?[] { null })).Values);
+
+        var expected = new Dictionary<string, object?>
+        {
+            ["Seq"] = 42L, ["MachineName"] = "host-a", ["Slot"] = 1, ["ProcessId"] = 4321,
+            ["StartTimeUtcTicks"] = start.UtcTicks, ["StartTimeOffsetMinutes"] = 90,
+            ["EndTimeUtcTicks"] = end.UtcTicks, ["EndTimeOffsetMinutes"] = -300,
+            ["DurationMs"] = 2000.5, ["CpuTimeMs"] = 12.25, ["PeakWorkingSetBytes"] = 7_000_000_000L,
+            ["ExitCode"] = 3, ["Signal"] = 9, ["TimedOut"] = true, ["Succeeded"] = false,
+            ["StdOut"] = "out", ["StdErr"] = "err", ["StdInBytes"] = 5L, ["StdOutBytes"] = 6L, ["StdErrBytes"] = 7L,
+            ["Truncated"] = true, ["Error"] = "why",
+        };
+        Assert.Equal(expected.Keys, row.Properties.Select(p => p.Name));
+        foreach (KeyValuePair<string, object?> column in expected)
+        {
+            Assert.Equal(column.Value, row.Properties[column.Key].Value);
+        }
+
+        Assert.Equal(start, RemoteTaskServer.FromWire(start.UtcTicks, 90));
+        Assert.Equal(TimeSpan.FromMinutes(90), RemoteTaskServer.FromWire(start.UtcTicks, 90)!.Value.Offset);
+        Assert.Null(RemoteTaskServer.FromWire(null, 90));
+    }
+
+    [Fact]
+    public void A_runner_that_throws_leaves_a_row_naming_the_error_and_frees_its_slot()
+    {
+        var runner = new ScriptedRunner((task, _) => task.Seq == 1 ? throw new InvalidOperationException("no such program") : new ProcessTaskResult(task, "scripted") { Succeeded = true });
+        using var server = new RemoteTaskServer(new RemotePoolOptions(), 1, (_, _) => runner);
+
+        Dictionary<long, PSObject> rows = Collect(server, [1, 2], server.Exchange(new long[] { 1, 2 }, new[] { "a", "b" }, new[] { 0, 0 }, Array.Empty<string>(), new string?[] { null, null }));
+
+        Assert.Equal("InvalidOperationException: no such program", rows[1].Properties["Error"].Value);
+        Assert.Equal(1, rows[1].Properties["Slot"].Value);
+        Assert.Equal(false, rows[1].Properties["Succeeded"].Value);
+        Assert.Equal(true, rows[2].Properties["Succeeded"].Value);
+        Assert.Equal(new long[] { 1, 2 }, runner.Started);
+        Assert.Equal(0, server.Running);
+    }
+
+    [Fact]
+    public void Tasks_arrive_as_PowerShell_sends_them_wrapped_or_single_and_keep_their_arguments_and_input()
+    {
+        var runner = new ScriptedRunner((task, _) => new ProcessTaskResult(task, "scripted") { StdOut = task.FilePath + "|" + string.Join(",", task.Arguments) + "|" + (task.StandardInput ?? "none") });
+        using var server = new RemoteTaskServer(new RemotePoolOptions(), 3, (_, _) => runner);
+
+        // One task as single values (a PowerShell array of one arrives unrolled), then two wrapped in PSObjects.
+        Dictionary<long, PSObject> rows = Collect(server, [7], server.Exchange(PSObject.AsPSObject(7L), "tool", 2, new object[] { PSObject.AsPSObject("a b"), 3 }, "in"));
+        Assert.Equal("tool|a b,3|in", rows[7].Properties["StdOut"].Value);
+
+        rows = Collect(server, [8, 9], server.Exchange(
+            PSObject.AsPSObject(new object[] { PSObject.AsPSObject(8), 9 }),
+            new[] { "p", "q" },
+            new object[] { 0, PSObject.AsPSObject(1) },
+            new object?[] { PSObject.AsPSObject("z") },
+            new object?[] { null, "" }));
+        Assert.Equal("p||none", rows[8].Properties["StdOut"].Value);
+        Assert.Equal("q|z|", rows[9].Properties["StdOut"].Value);
+
+        Assert.Throws<ArgumentException>(() => server.Exchange(new long[] { 1 }, new[] { "x" }, new[] { -1 }, Array.Empty<string>(), new string?[] { null }));
+        Assert.Equal(new long[] { 7, 8, 9 }, runner.Started.Order());
+    }
+
+    [Fact]
+    public void With_Stream_each_output_line_is_answered_before_its_row()
+    {
+        var runner = new ScriptedRunner((task, _) => new ProcessTaskResult(task, "scripted"), line: "a line");
+        using var server = new RemoteTaskServer(new RemotePoolOptions { Stream = true }, 1, (_, _) => runner);
+
+        var answers = new List<object>(server.Exchange(new long[] { 5 }, new[] { "x" }, new[] { 0 }, Array.Empty<string>(), new string?[] { null }));
+        var deadline = Stopwatch.StartNew();
+        while (!answers.OfType<PSObject>().Any() && deadline.Elapsed < HangGuard)
+        {
+            answers.AddRange(server.Exchange(null, null, null, null, null));
+        }
+
+        Assert.Equal(2, answers.Count);
+        ProcessOutputLine line = Assert.IsType<ProcessOutputLine>(answers[0]);
+        Assert.Equal("a line", line.Line);
+        Assert.Equal(5, line.Seq);
+
+        var quiet = new ScriptedRunner((task, _) => new ProcessTaskResult(task, "scripted"), line: "a line");
+        using var withoutStream = new RemoteTaskServer(new RemotePoolOptions(), 1, (_, _) => quiet);
+        Assert.All(Collect(withoutStream, [5], withoutStream.Exchange(new long[] { 5 }, new[] { "x" }, new[] { 0 }, Array.Empty<string>(), new string?[] { null })).Values, row => Assert.IsType<PSObject>(row));
+        Assert.Equal(1, quiet.LinesOffered);
+    }
+
+    /// <summary>Ends each task at once with the row <c>result</c> makes (or its exception), writing <c>line</c> first if there is a sink.</summary>
+    private sealed class ScriptedRunner(Func<ProcessTask, int, ProcessTaskResult> result, string? line = null) : IProcessRunner
+    {
+        private readonly ConcurrentQueue<long> _started = new();
+        private int _linesOffered;
+
+        public string ComputerName => "scripted";
+
+        public int Slots => 1;
+
+        public long[] Started => _started.ToArray();
+
+        public int LinesOffered => _linesOffered;
+
+        public async Task<ProcessTaskResult> RunAsync(ProcessTask task, int slot, int attempt, ProcessLineSink? onLine, CancellationToken cancellationToken)
+        {
+            _started.Enqueue(task.Seq);
+            await Task.Yield();
+            if (line is not null)
+            {
+                Interlocked.Increment(ref _linesOffered);
+                if (onLine is not null)
+                {
+                    await onLine.WriteAsync(new ProcessOutputLine(task.Seq, attempt, 1, "StdOut", line));
+                }
+            }
+
+            return result(task, slot);
+        }
+    }
+
     /// <summary>Records every task it is handed; each runs until it is cancelled, and ends on the cancelling thread.</summary>
     private sealed class RecordingRunner : IProcessRunner
     {

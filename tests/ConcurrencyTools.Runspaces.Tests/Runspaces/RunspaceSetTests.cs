@@ -1,5 +1,6 @@
 using System;
 using System.Collections;
+using System.IO;
 using System.Linq;
 using System.Management.Automation;
 using System.Threading;
@@ -166,9 +167,36 @@ public sealed class RunspaceSetTests
     }
 
     [Fact]
+    public void Opening_puts_back_the_module_path_the_caller_chose()
+    {
+        // pwsh adds its default module paths to the process's PSModulePath when a runspace opens.
+        string? before = Environment.GetEnvironmentVariable("PSModulePath");
+        string chosen = Path.Combine(Path.GetTempPath(), $"ct-modules-{Guid.NewGuid():N}");
+        try
+        {
+            Environment.SetEnvironmentVariable("PSModulePath", chosen);
+            using (RunspaceSet.Open(ScriptBlockState.Empty, 2, CancellationToken.None))
+            {
+                Assert.Equal(chosen, Environment.GetEnvironmentVariable("PSModulePath"));
+            }
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("PSModulePath", before);
+        }
+    }
+
+    [Fact]
     public void Bad_arguments_are_refused()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => RunspaceSet.Open(ScriptBlockState.Empty, 0, CancellationToken.None));
+        Assert.Throws<ArgumentOutOfRangeException>(() => RunspaceSet.Open(ScriptBlockState.Empty, 1025, CancellationToken.None));
+        Assert.Equal("state", Assert.Throws<ArgumentNullException>(() => RunspaceSet.Open(null!, 1, CancellationToken.None)).ParamName);
         Assert.Throws<ArgumentException>(() => ScriptBlockState.From(null, new Hashtable { [""] = 1 }, null));
+
+        using RunspaceSet set = RunspaceSet.Open(ScriptBlockState.Empty, 1, CancellationToken.None);
+        Assert.Equal("items", Assert.Throws<ArgumentNullException>(() => set.InvokeEach("$_", null!, CancellationToken.None)).ParamName);
+        Assert.Equal("script", Assert.Throws<ArgumentNullException>(() => set.InvokeEach(null!, [1], CancellationToken.None)).ParamName);
+        Assert.Equal("script", Assert.Throws<ArgumentNullException>(() => set.InvokeTogether(null!, null, CancellationToken.None)).ParamName);
     }
 }

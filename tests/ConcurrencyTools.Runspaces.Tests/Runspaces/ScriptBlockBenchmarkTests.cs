@@ -1,5 +1,6 @@
 using System;
 using System.Collections;
+using System.IO;
 using System.Linq;
 using System.Threading;
 using ConcurrencyTools.Engine.Measurement;
@@ -66,13 +67,26 @@ public sealed class ScriptBlockBenchmarkTests
     [Fact]
     public void The_Processes_model_runs_every_item_once_in_pwsh_children_and_keeps_their_errors()
     {
-        // Item 3 writes an error and goes on; item 4 throws. Each child runs items until none is left.
-        const string Script = "param($n, $plus) $_ * $Factor + $plus; 'second'; if ($_ -eq 3) { Write-Error 'three wrote' }; if ($_ -eq 4) { throw 'four failed' }";
-        var state = ScriptBlockState.From(null, new Hashtable { ["Factor"] = 10 }, [5]);
-        using var benchmark = new ScriptBlockBenchmark(List(Script, 5, state), [ConcurrencyModel.Processes], [2], repeat: 1, warmup: 0, measureOverhead: false);
+        // Each item checks the state it was given (module, variable, argument, item) and throws if any is missing;
+        // item 3 writes an error and goes on; item 4 throws. Each child runs items until none is left.
+        const string Script = "param($n, $plus) if ((Get-CtHelper) -ne 'helper' -or $Factor -ne 10 -or $plus -ne 5 -or $n -ne $_) { throw \"state: $Factor $plus $n\" }; " +
+            "$_ * $Factor + $plus; 'second'; if ($_ -eq 3) { Write-Error 'three wrote' }; if ($_ -eq 4) { throw 'four failed' }";
+        string module = Path.Combine(Path.GetTempPath(), $"CtHelper{Guid.NewGuid():N}.psm1");
+        File.WriteAllText(module, "function Get-CtHelper { 'helper' }");
+        try
+        {
+            var state = ScriptBlockState.From([module], new Hashtable { ["Factor"] = 10 }, [5]);
+            using var benchmark = new ScriptBlockBenchmark(List(Script, 5, state), [ConcurrencyModel.Processes], [2], repeat: 1, warmup: 0, measureOverhead: false);
+            AssertProcessesRow(Assert.Single(benchmark.Run(null, CancellationToken.None)));
+        }
+        finally
+        {
+            File.Delete(module);
+        }
+    }
 
-        WorkloadMeasurement row = Assert.Single(benchmark.Run(null, CancellationToken.None));
-
+    private static void AssertProcessesRow(WorkloadMeasurement row)
+    {
         Assert.Equal("Processes", row.Model);
         Assert.Equal("pwsh", row.WorkerHost);
         Assert.Equal(5, row.Tasks);
@@ -85,6 +99,48 @@ public sealed class ScriptBlockBenchmarkTests
         Assert.Contains("three wrote", row.FirstError);
         Assert.InRange(row.ThreadsUsed, 1, 2);
         Assert.NotNull(row.StartupMs);
+        // The items ran in other processes: this process's peaks and runtime counters do not describe them.
+        Assert.Null(row.PeakWorkingSetBytes);
+        Assert.Null(row.PeakThreadCount);
+        Assert.Null(row.GcMode);
+    }
+
+    [Fact]
+    public void A_pwsh_child_that_dies_stops_the_other_children_instead_of_letting_them_run_the_rest()
+    {
+        // Item 1 ends its child at once; every other item notes its start, then sleeps 3 s. Stopping the run kills the
+        // other child within its first item; going on would start all five of the others, one after another.
+        string log = Path.Combine(Path.GetTempPath(), $"ct-started-{Guid.NewGuid():N}");
+        try
+        {
+            string script = $"if ($_ -eq 1) {{ [Environment]::Exit(7) }}; Add-Content -LiteralPath '{log}' -Value $_; Start-Sleep -Seconds 3";
+            using var benchmark = new ScriptBlockBenchmark(List(script, 6), [ConcurrencyModel.Processes], [2], repeat: 1, warmup: 0, measureOverhead: false);
+
+            WorkloadMeasurement row = Assert.Single(benchmark.Run(null, CancellationToken.None));
+
+            Assert.Contains("exit code 7", row.Error);
+            int started = File.Exists(log) ? File.ReadAllLines(log).Length : 0;
+            Assert.InRange(started, 0, 3);
+        }
+        finally
+        {
+            File.Delete(log);
+        }
+    }
+
+    [Fact]
+    public void A_module_a_pwsh_child_cannot_import_stops_the_Processes_run_at_start_naming_it()
+    {
+        var state = ScriptBlockState.From(["NoSuchModule-9f2c"], null, null);
+        using var benchmark = new ScriptBlockBenchmark(List("$_", 2, state), [ConcurrencyModel.Processes], [2], repeat: 1, warmup: 0, measureOverhead: false);
+
+        WorkloadMeasurement row = Assert.Single(benchmark.Run(null, CancellationToken.None));
+
+        Assert.False(row.Verified);
+        Assert.Equal(0, row.CompletedTasks);
+        Assert.Matches(@"pwsh child \d+ did not start", row.Error);
+        Assert.Contains("failed: ", row.Error);
+        Assert.Contains("NoSuchModule-9f2c", row.Error);
     }
 
     [Fact]
