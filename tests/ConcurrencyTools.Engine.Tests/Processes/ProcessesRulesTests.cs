@@ -379,67 +379,6 @@ public class ProcessesRulesTests
     }
 
     [Fact]
-    public void TheHostSearchHonoursEveryOverrideAndSaysWhyTheNativeWorkerIsNotUsed()
-    {
-        string directory = Directory.CreateTempSubdirectory("ct-host-").FullName;
-        string? before = Environment.GetEnvironmentVariable(WorkerHost.OverrideVariable);
-        try
-        {
-            File.Copy(Path.Combine(AppContext.BaseDirectory, WorkerHost.WorkerAssemblyName), Path.Combine(directory, WorkerHost.WorkerAssemblyName));
-            string native = Path.Combine(directory, WorkerHost.CurrentRuntimeIdentifier, WorkerHost.NativeWorkerName);
-
-            Environment.SetEnvironmentVariable(WorkerHost.OverrideVariable, "NATIVE");
-            var required = Assert.Throws<InvalidOperationException>(() => WorkerHost.Locate(directory));
-            Assert.Equal(
-                $"CONCURRENCYTOOLS_WORKER_HOST is 'NATIVE', but there is no native worker for {WorkerHost.CurrentRuntimeIdentifier} at '{native}'; build the module where clang or gcc is installed, or unset the variable.",
-                required.Message);
-
-            Environment.SetEnvironmentVariable(WorkerHost.OverrideVariable, "  ");
-            WorkerHost fallback = WorkerHost.Locate(directory);
-            Assert.Equal("dotnet", fallback.Kind);
-            Assert.Equal(new[] { Path.Combine(directory, WorkerHost.WorkerAssemblyName) }, fallback.PrefixArguments);
-            Assert.Equal($"no native worker for {WorkerHost.CurrentRuntimeIdentifier} at '{native}'", fallback.FallbackReason);
-            Assert.Equal($"dotnet: {fallback.FileName} (no native worker for {WorkerHost.CurrentRuntimeIdentifier} at '{native}'; the framework-dependent worker takes longer to start)", fallback.ToString());
-
-            Directory.CreateDirectory(Path.GetDirectoryName(native)!);
-            File.WriteAllText(native, string.Empty);
-            Environment.SetEnvironmentVariable(WorkerHost.OverrideVariable, "Managed");
-            WorkerHost managed = WorkerHost.Locate(directory);
-            Assert.Equal("dotnet", managed.Kind);
-            Assert.Null(managed.FallbackReason);
-
-            Environment.SetEnvironmentVariable(WorkerHost.OverrideVariable, "native");
-            Assert.Equal(native, WorkerHost.Locate(directory).FileName);
-
-            Environment.SetEnvironmentVariable(WorkerHost.OverrideVariable, "PWSH");
-            WorkerHost pwsh = WorkerHost.Locate(directory);
-            Assert.Equal("pwsh", pwsh.Kind);
-            Assert.Contains(
-                $"Add-Type -Path '{Path.Combine(directory, Path.GetFileName(typeof(WorkerHost).Assembly.Location))}'",
-                pwsh.CreateStartInfo(Array.Empty<string>()).Arguments[^1],
-                StringComparison.Ordinal);
-
-            Environment.SetEnvironmentVariable(WorkerHost.OverrideVariable, "/no/such/dotnet");
-            Assert.Equal(
-                "CONCURRENCYTOOLS_WORKER_HOST names '/no/such/dotnet', which does not exist; set it to 'native', 'managed', 'pwsh' or the path of a dotnet executable.",
-                Assert.Throws<InvalidOperationException>(() => WorkerHost.Locate(directory)).Message);
-            (string? host, string? problem) = WorkerHost.Probe();
-            Assert.Null(host);
-            Assert.StartsWith("The Processes model cannot run here: CONCURRENCYTOOLS_WORKER_HOST names '/no/such/dotnet'", problem, StringComparison.Ordinal);
-
-            Environment.SetEnvironmentVariable(WorkerHost.OverrideVariable, null);
-            (host, problem) = WorkerHost.Probe();
-            Assert.Null(problem);
-            Assert.Equal($"Worker processes start with {WorkerHost.Locate()}.", host);
-        }
-        finally
-        {
-            Environment.SetEnvironmentVariable(WorkerHost.OverrideVariable, before);
-            Directory.Delete(directory, recursive: true);
-        }
-    }
-
-    [Fact]
     public void TheTreeBelowAProcessIsReadFromProcEvenWhenANameHoldsParentheses()
     {
         if (!OperatingSystem.IsLinux())

@@ -66,28 +66,6 @@ public class ProcessesTests
     }
 
     [Fact]
-    public void TheHostCanBeChosenWithAnEnvironmentVariable()
-    {
-        string dotnet = WorkerHost.Locate().FileName;
-        try
-        {
-            Environment.SetEnvironmentVariable(WorkerHost.OverrideVariable, "/no/such/dotnet");
-            var error = Assert.Throws<InvalidOperationException>(() => WorkerHost.Locate());
-            Assert.Contains("/no/such/dotnet", error.Message);
-
-            Environment.SetEnvironmentVariable(WorkerHost.OverrideVariable, "pwsh");
-            Assert.Equal("pwsh", WorkerHost.Locate().Kind);
-
-            Environment.SetEnvironmentVariable(WorkerHost.OverrideVariable, dotnet);
-            Assert.Equal(dotnet, WorkerHost.Locate().FileName);
-        }
-        finally
-        {
-            Environment.SetEnvironmentVariable(WorkerHost.OverrideVariable, null);
-        }
-    }
-
-    [Fact]
     public void AMissingWorkerAssemblyIsAClearError()
     {
         string empty = Directory.CreateTempSubdirectory().FullName;
