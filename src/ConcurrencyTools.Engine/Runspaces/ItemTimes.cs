@@ -40,8 +40,8 @@ internal static class ItemTimes
 
         if (holder[4] <= 0)
         {
-            // The block threw: the thread that ran it is idle now, so its clock still holds the item's CPU.
-            holder[4] = Stopwatch.GetTimestamp();
+            // The block threw: the thread that ran it is idle now, so its clock still holds the item's CPU. The wall
+            // clock is read after it, so that any CPU the thread still spent ending the pipeline is inside the wall time.
             string path = string.Create(CultureInfo.InvariantCulture, $"/proc/self/task/{(long)holder[3]}/schedstat");
             try
             {
@@ -53,6 +53,8 @@ internal static class ItemTimes
             {
                 return null;
             }
+
+            holder[4] = Stopwatch.GetTimestamp();
         }
 
         return Of(holder);

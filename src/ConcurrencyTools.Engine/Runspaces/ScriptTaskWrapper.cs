@@ -42,10 +42,10 @@ internal static class ScriptTaskWrapper
         # left the end to this thread, which ran it.
         if ($null -ne $__ctTimes -and $__ctTimes[0] -gt 0) {
             if ($__ctTimes[4] -le 0) {
-                $__ctTimes[4] = [System.Diagnostics.Stopwatch]::GetTimestamp()
                 $__ctStat = [System.IO.File]::ReadAllText('/proc/thread-self/schedstat').Split(' ')
                 $__ctTimes[5] = $__ctStat[0]; $__ctTimes[6] = $__ctStat[1]
                 $__ctTimes[8] = [System.Runtime.JitInfo]::GetCompilationTime($true).Ticks
+                $__ctTimes[4] = [System.Diagnostics.Stopwatch]::GetTimestamp()
             }
             # The JIT compiler's share of the item's CPU (see ItemTimes) leaves its CPU and wall time.
             $__ctJitMs = [math]::Max(0.0, ($__ctTimes[8] - $__ctTimes[7]) / 10000.0)
