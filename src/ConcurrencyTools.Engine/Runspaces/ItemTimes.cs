@@ -2,6 +2,7 @@ using System;
 using System.Diagnostics;
 using System.Globalization;
 using System.IO;
+using ConcurrencyTools.Engine.Measurement;
 
 namespace ConcurrencyTools.Engine.Runspaces;
 
@@ -9,7 +10,8 @@ namespace ConcurrencyTools.Engine.Runspaces;
 /// The holder the driver fills around the user's script block, and the figures read from it. Slots: 0 the
 /// Stopwatch timestamp at the start, 1 and 2 the first two fields of /proc/thread-self/schedstat there (CPU
 /// and runnable wait for a core, in nanoseconds), 3 the thread's id; 4 to 6 the same at the end; 7 and 8 the
-/// JIT compiler's time on the thread (ticks) at the start and the end. A block that throws ends the driver
+/// JIT compiler's time on the thread (ticks) at the start and the end; 9 is 1 when slots 1 and 5 are the thread's
+/// CPU clock (<see cref="ItemClock"/>) rather than schedstat's first field. A block that throws ends the driver
 /// before slots 4 to 8 are written; the caller then reads that thread's clock itself, since a failed item
 /// used CPU too. Compiling .NET code for the first time is the runtime warming up, not the item's work (a
 /// job's or thread job's item runs in a fresh process or runspace: 25 to 50 ms of JIT for a
@@ -19,7 +21,7 @@ namespace ConcurrencyTools.Engine.Runspaces;
 internal static class ItemTimes
 {
     /// <summary>Slots of the holder.</summary>
-    public const int Length = 9;
+    public const int Length = 10;
 
     /// <summary>The item's CPU, wall time and wait for a core, in milliseconds.</summary>
     public readonly record struct Figures(double CpuMs, double WallMs, double RunWaitMs);
@@ -48,6 +50,15 @@ internal static class ItemTimes
                 string[] fields = File.ReadAllText(path).Split(' ');
                 holder[5] = double.Parse(fields[0], CultureInfo.InvariantCulture);
                 holder[6] = double.Parse(fields[1], CultureInfo.InvariantCulture);
+                if (holder[9] > 0)
+                {
+                    if (!ThreadCpuClock.TryReadThread((int)holder[3], out ThreadTimes times))
+                    {
+                        return null;
+                    }
+
+                    holder[5] = times.CpuMs * 1e6;
+                }
             }
             catch (Exception error) when (error is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
             {

@@ -24,7 +24,7 @@ internal static class ScriptTaskWrapper
             if ($__ctName = $__ctCommand.GetCommandName()) { $null = Get-Command -Name $__ctName -ErrorAction Ignore }
         }
         $__ctShell = [powershell]::Create('CurrentRunspace')
-        $__ctTimes = if ($IsLinux) { [double[]]::new(9) }
+        $__ctTimes = if ($IsLinux) { [double[]]::new(10) }
         $null = $__ctShell.AddScript('@DRIVER@', $true).AddArgument($__ctScript).AddArgument($__ctItem).AddArgument($__ctArguments).AddArgument($null).AddArgument($null).AddArgument($__ctTimes)
         $__ctErrors = [System.Collections.Generic.List[object]]::new()
         $__ctOutput = 0
@@ -43,7 +43,8 @@ internal static class ScriptTaskWrapper
         if ($null -ne $__ctTimes -and $__ctTimes[0] -gt 0) {
             if ($__ctTimes[4] -le 0) {
                 $__ctStat = [System.IO.File]::ReadAllText('/proc/thread-self/schedstat').Split(' ')
-                $__ctTimes[5] = $__ctStat[0]; $__ctTimes[6] = $__ctStat[1]
+                $__ctTimes[5] = if ($__ctTimes[9] -gt 0) { [ConcurrencyTools.Engine.Runspaces.ItemClock]::ThreadCpuNanoseconds() } else { $__ctStat[0] }
+                $__ctTimes[6] = $__ctStat[1]
                 $__ctTimes[8] = [System.Runtime.JitInfo]::GetCompilationTime($true).Ticks
                 $__ctTimes[4] = [System.Diagnostics.Stopwatch]::GetTimestamp()
             }
