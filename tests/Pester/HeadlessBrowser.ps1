@@ -12,7 +12,25 @@ function Invoke-Chromium {
     <#
     .SYNOPSIS
         Runs headless Chromium on a file with a fresh profile and no background traffic; returns its standard output.
+    .NOTES
+        A Chromium that hangs is killed and started once more: on a quiet machine it once hung past 120 s on two
+        pages in a row, and the same pages rendered in 12 s right after. A second hang is a failure.
     #>
+    param(
+        [Parameter(Mandatory)] [string] $Chromium,
+        [Parameter(Mandatory)] [string] $Path,
+        [string[]] $ArgumentList = @(),
+        [int] $TimeoutSeconds = 120
+    )
+    try {
+        Invoke-ChromiumOnce -Chromium $Chromium -Path $Path -ArgumentList $ArgumentList -TimeoutSeconds $TimeoutSeconds
+    } catch [System.TimeoutException] {
+        Write-Warning "$($_.Exception.Message) Starting it once more."
+        Invoke-ChromiumOnce -Chromium $Chromium -Path $Path -ArgumentList $ArgumentList -TimeoutSeconds $TimeoutSeconds
+    }
+}
+
+function Invoke-ChromiumOnce {
     param(
         [Parameter(Mandatory)] [string] $Chromium,
         [Parameter(Mandatory)] [string] $Path,
@@ -35,7 +53,7 @@ function Invoke-Chromium {
         $stdout = $process.StandardOutput.ReadToEndAsync()
         if (-not $process.WaitForExit($TimeoutSeconds * 1000)) {
             $process.Kill($true)
-            throw "Chromium did not finish within $TimeoutSeconds s on $Path."
+            throw [System.TimeoutException]::new("Chromium did not finish within $TimeoutSeconds s on $Path.")
         }
         $process.WaitForExit()
         if ($process.ExitCode -ne 0) { throw "Chromium exited with $($process.ExitCode) on ${Path}: $($stderr.Result)" }
