@@ -26,9 +26,9 @@ public sealed class RunspaceSet : IDisposable
     // the block alone (not the compiling of the script block or the set-up of this pipeline), the wall clock,
     // Linux's /proc/thread-self/schedstat (CPU and runnable wait for a core, in nanoseconds) and the time the
     // JIT compiler spent on this thread. The CPU comes from the thread's CPU clock (ItemClock) where this assembly is
-    // loaded, and from schedstat elsewhere (a pwsh child, a job). The wall clock is read first at the start and last at the end, so that
-    // the CPU of the readings themselves lies inside the wall time (read the other way round, a throwing item in a
-    // fresh runspace was once measured at 65.2 ms of CPU in 62.5 ms of wall time).
+    // loaded (schedstat's CPU field lags up to a scheduler tick; see ItemClock), and from schedstat elsewhere (a
+    // pwsh child, a job). The wall clock is read first at the start and last at the end, so that the CPU of the
+    // readings themselves lies inside the wall time.
     internal const string Driver = """
         param($__ctScript, $__ctItem, $__ctArguments, $__ctBarrier, $__ctToken, $__ctTimes)
         $__ctBlock = [scriptblock]::Create($__ctScript)
