@@ -142,6 +142,27 @@ public sealed class WorkerPoolTests
         using WorkerProcess longer = WorkerProcess.Start(new ChildStartInfo("sh", new[] { "-c", "head -c 1500 /dev/zero | tr '\\0' y; exit 0" }));
         string cut = await longer.DescribeEndAsync("z");
         Assert.Equal(": z " + new string('y', 998) + "...", cut);
+
+        // Exactly 1000 characters: kept whole.
+        using WorkerProcess exact = WorkerProcess.Start(new ChildStartInfo("sh", new[] { "-c", "head -c 984 /dev/zero | tr '\\0' y; exit 0" }));
+        string whole = await exact.DescribeEndAsync("z");
+        Assert.Equal(": z " + new string('y', 984) + " (exit code 0)", whole);
+        Assert.Equal(1000 + 2, whole.Length);
+    }
+
+    [Fact]
+    public async Task AWorkerThatHasNotEndedIsDescribedByWhatItWasAskedOnly()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        // After 2 s of waiting for the end, what the worker printed and how it ended are not read.
+        using WorkerProcess running = WorkerProcess.Start(new ChildStartInfo("sh", new[] { "-c", "exec 0<&-; echo ready; exec sleep 311" }));
+        Assert.Equal("ready", await running.ReceiveAsync(CancellationToken.None));
+        Assert.Equal(".", await running.DescribeEndAsync(" "));
+        running.Kill();
     }
 
     [Fact]
