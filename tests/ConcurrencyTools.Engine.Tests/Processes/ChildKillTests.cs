@@ -127,13 +127,21 @@ public sealed class ChildKillTests
             return;
         }
 
-        using ChildProcess child = ChildProcess.Start(new ChildStartInfo("sh", new[] { "-c", "exit 3" }));
-        Assert.Equal(child.Id, waitpid(child.Id, out int status, 0));
-        Assert.Equal(3, (status >> 8) & 0xff);
+        ChildProcess child = ChildProcess.Start(new ChildStartInfo("sh", new[] { "-c", "exit 3" }));
+        try
+        {
+            Assert.Equal(child.Id, waitpid(child.Id, out int status, 0));
+            Assert.Equal(3, (status >> 8) & 0xff);
 
-        ChildExit exit = await child.WaitForExitAsync().WaitAsync(HangGuard);
+            ChildExit exit = await child.WaitForExitAsync().WaitAsync(HangGuard);
 
-        Assert.Equal(new ChildExit(null, null, null, null), exit);
+            Assert.Equal(new ChildExit(null, null, null, null), exit);
+        }
+        finally
+        {
+            // Disposing waits for the exit too: bounded, so that a wait that never ends fails the test instead of hanging it.
+            await Task.Run(child.Dispose).WaitAsync(HangGuard);
+        }
     }
 
     [Fact]
@@ -144,10 +152,17 @@ public sealed class ChildKillTests
             return;
         }
 
-        using WorkerProcess worker = WorkerProcess.Start(new ChildStartInfo("sh", new[] { "-c", "echo gone; exit 3" }));
-        Assert.Equal(worker.Id, waitpid(worker.Id, out _, 0));
+        WorkerProcess worker = WorkerProcess.Start(new ChildStartInfo("sh", new[] { "-c", "echo gone; exit 3" }));
+        try
+        {
+            Assert.Equal(worker.Id, waitpid(worker.Id, out _, 0));
 
-        Assert.Equal(": x gone (exit code unknown)", await worker.DescribeEndAsync("x").WaitAsync(HangGuard));
+            Assert.Equal(": x gone (exit code unknown)", await worker.DescribeEndAsync("x").WaitAsync(HangGuard));
+        }
+        finally
+        {
+            await Task.Run(worker.Dispose).WaitAsync(HangGuard);
+        }
     }
 
     private static int? ProcessGroupOf(int pid) => StatField(pid, 2);
