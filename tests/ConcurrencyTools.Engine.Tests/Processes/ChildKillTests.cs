@@ -26,11 +26,13 @@ public sealed class ChildKillTests
             return;
         }
 
-        // The child joins the test host's group (the one group of this session it may join), so a kill of its own
-        // group reaches no process: only the kill of its id does.
+        // The child joins the group of another child (a group of the same session, which it may join), so a kill of
+        // its own group reaches no process: only the kill of its id does. (Not the test host's group: inside a PID
+        // namespace, as Stryker runs, that group's id may not be visible.)
+        using ChildProcess other = ChildProcess.Start(new ChildStartInfo("sleep", new[] { "303" }));
         using ChildProcess child = ChildProcess.Start(new ChildStartInfo(
-            "perl", new[] { "-e", "setpgrp(0, getpgrp(getppid())) or die $!; exec 'sleep', '303'" }));
-        Assert.True(SpinWait.SpinUntil(() => ProcessGroupOf(child.Id) is int group && group != child.Id && Command(child.Id) == "sleep", HangGuard));
+            "perl", new[] { "-e", "setpgrp(0, $ARGV[0]) or die $!; exec 'sleep', '303'", other.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) }));
+        Assert.True(SpinWait.SpinUntil(() => ProcessGroupOf(child.Id) == other.Id && Command(child.Id) == "sleep", HangGuard));
 
         child.KillTree();
 
