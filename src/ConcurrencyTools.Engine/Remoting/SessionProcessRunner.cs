@@ -60,6 +60,7 @@ internal sealed class SessionProcessRunner : IProcessRunner, IDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly object _gate = new();
     private readonly Task _pump;
+    private readonly SshPipeGuard _guard;
     private readonly int _firstSlot;
     private PowerShell? _current;
     private HostFailedException? _failure;
@@ -84,6 +85,7 @@ internal sealed class SessionProcessRunner : IProcessRunner, IDisposable
         HostSlots = slots;
         _firstSlot = firstSlot;
         ComputerName = SessionFanOut.Describe(session);
+        _guard = SshPipeGuard.For(session);
         _pump = Task.Run(PumpAsync);
     }
 
@@ -158,6 +160,8 @@ internal sealed class SessionProcessRunner : IProcessRunner, IDisposable
         {
             CleanUp();
         }
+
+        _guard.Dispose();
     }
 
     /// <summary>Has the host kill its process trees and drop its server; tries again while the stopped command still holds the session.</summary>
