@@ -19,7 +19,7 @@ public sealed class ChildKillTests
     private static readonly TimeSpan HangGuard = TimeSpan.FromMinutes(1);
 
     [Fact]
-    public void AChildThatLeftItsProcessGroupIsStillKilled()
+    public async Task AChildThatLeftItsProcessGroupIsStillKilled()
     {
         if (!PosixNative.IsSupported)
         {
@@ -30,13 +30,21 @@ public sealed class ChildKillTests
         // its own group reaches no process: only the kill of its id does. (Not the test host's group: inside a PID
         // namespace, as Stryker runs, that group's id may not be visible.)
         using ChildProcess other = ChildProcess.Start(new ChildStartInfo("sleep", new[] { "303" }));
-        using ChildProcess child = ChildProcess.Start(new ChildStartInfo(
+        ChildProcess child = ChildProcess.Start(new ChildStartInfo(
             "perl", new[] { "-e", "setpgrp(0, $ARGV[0]) or die $!; exec 'sleep', '303'", other.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) }));
-        Assert.True(SpinWait.SpinUntil(() => ProcessGroupOf(child.Id) == other.Id && Command(child.Id) == "sleep", HangGuard));
+        try
+        {
+            Assert.True(SpinWait.SpinUntil(() => ProcessGroupOf(child.Id) == other.Id && Command(child.Id) == "sleep", HangGuard));
 
-        child.KillTree();
+            child.KillTree();
 
-        Assert.True(child.WaitForExit(HangGuard));
+            Assert.True(child.WaitForExit(HangGuard));
+        }
+        finally
+        {
+            // Disposing kills and waits too: bounded, so that a kill that misses the child fails the test instead of hanging it.
+            await Task.Run(child.Dispose).WaitAsync(HangGuard);
+        }
     }
 
     [Fact]
@@ -50,24 +58,7 @@ public sealed class ChildKillTests
         // setsid puts the grandchild in a session (and group) of its own: only the kill of each descendant reaches it.
         string marker = "304." + Environment.ProcessId;
         using ChildProcess child = ChildProcess.Start(new ChildStartInfo("sh", new[] { "-c", $"setsid sleep {marker} & wait" }));
-        int grandchild = 0;
-        Assert.True(SpinWait.SpinUntil(
-            () => ProcessTree.Descendants(child.Id).FirstOrDefault(pid => ProcessGroupOf(pid) is int group && group != child.Id && Command(pid) == "sleep") is int found && (grandchild = found) != 0,
-            HangGuard));
-        try
-        {
-            child.KillTree();
-
-            Assert.True(child.WaitForExit(HangGuard));
-            Assert.True(SpinWait.SpinUntil(() => !ProcessTree.TryReadParent(grandchild, out _), TimeSpan.FromSeconds(10)));
-        }
-        finally
-        {
-            if (ProcessTree.TryReadParent(grandchild, out _) && Command(grandchild) == "sleep")
-            {
-                PosixNative.kill(grandchild, PosixNative.SIGKILL);
-            }
-        }
+        KillsTheTreeWithItsGrandchild(child, pid => ProcessGroupOf(pid) is int group && group != child.Id);
     }
 
     [Fact]
@@ -80,24 +71,7 @@ public sealed class ChildKillTests
 
         string marker = "305." + Environment.ProcessId;
         using ChildProcess child = ChildProcess.Start(new ChildStartInfo("sh", new[] { "-c", $"sleep {marker} & wait" }), portable: true);
-        int grandchild = 0;
-        Assert.True(SpinWait.SpinUntil(
-            () => ProcessTree.Descendants(child.Id).FirstOrDefault(pid => Command(pid) == "sleep") is int found && (grandchild = found) != 0,
-            HangGuard));
-        try
-        {
-            child.KillTree();
-
-            Assert.True(child.WaitForExit(HangGuard));
-            Assert.True(SpinWait.SpinUntil(() => !ProcessTree.TryReadParent(grandchild, out _), TimeSpan.FromSeconds(10)));
-        }
-        finally
-        {
-            if (ProcessTree.TryReadParent(grandchild, out _) && Command(grandchild) == "sleep")
-            {
-                PosixNative.kill(grandchild, PosixNative.SIGKILL);
-            }
-        }
+        KillsTheTreeWithItsGrandchild(child, _ => true);
     }
 
     [Theory]
@@ -164,6 +138,29 @@ public sealed class ChildKillTests
         finally
         {
             await Task.Run(worker.Dispose).WaitAsync(HangGuard);
+        }
+    }
+
+    /// <summary>Waits for the child's grandchild (a <c>sleep</c> that <paramref name="ready"/> accepts), kills the tree, and expects both gone.</summary>
+    private static void KillsTheTreeWithItsGrandchild(ChildProcess child, Func<int, bool> ready)
+    {
+        int grandchild = 0;
+        Assert.True(SpinWait.SpinUntil(
+            () => ProcessTree.Descendants(child.Id).FirstOrDefault(pid => Command(pid) == "sleep" && ready(pid)) is int found && (grandchild = found) != 0,
+            HangGuard));
+        try
+        {
+            child.KillTree();
+
+            Assert.True(child.WaitForExit(HangGuard));
+            Assert.True(SpinWait.SpinUntil(() => !ProcessTree.TryReadParent(grandchild, out _), TimeSpan.FromSeconds(10)));
+        }
+        finally
+        {
+            if (ProcessTree.TryReadParent(grandchild, out _) && Command(grandchild) == "sleep")
+            {
+                PosixNative.kill(grandchild, PosixNative.SIGKILL);
+            }
         }
     }
 
