@@ -206,9 +206,10 @@ public sealed class RemoteTaskServerTests
     public void A_server_left_without_an_exchange_while_tasks_run_kills_them_but_an_idle_one_waits()
     {
         var runner = new RecordingRunner();
-        using var idle = new RemoteTaskServer(new RemotePoolOptions(), 1, (_, _) => runner, TimeSpan.FromMilliseconds(200));
+        // Longer than an exchange's wait for a busy host (half a second), so the exchange below is not taken for silence.
+        using var idle = new RemoteTaskServer(new RemotePoolOptions(), 1, (_, _) => runner, TimeSpan.FromSeconds(3));
         // The watchdog looks every second; nothing runs, so a silent server stays usable.
-        Thread.Sleep(2500);
+        Thread.Sleep(4500);
         idle.Exchange(new long[] { 1 }, new[] { "a" }, new[] { 0 }, Array.Empty<string>(), new string?[] { null });
         Assert.Equal(new long[] { 1 }, runner.Started);
 
