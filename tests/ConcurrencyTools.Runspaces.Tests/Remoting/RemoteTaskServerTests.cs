@@ -210,7 +210,7 @@ public sealed class RemoteTaskServerTests
         using var idle = new RemoteTaskServer(new RemotePoolOptions(), 1, (_, _) => runner, TimeSpan.FromSeconds(3));
         // The watchdog looks every second; nothing runs, so a silent server stays usable.
         Thread.Sleep(4500);
-        idle.Exchange(new long[] { 1 }, new[] { "a" }, new[] { 0 }, Array.Empty<string>(), new string?[] { null });
+        var answers = new List<object>(idle.Exchange(new long[] { 1 }, new[] { "a" }, new[] { 0 }, Array.Empty<string>(), new string?[] { null }));
         Assert.Equal(new long[] { 1 }, runner.Started);
 
         // Now a task runs and no exchange comes: the server stops it and leaves its row.
@@ -221,7 +221,9 @@ public sealed class RemoteTaskServerTests
         }
 
         Assert.Equal(0, idle.Running);
-        PSObject row = (PSObject)Assert.Single(idle.Exchange(null, null, null, null, null));
+        // (On a loaded machine the first exchange itself may outlast the silence and carry the row.)
+        answers.AddRange(idle.Exchange(null, null, null, null, null));
+        PSObject row = (PSObject)Assert.Single(answers);
         Assert.Equal("Killed.", row.Properties["Error"].Value);
     }
 

@@ -38,6 +38,10 @@ public sealed class ScriptBlockBenchmarkTests
             Assert.NotNull(row.StartupMs);
             Assert.InRange(row.StartupMs!.Value, 0, row.ElapsedMs);
             Assert.NotNull(row.ModelOverheadMs);
+            // In this process: its peaks and runtime counters describe the run.
+            Assert.NotNull(row.PeakWorkingSetBytes);
+            Assert.NotNull(row.PeakThreadCount);
+            Assert.NotNull(row.GcMode);
         });
         Assert.Equal(1, rows[0].ThreadsUsed);
         Assert.InRange(rows[1].ThreadsUsed, 1, 3);
@@ -65,6 +69,7 @@ public sealed class ScriptBlockBenchmarkTests
         Assert.Equal(0, row.CompletedTasks);
         Assert.Equal(0, row.Checksum);
         Assert.Equal(10, row.ExpectedChecksum);
+        Assert.Null(row.StartupMs);
         Assert.Null(row.WorkerHost);
         // Jobs run in child processes: this process's peaks and runtime counters do not describe them.
         Assert.Null(row.PeakWorkingSetBytes);
