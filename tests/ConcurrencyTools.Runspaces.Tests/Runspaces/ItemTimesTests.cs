@@ -10,6 +10,18 @@ namespace ConcurrencyTools.Runspaces.Tests;
 
 public sealed class ItemTimesTests
 {
+    // Computes for at least 50 ms of its thread's CPU.
+    private const string Compute = """
+        $end = [double][System.IO.File]::ReadAllText('/proc/thread-self/schedstat').Split(' ')[0] + 50e6
+        while ([double][System.IO.File]::ReadAllText('/proc/thread-self/schedstat').Split(' ')[0] -lt $end) { }
+        """;
+
+    private static ScriptTaskResult RunOne(string script)
+    {
+        using RunspaceSet set = RunspaceSet.Open(ScriptBlockState.Empty, 1, CancellationToken.None);
+        return set.InvokeEach(script, [1], CancellationToken.None).Single();
+    }
+
     [Theory]
     // jit (wall), cpu, wait for a core -> the JIT's CPU.
     [InlineData(28.0, 30.0, 0.0, 28.0)] // quiet machine: the JIT ran the whole time it took
@@ -30,16 +42,9 @@ public sealed class ItemTimesTests
             return;
         }
 
-        // The block computes for at least 50 ms of its thread's CPU, then throws; the runspace's thread is read
-        // after the pipeline ended, from /proc/self/task/<tid>/schedstat.
-        const string script = """
-            $end = [double][System.IO.File]::ReadAllText('/proc/thread-self/schedstat').Split(' ')[0] + 50e6
-            while ([double][System.IO.File]::ReadAllText('/proc/thread-self/schedstat').Split(' ')[0] -lt $end) { }
-            throw 'after the work'
-            """;
-        var state = ScriptBlockState.From(null, new Hashtable(), []);
-        using RunspaceSet set = RunspaceSet.Open(state, 1, CancellationToken.None);
-        ScriptTaskResult result = set.InvokeEach(script, [1], CancellationToken.None).Single();
+        // The block computes, then throws; the runspace's thread is read after the pipeline ended, from
+        // /proc/self/task/<tid>/schedstat.
+        ScriptTaskResult result = RunOne(Compute + "\nthrow 'after the work'");
         Assert.True(result.Failed);
         Assert.True(result.TaskCpuMs >= 45, $"TaskCpuMs {result.TaskCpuMs}");
         Assert.True(result.TaskWallMs >= result.TaskCpuMs, $"TaskWallMs {result.TaskWallMs}, TaskCpuMs {result.TaskCpuMs}");
@@ -53,13 +58,8 @@ public sealed class ItemTimesTests
             return;
         }
 
-        // The same work as above without the throw: the driver reads the thread's CPU clock around the block.
-        const string script = """
-            $end = [double][System.IO.File]::ReadAllText('/proc/thread-self/schedstat').Split(' ')[0] + 50e6
-            while ([double][System.IO.File]::ReadAllText('/proc/thread-self/schedstat').Split(' ')[0] -lt $end) { }
-            """;
-        using RunspaceSet set = RunspaceSet.Open(ScriptBlockState.Empty, 1, CancellationToken.None);
-        ScriptTaskResult result = set.InvokeEach(script, [1], CancellationToken.None).Single();
+        // The same work without the throw: the driver reads the thread's CPU clock around the block.
+        ScriptTaskResult result = RunOne(Compute);
         Assert.False(result.Failed);
         Assert.True(result.TaskCpuMs >= 45, $"TaskCpuMs {result.TaskCpuMs}");
         Assert.True(result.TaskWallMs >= result.TaskCpuMs, $"TaskWallMs {result.TaskWallMs}, TaskCpuMs {result.TaskCpuMs}");
