@@ -7,7 +7,7 @@
     Starts an OpenSSH server on 127.0.0.1 that serves PowerShell remoting with this module (keys made for the run,
     stopped at the end whatever happens), opens one session to it, then runs the same tasks through the local pool
     and through the session in alternating rounds, 2 at a time each. The host is this machine, so the comparison
-    is the remote path's own cost: the SSH transport, serialization and the exchanges, with the same processes
+    is the remote path's own cost: the SSH transport, serialization and the round trips, with the same processes
     started on the same cores. Needs /usr/sbin/sshd (Debian: openssh-server); without it the goal is not judged.
 .EXAMPLE
     pwsh ./bench/Remoting/Invoke-RemotingBenchmark.ps1
@@ -89,9 +89,9 @@ $rows = foreach ($name in $candidates.Keys) {
 
 $met = if ($Smoke) { $null } else { $addedMedian -lt 1 }
 $reason = if ($Smoke) { 'smoke run' } elseif ($met) {
-    'each exchange with a host is one short remote command that hands over the waiting tasks and brings back the rows ready, and the host keeps one task waiting behind each running one'
+    'one long-running remote pipeline per host takes batches of tasks in and streams rows out, and the pool sends a host as many tasks ahead of its slots as it finishes in a round trip, so no slot waits on the wire; a guard holds each session''s ssh pipe, so a host that dies cannot make PowerShell''s SSH client abort the local pwsh'
 } else {
-    'each exchange with the host is one remote command over the SSH transport (tens of milliseconds on loopback); with 2 slots a host gets at most 4 tasks per exchange, so tasks shorter than an exchange leave its slots waiting. One long-running pipeline per host was tried and withdrawn: a host killed mid-run made PowerShell''s SSH client abort the local pwsh'
+    'one long-running remote pipeline per host takes batches of tasks in and streams rows out, with tasks sent ahead as the round trip needs; what is left is the SSH transport''s round trip and the serialization of each row'
 }
 Write-BenchmarkResult -Name Remoting -Title 'Remoting: a remote slot against a local one' -Clock $clock -Smoke:$Smoke -OutputDirectory $OutputDirectory `
     -Command 'pwsh ./bench/Remoting/Invoke-RemotingBenchmark.ps1' `

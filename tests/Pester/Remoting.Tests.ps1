@@ -208,6 +208,18 @@ Describe 'Invoke-ProcessPool -Session' -Skip:($NoSsh) {
         $rows[0].PSObject.TypeNames[0] | Should -Be 'ConcurrencyTools.Engine.ProcessPool.ProcessTaskResult'
     }
 
+    It 'streams every task of a host through one remote pipeline, not one remote command per exchange' {
+        # Before, each exchange (at most 4 tasks with 2 slots) was a remote command of its own: 60 tasks took dozens.
+        $runner = [ConcurrencyTools.Engine.Remoting.SessionProcessPool].Assembly.GetType('ConcurrencyTools.Engine.Remoting.SessionProcessRunner')
+        $started = $runner.GetProperty('CommandsStarted', [System.Reflection.BindingFlags] 'NonPublic, Static')
+        $started | Should -Not -BeNullOrEmpty
+        $before = $started.GetValue($null)
+        $rows = 1..60 | Invoke-ProcessPool -FilePath /bin/echo -Session $Sessions -ThrottleLimit 2 -NoProgress
+        $rows | Should -HaveCount 60
+        ($rows.Seq | Sort-Object) | Should -Be (1..60)
+        $started.GetValue($null) - $before | Should -Be 2 -Because 'each of the 2 hosts runs one long-running pipeline for the whole run'
+    }
+
     It 'never runs more than ThrottleLimit tasks at once on a host, and does reach it' {
         $rows = 1..16 | Invoke-ProcessPool -FilePath sh -ArgumentList '-c', 'sleep 0.3' -Session $Sessions -ThrottleLimit 3 -NoProgress
         $rows | Should -HaveCount 16

@@ -249,6 +249,8 @@ public sealed class BoundedProcessPool : IDisposable
         {
             while (!stop.IsCancellationRequested)
             {
+                await runner.WaitForRoomAsync(slot, stop).ConfigureAwait(false);
+
                 // The wake token is read before the orphan queue, so an orphan queued after the check cancels it.
                 CancellationToken wake;
                 lock (_gate)
@@ -334,6 +336,11 @@ public sealed class BoundedProcessPool : IDisposable
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
             // Stopped.
+        }
+        finally
+        {
+            // A slot that ends gives up its place, so a slot held back there can take it, find the work done, and end.
+            runner.LeaveRoom(slot);
         }
     }
 

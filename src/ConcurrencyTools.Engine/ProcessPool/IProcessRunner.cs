@@ -22,4 +22,17 @@ internal interface IProcessRunner
     /// is a row with its error). Cancelling <paramref name="cancellationToken"/> kills the attempt's process tree.
     /// </summary>
     Task<ProcessTaskResult> RunAsync(ProcessTask task, int slot, int attempt, ProcessLineSink? onLine, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Waits until the runner wants a task for <paramref name="slot"/>; the pool calls it before the slot takes one. A
+    /// runner with more slots than it needs now (a remote host that sends tasks ahead, as many as cross the wire in
+    /// one round trip) holds the rest back here, so that they take no task another runner could start. The place is
+    /// the slot's until the runner ends the attempt it then runs.
+    /// </summary>
+    ValueTask WaitForRoomAsync(int slot, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+    /// <summary>The pool's <paramref name="slot"/> ended: it gives up its place (see <see cref="WaitForRoomAsync"/>).</summary>
+    void LeaveRoom(int slot)
+    {
+    }
 }

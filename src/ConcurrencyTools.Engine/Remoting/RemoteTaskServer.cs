@@ -12,13 +12,15 @@ using ConcurrencyTools.Engine.ProcessPool;
 namespace ConcurrencyTools.Engine.Remoting;
 
 /// <summary>
-/// The host's side of a remote process pool (Invoke-ProcessPool -Session). It lives in a variable of the remote
-/// session for the whole run; each exchange is one short remote command that hands it the tasks waiting to go,
-/// starts them at once, waits a little for a task to finish, and answers with every row (and output line)
-/// ready. A remote command can only answer while it runs, so the caller keeps one exchange going while anything
-/// runs here. (One long-running command fed through an open input would save the command starts, but
-/// PowerShell's SSH transport brings the whole client down when a host dies under a command whose input is
-/// open.) Retries, halting and ordering stay with the caller; time limits and killing process trees happen here.
+/// The host's side of a remote process pool (Invoke-ProcessPool -Session). It lives for the whole run in one
+/// long-running remote pipeline (see SessionProcessRunner), whose inputs bring batches of tasks
+/// (<see cref="ExchangeBatch"/>) and whose output takes back rows: for each input it starts the tasks, waits a little
+/// for one to finish, and answers with every row (and output line) ready. A remote pipeline can only write while it
+/// handles an input, so the caller sends an empty batch (a poll) whenever tasks run here and no input is on its way.
+/// (<see cref="Exchange"/> takes the same tasks as parallel arrays, for a caller that runs one short remote command
+/// per exchange.) Writing into a running pipeline used to be unsafe: PowerShell's SSH client ended the whole client
+/// when a host died with its input open, until SshPipeGuard held the ssh pipe. Retries, halting and ordering stay
+/// with the caller; time limits and killing process trees happen here.
 /// </summary>
 public sealed class RemoteTaskServer : IDisposable
 {
@@ -118,6 +120,24 @@ public sealed class RemoteTaskServer : IDisposable
             Start(
                 LanguagePrimitives.ConvertTo<long>(idList[i]),
                 new ProcessTask(LanguagePrimitives.ConvertTo<long>(idList[i]), string.Empty, LanguagePrimitives.ConvertTo<string>(files[i]) ?? string.Empty, vector, inputs[i] is null ? null : LanguagePrimitives.ConvertTo<string>(inputs[i])));
+        }
+
+        object[] answer = Poll();
+        Volatile.Write(ref _lastExchange, Stopwatch.GetTimestamp());
+        return answer;
+    }
+
+    /// <summary>
+    /// Starts the tasks of <paramref name="batch"/> (one JSON text, see <see cref="RemoteTaskBatch"/>; null or empty for
+    /// a poll), then waits a little for one to finish, and returns the rows and lines ready: the answer to one input of
+    /// the caller's long-running remote pipeline.
+    /// </summary>
+    public object[] ExchangeBatch(string? batch)
+    {
+        Volatile.Write(ref _lastExchange, Stopwatch.GetTimestamp());
+        foreach ((long id, ProcessTask task) in RemoteTaskBatch.Read(batch))
+        {
+            Start(id, task);
         }
 
         object[] answer = Poll();

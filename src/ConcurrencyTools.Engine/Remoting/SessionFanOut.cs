@@ -98,6 +98,7 @@ public static class SessionFanOut
         private readonly PSSession _session;
         private readonly BlockingCollection<SessionRecord> _queue;
         private readonly PSDataCollection<PSObject> _output = new();
+        private readonly SshPipeGuard _guard;
         private PowerShell? _powerShell;
         private IAsyncResult? _invocation;
         private int _finished;
@@ -106,6 +107,7 @@ public static class SessionFanOut
         {
             _session = session;
             _queue = queue;
+            _guard = SshPipeGuard.For(session);
         }
 
         public void Start(Action<PowerShell, PSSession> build)
@@ -156,6 +158,7 @@ public static class SessionFanOut
         {
             _powerShell?.Dispose();
             _output.Dispose();
+            _guard.Dispose();
         }
 
         private void Finished(IAsyncResult result)

@@ -1,8 +1,7 @@
 using System;
-using System.Collections;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
-using System.Collections.ObjectModel;
+using System.Diagnostics;
 using System.Globalization;
 using System.Linq;
 using System.Management.Automation;
@@ -15,56 +14,77 @@ using ConcurrencyTools.Engine.ProcessPool;
 namespace ConcurrencyTools.Engine.Remoting;
 
 /// <summary>
-/// Runs attempts on a remote host through a <see cref="RemoteTaskServer"/> kept in the session. One pump per host
-/// runs one short remote command at a time that hands over the tasks waiting to go and brings back the rows
-/// ready, and runs the next while anything is out there. A broken session fails every attempt on the host with
-/// <see cref="HostFailedException"/>, and the local pool gives them to the other hosts.
+/// Runs attempts on a remote host through one long-running remote pipeline that holds a <see cref="RemoteTaskServer"/>
+/// (see there for the protocol). One pump per host writes the tasks waiting to go as one input as soon as they come,
+/// ahead of the host's slots, and a poll when tasks run there and no input is on its way; rows stream back as the
+/// answers come. A broken session or pipeline fails every attempt on the host with <see cref="HostFailedException"/>,
+/// and the local pool gives them to the other hosts. While it runs, a <see cref="SshPipeGuard"/> holds the session's
+/// ssh pipe, so that a host dying with the pipeline's input open cannot end the local pwsh.
 /// </summary>
 internal sealed class SessionProcessRunner : IProcessRunner, IDisposable
 {
-    /// <summary>After rows came back, how long the pump waits for the freed slots to send their next tasks.</summary>
-    private static readonly TimeSpan RefillWait = TimeSpan.FromMilliseconds(2);
-
     /// <summary>How long stopping waits for the host to kill its process trees.</summary>
     private static readonly TimeSpan CleanupWait = TimeSpan.FromSeconds(30);
 
-    // The options arrive as the flat hashtable RemotePoolOptions.ToWire made; the working directory is resolved here, on the host.
-    private const string SetupScript = "param([string] $Name, [hashtable] $Options, [int] $Slots, [string] $Version)\n$missing = & {\n" +
-        RemoteModule.ImportScript + """
+    /// <summary>The property of the object that ends the answer to one input.</summary>
+    internal const string AnswerEnd = "ConcurrencyToolsAnswerEnd";
+
+    // The server lives in the pipeline: the clean block disposes it (killing its process trees) however the pipeline
+    // ends. The options arrive as the flat hashtable RemotePoolOptions.ToWire made; the working directory is resolved
+    // here, on the host. Each input is a batch of tasks (or a poll), answered with the rows ready and the end marker.
+    private const string ServerScript = "param([hashtable] $Options, [int] $Slots, [string] $Version)\n" +
+        "begin {\n$server = $null\n$missing = & {\n" + RemoteModule.ImportScript + """
 
         }
-        if ($missing) { return $missing }
+        if ($missing) { $missing; return }
         $hostOptions = [ConcurrencyTools.Engine.Remoting.RemotePoolOptions]::FromWire($Options)
         $directory = if ($null -ne $hostOptions.WorkingDirectory) {
             $ExecutionContext.SessionState.Path.GetUnresolvedProviderPathFromPSPath($hostOptions.WorkingDirectory)
         } else {
             $ExecutionContext.SessionState.Path.CurrentFileSystemLocation.ProviderPath
         }
-        Set-Variable -Scope Global -Name $Name -Value ([ConcurrencyTools.Engine.Remoting.RemoteTaskServer]::new($hostOptions.WithWorkingDirectory($directory), $Slots))
+        $server = [ConcurrencyTools.Engine.Remoting.RemoteTaskServer]::new($hostOptions.WithWorkingDirectory($directory), $Slots)
+        }
+        process { if ($server) { $server.ExchangeBatch($_); [pscustomobject] @{ ConcurrencyToolsAnswerEnd = $true } } }
+        clean { if ($server) { $server.Dispose() } }
         """;
 
-    private const string ExchangeScript = "param($Name, $Ids, $FilePaths, $Counts, $Arguments, $Inputs)\n" +
-        "(Get-Variable -Scope Global -Name $Name -ValueOnly).Exchange($Ids, $FilePaths, $Counts, $Arguments, $Inputs)";
+    /// <summary>The most tasks sent ahead of a host's slots (with more slots, one per slot).</summary>
+    private const int MaxAhead = 128;
 
-    private const string CleanupScript = "param($Name)\n" +
-        "$server = Get-Variable -Scope Global -Name $Name -ValueOnly -ErrorAction Ignore\nif ($server) { $server.Dispose() }\nRemove-Variable -Scope Global -Name $Name -ErrorAction Ignore";
+    /// <summary>
+    /// Inputs written and not yet answered: two, so that the host finds the next one waiting when it answers one,
+    /// and tasks that come meanwhile wait to go together rather than queue on the wire one round trip each.
+    /// </summary>
+    private const int MaxInputsOnTheWay = 2;
+
+    private static long s_commandsStarted;
 
     private readonly PSSession _session;
     private readonly RemotePoolOptions _options;
+    private readonly SshPipeGuard _guard;
     private readonly string _version;
     private readonly string? _moduleBase;
-    private readonly string _name = "ConcurrencyToolsTaskServer_" + Guid.NewGuid().ToString("N");
     private readonly ConcurrentQueue<long> _toSend = new();
     private readonly ConcurrentDictionary<long, Attempt> _attempts = new();
     private readonly SemaphoreSlim _work = new(0, int.MaxValue);
     private readonly CancellationTokenSource _stop = new();
     private readonly object _gate = new();
+    private readonly PSDataCollection<PSObject> _input = new();
+    private readonly PSDataCollection<PSObject> _output = new();
     private readonly Task _pump;
     private readonly int _firstSlot;
-    private PowerShell? _current;
+    private PowerShell? _pipeline;
+    private IAsyncResult? _invocation;
     private HostFailedException? _failure;
     private long _nextId;
-    private bool _serverStarted;
+    private readonly HashSet<int> _placed = new();
+    private readonly Queue<(int Slot, TaskCompletionSource Room)> _waitingForRoom = new();
+    private readonly Queue<long> _sentAt = new();
+    private double _answerMs = double.NaN;
+    private double _taskMs = double.NaN;
+    private int _inFlight;
+    private long _inputs;
     private int _disposed;
 
     /// <param name="session">An open session to the host.</param>
@@ -84,23 +104,31 @@ internal sealed class SessionProcessRunner : IProcessRunner, IDisposable
         HostSlots = slots;
         _firstSlot = firstSlot;
         ComputerName = SessionFanOut.Describe(session);
+        _guard = SshPipeGuard.For(session);
+        _output.DataAdded += (_, _) => Deliver();
         _pump = Task.Run(PumpAsync);
     }
+
+    /// <summary>Remote commands started by every runner of this process: one per host and run (a test counts them).</summary>
+    internal static long CommandsStarted => Interlocked.Read(ref s_commandsStarted);
 
     public string ComputerName { get; }
 
     /// <summary>
-    /// Tasks the pool hands this host at once: twice what it runs, so that a task waits there for each slot and a slot
-    /// that frees up starts its next task without waiting for a round trip.
+    /// The most tasks the pool may hand this host at once: those it runs and up to <see cref="MaxAhead"/> waiting there.
+    /// How many it takes at a time follows the tasks' length and the round trip (see <see cref="Allowed"/>).
     /// </summary>
-    public int Slots => 2 * HostSlots;
+    public int Slots => HostSlots + Math.Max(HostSlots, MaxAhead);
 
     /// <summary>Tasks the host runs at once.</summary>
     public int HostSlots { get; }
 
+    /// <summary>Inputs written to the host's pipeline so far: batches of tasks and polls.</summary>
+    public long Inputs => Interlocked.Read(ref _inputs);
+
     public async Task<ProcessTaskResult> RunAsync(ProcessTask task, int slot, int attempt, ProcessLineSink? onLine, CancellationToken cancellationToken)
     {
-        var pending = new Attempt(task, attempt, onLine);
+        var pending = new Attempt(task, attempt, onLine, slot);
         lock (_gate)
         {
             if (_failure is HostFailedException failed)
@@ -120,7 +148,81 @@ internal sealed class SessionProcessRunner : IProcessRunner, IDisposable
         }
     }
 
-    /// <summary>Stops the exchange under way, has the host kill the process trees it runs, and waits for that.</summary>
+    /// <summary>Holds the pool's slot back while the host has as many tasks as it needs (see <see cref="Allowed"/>).</summary>
+    public ValueTask WaitForRoomAsync(int slot, CancellationToken cancellationToken)
+    {
+        var room = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_gate)
+        {
+            if (_failure is not null || _placed.Contains(slot) || _placed.Count < Allowed)
+            {
+                // A failed host takes every slot at once: each learns of the failure from RunAsync.
+                _placed.Add(slot);
+                return ValueTask.CompletedTask;
+            }
+
+            _waitingForRoom.Enqueue((slot, room));
+        }
+
+        return new ValueTask(room.Task.WaitAsync(cancellationToken));
+    }
+
+    /// <summary>Gives up the place of a slot that ended.</summary>
+    public void LeaveRoom(int slot)
+    {
+        lock (_gate)
+        {
+            FreePlace(slot);
+        }
+    }
+
+    /// <summary>
+    /// Tasks the host should have at once: its slots, and as many more as it finishes in one round trip (an input
+    /// and its answer; tens of milliseconds over SSH, which holds back small writes), so that no slot waits on the
+    /// wire. Before the first answer and row, as many more as it has slots. Called under the gate.
+    /// </summary>
+    private int Allowed
+    {
+        get
+        {
+            int ahead = HostSlots;
+            if (!double.IsNaN(_answerMs) && !double.IsNaN(_taskMs))
+            {
+                // Four times what the slots finish in one answer's time: a task's row and the next task cross the wire as well.
+                double perRoundTrip = 4 * HostSlots * _answerMs / Math.Max(_taskMs, 0.2);
+                ahead = (int)Math.Clamp(Math.Ceiling(perRoundTrip), HostSlots, Math.Max(HostSlots, MaxAhead));
+            }
+
+            return HostSlots + ahead;
+        }
+    }
+
+    /// <summary>Frees the place of a slot whose attempt ended (or of every slot), and lets waiting slots in. Called under the gate.</summary>
+    private void FreePlace(int? slot)
+    {
+        if (slot is int one)
+        {
+            _placed.Remove(one);
+        }
+        else
+        {
+            _placed.Clear();
+        }
+
+        while (_waitingForRoom.Count > 0 && (_failure is not null || _placed.Count < Allowed))
+        {
+            (int next, TaskCompletionSource room) = _waitingForRoom.Dequeue();
+            if (room.TrySetResult())
+            {
+                _placed.Add(next);
+            }
+        }
+    }
+
+    /// <summary>A running average that follows a change within a few dozen samples.</summary>
+    private static double Follow(double average, double sample) => double.IsNaN(average) ? sample : average + (0.1 * (sample - average));
+
+    /// <summary>Ends the host's pipeline, whose server kills the process trees it runs, and waits for that.</summary>
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
@@ -129,22 +231,6 @@ internal sealed class SessionProcessRunner : IProcessRunner, IDisposable
         }
 
         _stop.Cancel();
-        PowerShell? current;
-        lock (_gate)
-        {
-            current = _current;
-        }
-
-        // Whatever the stop or the pump throw, the host must still be told to kill its processes.
-        try
-        {
-            current?.Stop();
-        }
-        catch (Exception error) when (error is not OutOfMemoryException)
-        {
-            // Finished or broken already.
-        }
-
         try
         {
             _pump.Wait(CleanupWait);
@@ -154,40 +240,41 @@ internal sealed class SessionProcessRunner : IProcessRunner, IDisposable
             // The pump ends by cancellation.
         }
 
-        if (Volatile.Read(ref _serverStarted))
+        PowerShell? pipeline;
+        IAsyncResult? invocation;
+        lock (_gate)
         {
-            CleanUp();
+            pipeline = _pipeline;
+            invocation = _invocation;
         }
-    }
 
-    /// <summary>Has the host kill its process trees and drop its server; tries again while the stopped command still holds the session.</summary>
-    private void CleanUp()
-    {
-        DateTime deadline = DateTime.UtcNow + CleanupWait;
-        while (_session.Runspace.RunspaceStateInfo.State == RunspaceState.Opened)
+        // Nothing is written to a session that is not open: a write to a host that just died can bring the client down.
+        if (pipeline is not null && invocation is not null && pipeline.InvocationStateInfo.State == PSInvocationState.Running &&
+            _session.Runspace.RunspaceStateInfo.State == RunspaceState.Opened)
         {
             try
             {
-                using PowerShell cleanup = Command(CleanupScript, _name);
-                IAsyncResult done = cleanup.BeginInvoke<PSObject, PSObject>(null, new PSDataCollection<PSObject>(), null, null, null);
-                if (done.AsyncWaitHandle.WaitOne(CleanupWait))
+                if (_attempts.IsEmpty && Volatile.Read(ref _failure) is null)
                 {
-                    cleanup.EndInvoke(done);
+                    // Done: the end of input ends the pipeline, and its clean block disposes the server.
+                    _input.Complete();
+                }
+                else
+                {
+                    // Stopped early: stopping runs the clean block, which kills the process trees.
+                    pipeline.BeginStop(null, null);
                 }
 
-                return;
+                invocation.AsyncWaitHandle.WaitOne(CleanupWait);
             }
             catch (Exception error) when (error is not OutOfMemoryException)
             {
-                // Busy with the command just stopped, or gone (then its processes went with it).
-                if (DateTime.UtcNow > deadline)
-                {
-                    return;
-                }
-
-                Thread.Sleep(100);
+                // Finished or broken already: then its processes went with it.
             }
         }
+
+        pipeline?.Dispose();
+        _guard.Dispose();
     }
 
     private async Task PumpAsync()
@@ -201,29 +288,17 @@ internal sealed class SessionProcessRunner : IProcessRunner, IDisposable
                 return;
             }
 
-            foreach (PSObject item in await InvokeAsync(SetupScript, _name, _options.ToWire(), HostSlots, _version).ConfigureAwait(false))
-            {
-                if (RemoteModule.IsMissingMarker(item))
-                {
-                    Fail("ModuleMissingOnHost", RemoteModule.MissingMessage(item, ComputerName, _version, _moduleBase), null, started: false);
-                    return;
-                }
-            }
-
-            Volatile.Write(ref _serverStarted, true);
+            StartPipeline();
             while (true)
             {
                 await _work.WaitAsync(stop).ConfigureAwait(false);
-                if (_attempts.IsEmpty)
+
+                // Inputs queue on the wire, one round trip each: tasks that come meanwhile wait here and go together.
+                if (Volatile.Read(ref _inFlight) >= MaxInputsOnTheWay)
                 {
                     continue;
                 }
 
-                var ids = new List<long>();
-                var files = new List<string>();
-                var counts = new List<int>();
-                var arguments = new List<string>();
-                var inputs = new List<string?>();
                 var batch = new List<(long Id, Attempt Attempt)>();
                 while (_toSend.TryDequeue(out long id))
                 {
@@ -233,37 +308,36 @@ internal sealed class SessionProcessRunner : IProcessRunner, IDisposable
                     }
                 }
 
+                // With nothing to send, poll only when tasks are out there and no input is on its way (its answer will
+                // bring their rows): never on a timer, so that an idle host costs no writes.
+                if (batch.Count == 0 && (_attempts.IsEmpty || Volatile.Read(ref _inFlight) > 0))
+                {
+                    continue;
+                }
+
                 // The pool's slots hand over their tasks at the same moment and reach the queue in any order; the host
                 // starts what it is sent in the order sent, and holds the rest until a slot frees up. In input order,
                 // a task taken first cannot wait there behind long tasks taken after it.
-                foreach ((long id, Attempt attempt) in batch.OrderBy(b => b.Attempt.Task.Seq).ThenBy(b => b.Attempt.Number))
+                batch.Sort((a, b) => a.Attempt.Task.Seq != b.Attempt.Task.Seq ? a.Attempt.Task.Seq.CompareTo(b.Attempt.Task.Seq) : a.Attempt.Number.CompareTo(b.Attempt.Number));
+                foreach ((long _, Attempt attempt) in batch)
                 {
                     attempt.Sent = true;
-                    ids.Add(id);
-                    files.Add(attempt.Task.FilePath);
-                    counts.Add(attempt.Task.Arguments.Count);
-                    arguments.AddRange(attempt.Task.Arguments);
-                    inputs.Add(attempt.Task.StandardInput);
                 }
 
-                Collection<PSObject> answer = await InvokeAsync(
-                    ExchangeScript, _name, ids.ToArray(), files.ToArray(), counts.ToArray(), arguments.ToArray(), inputs.ToArray()).ConfigureAwait(false);
-                int delivered = Deliver(answer);
-                if (delivered > 0)
+                string text = RemoteTaskBatch.Write(batch.Select(b => (b.Id, b.Attempt.Task)));
+                if (Volatile.Read(ref _failure) is not null || _session.Runspace.RunspaceStateInfo.State != RunspaceState.Opened)
                 {
-                    // The slots just freed take their next tasks on other threads: let them reach the queue.
-                    var deadline = DateTime.UtcNow + RefillWait;
-                    while (_toSend.Count < delivered && DateTime.UtcNow < deadline)
-                    {
-                        await Task.Yield();
-                    }
+                    return;
                 }
 
-                // Exchange again while anything is out there; otherwise wait for a task.
-                if (!_attempts.IsEmpty && _work.CurrentCount == 0)
+                Interlocked.Increment(ref _inFlight);
+                Interlocked.Increment(ref _inputs);
+                lock (_gate)
                 {
-                    _work.Release();
+                    _sentAt.Enqueue(Stopwatch.GetTimestamp());
                 }
+
+                _input.Add(PSObject.AsPSObject(text));
             }
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
@@ -279,77 +353,106 @@ internal sealed class SessionProcessRunner : IProcessRunner, IDisposable
         }
     }
 
-    /// <summary>Runs one remote command, with no input (see <see cref="RemoteTaskServer"/>), and returns its output.</summary>
-    private async Task<Collection<PSObject>> InvokeAsync(string script, params object?[] arguments)
+    /// <summary>Starts the host's pipeline: it imports the module, makes the server, and answers each input.</summary>
+    private void StartPipeline()
     {
-        using PowerShell command = Command(script, arguments);
+        PowerShell pipeline = PowerShell.Create();
+        pipeline.Runspace = _session.Runspace;
+        pipeline.AddScript(ServerScript);
+        pipeline.AddArgument(_options.ToWire());
+        pipeline.AddArgument(HostSlots);
+        pipeline.AddArgument(_version);
+        pipeline.InvocationStateChanged += (_, e) => Ended(e.InvocationStateInfo);
         lock (_gate)
         {
-            _stop.Token.ThrowIfCancellationRequested();
-            _current = command;
+            _pipeline = pipeline;
+            Interlocked.Increment(ref s_commandsStarted);
+            _invocation = pipeline.BeginInvoke(_input, _output);
+        }
+    }
+
+    /// <summary>The pipeline ended: unless this runner ended it, the host failed.</summary>
+    private void Ended(PSInvocationStateInfo state)
+    {
+        if (state.State is PSInvocationState.Running or PSInvocationState.Stopping or PSInvocationState.NotStarted || _stop.IsCancellationRequested)
+        {
+            return;
         }
 
-        try
+        Deliver();
+        string reason = state.Reason?.Message ?? (_pipeline?.Streams.Error.Count > 0 ? _pipeline.Streams.Error[0].ToString() : $"its pipeline ended ({state.State}).");
+        Fail("SessionFailed", reason, state.Reason);
+    }
+
+    /// <summary>Takes what the host wrote: rows and lines to their attempts, end-of-answer markers, a missing module.</summary>
+    private void Deliver()
+    {
+        lock (_output)
         {
-            var output = new PSDataCollection<PSObject>();
-            IAsyncResult invocation = command.BeginInvoke<PSObject, PSObject>(null, output, null, null, null);
-            await Task.Factory.FromAsync(invocation, command.EndInvoke).ConfigureAwait(false);
-            if (command.Streams.Error.Count > 0)
+            foreach (PSObject item in _output.ReadAll())
             {
-                throw new InvalidOperationException(command.Streams.Error[0].ToString());
-            }
+                if (item.Properties[AnswerEnd] is not null)
+                {
+                    lock (_gate)
+                    {
+                        // Answers come in the order of the inputs.
+                        if (_sentAt.TryDequeue(out long sent))
+                        {
+                            _answerMs = Follow(_answerMs, Stopwatch.GetElapsedTime(sent).TotalMilliseconds);
+                        }
+                    }
 
-            return new Collection<PSObject>(output.ReadAll());
+                    int onTheWay = Interlocked.Decrement(ref _inFlight);
+                    if (!_toSend.IsEmpty || (onTheWay == 0 && !_attempts.IsEmpty))
+                    {
+                        _work.Release();
+                    }
+
+                    continue;
+                }
+
+                if (RemoteModule.IsMissingMarker(item))
+                {
+                    Fail("ModuleMissingOnHost", RemoteModule.MissingMessage(item, ComputerName, _version, _moduleBase), null, started: false);
+                    continue;
+                }
+
+                DeliverRow(item);
+            }
         }
-        finally
+    }
+
+    /// <summary>Completes the attempt whose row came back, or passes on its output line.</summary>
+    private void DeliverRow(PSObject item)
+    {
+        long id = Convert.ToInt64(item.Properties["Seq"]?.Value ?? 0L, CultureInfo.InvariantCulture);
+        if (!_attempts.TryGetValue(id, out Attempt? attempt))
         {
+            return;
+        }
+
+        if (item.Properties["Line"] is { Value: var text })
+        {
+            attempt.OnLine?.Write(new ProcessOutputLine(
+                attempt.Task.Seq, attempt.Number, Get<int>(item, "ProcessId"), Get<string>(item, "Stream") ?? "StdOut", text as string ?? string.Empty));
+            return;
+        }
+
+        if (_attempts.TryRemove(id, out _))
+        {
+            ProcessTaskResult row = ToResult(attempt, item);
             lock (_gate)
             {
-                _current = null;
+                if (row.DurationMs is double ms)
+                {
+                    _taskMs = Follow(_taskMs, ms);
+                }
+
+                FreePlace(attempt.Slot);
             }
+
+            attempt.Done.TrySetResult(row);
         }
-    }
-
-    private PowerShell Command(string script, params object?[] arguments)
-    {
-        PowerShell command = PowerShell.Create();
-        command.Runspace = _session.Runspace;
-        command.AddScript(script);
-        foreach (object? argument in arguments)
-        {
-            command.AddArgument(argument);
-        }
-
-        return command;
-    }
-
-    /// <summary>Completes the attempts whose rows came back, passes on output lines; returns how many rows.</summary>
-    private int Deliver(Collection<PSObject> answer)
-    {
-        int delivered = 0;
-        foreach (PSObject item in answer)
-        {
-            long id = Convert.ToInt64(item.Properties["Seq"]?.Value ?? 0L, CultureInfo.InvariantCulture);
-            if (!_attempts.TryGetValue(id, out Attempt? attempt))
-            {
-                continue;
-            }
-
-            if (item.Properties["Line"] is { Value: var text })
-            {
-                attempt.OnLine?.Write(new ProcessOutputLine(
-                    attempt.Task.Seq, attempt.Number, Get<int>(item, "ProcessId"), Get<string>(item, "Stream") ?? "StdOut", text as string ?? string.Empty));
-                continue;
-            }
-
-            if (_attempts.TryRemove(id, out _))
-            {
-                attempt.Done.TrySetResult(ToResult(attempt, item));
-                delivered++;
-            }
-        }
-
-        return delivered;
     }
 
     /// <summary>Marks the host failed, once, and fails every attempt on it; those sent count as attempts.</summary>
@@ -365,6 +468,7 @@ internal sealed class SessionProcessRunner : IProcessRunner, IDisposable
                 attemptStarted: started,
                 error);
             failure = _failure;
+            FreePlace(null);
         }
 
         foreach (long id in _attempts.Keys)
@@ -388,7 +492,6 @@ internal sealed class SessionProcessRunner : IProcessRunner, IDisposable
     /// <summary>The host's row as a local one: every column, this pool's slot and attempt, and the host's name.</summary>
     private ProcessTaskResult ToResult(Attempt attempt, PSObject row) => new(attempt.Task, ComputerName)
     {
-        MachineName = Get<string>(row, "MachineName") ?? string.Empty,
         Slot = _firstSlot + Get<int>(row, "Slot") - 1,
         Attempt = attempt.Number,
         ProcessId = Get<int?>(row, "ProcessId"),
@@ -412,12 +515,16 @@ internal sealed class SessionProcessRunner : IProcessRunner, IDisposable
 
     private sealed class Attempt
     {
-        public Attempt(ProcessTask task, int number, ProcessLineSink? onLine)
+        public Attempt(ProcessTask task, int number, ProcessLineSink? onLine, int slot)
         {
             Task = task;
             Number = number;
             OnLine = onLine;
+            Slot = slot;
         }
+
+        /// <summary>The pool's slot that holds the place of this attempt.</summary>
+        public int Slot { get; }
 
         public ProcessTask Task { get; }
 

@@ -4,6 +4,7 @@ using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
+using System.Globalization;
 using System.Linq;
 using System.Management.Automation;
 using System.Threading;
@@ -316,6 +317,32 @@ public sealed class RemoteTaskServerTests
 
         Assert.Throws<ArgumentException>(() => server.Exchange(new long[] { 1 }, new[] { "x" }, new[] { -1 }, Array.Empty<string>(), new string?[] { null }));
         Assert.Equal(new long[] { 7, 8, 9 }, runner.Started.Order());
+    }
+
+    [Fact]
+    public void A_batch_of_one_input_starts_its_tasks_with_their_arguments_and_input_and_an_empty_one_polls()
+    {
+        var runner = new ScriptedRunner((task, _) => new ProcessTaskResult(task, "scripted") { StdOut = task.FilePath + "|" + string.Join(",", task.Arguments) + "|" + (task.StandardInput ?? "none") });
+        using var server = new RemoteTaskServer(new RemotePoolOptions(), 2, (_, _) => runner);
+        string batch = RemoteTaskBatch.Write(new (long, ProcessTask)[]
+        {
+            (11, new ProcessTask(1, "in 1", "tool", new[] { "a b", "" }, "text")),
+            (12, new ProcessTask(2, "in 2", "other", Array.Empty<string>(), null)),
+        });
+
+        var answers = new List<object>(server.ExchangeBatch(batch));
+        var deadline = Stopwatch.StartNew();
+        while (answers.OfType<PSObject>().Count() < 2 && deadline.Elapsed < HangGuard)
+        {
+            answers.AddRange(server.ExchangeBatch(null));
+        }
+
+        Dictionary<long, PSObject> rows = answers.OfType<PSObject>().ToDictionary(r => Convert.ToInt64(r.Properties["Seq"].Value, CultureInfo.InvariantCulture));
+        Assert.Equal("tool|a b,|text", rows[11].Properties["StdOut"].Value);
+        Assert.Equal("other||none", rows[12].Properties["StdOut"].Value);
+        Assert.Equal(new long[] { 11, 12 }, runner.Started.Order());
+        Assert.Empty(server.ExchangeBatch(string.Empty));
+        Assert.Throws<ArgumentException>(() => server.ExchangeBatch("not json"));
     }
 
     [Fact]
