@@ -38,6 +38,18 @@ internal static class LiveChildren
         }
     }
 
+    /// <summary>The signal handlers registered so far (tests read what each holds).</summary>
+    internal static PosixSignalRegistration[] SignalRegistrations
+    {
+        get
+        {
+            lock (s_gate)
+            {
+                return s_registrations.ToArray();
+            }
+        }
+    }
+
     /// <summary>
     /// Records a child that just started. When the host is already exiting the child is killed at once and
     /// this throws <see cref="ChildStartException"/>: a task never outlives the host by starting late.

@@ -49,6 +49,14 @@ internal sealed class TransferRace : RaceSubject
         _ => Volatile.Read(ref _a) + Volatile.Read(ref _b),
     };
 
+    /// <summary>Each account's balance after a trial (the total alone cannot tell a trial that moved nothing from one that moved every unit right).</summary>
+    internal (long A, long B) Balances => Strategy switch
+    {
+        RaceStrategy.Interlocked => ((int)(Interlocked.Read(ref _packed) >> 32), (int)Interlocked.Read(ref _packed)),
+        RaceStrategy.ConcurrentDictionary => (_accounts[0], _accounts[1]),
+        _ => (Volatile.Read(ref _a), Volatile.Read(ref _b)),
+    };
+
     public override string DescribeDifference(long observed) =>
         observed < Expected ? $"{Expected - observed} units lost" : $"{observed - Expected} units made from nothing";
 

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
 using System.Threading.Tasks;
 using ConcurrencyTools.Engine.Processes;
@@ -116,5 +117,25 @@ public sealed class ChildStartTests
         {
             Directory.Delete(Path.GetDirectoryName(file)!, recursive: true);
         }
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task AVariableIsSetOrRemovedEitherWay(bool portable)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
+
+        // HOME, which the shell leaves unset when it is not passed (it gives PATH a default).
+        Assert.NotNull(Environment.GetEnvironmentVariable("HOME"));
+        var environment = new Dictionary<string, string?> { ["CT_START_SET"] = "set here", ["HOME"] = null };
+        using ChildProcess child = ChildProcess.Start(new ChildStartInfo("/bin/sh", new[] { "-c", "printf '%s|%s' \"$CT_START_SET\" \"${HOME-removed}\"" }) { Environment = environment }, portable);
+        string output = await new StreamReader(child.StandardOutput).ReadToEndAsync();
+
+        Assert.Equal(0, (await child.WaitForExitAsync()).ExitCode);
+        Assert.Equal("set here|removed", output);
     }
 }

@@ -1,6 +1,8 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Reflection;
+using System.Runtime.InteropServices;
 using System.Threading;
 using ConcurrencyTools.Engine.Processes;
 using Xunit;
@@ -94,5 +96,72 @@ public class LiveChildrenTests
 
         using ChildProcess after = ChildProcess.Start(new ChildStartInfo("true", Array.Empty<string>()));
         Assert.True(after.WaitForExit(TimeSpan.FromSeconds(10)));
+    }
+
+    [Fact]
+    public void TheHostsExitAndItsSignalsAreHookedOnceAndEachKillsTheLiveChildren()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
+
+        using ChildProcess child = ChildProcess.Start(new ChildStartInfo("sleep", new[] { "310" }));
+        using ChildProcess second = ChildProcess.Start(new ChildStartInfo("sleep", new[] { "310" }));
+
+        // Hooked once, by the first child of the process, however many start: one exit handler, one handler per signal.
+        EventHandler onExit = Assert.Single(ExitHandlersOfLiveChildren());
+        PosixSignalRegistration[] registrations = LiveChildren.SignalRegistrations;
+        Assert.Equal(new[] { PosixSignal.SIGTERM, PosixSignal.SIGHUP, PosixSignal.SIGQUIT }, registrations.Select(SignalOf));
+
+        try
+        {
+            onExit(null, EventArgs.Empty);
+            Assert.Equal("the host process is exiting.", LiveChildren.HostExiting);
+            Assert.True(child.WaitForExit(TimeSpan.FromSeconds(60)));
+        }
+        finally
+        {
+            LiveChildren.ResetForTests();
+        }
+
+        using ChildProcess third = ChildProcess.Start(new ChildStartInfo("sleep", new[] { "310" }));
+        try
+        {
+            HandlerOf(registrations[1])(new PosixSignalContext(PosixSignal.SIGHUP));
+            Assert.Equal("the host received SIGHUP.", LiveChildren.HostExiting);
+            Assert.True(third.WaitForExit(TimeSpan.FromSeconds(60)));
+        }
+        finally
+        {
+            LiveChildren.ResetForTests();
+        }
+    }
+
+    /// <summary>The process-exit handlers that LiveChildren added, read from the field behind the runtime's AppDomain.ProcessExit event.</summary>
+    private static List<EventHandler> ExitHandlersOfLiveChildren()
+    {
+        FieldInfo field = typeof(AppDomain).GetField("ProcessExit", BindingFlags.Instance | BindingFlags.NonPublic)
+            ?? throw new InvalidOperationException("This runtime keeps the process-exit handlers elsewhere; the test needs updating.");
+        var handlers = (EventHandler?)field.GetValue(AppDomain.CurrentDomain);
+        return (handlers?.GetInvocationList() ?? Array.Empty<Delegate>())
+            .Where(handler => handler.Method.DeclaringType == typeof(LiveChildren) || handler.Method.DeclaringType?.DeclaringType == typeof(LiveChildren))
+            .Cast<EventHandler>()
+            .ToList();
+    }
+
+    private static PosixSignal SignalOf(PosixSignalRegistration registration) => (PosixSignal)TokenMember(registration, "Signal");
+
+    private static Action<PosixSignalContext> HandlerOf(PosixSignalRegistration registration) => (Action<PosixSignalContext>)TokenMember(registration, "Handler");
+
+    /// <summary>What a registration holds (its signal and handler), read from the runtime's private token.</summary>
+    private static object TokenMember(PosixSignalRegistration registration, string name)
+    {
+        object token = typeof(PosixSignalRegistration).GetField("_token", BindingFlags.Instance | BindingFlags.NonPublic)?.GetValue(registration)
+            ?? throw new InvalidOperationException("This runtime keeps a signal registration's handler elsewhere; the test needs updating.");
+        Type type = token.GetType();
+        object? value = (object?)type.GetProperty(name, BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic)?.GetValue(token)
+            ?? type.GetField(name, BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic)?.GetValue(token);
+        return value ?? throw new InvalidOperationException($"No {name} in the runtime's signal registration; the test needs updating.");
     }
 }

@@ -5,6 +5,7 @@ using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using ConcurrencyTools.Engine.Processes;
+using ConcurrencyTools.Engine.Workloads;
 using Xunit;
 
 namespace ConcurrencyTools.Engine.Tests.Processes;
@@ -142,6 +143,27 @@ public sealed class WorkerPoolTests
         using WorkerProcess longer = WorkerProcess.Start(new ChildStartInfo("sh", new[] { "-c", "head -c 1500 /dev/zero | tr '\\0' y; exit 0" }));
         string cut = await longer.DescribeEndAsync("z");
         Assert.Equal(": z " + new string('y', 998) + "...", cut);
+
+        // Exactly 1000 characters: kept whole.
+        using WorkerProcess exact = WorkerProcess.Start(new ChildStartInfo("sh", new[] { "-c", "head -c 984 /dev/zero | tr '\\0' y; exit 0" }));
+        string whole = await exact.DescribeEndAsync("z");
+        Assert.Equal(": z " + new string('y', 984) + " (exit code 0)", whole);
+        Assert.Equal(1000 + 2, whole.Length);
+    }
+
+    [Fact]
+    public async Task AWorkerThatHasNotEndedIsDescribedByWhatItWasAskedOnly()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        // After 2 s of waiting for the end, what the worker printed and how it ended are not read.
+        using WorkerProcess running = WorkerProcess.Start(new ChildStartInfo("sh", new[] { "-c", "exec 0<&-; echo ready; exec sleep 311" }));
+        Assert.Equal("ready", await running.ReceiveAsync(CancellationToken.None));
+        Assert.Equal(".", await running.DescribeEndAsync(" "));
+        running.Kill();
     }
 
     [Fact]
@@ -175,5 +197,25 @@ public sealed class WorkerPoolTests
         {
             return true;
         }
+    }
+
+    [Fact]
+    public async Task TheRealWorkerAnswersOverItsStandardStreamsLineByLine()
+    {
+        // The worker program as the Processes model starts it: each answer must arrive as its own line as soon as it
+        // is written (a buffered or unterminated answer leaves the parent waiting), and the end of input ends it.
+        var workload = Workload.Create(new WorkloadSpec(WorkloadKind.Cpu, tasks: 2, iterations: 1000));
+        using WorkerProcess worker = WorkerProcess.Start(WorkerHost.Locate(), workload.Spec.ToArguments());
+        using var guard = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        Assert.Equal("ready", await worker.ReceiveAsync(guard.Token));
+
+        await worker.SendAsync("run 1");
+        string[] done = (await worker.ReceiveAsync(guard.Token)).Split(' ');
+        Assert.Equal(new[] { "done", "1", workload.ExpectedChecksum(1).ToString(System.Globalization.CultureInfo.InvariantCulture) }, done[..3]);
+        Assert.Equal(6, done.Length);
+
+        await worker.SendAsync("exit");
+        Assert.StartsWith("stats ", await worker.ReceiveAsync(guard.Token), StringComparison.Ordinal);
+        Assert.Equal(": (exit code 0)", await worker.DescribeEndAsync(string.Empty).WaitAsync(HangGuard));
     }
 }

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Diagnostics;
 using System.Linq;
 using System.Threading;
 using ConcurrencyTools.Engine.Races;
@@ -28,7 +29,12 @@ public class RaceThreadTests
         // Several trials in a row: a trial that did not start from fresh state (a counter not reset, keys left
         // from the last trial, tallies kept) ends with another value.
         var plan = new RaceTestPlan([scenario], AllStrategies, threads: 1, increments: 40, trials: 3, RaceWindow.None, seed: 5);
+        var clock = Stopwatch.StartNew();
         IReadOnlyList<RaceTestResult> results = new RaceTest(plan).Run(null, CancellationToken.None);
+        double runMs = clock.Elapsed.TotalMilliseconds;
+
+        // The trials' times lie inside the run's (not a speed check: a bound that holds on any machine).
+        Assert.InRange(results.Sum(r => r.ElapsedMs), 0, runMs + 0.01);
 
         Assert.Equal(AllStrategies.Select(s => s.ToString()), results.Select(r => r.Strategy));
         foreach (RaceTestResult result in results)
@@ -85,6 +91,61 @@ public class RaceThreadTests
         }
     }
 
+    [Theory]
+    [InlineData(RaceScenario.Counter, RaceWindow.None)]
+    [InlineData(RaceScenario.Counter, RaceWindow.Yield)]
+    [InlineData(RaceScenario.CheckThenAct, RaceWindow.None)]
+    [InlineData(RaceScenario.CheckThenAct, RaceWindow.Yield)]
+    [InlineData(RaceScenario.Transfer, RaceWindow.None)]
+    [InlineData(RaceScenario.Transfer, RaceWindow.Yield)]
+    public void ThreadsThatRunOneAfterAnotherEndEveryStrategyWithTheExpectedValue(RaceScenario scenario, RaceWindow window)
+    {
+        // The threads' operations one thread after another, on this thread: nothing can interleave, so even the
+        // unsafe strategies must end on the expected value, twice (the state reset in between). A thread that
+        // marked its keys as absent, a write left out or a reset that kept the last trial's state changes it.
+        foreach (RaceStrategy strategy in AllStrategies)
+        {
+            // A window other than None takes the compare-and-swap loop of the counter's Interlocked strategy.
+            using RaceSubject subject = RaceSubject.Create(scenario, strategy, window, threads: 3, operations: 20);
+            for (int trial = 1; trial <= 2; trial++)
+            {
+                subject.Reset();
+                var tallies = new ThreadTally[3];
+                // The middle thread first: the first thread's mark must not read as "absent" (0) either.
+                foreach (int thread in new[] { 1, 2, 0 })
+                {
+                    subject.Run(thread, ref tallies[thread], new RaceGap(window, 3, trial, thread, 0), CancellationToken.None);
+                }
+
+                long expected = scenario switch { RaceScenario.Counter => 60, RaceScenario.CheckThenAct => 20, _ => 2 * TransferRace.OpeningBalance };
+                Assert.Equal((strategy, trial, expected), (strategy, trial, subject.Observe(tallies)));
+                Assert.Equal((strategy, 0L, 0), (strategy, tallies.Sum(t => t.TornReads), tallies.Sum(t => t.Exceptions)));
+                if (scenario == RaceScenario.Transfer)
+                {
+                    // Each operation moves one unit the way the thread's seeded bits say, once: the same bits drawn
+                    // here give each account's balance (a move left out, one too many or one the wrong way shows).
+                    long a = TransferRace.OpeningBalance;
+                    foreach (int thread in new[] { 1, 2, 0 })
+                    {
+                        var bits = new RaceGap(window, 3, trial, thread, 0);
+                        for (int i = 0; i < 20; i++)
+                        {
+                            a += bits.NextBit() ? -1 : 1;
+                        }
+                    }
+
+                    Assert.Equal((strategy, a, (2 * TransferRace.OpeningBalance) - a), (strategy, ((TransferRace)subject).Balances.A, ((TransferRace)subject).Balances.B));
+                }
+
+                if (scenario == RaceScenario.CheckThenAct)
+                {
+                    // The first thread to run adds every key; the others find them all.
+                    Assert.Equal((strategy, "0 20 0"), (strategy, string.Join(" ", tallies.Select(t => t.Acts))));
+                }
+            }
+        }
+    }
+
     [Fact]
     public void EachScenarioExpectsItsOwnValueAndSaysWhatADifferenceMeans()
     {
@@ -102,7 +163,9 @@ public class RaceThreadTests
         Assert.Equal("5 units lost", transfer.DescribeDifference(1_999_995));
         Assert.Equal("1 units made from nothing", transfer.DescribeDifference(2_000_001));
         Assert.Equal((RaceStrategy.None, 3, 7), (transfer.Strategy, transfer.Threads, transfer.Operations));
-        Assert.Equal("scenario", Assert.Throws<ArgumentOutOfRangeException>(() => RaceSubject.Create((RaceScenario)42, RaceStrategy.None, RaceWindow.None, 1, 1)).ParamName);
+        var unknown = Assert.Throws<ArgumentOutOfRangeException>(() => RaceSubject.Create((RaceScenario)42, RaceStrategy.None, RaceWindow.None, 1, 1));
+        Assert.Equal("scenario", unknown.ParamName);
+        Assert.StartsWith("Unknown scenario.", unknown.Message);
     }
 
     [Fact]
