@@ -497,8 +497,10 @@ public class ModelRunTests
         Assert.InRange(workload.MaxInside, 1, workers);
         // A pool slot's next task may run on another pool thread: only the other models bound their threads.
         Assert.InRange(result.ThreadsUsed, 1, model switch { ConcurrencyModel.EventLoop => 1, ConcurrencyModel.ThreadPool => 12, _ => workers });
-        Assert.NotNull(result.TaskWall);
         Assert.Equal(ThreadCpuClock.IsThreadTime, result.TaskCpu.HasValue);
+
+        // Each task waits at least 2 ms, so the tasks' wall times add up to at least 24 ms (half of it asserted).
+        Assert.True(result.TaskWall >= TimeSpan.FromMilliseconds(12), $"{model}: TaskWall {result.TaskWall}");
     }
 
     [Theory]
