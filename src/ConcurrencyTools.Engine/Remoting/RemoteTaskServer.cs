@@ -48,6 +48,7 @@ public sealed class RemoteTaskServer : IDisposable
     private readonly SortedSet<int> _freeSlots;
     private readonly Queue<(long Id, ProcessTask Task)> _waiting = new();
     private readonly Timer _watchdog;
+    private readonly TimeSpan _abandonedAfter;
     private long _lastExchange = Stopwatch.GetTimestamp();
     private int _disposed;
 
@@ -61,6 +62,12 @@ public sealed class RemoteTaskServer : IDisposable
 
     /// <summary>Creates the server with the runner <paramref name="createRunner"/> makes from the options and slots.</summary>
     internal RemoteTaskServer(RemotePoolOptions options, int slots, Func<ProcessPoolOptions, int, IProcessRunner> createRunner)
+        : this(options, slots, createRunner, AbandonedAfter)
+    {
+    }
+
+    /// <summary>Creates the server, which kills its tasks after <paramref name="abandonedAfter"/> without an exchange.</summary>
+    internal RemoteTaskServer(RemotePoolOptions options, int slots, Func<ProcessPoolOptions, int, IProcessRunner> createRunner, TimeSpan abandonedAfter)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentRange.Check(nameof(slots), slots, 1, ProcessPoolOptions.MaxThrottleLimit);
@@ -69,6 +76,7 @@ public sealed class RemoteTaskServer : IDisposable
         _freeSlots = new SortedSet<int>(Enumerable.Range(1, slots));
         _runner = createRunner(poolOptions, slots);
         StreamLines = poolOptions.StreamLines;
+        _abandonedAfter = abandonedAfter;
         _watchdog = new Timer(_ => DisposeIfAbandoned(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
     }
 
@@ -167,7 +175,7 @@ public sealed class RemoteTaskServer : IDisposable
 
     private void DisposeIfAbandoned()
     {
-        if (!_running.IsEmpty && Stopwatch.GetElapsedTime(Volatile.Read(ref _lastExchange)) > AbandonedAfter)
+        if (!_running.IsEmpty && Stopwatch.GetElapsedTime(Volatile.Read(ref _lastExchange)) > _abandonedAfter)
         {
             Dispose();
         }

@@ -122,6 +122,40 @@ public class RemotePoolOptionsTests
         Assert.Contains(value is null ? "null" : $"'{value}'", error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("TimeoutSeconds", "10", "'10' (String), not a number of seconds.")]
+    [InlineData("WorkingDirectory", null, "null, not a path.")]
+    [InlineData("MaxOutputBytes", 1.5, "'1.5' (Double), not a whole number of bytes.")]
+    [InlineData("Stream", "True", "'True' (String), not a boolean.")]
+    [InlineData("Environment:CT_A", 7, "'7' (Int32), not text or null.")]
+    public void A_wrong_field_is_named_with_its_value_type_and_what_it_should_be(string key, object? value, string said)
+    {
+        Hashtable wire = new RemotePoolOptions().ToWire();
+        wire[key] = value;
+
+        ArgumentException error = Assert.Throws<ArgumentException>(() => RemotePoolOptions.FromWire(wire));
+        Assert.Equal("wire", error.ParamName);
+        Assert.StartsWith($"The remote pool option '{key}' is {said}", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_unknown_or_untyped_key_says_the_versions_may_differ_or_what_a_key_must_be()
+    {
+        Hashtable wire = new RemotePoolOptions().ToWire();
+        wire["Timeout"] = "x";
+        ArgumentException unknown = Assert.Throws<ArgumentException>(() => RemotePoolOptions.FromWire(wire));
+        Assert.Equal("wire", unknown.ParamName);
+        Assert.StartsWith("'Timeout' is not an option of a remote process pool; the caller's ConcurrencyTools may differ from this host's.", unknown.Message, StringComparison.Ordinal);
+
+        wire = new RemotePoolOptions().ToWire();
+        wire[42] = "x";
+        ArgumentException untyped = Assert.Throws<ArgumentException>(() => RemotePoolOptions.FromWire(wire));
+        Assert.StartsWith("The remote pool option '42' is 'x' (String), not a text key.", untyped.Message, StringComparison.Ordinal);
+
+        Assert.Throws<ArgumentNullException>(() => RemotePoolOptions.FromWire(null!));
+        Assert.Throws<ArgumentNullException>(() => RemotePoolOptions.From(null!, null));
+    }
+
     [Fact]
     public void A_key_that_is_not_text_is_an_error()
     {

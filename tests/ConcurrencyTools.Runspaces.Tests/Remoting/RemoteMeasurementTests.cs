@@ -21,7 +21,9 @@ public sealed class RemoteMeasurementTests
         Assert.Equal("Mixed", sent["Workload"]);
         Assert.Equal(6, sent["Tasks"]);
         Assert.Equal(0.25, sent["CpuFraction"]);
+        Assert.Equal(20, sent["Depth"]);
         Assert.Equal(7, sent["DurationMs"]);
+        Assert.Equal(5.0, sent["SwitchIntervalMs"]);
         Assert.Equal(2, sent["Repeat"]);
         Assert.Equal(0, sent["Warmup"]);
         Assert.Equal(true, sent["NoOverhead"]);
@@ -34,6 +36,10 @@ public sealed class RemoteMeasurementTests
         Assert.Equal(new[] { 3 }, sent["Workers"]);
         Assert.Equal(1234L, sent["Iterations"]);
         Assert.Equal(true, sent["Verbose"]);
+
+        // Measuring the overhead is each host's default: only leaving it out travels.
+        var measured = new MeasurementPlan(new WorkloadSpec(WorkloadKind.Mixed, 6, 1234, 7, 0.25, 20), null, null, 2, 0, 5, measureOverhead: true);
+        Assert.False(RemoteMeasurement.Parameters(measured, null, null, iterationsGiven: false, verbose: false).ContainsKey("NoOverhead"));
     }
 
     [Fact]

@@ -188,6 +188,47 @@ public sealed class RemoteTaskServerTests
     }
 
     [Fact]
+    public void Bad_arrays_and_slots_are_refused_with_messages_naming_them()
+    {
+        Assert.Equal("options", Assert.Throws<ArgumentNullException>(() => new RemoteTaskServer(null!, 1)).ParamName);
+        Assert.Equal("slots", Assert.Throws<ArgumentOutOfRangeException>(() => new RemoteTaskServer(new RemotePoolOptions(), 0)).ParamName);
+
+        using var server = new RemoteTaskServer(new RemotePoolOptions(), 1, (_, _) => new ScriptedRunner((task, _) => new ProcessTaskResult(task, "scripted")));
+        var lengths = Assert.Throws<ArgumentException>(() => server.Exchange(new long[] { 1 }, new[] { "a" }, new[] { 0 }, Array.Empty<string>(), new string?[] { null, null }));
+        Assert.Equal("ids", lengths.ParamName);
+        Assert.StartsWith("The task arrays differ in length.", lengths.Message);
+        var counts = Assert.Throws<ArgumentException>(() => server.Exchange(new long[] { 1 }, new[] { "a" }, new[] { 2 }, new[] { "x" }, new string?[] { null }));
+        Assert.Equal("argumentCounts", counts.ParamName);
+        Assert.StartsWith("The argument counts do not match the arguments.", counts.Message);
+        Assert.Equal(0, server.Running);
+    }
+
+    [Fact]
+    public void A_server_left_without_an_exchange_while_tasks_run_kills_them_but_an_idle_one_waits()
+    {
+        var runner = new RecordingRunner();
+        // Longer than an exchange's wait for a busy host (half a second), so the exchange below is not taken for silence.
+        using var idle = new RemoteTaskServer(new RemotePoolOptions(), 1, (_, _) => runner, TimeSpan.FromSeconds(3));
+        // The watchdog looks every second; nothing runs, so a silent server stays usable.
+        Thread.Sleep(4500);
+        var answers = new List<object>(idle.Exchange(new long[] { 1 }, new[] { "a" }, new[] { 0 }, Array.Empty<string>(), new string?[] { null }));
+        Assert.Equal(new long[] { 1 }, runner.Started);
+
+        // Now a task runs and no exchange comes: the server stops it and leaves its row.
+        var deadline = Stopwatch.StartNew();
+        while (idle.Running > 0 && deadline.Elapsed < HangGuard)
+        {
+            Thread.Sleep(50);
+        }
+
+        Assert.Equal(0, idle.Running);
+        // (On a loaded machine the first exchange itself may outlast the silence and carry the row.)
+        answers.AddRange(idle.Exchange(null, null, null, null, null));
+        PSObject row = (PSObject)Assert.Single(answers);
+        Assert.Equal("Killed.", row.Properties["Error"].Value);
+    }
+
+    [Fact]
     public void A_row_crosses_the_wire_with_every_column_a_primitive()
     {
         var start = new DateTimeOffset(2026, 12, 5, 10, 0, 0, TimeSpan.FromMinutes(90));

@@ -38,9 +38,43 @@ public sealed class ScriptBlockBenchmarkTests
             Assert.NotNull(row.StartupMs);
             Assert.InRange(row.StartupMs!.Value, 0, row.ElapsedMs);
             Assert.NotNull(row.ModelOverheadMs);
+            // In this process: its peaks and runtime counters describe the run.
+            Assert.NotNull(row.PeakWorkingSetBytes);
+            Assert.NotNull(row.PeakThreadCount);
+            Assert.NotNull(row.GcMode);
         });
         Assert.Equal(1, rows[0].ThreadsUsed);
         Assert.InRange(rows[1].ThreadsUsed, 1, 3);
+    }
+
+    [Fact]
+    public void The_Jobs_model_whose_jobs_cannot_start_is_a_row_saying_why_not_a_lost_sweep()
+    {
+        // This test host's PowerShell has no pwsh of its own ($PSHOME is the test's output folder), so Start-Job cannot
+        // start a job. (The cmdlets run this model in pwsh, where the Pester tests run it to the end.) The row says why
+        // none of the items ran, with the errors the driver wrote.
+        const ConcurrencyModel model = ConcurrencyModel.Jobs;
+        using var benchmark = new ScriptBlockBenchmark(List("$_", 4), [model], [2], repeat: 1, warmup: 0, measureOverhead: false);
+
+        WorkloadMeasurement row = Assert.Single(benchmark.Run(null, CancellationToken.None));
+
+        Assert.Equal(model.ToString(), row.Model);
+        Assert.False(row.Verified);
+        Assert.StartsWith("0 results for 4 items (0 distinct); ", row.Error);
+        Assert.EndsWith(".", row.Error);
+        Assert.Contains("Start-Job", row.Error);
+        Assert.Contains("Start-Job", row.FirstError);
+        Assert.InRange(row.ErrorCount!.Value, 1, 8);
+        Assert.Equal(row.ErrorCount, row.ErrorRecords!.Length);
+        Assert.Equal(0, row.CompletedTasks);
+        Assert.Equal(0, row.Checksum);
+        Assert.Equal(10, row.ExpectedChecksum);
+        Assert.Null(row.StartupMs);
+        Assert.Null(row.WorkerHost);
+        // Jobs run in child processes: this process's peaks and runtime counters do not describe them.
+        Assert.Null(row.PeakWorkingSetBytes);
+        Assert.Null(row.PeakThreadCount);
+        Assert.Null(row.GcMode);
     }
 
     [Fact]

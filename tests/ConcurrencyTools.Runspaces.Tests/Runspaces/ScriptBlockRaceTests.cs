@@ -1,7 +1,10 @@
 using System;
 using System.Collections;
 using System.Collections.Concurrent;
+using System.Collections.Generic;
 using System.Linq;
+using System.Management.Automation;
+using System.Threading.Tasks;
 using System.Threading;
 using ConcurrencyTools.Engine.Races;
 using ConcurrencyTools.Engine.Runspaces;
@@ -11,6 +14,10 @@ namespace ConcurrencyTools.Runspaces.Tests;
 
 public sealed class ScriptBlockRaceTests
 {
+    // Waits until its pipeline is stopped: a loop PowerShell can stop between sleeps. (Start-Sleep is not found in this
+    // test host, whose PowerShell has no module folder of its own.)
+    private const string Hang = "while ($true) { [System.Threading.Thread]::Sleep(20) }";
+
     private static RaceTestResult Run(ScriptBlockRacePlan plan) =>
         Assert.Single(new ScriptBlockRaceTest(plan).Run(null, CancellationToken.None));
 
@@ -79,5 +86,183 @@ public sealed class ScriptBlockRaceTests
         Assert.Equal(parameter, error.ParamName);
         Assert.Equal("SharedState", Assert.ThrowsAny<ArgumentException>(() => new ScriptBlockRacePlan("1", "$true", null)).ParamName);
         Assert.Equal("Threads", Assert.ThrowsAny<ArgumentException>(() => new ScriptBlockRacePlan("1", "$true", new Hashtable(), threads: 0)).ParamName);
+    }
+
+    [Fact]
+    public void Progress_counts_the_warm_up_trials_apart_and_only_measured_trials_are_in_the_result()
+    {
+        var progress = new Recorder();
+        var plan = new ScriptBlockRacePlan("$_.Count++", "$true", new Hashtable { ["Count"] = 0 }, threads: 1, increments: 1, trials: 2);
+
+        RaceTestResult result = Assert.Single(new ScriptBlockRaceTest(plan).Run(progress, CancellationToken.None));
+
+        Assert.Equal(
+            [new RaceTestProgress(1, true, 0, 4), new RaceTestProgress(2, true, 1, 4), new RaceTestProgress(1, false, 2, 4), new RaceTestProgress(2, false, 3, 4)],
+            progress.Reports);
+        Assert.Equal(2, result.Trials);
+        Assert.Equal(1, result.Threads);
+        Assert.Equal(1, result.Expected);
+        Assert.Equal(1, result.MinObserved);
+        Assert.Equal(0, result.TrialsWithViolation);
+    }
+
+    [Fact]
+    public void Without_Observe_a_trial_observes_whether_the_invariant_held_and_counts_what_broke_it()
+    {
+        RaceTestResult result = Run(new ScriptBlockRacePlan("$_.Count++", "$_.Count -eq 99", new Hashtable { ["Count"] = 0 }, threads: 2, increments: 2, trials: 3));
+
+        Assert.Equal(1, result.Expected);
+        Assert.Equal(0, result.MaxObserved);
+        Assert.Equal(3, result.TrialsWithViolation);
+        Assert.Equal(1, result.MeanLostUpdates);
+        Assert.Equal(4, result.Operations);
+        Assert.Equal(0, result.Exceptions);
+        Assert.Null(result.FirstError);
+    }
+
+    [Fact]
+    public void Observe_without_Expected_reports_the_numbers_without_counting_lost_updates()
+    {
+        RaceTestResult result = Run(new ScriptBlockRacePlan("$_.Count += 2", "$true", new Hashtable { ["Count"] = 0 }, observe: "$_.Count", threads: 1, increments: 3, trials: 2));
+
+        Assert.Equal(0, result.Expected);
+        Assert.Equal(6, result.MinObserved);
+        Assert.Equal(6, result.MaxObserved);
+        Assert.Equal(0, result.MeanLostUpdates);
+        Assert.Equal(0, result.TrialsWithViolation);
+    }
+
+    [Fact]
+    public void Observe_that_returns_nothing_observes_zero()
+    {
+        RaceTestResult result = Run(new ScriptBlockRacePlan("$_.Count++", "$true", new Hashtable { ["Count"] = 0 }, observe: "$null", expected: 0, threads: 1, increments: 1, trials: 1));
+
+        Assert.Equal(0, result.MaxObserved);
+        Assert.Equal(0, result.MeanLostUpdates);
+    }
+
+    [Fact]
+    public void Observe_that_returns_no_number_is_the_callers_mistake_named_as_such()
+    {
+        var plan = new ScriptBlockRacePlan("$_.Count++", "$true", new Hashtable { ["Count"] = 0 }, observe: "'many'", threads: 1, increments: 1, trials: 1);
+
+        var error = Assert.Throws<ArgumentException>(() => new ScriptBlockRaceTest(plan).Run(null, CancellationToken.None));
+
+        Assert.Equal("Observe", error.ParamName);
+        Assert.StartsWith("Observe returned 'many' (a String), which is not a number: it must return the trial's observed value as a whole number, e.g. -Observe { $_.Count }.", error.Message);
+    }
+
+    [Fact]
+    public void A_SharedState_script_that_returns_nothing_is_refused_naming_SharedState()
+    {
+        var plan = new ScriptBlockRacePlan("$_.Count++", "$true", null, sharedStateScript: "$null", threads: 1, increments: 1, trials: 1);
+
+        var error = Assert.Throws<ArgumentException>(() => new ScriptBlockRaceTest(plan).Run(null, CancellationToken.None));
+
+        Assert.Equal("SharedState", error.ParamName);
+        Assert.StartsWith("The SharedState script block returned nothing: it must return the object to share.", error.Message);
+    }
+
+    [Theory]
+    [InlineData("$_.Count++ {", "$true", null, null)]
+    [InlineData("$_.Count++", "$true -and (", null, null)]
+    [InlineData("$_.Count++", "$true", "$_.Count)", null)]
+    [InlineData("$_.Count++", "$true", null, "@{ Count = 0 ")]
+    public void A_script_block_that_does_not_parse_fails_before_any_trial(string script, string invariant, string? observe, string? sharedStateScript)
+    {
+        var progress = new Recorder();
+        var plan = new ScriptBlockRacePlan(script, invariant, sharedStateScript is null ? new Hashtable { ["Count"] = 0 } : null, sharedStateScript, observe, threads: 1, increments: 1, trials: 1);
+
+        Assert.ThrowsAny<ParseException>(() => new ScriptBlockRaceTest(plan).Run(progress, CancellationToken.None));
+        Assert.Empty(progress.Reports);
+    }
+
+    [Fact]
+    public void A_custom_object_is_copied_for_each_trial_and_the_original_left_alone()
+    {
+        var shared = new PSObject();
+        shared.Properties.Add(new PSNoteProperty("Count", 0));
+
+        RaceTestResult result = Run(new ScriptBlockRacePlan("$_.Count++", "$_.Count -eq 2", shared, observe: "$_.Count", expected: 2, threads: 2, increments: 1, trials: 2));
+
+        Assert.Equal(2, result.MinObserved);
+        Assert.Equal(0, shared.Properties["Count"].Value);
+        var error = Assert.Throws<ArgumentException>(() => ScriptBlockRaceTest.CheckCopyable(new CancellationTokenSource()));
+        Assert.StartsWith("SharedState of type System.Threading.CancellationTokenSource cannot be copied for each trial; pass a script block that returns a fresh one, e.g. -SharedState { @{ Count = 0 } }.", error.Message);
+        Assert.IsType<MissingMethodException>(error.InnerException);
+        ScriptBlockRaceTest.CheckCopyable(null);
+    }
+
+    [Fact]
+    public void An_error_is_described_by_its_exception_type_and_message()
+    {
+        RaceTestResult result = Run(new ScriptBlockRacePlan("throw [InvalidOperationException]::new('stuck')", "$true", new Hashtable(), threads: 1, increments: 1, trials: 1));
+
+        Assert.Equal("InvalidOperationException: stuck", result.FirstError);
+        Assert.Equal(1, result.Exceptions);
+    }
+
+    [Fact]
+    public void A_trial_that_runs_out_of_time_is_counted_and_the_next_trial_runs_on_fresh_runspaces()
+    {
+        // Each trial's shared object numbers the trial (process-wide, under a key of this test): rounds 2 (a warm-up)
+        // and 3 (the first measured trial) hang until stopped, rounds 1 and 4 end at once.
+        string key = "ct-race-round-" + Guid.NewGuid().ToString("N");
+        string makeState = $"$r = 1 + [int][AppDomain]::CurrentDomain.GetData('{key}'); [AppDomain]::CurrentDomain.SetData('{key}', $r); @{{ Round = $r; Count = 0 }}";
+        var plan = new ScriptBlockRacePlan("if ($_.Round -in 2, 3) { " + Hang + " }; $_.Count++", "$_.Count -eq 1", null, makeState, threads: 1, increments: 1, trials: 2)
+        {
+            TrialTimeout = TimeSpan.FromSeconds(3),
+        };
+        var progress = new Recorder();
+
+        RaceTestResult result = Assert.Single(new ScriptBlockRaceTest(plan).Run(progress, CancellationToken.None));
+
+        Assert.Equal(1, result.TrialsTimedOut);
+        Assert.Equal(0, result.TrialsWithViolation);
+        Assert.Equal(4, AppDomain.CurrentDomain.GetData(key));
+        Assert.Equal([0L, 1, 2, 3], progress.Reports.Select(r => r.TrialsDone));
+    }
+
+    [Fact]
+    public async Task Cancelling_ends_the_run_while_a_trial_hangs()
+    {
+        var plan = new ScriptBlockRacePlan(Hang, "$true", new Hashtable(), threads: 2, increments: 1, trials: 1);
+        using var cancel = new CancellationTokenSource();
+        var progress = new Recorder();
+        Task<IReadOnlyList<RaceTestResult>> run = Task.Run(() => new ScriptBlockRaceTest(plan).Run(progress, cancel.Token));
+        while (progress.Reports.Length == 0)
+        {
+            await Task.Delay(50);
+        }
+
+        await Task.Delay(500);
+        cancel.Cancel();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run.WaitAsync(TimeSpan.FromSeconds(30)));
+    }
+
+    /// <summary>Records each report on the reporting thread, in order.</summary>
+    private sealed class Recorder : IProgress<RaceTestProgress>
+    {
+        private readonly List<RaceTestProgress> _reports = new();
+
+        public RaceTestProgress[] Reports
+        {
+            get
+            {
+                lock (_reports)
+                {
+                    return _reports.ToArray();
+                }
+            }
+        }
+
+        public void Report(RaceTestProgress value)
+        {
+            lock (_reports)
+            {
+                _reports.Add(value);
+            }
+        }
     }
 }
