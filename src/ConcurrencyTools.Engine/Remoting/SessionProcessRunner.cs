@@ -179,16 +179,13 @@ internal sealed class SessionProcessRunner : IProcessRunner, IDisposable
     /// <summary>
     /// Tasks the host should have at once: its slots, and as many more as it finishes in one round trip (an input
     /// and its answer; tens of milliseconds over SSH, which holds back small writes), so that no slot waits on the
-    /// wire. Before the first answer and row, none more. Called under the gate.
+    /// wire. Before the first answer and row, as many more as it has slots. Called under the gate.
     /// </summary>
     private int Allowed
     {
         get
         {
-            // None ahead before the first answer and row: the pool's slots then reach this host's queue in any order,
-            // and a task sent ahead of the slots would start before an earlier one sent after it, which would then wait
-            // behind it (task 1 behind three 30 s tasks, once in twelve runs of the Select-Object -First 1 test).
-            int ahead = 0;
+            int ahead = HostSlots;
             if (!double.IsNaN(_answerMs) && !double.IsNaN(_taskMs))
             {
                 // Four times what the slots finish in one answer's time: a task's row and the next task cross the wire as well.
