@@ -5,6 +5,7 @@ using System.IO;
 using System.Management.Automation.Runspaces;
 using System.Runtime.InteropServices;
 using System.Threading;
+using ConcurrencyTools.Engine.Processes;
 
 namespace ConcurrencyTools.Engine.Remoting;
 
@@ -24,7 +25,6 @@ internal sealed unsafe class SshPipeGuard : IDisposable
     private const int SysPidfdOpen = 434;
     private const int ORdOnly = 0;
     private const int ONonBlock = 0x800;
-    private const int OCloExec = 0x80000;
     private const short PollIn = 0x001;
     private const short PollHup = 0x010;
     private const int EIntr = 4;
@@ -177,7 +177,7 @@ internal sealed unsafe class SshPipeGuard : IDisposable
         int fd;
         fixed (byte* path = System.Text.Encoding.UTF8.GetBytes(stdin + "\0"))
         {
-            fd = open(path, ORdOnly | ONonBlock | OCloExec);
+            fd = open(path, ORdOnly | ONonBlock | PosixNative.O_CLOEXEC);
         }
 
         if (fd < 0)
@@ -190,7 +190,7 @@ internal sealed unsafe class SshPipeGuard : IDisposable
         int pidfd = (int)syscall(SysPidfdOpen, pid, 0);
         if (pidfd < 0)
         {
-            close(fd);
+            PosixNative.close(fd);
             return;
         }
 
@@ -201,7 +201,7 @@ internal sealed unsafe class SshPipeGuard : IDisposable
     {
         fixed (int* ends = _stop)
         {
-            if (pipe2(ends, OCloExec) != 0)
+            if (PosixNative.pipe2(ends, PosixNative.O_CLOEXEC) != 0)
             {
                 _stop[0] = _stop[1] = -1;
             }
@@ -327,13 +327,13 @@ internal sealed unsafe class SshPipeGuard : IDisposable
     {
         if (held.Fd >= 0)
         {
-            close(held.Fd);
+            PosixNative.close(held.Fd);
             held.Fd = -1;
         }
 
         if (held.PidFd >= 0)
         {
-            close(held.PidFd);
+            PosixNative.close(held.PidFd);
             held.PidFd = -1;
         }
     }
@@ -346,7 +346,7 @@ internal sealed unsafe class SshPipeGuard : IDisposable
             {
                 if (_stop[i] >= 0)
                 {
-                    close(_stop[i]);
+                    PosixNative.close(_stop[i]);
                     _stop[i] = -1;
                 }
             }
@@ -405,12 +405,6 @@ internal sealed unsafe class SshPipeGuard : IDisposable
 
     [DllImport("libc", SetLastError = true)]
     private static extern int open(byte* path, int flags);
-
-    [DllImport("libc", SetLastError = true)]
-    private static extern int close(int fd);
-
-    [DllImport("libc", SetLastError = true)]
-    private static extern int pipe2(int* fds, int flags);
 
     [DllImport("libc", SetLastError = true)]
     private static extern int poll(PollFd* fds, ulong count, int timeout);
