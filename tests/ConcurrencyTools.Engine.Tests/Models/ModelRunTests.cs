@@ -347,7 +347,7 @@ public class ModelRunTests
         Assert.NotNull(seen);
         Assert.Same(before, SynchronizationContext.Current);
         Assert.Same(seen, seen!.CreateCopy());
-        Assert.Throws<NotSupportedException>(() => seen.Send(_ => { }, null));
+        Assert.Equal("The event loop runs callbacks asynchronously only.", Assert.Throws<NotSupportedException>(() => seen.Send(_ => { }, null)).Message);
 
         // Off the loop thread a wait cannot start.
         Assert.True(seen.IsLoopThread);
@@ -431,6 +431,101 @@ public class ModelRunTests
             {
                 events.Add($"{name} cancelled");
             }
+        }
+    }
+
+    [Fact]
+    public void AShortWaitEndsBeforeALongOneStartedBeforeIt()
+    {
+        // A wait of a minute, then one of a millisecond: the millisecond ends first, and the minute only when
+        // its token is cancelled. Waits whose lengths were lost (every wait due at once) end in the order started.
+        using var minute = new CancellationTokenSource();
+        var events = new List<string>();
+        EventLoopSynchronizationContext.Run(async loop =>
+        {
+            Task slow = Observe(loop.Delay(60_000, minute.Token), "the minute");
+            await loop.Delay(1, CancellationToken.None);
+            events.Add("the millisecond ended");
+            minute.Cancel();
+            await slow;
+        });
+
+        Assert.Equal(new[] { "the millisecond ended", "the minute cancelled" }, events);
+
+        async Task Observe(ValueTask delay, string name)
+        {
+            try
+            {
+                await delay;
+                events.Add($"{name} ended");
+            }
+            catch (OperationCanceledException)
+            {
+                events.Add($"{name} cancelled");
+            }
+        }
+    }
+
+    [Fact]
+    public void ATaskEndedByAnotherThreadWakesTheSleepingLoop()
+    {
+        // The loop has nothing queued and no timer, so it sleeps until something wakes it. The task it runs for is
+        // completed by another thread once the loop thread is seen asleep: the completion must wake the loop, else
+        // it sleeps for ever (the join is the test's hang guard; the thread is a background one so a hang ends with
+        // the test host).
+        Exception? failure = null;
+        var loopThread = new Thread(() => failure = Record.Exception(() => EventLoopSynchronizationContext.Run(() =>
+        {
+            var end = new TaskCompletionSource();
+            Thread sleeper = Thread.CurrentThread;
+            var completer = new Thread(() =>
+            {
+                WaitUntilBlocked(sleeper);
+                end.SetResult();
+            });
+            completer.Start();
+            return end.Task;
+        })))
+        { IsBackground = true };
+
+        loopThread.Start();
+        Assert.True(loopThread.Join(Patience), "the loop did not end after its task was completed by another thread");
+        Assert.Null(failure);
+    }
+
+    [Fact]
+    public void AnEndedLoopLetsGoOfTheTokensItWatched()
+    {
+        // The loop registers on each token its waits were given (to end them when it is cancelled); an ended loop
+        // must drop those registrations, or a long-lived token keeps every loop that ever waited on it alive.
+        using var longLived = new CancellationTokenSource();
+        WeakReference loop = RunLoopWithOneWait(longLived.Token);
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        Assert.False(loop.IsAlive, "the ended loop is still reachable from the token it watched");
+    }
+
+    // Apart from the test, so that no local of the test's own frame keeps the loop alive.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static WeakReference RunLoopWithOneWait(CancellationToken token)
+    {
+        WeakReference? seen = null;
+        EventLoopSynchronizationContext.Run(async loop =>
+        {
+            seen = new WeakReference(loop);
+            await loop.Delay(1, token);
+        });
+        return seen!;
+    }
+
+    // Until the thread sleeps (or waits for a lock) several readings in a row, so it is not seen only in passing.
+    private static void WaitUntilBlocked(Thread thread)
+    {
+        for (int seenBlocked = 0; seenBlocked < 5;)
+        {
+            Thread.Sleep(10);
+            seenBlocked = (thread.ThreadState & System.Threading.ThreadState.WaitSleepJoin) != 0 ? seenBlocked + 1 : 0;
         }
     }
 
