@@ -244,6 +244,28 @@ public sealed class ScriptBlockRaceTests
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run.WaitAsync(TimeSpan.FromSeconds(30)));
     }
 
+    [Fact]
+    public async Task Cancelling_ends_the_run_while_a_trial_is_stuck_in_a_call_no_stop_reaches()
+    {
+        // A .NET Sleep of 20 s: PowerShell cannot stop the pipeline until it returns, so closing the trial's runspaces
+        // would wait for it too. The run leaves them to close once the trial is back. The shared object is copied for
+        // each trial, but the event in it is the same one (a hashtable's copy is shallow).
+        using var sleeping = new ManualResetEventSlim();
+        var plan = new ScriptBlockRacePlan("$_.Sleeping.Set(); [System.Threading.Thread]::Sleep(20000)", "$true", new Hashtable { ["Sleeping"] = sleeping }, threads: 1, increments: 1, trials: 1);
+        using var cancel = new CancellationTokenSource();
+        Task<IReadOnlyList<RaceTestResult>> run = Task.Run(() => new ScriptBlockRaceTest(plan).Run(null, cancel.Token));
+        Assert.True(sleeping.Wait(TimeSpan.FromSeconds(60)));
+
+        cancel.Cancel();
+
+        // A hang guard, shorter than the sleep: closing the runspaces before returning would take the rest of the 20 s.
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run.WaitAsync(TimeSpan.FromSeconds(10)));
+    }
+
+    [Fact]
+    public void A_race_test_needs_a_plan() =>
+        Assert.Equal("plan", Assert.Throws<ArgumentNullException>(() => new ScriptBlockRaceTest(null!)).ParamName);
+
     /// <summary>Records each report on the reporting thread, in order.</summary>
     private sealed class Recorder : IProgress<RaceTestProgress>
     {
