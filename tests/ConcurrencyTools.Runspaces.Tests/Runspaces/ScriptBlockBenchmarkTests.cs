@@ -20,8 +20,10 @@ public sealed class ScriptBlockBenchmarkTests
     [Fact]
     public void Every_in_process_model_runs_every_item_once_with_the_same_state()
     {
+        // Each item checks the variable, the argument and the item it was given, and throws if any is missing.
         var state = ScriptBlockState.From(null, new Hashtable { ["Factor"] = 10 }, [5]);
-        using var benchmark = new ScriptBlockBenchmark(List("param($n, $plus) $_ * $Factor + $plus; 'second'", 6, state), InProcess, [3], repeat: 1, warmup: 0);
+        const string Script = "param($n, $plus) if ($Factor -ne 10 -or $plus -ne 5 -or $n -ne $_) { throw \"state: $Factor $plus $n\" }; $_ * $Factor + $plus; 'second'";
+        using var benchmark = new ScriptBlockBenchmark(List(Script, 6, state), InProcess, [3], repeat: 1, warmup: 0);
 
         var rows = benchmark.Run(null, CancellationToken.None).ToList();
 
@@ -213,7 +215,10 @@ public sealed class ScriptBlockBenchmarkTests
     {
         var error = Assert.Throws<ArgumentOutOfRangeException>(() => new ScriptBlockBenchmark(List("$_", 2), [ConcurrencyModel.Runspaces, ConcurrencyModel.GilThreads]));
         Assert.Equal("Model", error.ParamName);
-        Assert.Contains("'GilThreads' cannot run a script block", error.Message);
+        Assert.StartsWith("Model 'GilThreads' cannot run a script block; choose one of Sequential, Runspaces, ForEachParallel, ThreadJob, Jobs, Processes.", error.Message);
+        // Without models, the in-process ones.
+        using var defaults = new ScriptBlockBenchmark(List("$_", 2));
+        Assert.Equal(InProcess, defaults.Models);
         Assert.Equal("InputObject", Assert.Throws<ArgumentException>(() => new ScriptTaskList("$_", [])).ParamName);
         Assert.Equal("Workers", Assert.Throws<ArgumentOutOfRangeException>(() => new ScriptBlockBenchmark(List("$_", 2), null, [0])).ParamName);
     }
