@@ -31,6 +31,7 @@ public sealed class ScriptBlockBenchmarkTests
         Assert.All(rows, row =>
         {
             Assert.True(row.Verified, row.Model + ": " + row.Error);
+            Assert.Null(row.Error);
             Assert.Equal("ScriptBlock", row.Workload);
             Assert.Equal(6, row.Tasks);
             Assert.Equal(12, row.OutputCount);
@@ -44,6 +45,10 @@ public sealed class ScriptBlockBenchmarkTests
             Assert.NotNull(row.PeakWorkingSetBytes);
             Assert.NotNull(row.PeakThreadCount);
             Assert.NotNull(row.GcMode);
+            Assert.NotNull(row.Gen0Collections);
+            Assert.NotNull(row.ThreadPoolCompletedWorkItems);
+            // On Linux each item measured its block's CPU on its thread: the row has the items' CPU.
+            Assert.Equal(OperatingSystem.IsLinux(), row.TaskCpuMs is not null);
         });
         Assert.Equal(1, rows[0].ThreadsUsed);
         Assert.InRange(rows[1].ThreadsUsed, 1, 3);
@@ -62,8 +67,8 @@ public sealed class ScriptBlockBenchmarkTests
 
         Assert.Equal(model.ToString(), row.Model);
         Assert.False(row.Verified);
-        Assert.StartsWith("0 results for 4 items (0 distinct); ", row.Error);
-        Assert.EndsWith(".", row.Error);
+        // The row ends with the last error the driver wrote.
+        Assert.Equal($"0 results for 4 items (0 distinct); {row.ErrorRecords![^1]}.", row.Error);
         Assert.Contains("Start-Job", row.Error);
         Assert.Contains("Start-Job", row.FirstError);
         Assert.InRange(row.ErrorCount!.Value, 1, 8);
@@ -221,6 +226,31 @@ public sealed class ScriptBlockBenchmarkTests
         Assert.Equal(InProcess, defaults.Models);
         Assert.Equal("InputObject", Assert.Throws<ArgumentException>(() => new ScriptTaskList("$_", [])).ParamName);
         Assert.Equal("Workers", Assert.Throws<ArgumentOutOfRangeException>(() => new ScriptBlockBenchmark(List("$_", 2), null, [0])).ParamName);
+    }
+
+    [Fact]
+    public void The_items_CPU_is_their_sum_and_their_share_counts_their_sleep()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return; // the items' own CPU is measured on Linux only
+        }
+
+        // Each of 3 items burns 100 ms of its thread's CPU (schedstat's first field, in nanoseconds), then sleeps
+        // 200 ms. Their CPU is at least 3 x 100 less the JIT's share, far above one item's; the time they could have
+        // run includes the 3 x 200 ms of sleep, so their CPU share is about 0.3, never near 1.
+        const string Script = """
+            $start = [long][System.IO.File]::ReadAllText('/proc/thread-self/schedstat').Split(' ')[0]
+            while ([long][System.IO.File]::ReadAllText('/proc/thread-self/schedstat').Split(' ')[0] - $start -lt 100000000) { }
+            [System.Threading.Thread]::Sleep(200)
+            """;
+        using var benchmark = new ScriptBlockBenchmark(List(Script, 3), [ConcurrencyModel.Sequential], [1], repeat: 1, warmup: 0, measureOverhead: false);
+
+        WorkloadMeasurement row = Assert.Single(benchmark.Run(null, CancellationToken.None));
+
+        Assert.True(row.Verified, row.Error);
+        Assert.InRange(row.TaskCpuMs!.Value, 200, 1e6);
+        Assert.InRange(row.TaskCpuShare!.Value, 0, 0.5);
     }
 
     [Fact]
