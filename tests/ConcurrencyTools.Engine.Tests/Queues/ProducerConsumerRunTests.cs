@@ -354,7 +354,8 @@ public class ProducerConsumerRunTests
     [Fact]
     public void AnItemCostsItsCpuTimeAloneAndAMixedItemItsWaitBesides()
     {
-        // A Mixed item waits 50 ms (100 ms at CpuFraction 0.5) after a little computing. Both sides' item costs are
+        // A Mixed item waits 50 ms (100 ms at CpuFraction 0.5) after a little computing; a Cpu item never waits (its
+        // 1000 ms would be a wait of 500 ms were it Mixed). Both sides' item costs are
         // measured on this thread, the best of three runs each: three runs of each fit in the CPU time this thread
         // spends on the whole benchmark. This thread first uses 200 ms of CPU, so that a cost read as a sum of clock
         // readings instead of a difference cannot pass for one.
@@ -366,7 +367,7 @@ public class ProducerConsumerRunTests
 
         var plan = new ProducerConsumerPlan(
             new[] { ConcurrencyModel.Threads }, new[] { 1 }, new[] { 1 }, new[] { 2 }, new[] { new QueueCapacity(2) },
-            consumeMs: new[] { 100 }, producerWorkload: WorkloadKind.Cpu, consumerWorkload: WorkloadKind.Mixed,
+            produceMs: new[] { 1000 }, consumeMs: new[] { 100 }, producerWorkload: WorkloadKind.Cpu, consumerWorkload: WorkloadKind.Mixed,
             producerIterations: 1_000_000, consumerIterations: 20_000, repeat: 1, warmup: 0);
         double cpuBefore = ThreadCpuClock.NowMs();
         ProducerConsumerResult row = new ProducerConsumerBenchmark(plan).Run(null, CancellationToken.None).Single();
