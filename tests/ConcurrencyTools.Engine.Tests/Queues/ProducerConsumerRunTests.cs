@@ -271,10 +271,12 @@ public class ProducerConsumerRunTests
     public void UnevenConsumersEachGetTheirShareAndEachSidesTimesAreSummedOverItsWorkers()
     {
         // Producer items 0 and 1 meet (each waits until the other has begun), so both producers work at once; every
-        // producer item then takes 20 ms. Consumer item 0 waits until items 1 to 3 are done: the consumer that takes it
-        // consumes only it, the other consumer the three others, each in 20 ms.
+        // producer item then takes 20 ms. The first item a consumer takes, whichever it is, waits until the three others
+        // are done: the consumer that took it consumes only it, the other consumer the three others, each in 20 ms.
+        // (Not item 0: a producer may be held up so long that item 1 is consumed before item 0 is in the queue.)
         using var met = new CountdownEvent(2);
         using var othersDone = new CountdownEvent(3);
+        int taken = 0;
         var producer = new TimedWorkload(4, index =>
         {
             if (index < 2)
@@ -285,9 +287,9 @@ public class ProducerConsumerRunTests
 
             Thread.Sleep(20);
         });
-        var consumer = new TimedWorkload(4, index =>
+        var consumer = new TimedWorkload(4, _ =>
         {
-            if (index == 0)
+            if (Interlocked.Increment(ref taken) == 1)
             {
                 othersDone.Wait(HangGuard);
                 return;
