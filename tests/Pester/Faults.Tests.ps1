@@ -54,6 +54,7 @@ Describe 'Fault suite' {
 Import-Module '$ModuleDir/ConcurrencyTools.psd1'
 1..20 | Invoke-ProcessPool sh -ArgumentList '-c', 'sleep $marker & sleep $marker & wait' -ThrottleLimit 4 -NoProgress
 "@
+            $host_ = $null
             try {
                 $host_ = [Diagnostics.Process]::Start($Pwsh, [string[]] @('-NoProfile', '-NonInteractive', '-File', $script))
                 # The pool runs 4 tasks of 3 processes each (sh and its two sleeps) before the signal comes. On a busy
@@ -67,6 +68,8 @@ Import-Module '$ModuleDir/ConcurrencyTools.psd1'
                 @(Get-Marked "sleep $marker").Count | Should -Be 0 -Because 'no task process may outlive pwsh'
             }
             finally {
+                # A pwsh that outlived the signal would go on starting tasks after this test.
+                if ($host_ -and -not $host_.HasExited) { $host_.Kill($true) }
                 Stop-Marked "sleep $marker"
             }
         }

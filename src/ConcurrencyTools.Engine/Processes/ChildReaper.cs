@@ -14,7 +14,6 @@ namespace ConcurrencyTools.Engine.Processes;
 /// </summary>
 internal static unsafe class ChildReaper
 {
-    private const int SysPidfdOpen = 434; // The same number on every architecture (new system calls are numbered alike).
     private const int EpollCtlAdd = 1;
     private const int EpollCtlDel = 2;
     private const uint EpollIn = 0x001;
@@ -67,7 +66,7 @@ internal static unsafe class ChildReaper
                 return false;
             }
 
-            int pidfd = (int)syscall(SysPidfdOpen, pid, 0);
+            int pidfd = PosixNative.PidfdOpen(pid);
             if (pidfd < 0)
             {
                 // ENOSYS (an old kernel) or EPERM/EACCES (a seccomp policy): it will not work for any child.
@@ -159,9 +158,6 @@ internal static unsafe class ChildReaper
             ready.Clear();
         }
     }
-
-    [DllImport("libc", SetLastError = true)]
-    private static extern long syscall(long number, int pid, uint flags);
 
     [DllImport("libc", SetLastError = true)]
     private static extern int epoll_create1(int flags);

@@ -40,6 +40,15 @@ internal static unsafe class PosixNative
     /// <summary>Whether this process can use the calls as declared here.</summary>
     public static bool IsSupported => OperatingSystem.IsLinux() && Environment.Is64BitProcess;
 
+    /// <summary>pidfd_open's number: the same on every architecture (new system calls are numbered alike).</summary>
+    private const int SysPidfdOpen = 434;
+
+    /// <summary>
+    /// A pidfd for <paramref name="pid"/> (Linux 5.3 and later): readable once the process ends, and never another
+    /// process's even if the id is reused. Negative when the kernel lacks the call or no such process is there.
+    /// </summary>
+    public static int PidfdOpen(int pid) => (int)syscall(SysPidfdOpen, pid, 0);
+
     [DllImport(LibC, SetLastError = true)]
     public static extern int pipe2(int* fds, int flags);
 
@@ -91,4 +100,7 @@ internal static unsafe class PosixNative
 
     [DllImport(LibC, SetLastError = true)]
     public static extern int kill(int pid, int signal);
+
+    [DllImport(LibC, SetLastError = true)]
+    private static extern long syscall(long number, int pid, uint flags);
 }

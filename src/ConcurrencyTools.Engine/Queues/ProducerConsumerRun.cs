@@ -183,10 +183,10 @@ internal sealed class ProducerConsumerRun
         row.ItemsProduced = state.Completed;
         row.ItemsConsumed = consumed;
         (row.Lost, row.Duplicated) = CountDeliveries(_finished);
-        row.ProducerBusyMs = Milliseconds(_producerBusy.Sum());
-        row.ProducerBlockedMs = Milliseconds(_producerBlocked.Sum());
-        row.ConsumerBusyMs = Milliseconds(_consumerBusy.Sum());
-        row.ConsumerIdleMs = Milliseconds(_consumerIdle.Sum());
+        row.ProducerBusyMs = SideMs(_producerBusy);
+        row.ProducerBlockedMs = SideMs(_producerBlocked);
+        row.ConsumerBusyMs = SideMs(_consumerBusy);
+        row.ConsumerIdleMs = SideMs(_consumerIdle);
         row.MeanQueueDepth = Math.Round(_depth.Mean(), 4);
         row.MaxQueueDepth = _depth.Max;
         row.ItemsPerConsumer = string.Join(';', _consumed.Select(n => n.ToString(CultureInfo.InvariantCulture)));
@@ -235,8 +235,11 @@ internal sealed class ProducerConsumerRun
             : Bottleneck.Consumers;
     }
 
-    /// <summary>Stopwatch ticks to milliseconds, to 0.1 microsecond so Export-Csv writes them exactly.</summary>
-    private static double Milliseconds(double ticks) => Math.Round(ticks * 1000 / Stopwatch.Frequency, 4);
+    /// <summary>
+    /// A side's clock: the stopwatch ticks of all its workers summed (a side of three consumers idle for the whole
+    /// run was idle three runs long), in milliseconds to 0.1 microsecond so Export-Csv writes them exactly.
+    /// </summary>
+    private static double SideMs(long[] ticksByWorker) => Math.Round((double)ticksByWorker.Sum() * 1000 / Stopwatch.Frequency, 4);
 
     private readonly record struct Item(int Index, long Checksum);
 }

@@ -18,7 +18,7 @@ internal static class RemoteTaskBatch
         JsonSerializer.Serialize(tasks.Select(t => new WireTask(t.Id, t.Task.FilePath, t.Task.Arguments.ToArray(), t.Task.StandardInput)).ToArray());
 
     /// <summary>The tasks of a batch; none for null or empty text (a poll).</summary>
-    /// <exception cref="ArgumentException">The text is not a batch.</exception>
+    /// <exception cref="ArgumentException">The text is not a batch, or a task of it has no file path.</exception>
     public static IReadOnlyList<(long Id, ProcessTask Task)> Read(string? batch)
     {
         if (string.IsNullOrEmpty(batch))
@@ -36,8 +36,11 @@ internal static class RemoteTaskBatch
             throw new ArgumentException($"Not a batch of tasks: {error.Message}", nameof(batch), error);
         }
 
+        // Every task is checked before any starts: a batch is refused whole.
         return (tasks ?? Array.Empty<WireTask>())
-            .Select(t => (t.Id, new ProcessTask(t.Id, string.Empty, t.FilePath ?? string.Empty, t.Arguments ?? Array.Empty<string>(), t.StandardInput)))
+            .Select(t => string.IsNullOrEmpty(t.FilePath)
+                ? throw new ArgumentException($"Not a batch of tasks: task {t.Id} has no file path.", nameof(batch))
+                : (t.Id, new ProcessTask(t.Id, string.Empty, t.FilePath, t.Arguments ?? Array.Empty<string>(), t.StandardInput)))
             .ToArray();
     }
 

@@ -1,5 +1,4 @@
 using System;
-using System.Collections;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Diagnostics;
@@ -17,8 +16,7 @@ namespace ConcurrencyTools.Engine.Remoting;
 /// (<see cref="ExchangeBatch"/>) and whose output takes back rows: for each input it starts the tasks, waits a little
 /// for one to finish, and answers with every row (and output line) ready. A remote pipeline can only write while it
 /// handles an input, so the caller sends an empty batch (a poll) whenever tasks run here and no input is on its way.
-/// (<see cref="Exchange"/> takes the same tasks as parallel arrays, for a caller that runs one short remote command
-/// per exchange.) Writing into a running pipeline used to be unsafe: PowerShell's SSH client ended the whole client
+/// Writing into a running pipeline used to be unsafe: PowerShell's SSH client ended the whole client
 /// when a host died with its input open, until SshPipeGuard held the ssh pipe. Retries, halting and ordering stay
 /// with the caller; time limits and killing process trees happen here.
 /// </summary>
@@ -89,45 +87,6 @@ public sealed class RemoteTaskServer : IDisposable
     private bool StreamLines { get; }
 
     /// <summary>
-    /// Starts the given tasks (parallel arrays: ids, executables, how many arguments each has, all their arguments in
-    /// a row, standard inputs), then waits a little for one to finish, and returns the rows and lines ready.
-    /// </summary>
-    public object[] Exchange(object? ids, object? filePaths, object? argumentCounts, object? arguments, object? standardInputs)
-    {
-        Volatile.Write(ref _lastExchange, Stopwatch.GetTimestamp());
-        List<object?> idList = Items(ids), files = Items(filePaths), counts = Items(argumentCounts), all = Items(arguments), inputs = Items(standardInputs);
-        if (files.Count != idList.Count || counts.Count != idList.Count || inputs.Count != idList.Count)
-        {
-            throw new ArgumentException("The task arrays differ in length.", nameof(ids));
-        }
-
-        int next = 0;
-        for (int i = 0; i < idList.Count; i++)
-        {
-            int count = LanguagePrimitives.ConvertTo<int>(counts[i]);
-            if (count < 0 || next + count > all.Count)
-            {
-                throw new ArgumentException("The argument counts do not match the arguments.", nameof(argumentCounts));
-            }
-
-            var vector = new List<string>(count);
-            for (int k = 0; k < count; k++)
-            {
-                vector.Add(LanguagePrimitives.ConvertTo<string>(all[next + k]) ?? string.Empty);
-            }
-
-            next += count;
-            Start(
-                LanguagePrimitives.ConvertTo<long>(idList[i]),
-                new ProcessTask(LanguagePrimitives.ConvertTo<long>(idList[i]), string.Empty, LanguagePrimitives.ConvertTo<string>(files[i]) ?? string.Empty, vector, inputs[i] is null ? null : LanguagePrimitives.ConvertTo<string>(inputs[i])));
-        }
-
-        object[] answer = Poll();
-        Volatile.Write(ref _lastExchange, Stopwatch.GetTimestamp());
-        return answer;
-    }
-
-    /// <summary>
     /// Starts the tasks of <paramref name="batch"/> (one JSON text, see <see cref="RemoteTaskBatch"/>; null or empty for
     /// a poll), then waits a little for one to finish, and returns the rows and lines ready: the answer to one input of
     /// the caller's long-running remote pipeline.
@@ -179,22 +138,6 @@ public sealed class RemoteTaskServer : IDisposable
         {
             Dispose();
         }
-    }
-
-    private static List<object?> Items(object? value)
-    {
-        value = value is PSObject wrapped ? wrapped.BaseObject : value;
-        if (value is null)
-        {
-            return new List<object?>();
-        }
-
-        if (value is string || LanguagePrimitives.GetEnumerable(value) is not IEnumerable many)
-        {
-            return new List<object?> { value };
-        }
-
-        return many.Cast<object?>().Select(v => v is PSObject p ? p.BaseObject : v).ToList();
     }
 
     /// <summary>Kills every running process tree and waits (a little) until they are reaped.</summary>

@@ -15,11 +15,12 @@ namespace ConcurrencyTools.Engine.Remoting;
 
 /// <summary>
 /// Runs attempts on a remote host through one long-running remote pipeline that holds a <see cref="RemoteTaskServer"/>
-/// (see there for the protocol). One pump per host writes the tasks waiting to go as one input as soon as they come,
-/// ahead of the host's slots, and a poll when tasks run there and no input is on its way; rows stream back as the
-/// answers come. A broken session or pipeline fails every attempt on the host with <see cref="HostFailedException"/>,
-/// and the local pool gives them to the other hosts. While it runs, a <see cref="SshPipeGuard"/> holds the session's
-/// ssh pipe, so that a host dying with the pipeline's input open cannot end the local pwsh.
+/// (see there for the protocol). One pump per host writes the tasks waiting to go as one input as soon as they come
+/// (the first once the host is ready), ahead of the host's slots, and a poll when tasks run there and no input is on
+/// its way; rows stream back as the answers come. A broken session or pipeline fails every attempt on the host with
+/// <see cref="HostFailedException"/>, and the local pool gives them to the other hosts. While it runs, a
+/// <see cref="SshPipeGuard"/> holds the session's ssh pipe, so that a host dying with the pipeline's input open cannot
+/// end the local pwsh.
 /// </summary>
 internal sealed class SessionProcessRunner : IProcessRunner, IDisposable
 {
@@ -28,6 +29,9 @@ internal sealed class SessionProcessRunner : IProcessRunner, IDisposable
 
     /// <summary>The property of the object that ends the answer to one input.</summary>
     internal const string AnswerEnd = "ConcurrencyToolsAnswerEnd";
+
+    /// <summary>The property of the object the host writes once its server is made and it reads inputs.</summary>
+    internal const string Ready = "ConcurrencyToolsReady";
 
     // The server lives in the pipeline: the clean block disposes it (killing its process trees) however the pipeline
     // ends. The options arrive as the flat hashtable RemotePoolOptions.ToWire made; the working directory is resolved
@@ -44,6 +48,7 @@ internal sealed class SessionProcessRunner : IProcessRunner, IDisposable
             $ExecutionContext.SessionState.Path.CurrentFileSystemLocation.ProviderPath
         }
         $server = [ConcurrencyTools.Engine.Remoting.RemoteTaskServer]::new($hostOptions.WithWorkingDirectory($directory), $Slots)
+        [pscustomobject] @{ ConcurrencyToolsReady = $true }
         }
         process { if ($server) { $server.ExchangeBatch($_); [pscustomobject] @{ ConcurrencyToolsAnswerEnd = $true } } }
         clean { if ($server) { $server.Dispose() } }
@@ -73,6 +78,7 @@ internal sealed class SessionProcessRunner : IProcessRunner, IDisposable
     private readonly PSDataCollection<PSObject> _input = new();
     private readonly PSDataCollection<PSObject> _output = new();
     private readonly Task _pump;
+    private readonly TaskCompletionSource _hostReady = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly int _firstSlot;
     private PowerShell? _pipeline;
     private IAsyncResult? _invocation;
@@ -289,6 +295,12 @@ internal sealed class SessionProcessRunner : IProcessRunner, IDisposable
             }
 
             StartPipeline();
+
+            // Nothing is written until the host has imported the module and made its server (a second or so). The pool's
+            // slots take their first tasks in that time, each on its own thread and so in any order; written as they
+            // came, the first input could hold tasks 2 to 4, which a host of three slots would start while task 1 came
+            // in the next input and waited behind them. Held back, every task dealt so far goes in one input, sorted.
+            await _hostReady.Task.WaitAsync(stop).ConfigureAwait(false);
             while (true)
             {
                 await _work.WaitAsync(stop).ConfigureAwait(false);
@@ -411,6 +423,12 @@ internal sealed class SessionProcessRunner : IProcessRunner, IDisposable
                     continue;
                 }
 
+                if (item.Properties[Ready] is not null)
+                {
+                    _hostReady.TrySetResult();
+                    continue;
+                }
+
                 if (RemoteModule.IsMissingMarker(item))
                 {
                     Fail("ModuleMissingOnHost", RemoteModule.MissingMessage(item, ComputerName, _version, _moduleBase), null, started: false);
@@ -470,6 +488,9 @@ internal sealed class SessionProcessRunner : IProcessRunner, IDisposable
             failure = _failure;
             FreePlace(null);
         }
+
+        // A host that fails before it is ready lets the pump go on to find the failure.
+        _hostReady.TrySetResult();
 
         foreach (long id in _attempts.Keys)
         {

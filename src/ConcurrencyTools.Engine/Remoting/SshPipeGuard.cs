@@ -22,7 +22,6 @@ namespace ConcurrencyTools.Engine.Remoting;
 /// </summary>
 internal sealed unsafe class SshPipeGuard : IDisposable
 {
-    private const int SysPidfdOpen = 434;
     private const int ORdOnly = 0;
     private const int ONonBlock = 0x800;
     private const short PollIn = 0x001;
@@ -187,7 +186,7 @@ internal sealed unsafe class SshPipeGuard : IDisposable
 
         // Opened after the ssh process was seen: if it ended and its id went to another process meanwhile, the pidfd
         // names that one and the guard merely drains later than it could; the pipe held is the session's either way.
-        int pidfd = (int)syscall(SysPidfdOpen, pid, 0);
+        int pidfd = PosixNative.PidfdOpen(pid);
         if (pidfd < 0)
         {
             PosixNative.close(fd);
@@ -414,7 +413,4 @@ internal sealed unsafe class SshPipeGuard : IDisposable
 
     [DllImport("libc", EntryPoint = "write", SetLastError = true)]
     private static extern long writefd(int fd, byte* buffer, ulong count);
-
-    [DllImport("libc", SetLastError = true)]
-    private static extern long syscall(long number, int pid, uint flags);
 }

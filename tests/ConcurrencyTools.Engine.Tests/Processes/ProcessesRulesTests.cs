@@ -424,11 +424,21 @@ public class ProcessesRulesTests
         }
 
         // The shell's background child ends and is never waited for: the program the shell became does not reap it.
-        using var shell = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("sh", new[] { "-c", "sleep 0 & echo $!; exec sleep 60" }) { RedirectStandardOutput = true })!;
+        // The child ends only when this test closes the shell's input, after the shell became sleep: a child that ended
+        // before that could be reaped by the shell itself, and then it has left /proc before this test looks.
+        using var shell = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo(
+            "sh", new[] { "-c", "exec 3<&0; (read line <&3) & echo $!; exec sleep 60" }) { RedirectStandardInput = true, RedirectStandardOutput = true })!;
         try
         {
             int zombie = int.Parse(shell.StandardOutput.ReadLine()!, System.Globalization.CultureInfo.InvariantCulture);
             var clock = System.Diagnostics.Stopwatch.StartNew();
+            while (File.ReadAllText($"/proc/{shell.Id}/comm").Trim() != "sleep")
+            {
+                Assert.True(clock.Elapsed < TimeSpan.FromMinutes(1), "the shell never became sleep");
+                Thread.Sleep(10);
+            }
+
+            shell.StandardInput.Close();
             while (!File.ReadAllText($"/proc/{zombie}/stat").Split(") ")[^1].StartsWith('Z'))
             {
                 Assert.True(clock.Elapsed < TimeSpan.FromMinutes(1), "the child never ended");

@@ -1,8 +1,10 @@
 using System;
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
+using ConcurrencyTools.Engine.Measurement;
 using ConcurrencyTools.Engine.Models;
 using ConcurrencyTools.Engine.Queues;
 using ConcurrencyTools.Engine.Workloads;
@@ -20,6 +22,9 @@ public class ProducerConsumerRunTests
 {
     // Rounded columns may each be off by half their last digit.
     private const double Rounding = 0.001;
+
+    // How long a test's workers wait for each other before they go on regardless (then its assertions say why).
+    private static readonly TimeSpan HangGuard = TimeSpan.FromSeconds(30);
 
     [Theory]
     [InlineData(ConcurrencyModel.Threads)]
@@ -235,10 +240,176 @@ public class ProducerConsumerRunTests
         Assert.Equal(5, gauge.Max);
     }
 
+    [Fact]
+    public void ADepthThatEndedWeighsByHowLongItLastedToo()
+    {
+        // Depth 3 from the first note to the second, 0 before and after: the mean is 3 x (time at 3) / (time in all),
+        // bounded by the clock readings around each step, and counted when the depth ends, not only when it is read.
+        long beforeStart = Stopwatch.GetTimestamp();
+        var gauge = new QueueDepthGauge();
+        long afterStart = Stopwatch.GetTimestamp();
+        Thread.Sleep(10);
+        long beforeRise = Stopwatch.GetTimestamp();
+        gauge.Note(() => 3);
+        long afterRise = Stopwatch.GetTimestamp();
+        Thread.Sleep(20);
+        long beforeFall = Stopwatch.GetTimestamp();
+        gauge.Note(() => 0);
+        long afterFall = Stopwatch.GetTimestamp();
+        Thread.Sleep(10);
+        long beforeMean = Stopwatch.GetTimestamp();
+        double mean = gauge.Mean();
+        long afterMean = Stopwatch.GetTimestamp();
+
+        double lowest = 3.0 * (beforeFall - afterRise) / (afterMean - beforeStart);
+        double highest = 3.0 * (afterFall - beforeRise) / (beforeMean - afterStart);
+        Assert.InRange(mean, lowest, highest);
+        Assert.Equal(3, gauge.Max);
+    }
+
+    [Fact]
+    public void UnevenConsumersEachGetTheirShareAndEachSidesTimesAreSummedOverItsWorkers()
+    {
+        // Producer items 0 and 1 meet (each waits until the other has begun), so both producers work at once; every
+        // producer item then takes 20 ms. The first item a consumer takes, whichever it is, waits until the three others
+        // are done: the consumer that took it consumes only it, the other consumer the three others, each in 20 ms.
+        // (Not item 0: a producer may be held up so long that item 1 is consumed before item 0 is in the queue.)
+        using var met = new CountdownEvent(2);
+        using var othersDone = new CountdownEvent(3);
+        int taken = 0;
+        var producer = new TimedWorkload(4, index =>
+        {
+            if (index < 2)
+            {
+                met.Signal();
+                met.Wait(HangGuard);
+            }
+
+            Thread.Sleep(20);
+        });
+        var consumer = new TimedWorkload(4, _ =>
+        {
+            if (Interlocked.Increment(ref taken) == 1)
+            {
+                othersDone.Wait(HangGuard);
+                return;
+            }
+
+            Thread.Sleep(20);
+            othersDone.Signal();
+        });
+        var configuration = new ProducerConsumerConfiguration(ConcurrencyModel.Threads, 2, 2, QueueCapacity.Unbounded, producer.Spec, consumer.Spec);
+        var row = new ProducerConsumerResult { ExpectedChecksum = consumer.ExpectedChecksum() };
+        new ProducerConsumerRun(configuration, producer, consumer, producer.ExpectedChecksum()).Execute(row, 5, CancellationToken.None);
+
+        Assert.True(row.Verified, row.Error);
+        Assert.Equal(new[] { 1, 3 }, row.ItemsPerConsumer.Split(';').Select(int.Parse).Order());
+        Assert.Equal((0.25, 0.75), (row.MinConsumerShare, row.MaxConsumerShare));
+
+        // Each item's work, timed from inside, lies within the time its worker was clocked busy for it, and a side's
+        // busy time is the sum over its workers: at least the items' own times summed, more than any one worker's.
+        Assert.True(row.ProducerBusyMs >= producer.TimedMs - Rounding, $"producers busy {row.ProducerBusyMs} ms, their items took {producer.TimedMs} ms");
+        Assert.True(row.ConsumerBusyMs >= consumer.TimedMs - Rounding, $"consumers busy {row.ConsumerBusyMs} ms, their items took {consumer.TimedMs} ms");
+    }
+
+    [Fact]
+    public void TheDepthFallsAsConsumersTakeItemsNotOnlyWhenProducersAddThem()
+    {
+        // One producer adds 4 items at once; one consumer takes them in order, 30 ms each. From the consumer's k-th
+        // item on (0-based), at most 3 - k are left in the queue, whoever reads the depth: that bounds the mean from
+        // above, with the clock readings taken around the run and the consumer's own.
+        var producer = new TimedWorkload(4, _ => { });
+        var consumer = new TimedWorkload(4, _ => Thread.Sleep(30));
+        var configuration = new ProducerConsumerConfiguration(ConcurrencyModel.Threads, 1, 1, QueueCapacity.Unbounded, producer.Spec, consumer.Spec);
+        var row = new ProducerConsumerResult { ExpectedChecksum = consumer.ExpectedChecksum() };
+        long beforeGauge = Stopwatch.GetTimestamp();
+        var run = new ProducerConsumerRun(configuration, producer, consumer, producer.ExpectedChecksum());
+        long afterGauge = Stopwatch.GetTimestamp();
+        run.Execute(row, 5, CancellationToken.None);
+
+        Assert.True(row.Verified, row.Error);
+        long[] starts = Enumerable.Range(0, 4).Select(k => consumer.Times[k].Start).ToArray();
+        double area = (4.0 * (starts[0] - beforeGauge)) + (3.0 * (starts[1] - starts[0])) + (2.0 * (starts[2] - starts[1])) + (starts[3] - starts[2]);
+        double highest = area / (consumer.Times[3].End - afterGauge);
+        Assert.InRange(row.MeanQueueDepth, 0, highest + Rounding);
+        Assert.InRange(row.MaxQueueDepth, 1, 4);
+    }
+
+    [Fact]
+    public void AFailedRunIsNotVerifiedEvenWhenItsChecksumsCannotTell()
+    {
+        // Items whose checksums are all 0: a lost item changes no sum, so only the error and the lost count can say
+        // that this run went wrong.
+        var producer = new TimedWorkload(3, _ => { }, zeroChecksums: true);
+        var consumer = new TimedWorkload(3, index => throw new InvalidOperationException($"item {index} fails on purpose"), zeroChecksums: true);
+        var configuration = new ProducerConsumerConfiguration(ConcurrencyModel.Threads, 1, 1, new QueueCapacity(1), producer.Spec, consumer.Spec);
+        var row = new ProducerConsumerResult { ExpectedChecksum = 0 };
+        new ProducerConsumerRun(configuration, producer, consumer, 0).Execute(row, 5, CancellationToken.None);
+
+        Assert.Equal((0L, 0L), (row.Checksum, row.ExpectedChecksum));
+        Assert.Equal(0, row.Duplicated);
+        Assert.InRange(row.Lost, 1, 3);
+        Assert.Equal("InvalidOperationException: item 0 fails on purpose", row.Error);
+        Assert.False(row.Verified);
+    }
+
+    [Fact]
+    public void AnItemCostsItsCpuTimeAloneAndAMixedItemItsWaitBesides()
+    {
+        // A Mixed item waits 50 ms (100 ms at CpuFraction 0.5) after a little computing; a Cpu item never waits (its
+        // 1000 ms would be a wait of 500 ms were it Mixed). Both sides' item costs are
+        // measured on this thread, the best of three runs each: three runs of each fit in the CPU time this thread
+        // spends on the whole benchmark. This thread first uses 200 ms of CPU, so that a cost read as a sum of clock
+        // readings instead of a difference cannot pass for one.
+        double spinUntil = 200;
+        while (ThreadCpuClock.NowMs() < spinUntil)
+        {
+            Thread.SpinWait(1000);
+        }
+
+        var plan = new ProducerConsumerPlan(
+            new[] { ConcurrencyModel.Threads }, new[] { 1 }, new[] { 1 }, new[] { 2 }, new[] { new QueueCapacity(2) },
+            produceMs: new[] { 1000 }, consumeMs: new[] { 100 }, producerWorkload: WorkloadKind.Cpu, consumerWorkload: WorkloadKind.Mixed,
+            producerIterations: 1_000_000, consumerIterations: 20_000, repeat: 1, warmup: 0);
+        double cpuBefore = ThreadCpuClock.NowMs();
+        ProducerConsumerResult row = new ProducerConsumerBenchmark(plan).Run(null, CancellationToken.None).Single();
+        double cpuSpent = ThreadCpuClock.NowMs() - cpuBefore;
+
+        Assert.True(row.Verified, row.Error);
+        Assert.True(ThreadCpuClock.IsThreadTime, "this test needs the thread's CPU clock (Linux)");
+        Assert.True(row.ProducerItemMs > 0, $"a Cpu item cost {row.ProducerItemMs} ms");
+        Assert.True(row.ConsumerItemMs >= 50, $"a Mixed item cost {row.ConsumerItemMs} ms, less than its 50 ms wait");
+        double computing = row.ProducerItemMs + (row.ConsumerItemMs - 50);
+        Assert.True(computing <= (cpuSpent / 3) + Rounding, $"items cost {row.ProducerItemMs} and {row.ConsumerItemMs} ms; this thread spent {cpuSpent} ms of CPU in all");
+    }
+
     private static (ProducerConsumerConfiguration Configuration, Workload Producer, Workload Consumer) Sides(ConcurrencyModel model)
     {
         var spec = new WorkloadSpec(WorkloadKind.Io, 6, durationMs: 0);
         return (new ProducerConsumerConfiguration(model, 2, 2, new QueueCapacity(2), spec, spec), Workload.Create(spec), Workload.Create(spec));
+    }
+
+    /// <summary>
+    /// A side whose items run <c>body</c> on the worker's thread, each timed from inside (the stopwatch readings at its
+    /// start and end); its checksums are index + 1, or all 0.
+    /// </summary>
+    private sealed class TimedWorkload(int items, Action<int> body, bool zeroChecksums = false)
+        : Workload(new WorkloadSpec(WorkloadKind.Io, items, durationMs: 0))
+    {
+        public ConcurrentDictionary<int, (long Start, long End)> Times { get; } = new();
+
+        /// <summary>The items' own times summed, in milliseconds.</summary>
+        public double TimedMs => Times.Values.Sum(t => (t.End - t.Start) * 1000.0 / Stopwatch.Frequency);
+
+        public override ValueTask<long> RunTaskAsync(int index, ITaskContext context)
+        {
+            long start = Stopwatch.GetTimestamp();
+            body(index);
+            Times[index] = (start, Stopwatch.GetTimestamp());
+            return new ValueTask<long>(ExpectedChecksum(index));
+        }
+
+        public override long ExpectedChecksum(int index) => zeroChecksums ? 0 : index + 1;
     }
 
     /// <summary>An Io workload that keeps the name of every thread that ran one of its items.</summary>

@@ -15,10 +15,18 @@ using Xunit;
 
 namespace ConcurrencyTools.Runspaces.Tests;
 
-/// <summary>The host's side of Invoke-ProcessPool -Session, driven as the remote commands drive it.</summary>
+/// <summary>The host's side of Invoke-ProcessPool -Session, driven as the host's remote pipeline drives it.</summary>
 public sealed class RemoteTaskServerTests
 {
     private static readonly TimeSpan HangGuard = TimeSpan.FromSeconds(60);
+
+    /// <summary>One input of the host's pipeline: the batch text of tasks (id, executable, arguments, standard input).</summary>
+    private static string Batch(params (long Id, string FilePath, string[] Arguments, string? StandardInput)[] tasks) =>
+        RemoteTaskBatch.Write(tasks.Select(t => (t.Id, new ProcessTask(t.Id, string.Empty, t.FilePath, t.Arguments, t.StandardInput))));
+
+    /// <summary>A batch of tasks that each run <paramref name="filePath"/> without arguments or input.</summary>
+    private static string Batch(string filePath, params long[] ids) =>
+        Batch(ids.Select(id => (id, filePath, Array.Empty<string>(), (string?)null)).ToArray());
 
     /// <summary>Exchanges until every id has a row; returns the rows by id.</summary>
     private static Dictionary<long, PSObject> Collect(RemoteTaskServer server, IReadOnlyCollection<long> ids, object[] first)
@@ -38,12 +46,12 @@ public sealed class RemoteTaskServerTests
                 return rows;
             }
 
-            answer = server.Exchange(null, null, null, null, null);
+            answer = server.ExchangeBatch(null);
         }
     }
 
     [Fact]
-    public void Exchange_runs_each_task_once_in_its_slots_and_queues_those_sent_ahead()
+    public void ExchangeBatch_runs_each_task_once_in_its_slots_and_queues_those_sent_ahead()
     {
         string log = Path.Combine(Path.GetTempPath(), $"ct-server-{Guid.NewGuid():N}");
         try
@@ -52,12 +60,7 @@ public sealed class RemoteTaskServerTests
             long[] ids = [11, 12, 13, 14, 15];
             // Each task logs its start and end: at most 2 may be between the two at any moment.
             string script = "echo \"+ $1\" >> \"$2\"; sleep 0.2; echo \"- $1\" >> \"$2\"; echo \"out $1\"";
-            object[] first = server.Exchange(
-                ids,
-                ids.Select(_ => "sh").ToArray(),
-                ids.Select(_ => 5).ToArray(),
-                ids.SelectMany(id => new[] { "-c", script, "sh", id.ToString(), log }).ToArray(),
-                ids.Select(_ => (string?)null).ToArray());
+            object[] first = server.ExchangeBatch(Batch(ids.Select(id => (id, "sh", new[] { "-c", script, "sh", id.ToString(CultureInfo.InvariantCulture), log }, (string?)null)).ToArray()));
 
             Dictionary<long, PSObject> rows = Collect(server, ids, first);
 
@@ -88,16 +91,13 @@ public sealed class RemoteTaskServerTests
     }
 
     [Fact]
-    public void Exchange_passes_standard_input_and_environment_and_applies_the_time_limit()
+    public void ExchangeBatch_passes_standard_input_and_environment_and_applies_the_time_limit()
     {
         using var server = new RemoteTaskServer(
             new RemotePoolOptions { TimeoutSeconds = 1.0, Environment = new Dictionary<string, string?> { ["CT_GREETING"] = "hello" } }, 2);
-        object[] first = server.Exchange(
-            new long[] { 1, 2 },
-            new[] { "sh", "sleep" },
-            new[] { 2, 1 },
-            new[] { "-c", "read line; echo \"$line $CT_GREETING\"", "30" },
-            new[] { "a line\n", null });
+        object[] first = server.ExchangeBatch(Batch(
+            (1, "sh", new[] { "-c", "read line; echo \"$line $CT_GREETING\"" }, "a line\n"),
+            (2, "sleep", new[] { "30" }, null)));
 
         Dictionary<long, PSObject> rows = Collect(server, [1, 2], first);
 
@@ -114,12 +114,8 @@ public sealed class RemoteTaskServerTests
         {
             var server = new RemoteTaskServer(new RemotePoolOptions(), 1);
             var watch = Stopwatch.StartNew();
-            server.Exchange(
-                new long[] { 1, 2 },
-                new[] { "sh", "sh" },
-                new[] { 4, 4 },
-                new[] { "-c", "echo started >> \"$1\"; sleep 30", "sh", log, "-c", "echo started >> \"$1\"; sleep 30", "sh", log },
-                new string?[] { null, null });
+            string[] arguments = { "-c", "echo started >> \"$1\"; sleep 30", "sh", log };
+            server.ExchangeBatch(Batch((1, "sh", arguments, null), (2, "sh", arguments, null)));
             Assert.Equal(1, server.Running);
 
             server.Dispose();
@@ -141,7 +137,7 @@ public sealed class RemoteTaskServerTests
         // server hands out instead, to the runner and as rows.
         var runner = new RecordingRunner();
         var server = new RemoteTaskServer(new RemotePoolOptions(), 1, (_, _) => runner);
-        server.Exchange(new long[] { 1, 2, 3 }, new[] { "a", "b", "c" }, new[] { 0, 0, 0 }, Array.Empty<string>(), new string?[] { null, null, null });
+        server.ExchangeBatch(Batch((1, "a", [], null), (2, "b", [], null), (3, "c", [], null)));
         await runner.FirstStarted.WaitAsync(HangGuard);
 
         // The runner ends task 1 on the stopping thread, so its slot frees up while the server is still stopping.
@@ -150,7 +146,7 @@ public sealed class RemoteTaskServerTests
         await Task.Run(server.Dispose);
 
         // Whatever was launched has ended by now (Dispose waits for it) and left its row; only task 1 may have one.
-        object[] rows = server.Exchange(null, null, null, null, null);
+        object[] rows = server.ExchangeBatch(null);
         Assert.Equal(new long[] { 1 }, rows.Cast<PSObject>().Select(row => Convert.ToInt64(row.Properties["Seq"].Value)));
         Assert.Equal(new long[] { 1 }, runner.Started);
         Assert.Equal(0, server.Running);
@@ -178,29 +174,33 @@ public sealed class RemoteTaskServerTests
         Assert.Equal(sent.Environment.OrderBy(e => e.Key), received.Environment!.OrderBy(e => e.Key));
     }
 
-    [Fact]
-    public void Exchange_rejects_task_arrays_that_do_not_line_up()
+    [Theory]
+    [InlineData("not json")]
+    [InlineData("{\"Id\": 1, \"FilePath\": \"a\"}")]
+    [InlineData("[{\"Id\": 1, \"FilePath\": \"a\", \"Arguments\": [], \"StandardInput\": null}, {\"Id\": \"two\"}]")]
+    [InlineData("[{\"Id\": 1, \"FilePath\": \"a\", \"Arguments\": \"one argument, not a list\"}]")]
+    public void A_batch_that_is_not_one_is_refused_naming_it_and_starts_none_of_its_tasks(string text)
     {
-        using var server = new RemoteTaskServer(new RemotePoolOptions(), 1);
-        Assert.Throws<ArgumentException>(() => server.Exchange(new long[] { 1, 2 }, new[] { "true" }, new[] { 0, 0 }, Array.Empty<string>(), new string?[] { null, null }));
-        Assert.Throws<ArgumentException>(() => server.Exchange(new long[] { 1 }, new[] { "true" }, new[] { 3 }, new[] { "a" }, new string?[] { null }));
+        var runner = new RecordingRunner();
+        using var server = new RemoteTaskServer(new RemotePoolOptions(), 2, (_, _) => runner);
+
+        var refused = Assert.Throws<ArgumentException>(() => server.ExchangeBatch(text));
+
+        Assert.Equal("batch", refused.ParamName);
+        Assert.StartsWith("Not a batch of tasks: ", refused.Message);
+        Assert.IsAssignableFrom<System.Text.Json.JsonException>(refused.InnerException);
+        Assert.Empty(runner.Started);
         Assert.Equal(0, server.Running);
     }
 
     [Fact]
-    public void Bad_arrays_and_slots_are_refused_with_messages_naming_them()
+    public void Bad_options_and_slots_are_refused_with_messages_naming_them()
     {
         Assert.Equal("options", Assert.Throws<ArgumentNullException>(() => new RemoteTaskServer(null!, 1)).ParamName);
         Assert.Equal("slots", Assert.Throws<ArgumentOutOfRangeException>(() => new RemoteTaskServer(new RemotePoolOptions(), 0)).ParamName);
-
-        using var server = new RemoteTaskServer(new RemotePoolOptions(), 1, (_, _) => new ScriptedRunner((task, _) => new ProcessTaskResult(task, "scripted")));
-        var lengths = Assert.Throws<ArgumentException>(() => server.Exchange(new long[] { 1 }, new[] { "a" }, new[] { 0 }, Array.Empty<string>(), new string?[] { null, null }));
-        Assert.Equal("ids", lengths.ParamName);
-        Assert.StartsWith("The task arrays differ in length.", lengths.Message);
-        var counts = Assert.Throws<ArgumentException>(() => server.Exchange(new long[] { 1 }, new[] { "a" }, new[] { 2 }, new[] { "x" }, new string?[] { null }));
-        Assert.Equal("argumentCounts", counts.ParamName);
-        Assert.StartsWith("The argument counts do not match the arguments.", counts.Message);
-        Assert.Equal(0, server.Running);
+        Assert.Equal("slots", Assert.Throws<ArgumentOutOfRangeException>(() => new RemoteTaskServer(new RemotePoolOptions(), ProcessPoolOptions.MaxThrottleLimit + 1)).ParamName);
+        using var largest = new RemoteTaskServer(new RemotePoolOptions(), ProcessPoolOptions.MaxThrottleLimit, (_, _) => new RecordingRunner());
+        Assert.Equal(ProcessPoolOptions.MaxThrottleLimit, largest.Slots);
     }
 
     [Fact]
@@ -211,7 +211,7 @@ public sealed class RemoteTaskServerTests
         using var idle = new RemoteTaskServer(new RemotePoolOptions(), 1, (_, _) => runner, TimeSpan.FromSeconds(3));
         // The watchdog looks every second; nothing runs, so a silent server stays usable.
         Thread.Sleep(4500);
-        var answers = new List<object>(idle.Exchange(new long[] { 1 }, new[] { "a" }, new[] { 0 }, Array.Empty<string>(), new string?[] { null }));
+        var answers = new List<object>(idle.ExchangeBatch(Batch("a", 1)));
         Assert.Equal(new long[] { 1 }, runner.Started);
 
         // Now a task runs and no exchange comes: the server stops it and leaves its row.
@@ -223,7 +223,7 @@ public sealed class RemoteTaskServerTests
 
         Assert.Equal(0, idle.Running);
         // (On a loaded machine the first exchange itself may outlast the silence and carry the row.)
-        answers.AddRange(idle.Exchange(null, null, null, null, null));
+        answers.AddRange(idle.ExchangeBatch(null));
         PSObject row = (PSObject)Assert.Single(answers);
         Assert.Equal("Killed.", row.Properties["Error"].Value);
     }
@@ -257,7 +257,7 @@ public sealed class RemoteTaskServerTests
         });
         using var server = new RemoteTaskServer(new RemotePoolOptions(), 2, (_, _) => runner);
 
-        PSObject row = (PSObject)Assert.Single(Collect(server, [42], server.Exchange(new long[] { 42 }, new[] { "x" }, new[] { 0 }, Array.Empty<string>(), new string?[] { null })).Values);
+        PSObject row = (PSObject)Assert.Single(Collect(server, [42], server.ExchangeBatch(Batch("x", 42))).Values);
 
         var expected = new Dictionary<string, object?>
         {
@@ -286,7 +286,7 @@ public sealed class RemoteTaskServerTests
         var runner = new ScriptedRunner((task, _) => task.Seq == 1 ? throw new InvalidOperationException("no such program") : new ProcessTaskResult(task, "scripted") { Succeeded = true });
         using var server = new RemoteTaskServer(new RemotePoolOptions(), 1, (_, _) => runner);
 
-        Dictionary<long, PSObject> rows = Collect(server, [1, 2], server.Exchange(new long[] { 1, 2 }, new[] { "a", "b" }, new[] { 0, 0 }, Array.Empty<string>(), new string?[] { null, null }));
+        Dictionary<long, PSObject> rows = Collect(server, [1, 2], server.ExchangeBatch(Batch((1, "a", [], null), (2, "b", [], null))));
 
         Assert.Equal("InvalidOperationException: no such program", rows[1].Properties["Error"].Value);
         Assert.Equal(1, rows[1].Properties["Slot"].Value);
@@ -297,52 +297,56 @@ public sealed class RemoteTaskServerTests
     }
 
     [Fact]
-    public void Tasks_arrive_as_PowerShell_sends_them_wrapped_or_single_and_keep_their_arguments_and_input()
+    public void A_batch_of_one_input_starts_its_tasks_with_their_arguments_and_input_and_an_empty_one_polls()
     {
-        var runner = new ScriptedRunner((task, _) => new ProcessTaskResult(task, "scripted") { StdOut = task.FilePath + "|" + string.Join(",", task.Arguments) + "|" + (task.StandardInput ?? "none") });
-        using var server = new RemoteTaskServer(new RemotePoolOptions(), 3, (_, _) => runner);
+        var runner = new ScriptedRunner((task, _) => new ProcessTaskResult(task, "scripted") { StdOut = $"{task.Seq}:{task.Input}:{task.FilePath}|" + string.Join(",", task.Arguments) + "|" + (task.StandardInput ?? "none") });
+        using var server = new RemoteTaskServer(new RemotePoolOptions(), 2, (_, _) => runner);
+        // The caller's task numbers and inputs are its own: a task travels under the id its row comes back with.
+        string batch = RemoteTaskBatch.Write(new (long, ProcessTask)[]
+        {
+            (11, new ProcessTask(1, "in 1", "tool", new[] { "a b", "", "\"quoted\" ü\n2nd line" }, "text")),
+            (12, new ProcessTask(2, "in 2", "other", Array.Empty<string>(), null)),
+            (13, new ProcessTask(3, "in 3", "third", new[] { "3" }, string.Empty)),
+        });
+        // As remoting carries it: the whole batch is one string, a primitive at any depth.
+        batch = (string)PSSerializer.Deserialize(PSSerializer.Serialize(batch, depth: 1));
 
-        // One task as single values (a PowerShell array of one arrives unrolled), then two wrapped in PSObjects.
-        Dictionary<long, PSObject> rows = Collect(server, [7], server.Exchange(PSObject.AsPSObject(7L), "tool", 2, new object[] { PSObject.AsPSObject("a b"), 3 }, "in"));
-        Assert.Equal("tool|a b,3|in", rows[7].Properties["StdOut"].Value);
+        Dictionary<long, PSObject> rows = Collect(server, [11, 12, 13], server.ExchangeBatch(batch));
 
-        rows = Collect(server, [8, 9], server.Exchange(
-            PSObject.AsPSObject(new object[] { PSObject.AsPSObject(8), 9 }),
-            new[] { "p", "q" },
-            new object[] { 0, PSObject.AsPSObject(1) },
-            new object?[] { PSObject.AsPSObject("z") },
-            new object?[] { null, "" }));
-        Assert.Equal("p||none", rows[8].Properties["StdOut"].Value);
-        Assert.Equal("q|z|", rows[9].Properties["StdOut"].Value);
-
-        Assert.Throws<ArgumentException>(() => server.Exchange(new long[] { 1 }, new[] { "x" }, new[] { -1 }, Array.Empty<string>(), new string?[] { null }));
-        Assert.Equal(new long[] { 7, 8, 9 }, runner.Started.Order());
+        Assert.Equal("11::tool|a b,,\"quoted\" ü\n2nd line|text", rows[11].Properties["StdOut"].Value);
+        Assert.Equal("12::other||none", rows[12].Properties["StdOut"].Value);
+        Assert.Equal("13::third|3|", rows[13].Properties["StdOut"].Value);
+        Assert.Equal(new long[] { 11, 12, 13 }, runner.Started.Order());
+        Assert.Empty(server.ExchangeBatch(string.Empty));
+        Assert.Empty(server.ExchangeBatch(null));
+        Assert.Equal(3, runner.Started.Length);
     }
 
     [Fact]
-    public void A_batch_of_one_input_starts_its_tasks_with_their_arguments_and_input_and_an_empty_one_polls()
+    public void A_batch_without_arguments_or_without_tasks_starts_what_it_says_and_one_without_a_file_path_none()
     {
-        var runner = new ScriptedRunner((task, _) => new ProcessTaskResult(task, "scripted") { StdOut = task.FilePath + "|" + string.Join(",", task.Arguments) + "|" + (task.StandardInput ?? "none") });
+        var runner = new ScriptedRunner((task, _) => new ProcessTaskResult(task, "scripted") { StdOut = $"{task.FilePath}|{task.Arguments.Count}|" + (task.StandardInput ?? "none") });
         using var server = new RemoteTaskServer(new RemotePoolOptions(), 2, (_, _) => runner);
-        string batch = RemoteTaskBatch.Write(new (long, ProcessTask)[]
-        {
-            (11, new ProcessTask(1, "in 1", "tool", new[] { "a b", "" }, "text")),
-            (12, new ProcessTask(2, "in 2", "other", Array.Empty<string>(), null)),
-        });
 
-        var answers = new List<object>(server.ExchangeBatch(batch));
-        var deadline = Stopwatch.StartNew();
-        while (answers.OfType<PSObject>().Count() < 2 && deadline.Elapsed < HangGuard)
+        // Arguments and input the caller's JSON leaves out or sets to null arrive as none.
+        Dictionary<long, PSObject> rows = Collect(server, [5, 6], server.ExchangeBatch("[{\"Id\": 5, \"FilePath\": \"a\"}, {\"Id\": 6, \"FilePath\": \"b\", \"Arguments\": null, \"StandardInput\": \"in\"}]"));
+        Assert.Equal("a|0|none", rows[5].Properties["StdOut"].Value);
+        Assert.Equal("b|0|in", rows[6].Properties["StdOut"].Value);
+
+        // An empty list and JSON's null are batches of no task: polls.
+        Assert.Empty(server.ExchangeBatch("[]"));
+        Assert.Empty(server.ExchangeBatch("null"));
+
+        // A task without a program refuses its whole batch, the good task before it included.
+        foreach (string noFile in new[] { "[{\"Id\": 7, \"FilePath\": \"c\"}, {\"Id\": 8}]", "[{\"Id\": 7, \"FilePath\": \"c\"}, {\"Id\": 8, \"FilePath\": \"\"}]" })
         {
-            answers.AddRange(server.ExchangeBatch(null));
+            var refused = Assert.Throws<ArgumentException>(() => server.ExchangeBatch(noFile));
+            Assert.Equal("batch", refused.ParamName);
+            Assert.StartsWith("Not a batch of tasks: task 8 has no file path.", refused.Message);
         }
 
-        Dictionary<long, PSObject> rows = answers.OfType<PSObject>().ToDictionary(r => Convert.ToInt64(r.Properties["Seq"].Value, CultureInfo.InvariantCulture));
-        Assert.Equal("tool|a b,|text", rows[11].Properties["StdOut"].Value);
-        Assert.Equal("other||none", rows[12].Properties["StdOut"].Value);
-        Assert.Equal(new long[] { 11, 12 }, runner.Started.Order());
-        Assert.Empty(server.ExchangeBatch(string.Empty));
-        Assert.Throws<ArgumentException>(() => server.ExchangeBatch("not json"));
+        Assert.Equal(new long[] { 5, 6 }, runner.Started.Order());
+        Assert.Equal(0, server.Running);
     }
 
     [Fact]
@@ -351,11 +355,11 @@ public sealed class RemoteTaskServerTests
         var runner = new ScriptedRunner((task, _) => new ProcessTaskResult(task, "scripted"), line: "a line");
         using var server = new RemoteTaskServer(new RemotePoolOptions { Stream = true }, 1, (_, _) => runner);
 
-        var answers = new List<object>(server.Exchange(new long[] { 5 }, new[] { "x" }, new[] { 0 }, Array.Empty<string>(), new string?[] { null }));
+        var answers = new List<object>(server.ExchangeBatch(Batch("x", 5)));
         var deadline = Stopwatch.StartNew();
         while (!answers.OfType<PSObject>().Any() && deadline.Elapsed < HangGuard)
         {
-            answers.AddRange(server.Exchange(null, null, null, null, null));
+            answers.AddRange(server.ExchangeBatch(null));
         }
 
         Assert.Equal(2, answers.Count);
@@ -365,7 +369,7 @@ public sealed class RemoteTaskServerTests
 
         var quiet = new ScriptedRunner((task, _) => new ProcessTaskResult(task, "scripted"), line: "a line");
         using var withoutStream = new RemoteTaskServer(new RemotePoolOptions(), 1, (_, _) => quiet);
-        Assert.All(Collect(withoutStream, [5], withoutStream.Exchange(new long[] { 5 }, new[] { "x" }, new[] { 0 }, Array.Empty<string>(), new string?[] { null })).Values, row => Assert.IsType<PSObject>(row));
+        Assert.All(Collect(withoutStream, [5], withoutStream.ExchangeBatch(Batch("x", 5))).Values, row => Assert.IsType<PSObject>(row));
         Assert.Equal(1, quiet.LinesOffered);
     }
 
