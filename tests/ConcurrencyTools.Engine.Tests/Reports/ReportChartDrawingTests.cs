@@ -287,6 +287,10 @@ public class ReportChartDrawingTests
         // Only the slots used are labelled, the first on top; the time axis starts when the first task was queued.
         Assert.Equal(new[] { "3", "7" }, Texts(timeline).SkipWhile(t => t != "milliseconds since the first task was queued").Skip(1).TakeWhile(t => t != "slot"));
         Assert.Equal("0", Texts(timeline).First());
+
+        // Its title, and a legend entry for each outcome the tasks had and for the waits in the queue.
+        Assert.Contains("Tasks per slot over time", Texts(timeline));
+        Assert.All(new[] { "queue wait", "succeeded", "failed", "timed out" }, entry => Assert.Contains(entry, Texts(timeline)));
         double three = Position(Text(timeline, "3")).Y, seven = Position(Text(timeline, "7")).Y;
         Assert.True(three < seven);
 
@@ -341,6 +345,9 @@ public class ReportChartDrawingTests
         XElement histogram = Charts(Write(Pool()))[1];
 
         Assert.Equal(new[] { "timed out", "failed", "succeeded" }, Texts(histogram).Where(t => t is "timed out" or "failed" or "succeeded"));
+        Assert.Contains("Task durations", Texts(histogram));
+        Assert.Contains("DurationMs", Texts(histogram));
+        Assert.Contains("tasks", Texts(histogram));
         double bottom = Y(histogram, 0), perTask = Y(histogram, 1) - bottom;
         var expected = new[] { (Orange, 27.5, 40.0, 2.0), (Red, 15.0, 27.5, 2.0), (Green, 15.0, 27.5, 1.0), (Green, 27.5, 40.0, 1.0) };
         XElement[] bars = Bars(histogram).ToArray();
