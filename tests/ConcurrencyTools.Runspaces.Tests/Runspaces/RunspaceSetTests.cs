@@ -1,8 +1,10 @@
 using System;
 using System.Collections;
+using System.Collections.Concurrent;
 using System.IO;
 using System.Linq;
 using System.Management.Automation;
+using System.Management.Automation.Runspaces;
 using System.Threading;
 using System.Threading.Tasks;
 using ConcurrencyTools.Engine.Runspaces;
@@ -167,6 +169,57 @@ public sealed class RunspaceSetTests
     }
 
     [Fact]
+    public void Dispose_closes_every_runspace_and_a_second_Dispose_does_nothing()
+    {
+        RunspaceSet set = RunspaceSet.Open(ScriptBlockState.Empty, 2, CancellationToken.None);
+        // Each invocation returns the runspace it ran in.
+        Runspace[] runspaces = [.. set.InvokeTogether("[runspace]::DefaultRunspace", null, CancellationToken.None).Select(r => (Runspace)Assert.Single(r.Output).BaseObject)];
+        Assert.Equal(2, runspaces.Distinct().Count());
+        Assert.All(runspaces, r => Assert.Equal(RunspaceState.Opened, r.RunspaceStateInfo.State));
+
+        set.Dispose();
+
+        Assert.All(runspaces, r => Assert.Equal(RunspaceState.Closed, r.RunspaceStateInfo.State));
+        set.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => set.InvokeTogether("1", null, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task A_runspace_that_fails_before_the_barrier_does_not_leave_the_others_waiting_for_it()
+    {
+        using RunspaceSet set = RunspaceSet.Open(ScriptBlockState.Empty, 2, CancellationToken.None);
+        var first = (Runspace)Assert.Single(set.InvokeTogether("[runspace]::DefaultRunspace", null, CancellationToken.None)[0].Output).BaseObject;
+        // Runspace 0 closed behind the set's back: its invocation fails before it reaches the barrier.
+        first.Close();
+
+        // The timeout is a hang guard only: without the barrier abandoned, runspace 1 would wait for runspace 0 forever.
+        var results = await Task.Run(() => set.InvokeTogether("$_", "shared", CancellationToken.None)).WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Equal(2, results.Count);
+        Assert.True(results[0].Failed);
+        ErrorRecord error = Assert.Single(results[0].Errors);
+        // Not an error of PowerShell's own (those keep theirs): the set names it, with the input as its target.
+        Assert.Equal("ScriptBlockFailed", error.FullyQualifiedErrorId);
+        Assert.Equal(ErrorCategory.NotSpecified, error.CategoryInfo.Category);
+        Assert.Equal("shared", error.TargetObject);
+        Assert.IsType<InvalidRunspaceStateException>(error.Exception);
+        // Runspace 1's wait at the barrier was abandoned: a .NET call's exception, which PowerShell writes as an error.
+        Assert.IsType<OperationCanceledException>(Assert.Single(results[1].Errors).Exception.InnerException);
+    }
+
+    [Fact]
+    public void InvokeEach_tells_the_caller_of_each_result_as_it_finishes()
+    {
+        using RunspaceSet set = RunspaceSet.Open(ScriptBlockState.Empty, 2, CancellationToken.None);
+        var heard = new ConcurrentQueue<ScriptTaskResult>();
+
+        var results = set.InvokeEach("$_", Items, CancellationToken.None, new Listener(heard.Enqueue));
+
+        Assert.Equal(Items.Length, heard.Count);
+        Assert.Equal(results.OrderBy(r => r.Index), heard.OrderBy(r => r.Index));
+    }
+
+    [Fact]
     public void Opening_puts_back_the_module_path_the_caller_chose()
     {
         // pwsh adds its default module paths to the process's PSModulePath when a runspace opens.
@@ -198,5 +251,11 @@ public sealed class RunspaceSetTests
         Assert.Equal("items", Assert.Throws<ArgumentNullException>(() => set.InvokeEach("$_", null!, CancellationToken.None)).ParamName);
         Assert.Equal("script", Assert.Throws<ArgumentNullException>(() => set.InvokeEach(null!, [1], CancellationToken.None)).ParamName);
         Assert.Equal("script", Assert.Throws<ArgumentNullException>(() => set.InvokeTogether(null!, null, CancellationToken.None)).ParamName);
+    }
+
+    /// <summary>Hears each result on the worker thread that finished it (Progress&lt;T&gt; would post it elsewhere, later).</summary>
+    private sealed class Listener(Action<ScriptTaskResult> heard) : IProgress<ScriptTaskResult>
+    {
+        public void Report(ScriptTaskResult value) => heard(value);
     }
 }

@@ -20,8 +20,10 @@ public sealed class ScriptBlockBenchmarkTests
     [Fact]
     public void Every_in_process_model_runs_every_item_once_with_the_same_state()
     {
+        // Each item checks the variable, the argument and the item it was given, and throws if any is missing.
         var state = ScriptBlockState.From(null, new Hashtable { ["Factor"] = 10 }, [5]);
-        using var benchmark = new ScriptBlockBenchmark(List("param($n, $plus) $_ * $Factor + $plus; 'second'", 6, state), InProcess, [3], repeat: 1, warmup: 0);
+        const string Script = "param($n, $plus) if ($Factor -ne 10 -or $plus -ne 5 -or $n -ne $_) { throw \"state: $Factor $plus $n\" }; $_ * $Factor + $plus; 'second'";
+        using var benchmark = new ScriptBlockBenchmark(List(Script, 6, state), InProcess, [3], repeat: 1, warmup: 0);
 
         var rows = benchmark.Run(null, CancellationToken.None).ToList();
 
@@ -29,6 +31,7 @@ public sealed class ScriptBlockBenchmarkTests
         Assert.All(rows, row =>
         {
             Assert.True(row.Verified, row.Model + ": " + row.Error);
+            Assert.Null(row.Error);
             Assert.Equal("ScriptBlock", row.Workload);
             Assert.Equal(6, row.Tasks);
             Assert.Equal(12, row.OutputCount);
@@ -42,6 +45,10 @@ public sealed class ScriptBlockBenchmarkTests
             Assert.NotNull(row.PeakWorkingSetBytes);
             Assert.NotNull(row.PeakThreadCount);
             Assert.NotNull(row.GcMode);
+            Assert.NotNull(row.Gen0Collections);
+            Assert.NotNull(row.ThreadPoolCompletedWorkItems);
+            // On Linux each item measured its block's CPU on its thread: the row has the items' CPU.
+            Assert.Equal(OperatingSystem.IsLinux(), row.TaskCpuMs is not null);
         });
         Assert.Equal(1, rows[0].ThreadsUsed);
         Assert.InRange(rows[1].ThreadsUsed, 1, 3);
@@ -60,8 +67,8 @@ public sealed class ScriptBlockBenchmarkTests
 
         Assert.Equal(model.ToString(), row.Model);
         Assert.False(row.Verified);
-        Assert.StartsWith("0 results for 4 items (0 distinct); ", row.Error);
-        Assert.EndsWith(".", row.Error);
+        // The row ends with the last error the driver wrote.
+        Assert.Equal($"0 results for 4 items (0 distinct); {row.ErrorRecords![^1]}.", row.Error);
         Assert.Contains("Start-Job", row.Error);
         Assert.Contains("Start-Job", row.FirstError);
         Assert.InRange(row.ErrorCount!.Value, 1, 8);
@@ -93,8 +100,9 @@ public sealed class ScriptBlockBenchmarkTests
             Assert.Equal(2, row.ErrorRecords!.Length);
             Assert.Equal(3, row.OutputCount);
             Assert.Equal(3, row.CompletedTasks);
-            Assert.Contains("two failed", row.FirstError + row.Error);
-            Assert.StartsWith("1 of 4 items stopped with a terminating error", row.Error);
+            // Item 2's throw ends it; item 3's division by zero is written and the item goes on. In item order.
+            Assert.Equal("two failed", row.FirstError);
+            Assert.Equal("1 of 4 items stopped with a terminating error; the first: two failed", row.Error);
         });
     }
 
@@ -193,7 +201,7 @@ public sealed class ScriptBlockBenchmarkTests
     public void A_module_that_cannot_be_imported_is_an_error_row_for_each_model()
     {
         var state = ScriptBlockState.From(["NoSuchModule-9f2c"], null, null);
-        using var benchmark = new ScriptBlockBenchmark(List("$_", 2, state), InProcess, [2], repeat: 1, warmup: 0, measureOverhead: false);
+        using var benchmark = new ScriptBlockBenchmark(List("$_", 2, state), InProcess, [2], repeat: 1, warmup: 0);
 
         var rows = benchmark.Run(null, CancellationToken.None).ToList();
 
@@ -202,6 +210,8 @@ public sealed class ScriptBlockBenchmarkTests
         {
             Assert.False(row.Verified);
             Assert.Contains("NoSuchModule-9f2c", row.Error + row.FirstError);
+            // The overhead run (an empty script block, the same module) failed too: no overhead is known.
+            Assert.Null(row.ModelOverheadMs);
         });
     }
 
@@ -210,9 +220,96 @@ public sealed class ScriptBlockBenchmarkTests
     {
         var error = Assert.Throws<ArgumentOutOfRangeException>(() => new ScriptBlockBenchmark(List("$_", 2), [ConcurrencyModel.Runspaces, ConcurrencyModel.GilThreads]));
         Assert.Equal("Model", error.ParamName);
-        Assert.Contains("'GilThreads' cannot run a script block", error.Message);
+        Assert.StartsWith("Model 'GilThreads' cannot run a script block; choose one of Sequential, Runspaces, ForEachParallel, ThreadJob, Jobs, Processes.", error.Message);
+        // Without models, the in-process ones.
+        using var defaults = new ScriptBlockBenchmark(List("$_", 2));
+        Assert.Equal(InProcess, defaults.Models);
         Assert.Equal("InputObject", Assert.Throws<ArgumentException>(() => new ScriptTaskList("$_", [])).ParamName);
         Assert.Equal("Workers", Assert.Throws<ArgumentOutOfRangeException>(() => new ScriptBlockBenchmark(List("$_", 2), null, [0])).ParamName);
+    }
+
+    [Fact]
+    public void The_items_CPU_is_their_sum_and_their_share_counts_their_sleep()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return; // the items' own CPU is measured on Linux only
+        }
+
+        // Each of 3 items burns 100 ms of its thread's CPU (schedstat's first field, in nanoseconds), then sleeps
+        // 200 ms. Their CPU is at least 3 x 100 less the JIT's share, far above one item's; the time they could have
+        // run includes the 3 x 200 ms of sleep, so their CPU share is about 0.3, never near 1.
+        const string Script = """
+            $start = [long][System.IO.File]::ReadAllText('/proc/thread-self/schedstat').Split(' ')[0]
+            while ([long][System.IO.File]::ReadAllText('/proc/thread-self/schedstat').Split(' ')[0] - $start -lt 100000000) { }
+            [System.Threading.Thread]::Sleep(200)
+            """;
+        using var benchmark = new ScriptBlockBenchmark(List(Script, 3), [ConcurrencyModel.Sequential], [1], repeat: 1, warmup: 0, measureOverhead: false);
+
+        WorkloadMeasurement row = Assert.Single(benchmark.Run(null, CancellationToken.None));
+
+        Assert.True(row.Verified, row.Error);
+        Assert.InRange(row.TaskCpuMs!.Value, 200, 1e6);
+        Assert.InRange(row.TaskCpuShare!.Value, 0, 0.5);
+    }
+
+    [Fact]
+    public void The_sweep_keeps_its_settings_and_refuses_no_list_and_no_model()
+    {
+        ScriptTaskList list = List("$_", 2);
+        using var benchmark = new ScriptBlockBenchmark(list, [ConcurrencyModel.Runspaces, ConcurrencyModel.Sequential, ConcurrencyModel.Runspaces], [1, 2], repeat: 2, warmup: 1, measureOverhead: false);
+
+        Assert.Same(list, benchmark.TaskList);
+        Assert.Equal([ConcurrencyModel.Runspaces, ConcurrencyModel.Sequential], benchmark.Models);
+        Assert.Equal([1, 2], benchmark.Workers);
+        Assert.Equal(2, benchmark.Repeat);
+        Assert.Equal(1, benchmark.Warmup);
+        Assert.False(benchmark.MeasureOverhead);
+        // Sequential is one configuration whatever the worker counts: Runspaces x1, x2 and Sequential x1.
+        Assert.Equal(3, benchmark.Grid.Count);
+        Assert.Equal(3 * (1 + 2), benchmark.TotalRuns);
+        using var withOverhead = new ScriptBlockBenchmark(list, [ConcurrencyModel.Runspaces], [1, 2], repeat: 2, warmup: 1);
+        Assert.True(withOverhead.MeasureOverhead);
+        Assert.Equal(2 * (1 + 2 + 1), withOverhead.TotalRuns);
+
+        Assert.Equal("list", Assert.Throws<ArgumentNullException>(() => new ScriptBlockBenchmark(null!)).ParamName);
+        var none = Assert.Throws<ArgumentException>(() => new ScriptBlockBenchmark(list, []));
+        Assert.Equal("Model", none.ParamName);
+        Assert.StartsWith("Model must name at least one model.", none.Message);
+    }
+
+    [Fact]
+    public void Warm_up_and_measured_runs_run_the_script_and_the_overhead_run_an_empty_one()
+    {
+        // Every run of the script adds one per item to a process-wide count under a key of this test; Sequential runs
+        // one item at a time, so no update is lost. One warm-up and two measured runs of 3 items: 9. The overhead run's
+        // empty script block adds nothing.
+        string key = "ct-benchmark-runs-" + Guid.NewGuid().ToString("N");
+        string script = $"[AppDomain]::CurrentDomain.SetData('{key}', 1 + [int][AppDomain]::CurrentDomain.GetData('{key}'))";
+        using var benchmark = new ScriptBlockBenchmark(List(script, 3), [ConcurrencyModel.Sequential], [1], repeat: 2, warmup: 1);
+
+        var rows = benchmark.Run(null, CancellationToken.None).ToList();
+
+        Assert.Equal(9, AppDomain.CurrentDomain.GetData(key));
+        Assert.Equal([1, 2], rows.Select(r => r.Run));
+        Assert.All(rows, row =>
+        {
+            Assert.True(row.Verified, row.Error);
+            Assert.NotNull(row.ModelOverheadMs);
+        });
+    }
+
+    [Fact]
+    public void A_sweep_run_again_after_Dispose_opens_its_models_afresh()
+    {
+        // Dispose closes the runspace ForEachParallel keeps between runs; a later run must not find the closed one.
+        using var benchmark = new ScriptBlockBenchmark(List("$_", 2), [ConcurrencyModel.ForEachParallel], [2], repeat: 1, warmup: 0, measureOverhead: false);
+        Assert.True(Assert.Single(benchmark.Run(null, CancellationToken.None)).Verified);
+
+        benchmark.Dispose();
+
+        WorkloadMeasurement again = Assert.Single(benchmark.Run(null, CancellationToken.None));
+        Assert.True(again.Verified, again.Error);
     }
 
     [Fact]

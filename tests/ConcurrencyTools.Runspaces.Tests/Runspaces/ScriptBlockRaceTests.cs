@@ -206,13 +206,15 @@ public sealed class ScriptBlockRaceTests
     }
 
     [Fact]
-    public void A_trial_that_runs_out_of_time_is_counted_and_the_next_trial_runs_on_fresh_runspaces()
+    public async Task A_trial_that_runs_out_of_time_is_counted_and_the_next_trial_runs_on_fresh_runspaces()
     {
-        // Each trial's shared object numbers the trial (process-wide, under a key of this test): rounds 2 (a warm-up)
-        // and 3 (the first measured trial) hang until stopped, rounds 1 and 4 end at once.
+        // Each trial's shared object numbers the trial (process-wide, under a key of this test): round 2 (a warm-up)
+        // and rounds 3 and 4 (measured trials) hang until stopped, rounds 1 and 5 end at once. A hanging round notes,
+        // when its pipeline is stopped, that it was.
         string key = "ct-race-round-" + Guid.NewGuid().ToString("N");
         string makeState = $"$r = 1 + [int][AppDomain]::CurrentDomain.GetData('{key}'); [AppDomain]::CurrentDomain.SetData('{key}', $r); @{{ Round = $r; Count = 0 }}";
-        var plan = new ScriptBlockRacePlan("if ($_.Round -in 2, 3) { " + Hang + " }; $_.Count++", "$_.Count -eq 1", null, makeState, threads: 1, increments: 1, trials: 2)
+        string hang = $"try {{ {Hang} }} finally {{ [AppDomain]::CurrentDomain.SetData('{key}-stopped-' + $_.Round, $true) }}";
+        var plan = new ScriptBlockRacePlan("if ($_.Round -in 2, 3, 4) { " + hang + " }; $_.Count++", "$_.Count -eq 1", null, makeState, threads: 1, increments: 1, trials: 3)
         {
             TrialTimeout = TimeSpan.FromSeconds(3),
         };
@@ -220,10 +222,57 @@ public sealed class ScriptBlockRaceTests
 
         RaceTestResult result = Assert.Single(new ScriptBlockRaceTest(plan).Run(progress, CancellationToken.None));
 
-        Assert.Equal(1, result.TrialsTimedOut);
+        // The warm-up that ran out of time is not counted.
+        Assert.Equal(2, result.TrialsTimedOut);
         Assert.Equal(0, result.TrialsWithViolation);
-        Assert.Equal(4, AppDomain.CurrentDomain.GetData(key));
-        Assert.Equal([0L, 1, 2, 3], progress.Reports.Select(r => r.TrialsDone));
+        Assert.Equal(5, AppDomain.CurrentDomain.GetData(key));
+        Assert.Equal([0L, 1, 2, 3, 4], progress.Reports.Select(r => r.TrialsDone));
+        // The abandoned trials' pipelines were stopped (the wait is a hang guard only: without a stop they loop forever).
+        Task stopped = Task.Run(async () =>
+        {
+            while (new[] { 2, 3, 4 }.Any(round => AppDomain.CurrentDomain.GetData($"{key}-stopped-{round}") is null))
+            {
+                await Task.Delay(50);
+            }
+        });
+        await stopped.WaitAsync(TimeSpan.FromSeconds(60));
+    }
+
+    [Fact]
+    public void Only_the_measured_trials_are_in_the_result_not_the_warm_up()
+    {
+        // Each trial observes its own number: the two warm-up trials are 1 and 2, the measured ones 3 and 4.
+        string key = "ct-race-round-" + Guid.NewGuid().ToString("N");
+        string makeState = $"$r = 1 + [int][AppDomain]::CurrentDomain.GetData('{key}'); [AppDomain]::CurrentDomain.SetData('{key}', $r); @{{ Round = $r }}";
+
+        RaceTestResult result = Run(new ScriptBlockRacePlan("$null = $_.Round", "$true", null, makeState, observe: "$_.Round", threads: 1, increments: 1, trials: 2));
+
+        Assert.Equal(2, result.Trials);
+        Assert.Equal(3, result.MinObserved);
+        Assert.Equal(4, result.MaxObserved);
+    }
+
+    [Fact]
+    public void A_trial_lasts_from_the_release_until_its_slowest_runspace_is_done()
+    {
+        // Of two runspaces, the first to take the key sleeps 300 ms, the other does not wait at all.
+        var plan = new ScriptBlockRacePlan(
+            "if ($_.TryAdd('first', 1)) { [System.Threading.Thread]::Sleep(300) }",
+            "$true",
+            null,
+            "[System.Collections.Concurrent.ConcurrentDictionary[string, int]]::new()",
+            threads: 2,
+            increments: 1,
+            trials: 2);
+
+        RaceTestResult result = Run(plan);
+
+        // Each trial's span is the slowest runspace's time, at least 300 ms over 2 operations; the elapsed time of the
+        // two trials holds their spans.
+        Assert.Equal(2, result.Operations);
+        Assert.InRange(result.NsPerOperation, 150e6, 1e12);
+        Assert.InRange(result.ElapsedMs, 600, 1e9);
+        Assert.True(result.NsPerOperation * result.Operations * result.Trials / 1e6 <= result.ElapsedMs + 0.01, $"{result.NsPerOperation} ns per operation, {result.ElapsedMs} ms");
     }
 
     [Fact]
@@ -243,6 +292,28 @@ public sealed class ScriptBlockRaceTests
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run.WaitAsync(TimeSpan.FromSeconds(30)));
     }
+
+    [Fact]
+    public async Task Cancelling_ends_the_run_while_a_trial_is_stuck_in_a_call_no_stop_reaches()
+    {
+        // A .NET Sleep of 20 s: PowerShell cannot stop the pipeline until it returns, so closing the trial's runspaces
+        // would wait for it too. The run leaves them to close once the trial is back. The shared object is copied for
+        // each trial, but the event in it is the same one (a hashtable's copy is shallow).
+        using var sleeping = new ManualResetEventSlim();
+        var plan = new ScriptBlockRacePlan("$_.Sleeping.Set(); [System.Threading.Thread]::Sleep(20000)", "$true", new Hashtable { ["Sleeping"] = sleeping }, threads: 1, increments: 1, trials: 1);
+        using var cancel = new CancellationTokenSource();
+        Task<IReadOnlyList<RaceTestResult>> run = Task.Run(() => new ScriptBlockRaceTest(plan).Run(null, cancel.Token));
+        Assert.True(sleeping.Wait(TimeSpan.FromSeconds(60)));
+
+        cancel.Cancel();
+
+        // A hang guard, shorter than the sleep: closing the runspaces before returning would take the rest of the 20 s.
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run.WaitAsync(TimeSpan.FromSeconds(10)));
+    }
+
+    [Fact]
+    public void A_race_test_needs_a_plan() =>
+        Assert.Equal("plan", Assert.Throws<ArgumentNullException>(() => new ScriptBlockRaceTest(null!)).ParamName);
 
     /// <summary>Records each report on the reporting thread, in order.</summary>
     private sealed class Recorder : IProgress<RaceTestProgress>
