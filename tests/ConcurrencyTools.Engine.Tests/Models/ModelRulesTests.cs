@@ -154,6 +154,7 @@ public class ModelRulesTests
     [Theory]
     [InlineData(ConcurrencyModel.Threads, "Threads worker")]
     [InlineData(ConcurrencyModel.GilThreads, "GilThreads worker")]
+    [InlineData(ConcurrencyModel.EventLoop, "EventLoop")]
     public void TheThreadsThatRanTasksAreTheModelsNamedWorkers(ConcurrencyModel model, string name)
     {
         var workload = new ThreadNameWorkload(12);

@@ -347,7 +347,7 @@ public class ModelRunTests
         Assert.NotNull(seen);
         Assert.Same(before, SynchronizationContext.Current);
         Assert.Same(seen, seen!.CreateCopy());
-        Assert.Throws<NotSupportedException>(() => seen.Send(_ => { }, null));
+        Assert.Equal("The event loop runs callbacks asynchronously only.", Assert.Throws<NotSupportedException>(() => seen.Send(_ => { }, null)).Message);
 
         // Off the loop thread a wait cannot start.
         Assert.True(seen.IsLoopThread);
@@ -435,6 +435,240 @@ public class ModelRunTests
     }
 
     [Fact]
+    public void AShortWaitEndsBeforeALongOneStartedBeforeIt()
+    {
+        // A wait of a minute, then one of a millisecond: the millisecond ends first, and the minute only when
+        // its token is cancelled. Waits whose lengths were lost (every wait due at once) end in the order started.
+        using var minute = new CancellationTokenSource();
+        var events = new List<string>();
+        EventLoopSynchronizationContext.Run(async loop =>
+        {
+            Task slow = Observe(loop.Delay(60_000, minute.Token), "the minute");
+            await loop.Delay(1, CancellationToken.None);
+            events.Add("the millisecond ended");
+            minute.Cancel();
+            await slow;
+        });
+
+        Assert.Equal(new[] { "the millisecond ended", "the minute cancelled" }, events);
+
+        async Task Observe(ValueTask delay, string name)
+        {
+            try
+            {
+                await delay;
+                events.Add($"{name} ended");
+            }
+            catch (OperationCanceledException)
+            {
+                events.Add($"{name} cancelled");
+            }
+        }
+    }
+
+    [Fact]
+    public void ATaskEndedByAnotherThreadWakesTheSleepingLoop()
+    {
+        // The loop has nothing queued and no timer, so it sleeps until something wakes it. The task it runs for is
+        // completed by another thread once the loop thread is seen asleep: the completion must wake the loop, else
+        // it sleeps for ever (the join is the test's hang guard; the thread is a background one so a hang ends with
+        // the test host).
+        Exception? failure = null;
+        var loopThread = new Thread(() => failure = Record.Exception(() => EventLoopSynchronizationContext.Run(() =>
+        {
+            var end = new TaskCompletionSource();
+            Thread sleeper = Thread.CurrentThread;
+            var completer = new Thread(() =>
+            {
+                WaitUntilBlocked(sleeper);
+                end.SetResult();
+            });
+            completer.Start();
+            return end.Task;
+        })))
+        { IsBackground = true };
+
+        loopThread.Start();
+        Assert.True(loopThread.Join(Patience), "the loop did not end after its task was completed by another thread");
+        Assert.Null(failure);
+    }
+
+    [Fact]
+    public void AnEndedLoopLetsGoOfTheTokensItWatched()
+    {
+        // The loop registers on each token its waits were given (to end them when it is cancelled); an ended loop
+        // must drop those registrations, or a long-lived token keeps every loop that ever waited on it alive.
+        using var longLived = new CancellationTokenSource();
+        WeakReference loop = RunLoopWithOneWait(longLived.Token);
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        Assert.False(loop.IsAlive, "the ended loop is still reachable from the token it watched");
+    }
+
+    // Apart from the test, so that no local of the test's own frame keeps the loop alive.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static WeakReference RunLoopWithOneWait(CancellationToken token)
+    {
+        WeakReference? seen = null;
+        EventLoopSynchronizationContext.Run(async loop =>
+        {
+            seen = new WeakReference(loop);
+            await loop.Delay(1, token);
+        });
+        return seen!;
+    }
+
+    // Until the thread sleeps (or waits for a lock) five readings in a row, so it is not seen only in passing;
+    // false if it was not seen so within 30 seconds.
+    private static bool WaitUntilBlocked(Thread thread)
+    {
+        var patience = Stopwatch.StartNew();
+        for (int seenBlocked = 0; seenBlocked < 5;)
+        {
+            if (patience.Elapsed > TimeSpan.FromSeconds(30))
+            {
+                return false;
+            }
+
+            Thread.Sleep(10);
+            seenBlocked = (thread.ThreadState & System.Threading.ThreadState.WaitSleepJoin) != 0 ? seenBlocked + 1 : 0;
+        }
+
+        return true;
+    }
+
+    [Fact]
+    public void TheLoopSleepsWhileItsOnlyWaitIsPending()
+    {
+        // A wait of a minute, then one of a millisecond (whose timer queue is then empty, after the minute's): until
+        // the minute is due the loop has nothing to do and must sleep, not poll. Another thread sees the loop thread
+        // asleep, then cancels the minute. (Read on the loop, asserted after it: Run does not rethrow.)
+        using var minute = new CancellationTokenSource();
+        bool seenAsleep = false;
+        bool cancelled = false;
+        double cpuMsAsleep = 0;
+        EventLoopSynchronizationContext.Run(async loop =>
+        {
+            ValueTask minuteWait = loop.Delay(60_000, minute.Token);
+            await loop.Delay(1, CancellationToken.None);
+            Thread sleeper = Thread.CurrentThread;
+            int sleeperId = ThreadCpuClock.CurrentThreadId();
+            var watcher = new Thread(() =>
+            {
+                // Asleep in the thread's state, and using no CPU over half a second (a loop that polls with waits of
+                // 0 ms is often seen in a wait too, but uses its core the whole time it gets one).
+                seenAsleep = WaitUntilBlocked(sleeper);
+                if (ThreadCpuClock.TryReadThread(sleeperId, out ThreadTimes before))
+                {
+                    Thread.Sleep(500);
+                    if (ThreadCpuClock.TryReadThread(sleeperId, out ThreadTimes after))
+                    {
+                        cpuMsAsleep = after.CpuMs - before.CpuMs;
+                    }
+                }
+
+                minute.Cancel();
+            });
+            watcher.Start();
+            try
+            {
+                await minuteWait;
+            }
+            catch (OperationCanceledException)
+            {
+                cancelled = true;
+            }
+
+            watcher.Join();
+        });
+
+        Assert.True(seenAsleep, "the loop thread did not sleep while its only wait was pending");
+        Assert.True(cpuMsAsleep < 25, $"the loop thread used {cpuMsAsleep:F1} ms of CPU in half a second with nothing to do");
+        Assert.True(cancelled);
+    }
+
+    [Fact]
+    public void AnEndedWaitSaysHowItEndedAndAPendingOneHasNoResultYet()
+    {
+        // Read on the loop, asserted after it: Run does not rethrow what its task threw.
+        using var stop = new CancellationTokenSource();
+        bool pendingCompleted = true;
+        Exception? early = null;
+        var statuses = new List<string>();
+        EventLoopSynchronizationContext.Run(async loop =>
+        {
+            ValueTask pending = loop.Delay(60_000, stop.Token);
+            pendingCompleted = pending.IsCompleted;
+            early = Record.Exception(() => pending.GetAwaiter().GetResult());
+
+            ValueTask ended = loop.Delay(1, CancellationToken.None);
+            ValueTask cancelled = loop.Delay(60_000, stop.Token);
+            stop.Cancel();
+            while (!ended.IsCompleted || !cancelled.IsCompleted)
+            {
+                await Task.Yield();
+            }
+
+            statuses.Add($"ended: succeeded {ended.IsCompletedSuccessfully}, cancelled {ended.IsCanceled}");
+            statuses.Add($"cancelled: succeeded {cancelled.IsCompletedSuccessfully}, cancelled {cancelled.IsCanceled}");
+        });
+
+        Assert.False(pendingCompleted);
+        Assert.Equal("The wait has not ended.", Assert.IsType<InvalidOperationException>(early).Message);
+        Assert.Equal(new[] { "ended: succeeded True, cancelled False", "cancelled: succeeded False, cancelled True" }, statuses);
+    }
+
+    [Fact]
+    public void AContinuationRegisteredAfterTheWaitEndedStillRuns()
+    {
+        // Registered on a wait that has already ended, the continuation is queued at once (an await checks for the
+        // end first, so only a direct registration reaches this). Else the loop sleeps for ever: a background thread
+        // and its join are the hang guard.
+        Exception? failure = null;
+        var loopThread = new Thread(() => failure = Record.Exception(() => EventLoopSynchronizationContext.Run(async loop =>
+        {
+            ValueTask early = loop.Delay(1, CancellationToken.None);
+            while (!early.IsCompleted)
+            {
+                await Task.Yield();
+            }
+
+            var resumed = new TaskCompletionSource();
+            early.GetAwaiter().UnsafeOnCompleted(() => resumed.SetResult());
+            await resumed.Task;
+        })))
+        { IsBackground = true };
+
+        loopThread.Start();
+        Assert.True(loopThread.Join(Patience), "the continuation of a wait that had already ended never ran");
+        Assert.Null(failure);
+    }
+
+    [Fact]
+    public void AWaitsContinuationDoesNotTakeTheExecutionContextOfItsAwaitUnlessAskedTo()
+    {
+        // UnsafeOnCompleted: the continuation runs in the loop thread's context as it is when the wait ends.
+        var local = new AsyncLocal<string?>();
+        string? seen = null;
+        EventLoopSynchronizationContext.Run(loop =>
+        {
+            var done = new TaskCompletionSource();
+            local.Value = "at the await";
+            ValueTask wait = loop.Delay(1, CancellationToken.None);
+            wait.GetAwaiter().UnsafeOnCompleted(() =>
+            {
+                seen = local.Value;
+                done.SetResult();
+            });
+            local.Value = "changed after";
+            return done.Task;
+        });
+
+        Assert.Equal("changed after", seen);
+    }
+
+    [Fact]
     public void AWaitThatEndsBeforeItIsAwaitedCompletesAtOnce()
     {
         var events = new List<string>();
@@ -499,8 +733,24 @@ public class ModelRunTests
         Assert.InRange(result.ThreadsUsed, 1, model switch { ConcurrencyModel.EventLoop => 1, ConcurrencyModel.ThreadPool => 12, _ => workers });
         Assert.Equal(ThreadCpuClock.IsThreadTime, result.TaskCpu.HasValue);
 
-        // Each task waits at least 2 ms, so the tasks' wall times add up to at least 24 ms (half of it asserted).
+        // Each task waits at least 2 ms, so the tasks' wall times add up to at least 24 ms (half of it asserted); and
+        // each task (each thread's span of tasks) lies within the run, so they add up to at most twelve runs' time.
         Assert.True(result.TaskWall >= TimeSpan.FromMilliseconds(12), $"{model}: TaskWall {result.TaskWall}");
+        Assert.True(result.TaskWall <= result.Elapsed * 12, $"{model}: TaskWall {result.TaskWall}, Elapsed {result.Elapsed}");
+    }
+
+    [Fact]
+    public void TheEventLoopCountsTheCpuOfTheWorkItRan()
+    {
+        // The loop thread's CPU over the run, less what the JIT compiler spent: computing tasks used some.
+        var spec = new WorkloadSpec(WorkloadKind.Cpu, tasks: 2, iterations: 5_000_000);
+        ModelRunResult result = ExecutionModel.Create(ConcurrencyModel.EventLoop).Run(Workload.Create(spec), 2, CancellationToken.None);
+        Assert.Null(result.Error);
+        if (ThreadCpuClock.IsThreadTime)
+        {
+            Assert.True(result.TaskCpu > TimeSpan.Zero, $"TaskCpu {result.TaskCpu}");
+            Assert.True(result.TaskCpu <= result.CpuTime, $"TaskCpu {result.TaskCpu}, the process's {result.CpuTime}");
+        }
     }
 
     [Theory]
@@ -545,6 +795,7 @@ public class ModelRunTests
         ModelRunResult result = ExecutionModel.Create(model).Run(workload, 1, CancellationToken.None);
         Assert.Equal("task 2 fails", result.Error?.Message);
         Assert.Equal(2, result.CompletedTasks);
+        Assert.True(result.TaskWall <= result.Elapsed, $"{model}: TaskWall {result.TaskWall}, Elapsed {result.Elapsed}");
         Assert.Equal(new[] { 1, 1, 1, 0, 0, 0 }, Enumerable.Range(0, 6).Select(i => workload.Runs[i]));
     }
 

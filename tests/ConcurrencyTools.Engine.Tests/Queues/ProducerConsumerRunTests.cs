@@ -233,38 +233,21 @@ public class ProducerConsumerRunTests
         Assert.True(mean < 3, $"the depth was 0 for a while before the note: the mean is below 3, not {mean}");
         Assert.Equal(3, gauge.Max);
 
-        // A smaller depth later does not lower the maximum, and lowers the mean from here on.
-        gauge.Note(() => 1);
-        Assert.Equal(3, gauge.Max);
-        gauge.Note(() => 5);
-        Assert.Equal(5, gauge.Max);
-    }
-
-    [Fact]
-    public void ADepthThatEndedWeighsByHowLongItLastedToo()
-    {
-        // Depth 3 from the first note to the second, 0 before and after: the mean is 3 x (time at 3) / (time in all),
-        // bounded by the clock readings around each step, and counted when the depth ends, not only when it is read.
-        long beforeStart = Stopwatch.GetTimestamp();
-        var gauge = new QueueDepthGauge();
-        long afterStart = Stopwatch.GetTimestamp();
-        Thread.Sleep(10);
-        long beforeRise = Stopwatch.GetTimestamp();
-        gauge.Note(() => 3);
-        long afterRise = Stopwatch.GetTimestamp();
-        Thread.Sleep(20);
+        // Back to 0: the time at 3 now ends at this note, and counts when the depth ends, not only when it is read.
         long beforeFall = Stopwatch.GetTimestamp();
         gauge.Note(() => 0);
         long afterFall = Stopwatch.GetTimestamp();
         Thread.Sleep(10);
-        long beforeMean = Stopwatch.GetTimestamp();
-        double mean = gauge.Mean();
-        long afterMean = Stopwatch.GetTimestamp();
+        beforeMean = Stopwatch.GetTimestamp();
+        mean = gauge.Mean();
+        afterMean = Stopwatch.GetTimestamp();
+        Assert.InRange(mean, 3.0 * (beforeFall - afterNote) / (afterMean - beforeStart), 3.0 * (afterFall - beforeNote) / (beforeMean - afterStart));
 
-        double lowest = 3.0 * (beforeFall - afterRise) / (afterMean - beforeStart);
-        double highest = 3.0 * (afterFall - beforeRise) / (beforeMean - afterStart);
-        Assert.InRange(mean, lowest, highest);
+        // A smaller depth later does not lower the maximum.
+        gauge.Note(() => 1);
         Assert.Equal(3, gauge.Max);
+        gauge.Note(() => 5);
+        Assert.Equal(5, gauge.Max);
     }
 
     [Fact]
