@@ -645,10 +645,13 @@ public class ModelRunTests
         Assert.Null(failure);
     }
 
-    [Fact]
-    public void AWaitsContinuationDoesNotTakeTheExecutionContextOfItsAwaitUnlessAskedTo()
+    [Theory]
+    [InlineData(false, "changed after")]
+    [InlineData(true, "at the await")]
+    public void AWaitsContinuationRunsInTheExecutionContextOfItsAwaitOnlyWhenAskedTo(bool flow, string expected)
     {
-        // UnsafeOnCompleted: the continuation runs in the loop thread's context as it is when the wait ends.
+        // OnCompleted asks for the execution context to flow: the continuation sees the async local as it was when
+        // it was registered. UnsafeOnCompleted does not: it sees the loop thread's context as it is when the wait ends.
         var local = new AsyncLocal<string?>();
         string? seen = null;
         EventLoopSynchronizationContext.Run(loop =>
@@ -656,16 +659,25 @@ public class ModelRunTests
             var done = new TaskCompletionSource();
             local.Value = "at the await";
             ValueTask wait = loop.Delay(1, CancellationToken.None);
-            wait.GetAwaiter().UnsafeOnCompleted(() =>
+            Action continuation = () =>
             {
                 seen = local.Value;
                 done.SetResult();
-            });
+            };
+            if (flow)
+            {
+                wait.GetAwaiter().OnCompleted(continuation);
+            }
+            else
+            {
+                wait.GetAwaiter().UnsafeOnCompleted(continuation);
+            }
+
             local.Value = "changed after";
             return done.Task;
         });
 
-        Assert.Equal("changed after", seen);
+        Assert.Equal(expected, seen);
     }
 
     [Fact]
@@ -687,30 +699,6 @@ public class ModelRunTests
         });
 
         Assert.Equal(new[] { "awaited after its end" }, events);
-    }
-
-    [Fact]
-    public void AWaitsContinuationRunsInTheExecutionContextOfItsAwaitWhenAskedTo()
-    {
-        // OnCompleted (not UnsafeOnCompleted) asks for the execution context to flow: the continuation sees the
-        // async local as it was when it was registered, not as the loop thread has it when the wait ends.
-        var local = new AsyncLocal<string?>();
-        string? seen = null;
-        EventLoopSynchronizationContext.Run(loop =>
-        {
-            var done = new TaskCompletionSource();
-            local.Value = "at the await";
-            ValueTask wait = loop.Delay(1, CancellationToken.None);
-            wait.GetAwaiter().OnCompleted(() =>
-            {
-                seen = local.Value;
-                done.SetResult();
-            });
-            local.Value = "changed after";
-            return done.Task;
-        });
-
-        Assert.Equal("at the await", seen);
     }
 
     [Theory]
