@@ -407,10 +407,10 @@ public class ModelRunTests
         var events = new List<string>();
         EventLoopSynchronizationContext.Run(async loop =>
         {
-            Task a = Observe(loop.Delay(60_000, first.Token), "first");
-            Task b = Observe(loop.Delay(60_000, second.Token), "second");
-            Task c = Observe(loop.Delay(60_000, first.Token), "first again");
-            Task cancelled = Observe(loop.Delay(60_000, new CancellationToken(canceled: true)), "already cancelled");
+            Task a = Observe(loop.Delay(60_000, first.Token), "first", events);
+            Task b = Observe(loop.Delay(60_000, second.Token), "second", events);
+            Task c = Observe(loop.Delay(60_000, first.Token), "first again", events);
+            Task cancelled = Observe(loop.Delay(60_000, new CancellationToken(canceled: true)), "already cancelled", events);
             first.Cancel();
             await Task.WhenAll(a, c, cancelled);
             events.Add(b.IsCompleted ? "second ended too" : "second still waits");
@@ -419,19 +419,6 @@ public class ModelRunTests
         });
 
         Assert.Equal(new[] { "already cancelled cancelled", "first cancelled", "first again cancelled", "second still waits", "second cancelled" }, events);
-
-        async Task Observe(ValueTask delay, string name)
-        {
-            try
-            {
-                await delay;
-                events.Add($"{name} ended");
-            }
-            catch (OperationCanceledException)
-            {
-                events.Add($"{name} cancelled");
-            }
-        }
     }
 
     [Fact]
@@ -443,7 +430,7 @@ public class ModelRunTests
         var events = new List<string>();
         EventLoopSynchronizationContext.Run(async loop =>
         {
-            Task slow = Observe(loop.Delay(60_000, minute.Token), "the minute");
+            Task slow = Observe(loop.Delay(60_000, minute.Token), "the minute", events);
             await loop.Delay(1, CancellationToken.None);
             events.Add("the millisecond ended");
             minute.Cancel();
@@ -451,19 +438,6 @@ public class ModelRunTests
         });
 
         Assert.Equal(new[] { "the millisecond ended", "the minute cancelled" }, events);
-
-        async Task Observe(ValueTask delay, string name)
-        {
-            try
-            {
-                await delay;
-                events.Add($"{name} ended");
-            }
-            catch (OperationCanceledException)
-            {
-                events.Add($"{name} cancelled");
-            }
-        }
     }
 
     [Fact]
@@ -909,5 +883,19 @@ public class ModelRunTests
         }
 
         public override long ExpectedChecksum(int index) => Mix(index);
+    }
+
+    /// <summary>Awaits a wait of the loop and records how it ended: "name ended" or "name cancelled".</summary>
+    private static async Task Observe(ValueTask delay, string name, List<string> events)
+    {
+        try
+        {
+            await delay;
+            events.Add($"{name} ended");
+        }
+        catch (OperationCanceledException)
+        {
+            events.Add($"{name} cancelled");
+        }
     }
 }
