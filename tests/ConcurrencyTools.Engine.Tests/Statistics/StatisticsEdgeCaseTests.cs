@@ -330,4 +330,66 @@ public class StatisticsEdgeCaseTests
         Assert.NotNull(invariant.ReadOptional(5, "StartupMs", double.NaN).Problem);
         Assert.Equal("is not a number", invariant.ReadOptional(5, "StartupMs", new object()).Problem!.Reason);
     }
+
+    [Theory]
+    [InlineData(0.0)]
+    [InlineData(-1.0)]
+    [InlineData(double.NaN)]
+    public void StudentTNeedsPositiveDegreesOfFreedom(double degreesOfFreedom)
+    {
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => StudentT.Cdf(1, degreesOfFreedom));
+        Assert.Equal("degreesOfFreedom", error.ParamName);
+        Assert.StartsWith("Degrees of freedom must be positive.", error.Message);
+        Assert.Throws<ArgumentOutOfRangeException>(() => StudentT.Quantile(0.975, degreesOfFreedom));
+    }
+
+    [Theory]
+    [InlineData(0.0)]
+    [InlineData(1.0)]
+    [InlineData(-0.5)]
+    [InlineData(1.5)]
+    [InlineData(double.NaN)]
+    public void AStudentTQuantileNeedsAProbabilityStrictlyBetweenZeroAndOne(double p)
+    {
+        // At p = 0 or 1 the bisection would never bracket p (hi doubles until it overflows); the check stops it first.
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => StudentT.Quantile(p, 5));
+        Assert.Equal("p", error.ParamName);
+        Assert.StartsWith("The probability must be between 0 and 1.", error.Message);
+    }
+
+    [Theory]
+    [InlineData(0.25, 1.28802252469807745737)]
+    [InlineData(0.1, 2.25271265173420590200)]
+    [InlineData(0.001, 6.90717888538385366168)]
+    [InlineData(0.5, 0.57236494292470008707)]
+    [InlineData(3.7, 1.42807232666538812920)]
+    public void LogGammaMatchesMpmathBelowAndAboveOneHalf(double x, double expected)
+    {
+        // mpmath.loggamma at 30 digits; below 0.5 the reflection formula answers, which the t distribution's
+        // arguments (df / 2 >= 0.5) never reach.
+        Assert.Equal(expected, IncompleteBeta.LogGamma(x), 12);
+    }
+
+    [Theory]
+    [InlineData(2, 3, 0.2, 0.1808)]
+    [InlineData(2, 3, 0.8, 0.9728)]
+    [InlineData(0.5, 0.5, 0.3, 0.369010119565545375)]
+    [InlineData(0.5, 0.5, 0.97, 0.889175313395540530)]
+    [InlineData(5, 0.5, 0.9, 0.316642915020012313)]
+    [InlineData(5, 0.5, 0.2, 0.0000863021615315425327)]
+    public void TheIncompleteBetaMatchesMpmathOnBothSidesOfItsSymmetrySwitch(double a, double b, double x, double expected)
+    {
+        // mpmath.betainc(a, b, 0, x, regularized=True) at 30 digits; the switch is at x = (a + 1) / (a + b + 2).
+        Assert.Equal(expected, IncompleteBeta.Regularized(a, b, x), 12);
+    }
+
+    [Theory]
+    [InlineData(-0.5, 0.0)]
+    [InlineData(0.0, 0.0)]
+    [InlineData(1.0, 1.0)]
+    [InlineData(1.5, 1.0)]
+    public void TheIncompleteBetaIsZeroAtAndBelowZeroAndOneAtAndAboveOne(double x, double expected)
+    {
+        Assert.Equal(expected, IncompleteBeta.Regularized(2, 3, x));
+    }
 }
