@@ -26,7 +26,34 @@ public class RecommendationTests
         Assert.Null(WorkloadBoundRule.CpuPerWorker(null, 1000, 1, 2));
         Assert.Null(WorkloadBoundRule.CpuPerWorker(100, 0, 1, 2));
         Assert.Null(WorkloadBoundRule.CpuPerWorker(100, 1000, 1, null));
+        Assert.Null(WorkloadBoundRule.CpuPerWorker(100, 1000, 1, 0));
+        Assert.Null(WorkloadBoundRule.CpuPerWorker(100, 1000, 0, 2));
+        Assert.Null(WorkloadBoundRule.CpuPerWorker(-1, 1000, 1, 2));
+        Assert.Null(WorkloadBoundRule.CpuPerWorker(double.NaN, 1000, 1, 2));
+        Assert.Null(WorkloadBoundRule.CpuPerWorker(100, -1000, 1, 2));
     }
+
+    [Theory]
+    [InlineData(1900, 1000, 4, 2, 0.95)]   // more workers than cores: the cores are the busy workers
+    [InlineData(300, 1000, 1, 8, 0.3)]     // fewer workers than cores: the workers are
+    [InlineData(1200, 500, 3, 4, 0.8)]
+    [InlineData(0, 1000, 1, 2, 0.0)]       // no CPU at all is a figure, not a missing one
+    public void CpuPerBusyWorkerDividesByTheBusyWorkersTime(double cpuMs, double elapsedMs, int workers, int cores, double expected)
+    {
+        Assert.Equal(expected, WorkloadBoundRule.CpuPerWorker(cpuMs, elapsedMs, workers, cores)!.Value, 12);
+    }
+
+    [Theory]
+    [InlineData(0.4, 0.4)]
+    [InlineData(0.0, 0.0)]
+    [InlineData(1.7, 1.0)]
+    public void ATaskCpuShareIsKeptUpToOne(double share, double expected) => Assert.Equal(expected, WorkloadBoundRule.TaskCpuShare(share));
+
+    [Theory]
+    [InlineData(-0.1)]
+    [InlineData(double.NaN)]
+    [InlineData(double.PositiveInfinity)]
+    public void ATaskCpuShareThatIsNegativeOrNotANumberIsMissing(double share) => Assert.Null(WorkloadBoundRule.TaskCpuShare(share));
 
     [Fact]
     public void TheSentenceNamesTheWinnerTheReasonAndTheStartupLoser()

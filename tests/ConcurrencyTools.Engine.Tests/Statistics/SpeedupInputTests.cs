@@ -79,6 +79,9 @@ public class SpeedupInputTests
     [InlineData("", "Workers", "is empty")]
     [InlineData("1,0", "Workers", "is not a whole number")]
     [InlineData("99999999999", "Workers", "is too large")]
+    [InlineData("2147483648", "Workers", "is too large")]
+    [InlineData(9e18, "Workers", "is not a whole number")]
+    [InlineData(float.NaN, "Workers", "is not a whole number")]
     public void WorkersMustBeAWholeNumberOfAtLeastOne(object value, string column, string reason)
     {
         var (sample, problems) = Read("de-DE", 100.0, workers: value);
@@ -97,11 +100,35 @@ public class SpeedupInputTests
     [InlineData(4, 4)]
     [InlineData(4L, 4)]
     [InlineData(4.0, 4)]
+    [InlineData(4.0f, 4)]
+    [InlineData((short)4, 4)]
+    [InlineData((byte)4, 4)]
+    [InlineData(4u, 4)]
+    [InlineData("1", 1)]
+    [InlineData(1, 1)]
+    [InlineData("2147483647", int.MaxValue)]
+    [InlineData(2147483647L, int.MaxValue)]
     public void WholeWorkerCountsAreRead(object value, int expected)
     {
         var (sample, problems) = Read("en-US", 100.0, workers: value);
         Assert.Empty(problems);
         Assert.Equal(expected, sample.Workers);
+    }
+
+    [Fact]
+    public void ADecimalWorkerCountIsReadWhenItIsWhole()
+    {
+        // A decimal cell (a [decimal] column of a live object) is whole or not, and beyond long's range it is not a count.
+        var (whole, wholeProblems) = Read("en-US", 100.0, workers: 4m);
+        Assert.Empty(wholeProblems);
+        Assert.Equal(4, whole.Workers);
+
+        foreach (object value in new object[] { 4.5m, -0.5m, 1e20m, new object() })
+        {
+            var (sample, problems) = Read("en-US", 100.0, workers: value);
+            Assert.Equal("Workers is not a whole number", sample.ExcludedReason);
+            Assert.Equal("InvalidWorkers", Assert.Single(problems).ErrorId);
+        }
     }
 
     [Fact]
