@@ -341,6 +341,53 @@ public class MeasurementRulesTests
 
         Assert.True(ThreadCpuClock.NowMs() - start >= 5, $"{spin} spins");
     }
+    [Theory]
+    [InlineData("17044061 2500000 42\n", 2.5)]       // /proc/thread-self/schedstat: CPU ns, wait ns, slices
+    [InlineData("17044061 123456789 42", 123.456789)]
+    [InlineData("17044061 7000000", 7.0)]             // no third field: the second runs to the end
+    [InlineData("17044061 0 3", 0.0)]
+    [InlineData("17044061", 0.0)]                     // malformed: one field
+    [InlineData("17044061 x 3", 0.0)]                 // malformed: the wait is not a number
+    [InlineData("", 0.0)]
+    public void TheWaitForACoreIsTheSecondSchedstatFieldInMilliseconds(string line, double expectedMs)
+    {
+        Assert.Equal(expectedMs, ThreadCpuClock.ParseRunWaitMs(System.Text.Encoding.ASCII.GetBytes(line)), 9);
+    }
+
+    [Fact]
+    public void ThreadTimesSubtractFieldByField()
+    {
+        ThreadTimes span = new ThreadTimes(10.5, 4.25) - new ThreadTimes(3.0, 1.0);
+        Assert.Equal(new ThreadTimes(7.5, 3.25), span);
+    }
+
+    [Fact]
+    public void AnotherThreadsClockIsReadByItsIdAndAGoneThreadIsNot()
+    {
+        Assert.True(ThreadCpuClock.IsThreadTime);
+        int ownId = ThreadCpuClock.CurrentThreadId();
+        Assert.True(ownId > 0);
+
+        // This thread's clock read from "outside" is its own clock: the same CPU time, a little later.
+        double before = ThreadCpuClock.NowMs();
+        Assert.True(ThreadCpuClock.TryReadThread(ownId, out ThreadTimes outside));
+        double after = ThreadCpuClock.NowMs();
+        Assert.InRange(outside.CpuMs, before, after);
+        Assert.True(outside.RunWaitMs >= 0);
+        Assert.True(ThreadCpuClock.RunWaitMs() >= 0);
+
+        // A thread that has ended has no clock and no schedstat file.
+        int goneId = 0;
+        var thread = new Thread(() => goneId = ThreadCpuClock.CurrentThreadId());
+        thread.Start();
+        thread.Join();
+        Assert.True(goneId > 0 && goneId != ownId);
+        Assert.False(ThreadCpuClock.TryReadThread(goneId, out ThreadTimes gone));
+        Assert.Equal(default, gone);
+        Assert.False(ThreadCpuClock.TryReadThread(0, out _));
+        Assert.False(ThreadCpuClock.TryReadThread(-1, out _));
+    }
+
     [Fact]
     public void BadModelAndWorkerListsSayWhatIsWrong()
     {
