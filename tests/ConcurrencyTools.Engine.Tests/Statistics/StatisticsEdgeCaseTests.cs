@@ -339,6 +339,7 @@ public class StatisticsEdgeCaseTests
     {
         var error = Assert.Throws<ArgumentOutOfRangeException>(() => StudentT.Cdf(1, degreesOfFreedom));
         Assert.Equal("degreesOfFreedom", error.ParamName);
+        Assert.Equal(degreesOfFreedom, error.ActualValue);
         Assert.StartsWith("Degrees of freedom must be positive.", error.Message);
         Assert.Throws<ArgumentOutOfRangeException>(() => StudentT.Quantile(0.975, degreesOfFreedom));
     }
@@ -354,6 +355,7 @@ public class StatisticsEdgeCaseTests
         // At p = 0 or 1 the bisection would never bracket p (hi doubles until it overflows); the check stops it first.
         var error = Assert.Throws<ArgumentOutOfRangeException>(() => StudentT.Quantile(p, 5));
         Assert.Equal("p", error.ParamName);
+        Assert.Equal(p, error.ActualValue); // p = 0 itself, not the 1 - p of the lower tail's recursion
         Assert.StartsWith("The probability must be between 0 and 1.", error.Message);
     }
 
