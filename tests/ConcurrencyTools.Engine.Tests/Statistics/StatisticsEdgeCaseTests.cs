@@ -352,7 +352,7 @@ public class StatisticsEdgeCaseTests
     [InlineData(double.NaN)]
     public void AStudentTQuantileNeedsAProbabilityStrictlyBetweenZeroAndOne(double p)
     {
-        // At p = 0 or 1 the bisection would never bracket p (hi doubles until it overflows); the check stops it first.
+        // The quantiles of 0 and 1 are infinite: the check rejects them rather than let the bisection return a finite t.
         var error = Assert.Throws<ArgumentOutOfRangeException>(() => StudentT.Quantile(p, 5));
         Assert.Equal("p", error.ParamName);
         Assert.Equal(p, error.ActualValue); // p = 0 itself, not the 1 - p of the lower tail's recursion
