@@ -44,9 +44,6 @@ internal static unsafe class ChildReaper
         }
     }
 
-    /// <summary>Turns the reaper off, as on a kernel without pidfd_open (tests of the fallback only).</summary>
-    internal static bool DisabledForTests { get; set; }
-
     /// <summary>
     /// Calls <paramref name="exited"/> once, on the reaper thread, when the child <paramref name="pid"/> has ended
     /// (it is then reapable with wait4). The child must not have been reaped yet, so that its id cannot have been
@@ -54,11 +51,6 @@ internal static unsafe class ChildReaper
     /// </summary>
     public static bool TryWatch(int pid, Action exited)
     {
-        if (DisabledForTests)
-        {
-            return false;
-        }
-
         lock (s_gate)
         {
             if (s_unavailable || !EnsureStarted())

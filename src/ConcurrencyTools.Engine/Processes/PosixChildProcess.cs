@@ -15,7 +15,7 @@ namespace ConcurrencyTools.Engine.Processes;
 /// that were re-parented; reaping it with wait4 (it is not System.Diagnostics.Process's child, so nothing else
 /// reaps it) gives the exit status together with its CPU time and peak resident set. The pipes are
 /// <see cref="AnonymousPipeClientStream"/>s, read asynchronously through the runtime's epoll loop. Its end is
-/// reported by <see cref="ChildReaper"/> (a pidfd), so waiting for it costs nothing while it runs.
+/// reported by <see cref="ChildReaper"/> (a pidfd) when a wait finds it running, so waiting costs nothing while it runs.
 /// </summary>
 internal sealed class PosixChildProcess : ChildProcess
 {
@@ -27,7 +27,8 @@ internal sealed class PosixChildProcess : ChildProcess
     private readonly AnonymousPipeClientStream _stdin;
     private readonly AnonymousPipeClientStream _stdout;
     private readonly AnonymousPipeClientStream _stderr;
-    private readonly TaskCompletionSource? _ended;
+    private TaskCompletionSource? _ended;
+    private bool _unwatchable;
     private ChildExit? _exit;
     private int _disposed;
     private int _exitPolls;
@@ -38,13 +39,6 @@ internal sealed class PosixChildProcess : ChildProcess
         _stdin = new AnonymousPipeClientStream(PipeDirection.Out, new SafePipeHandle((IntPtr)stdin, ownsHandle: true));
         _stdout = new AnonymousPipeClientStream(PipeDirection.In, new SafePipeHandle((IntPtr)stdout, ownsHandle: true));
         _stderr = new AnonymousPipeClientStream(PipeDirection.In, new SafePipeHandle((IntPtr)stderr, ownsHandle: true));
-
-        // Asynchronous continuations: the reaper thread only completes the task, it never runs a waiter's code.
-        var ended = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        if (ChildReaper.TryWatch(pid, () => ended.TrySetResult()))
-        {
-            _ended = ended;
-        }
     }
 
     /// <summary>
@@ -52,6 +46,27 @@ internal sealed class PosixChildProcess : ChildProcess
     /// tests): 0 when the exit was reported by the reaper, more when the wait had to poll.
     /// </summary>
     internal int ExitPolls => Volatile.Read(ref _exitPolls);
+
+    /// <summary>Makes this child's waits poll, as on a kernel without pidfd_open (tests of the fallback only).</summary>
+    internal void NeverWatchForTests()
+    {
+        lock (_gate)
+        {
+            _unwatchable = true;
+        }
+    }
+
+    /// <summary>Whether a wait handed this child to <see cref="ChildReaper"/> (an instrument for tests).</summary>
+    internal bool Watched
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _ended is not null;
+            }
+        }
+    }
 
     public override int Id => _pid;
 
@@ -164,9 +179,9 @@ internal sealed class PosixChildProcess : ChildProcess
             return exit;
         }
 
-        if (_ended is not null)
+        if (Ended() is Task ended)
         {
-            await _ended.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+            await ended.WaitAsync(cancellationToken).ConfigureAwait(false);
             if (TryReap(out exit))
             {
                 return exit;
@@ -231,7 +246,7 @@ internal sealed class PosixChildProcess : ChildProcess
 
             // Blocking on the reaper's signal itself needs no thread-pool thread to run a continuation: a pool being
             // stopped may be disposing a child on every one of them.
-            _ended?.Task.Wait();
+            Ended()?.Wait();
             if (!TryReap(out _))
             {
                 WaitForExitAsync().GetAwaiter().GetResult();
@@ -253,6 +268,35 @@ internal sealed class PosixChildProcess : ChildProcess
         catch (IOException)
         {
             // Flushing into a pipe whose reader is gone.
+        }
+    }
+
+    /// <summary>
+    /// A task that completes when the child has ended, from <see cref="ChildReaper"/>; null when this kernel cannot
+    /// watch it (poll instead) or when it is reaped already. The watch starts only when a wait finds the child still
+    /// running: a task's output closes as it exits, so most waits reap it at once, and a child never watched costs
+    /// the reaper thread no wake-up (one per task was a measurable share of a short task's cost).
+    /// </summary>
+    private Task? Ended()
+    {
+        lock (_gate)
+        {
+            // Under the lock that reaping takes: the id cannot be reused between the check and the watch.
+            if (_ended is null && !_unwatchable && _exit is null)
+            {
+                // Asynchronous continuations: the reaper thread only completes the task, it never runs a waiter's code.
+                var ended = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                if (ChildReaper.TryWatch(_pid, () => ended.TrySetResult()))
+                {
+                    _ended = ended;
+                }
+                else
+                {
+                    _unwatchable = true;
+                }
+            }
+
+            return _ended?.Task;
         }
     }
 

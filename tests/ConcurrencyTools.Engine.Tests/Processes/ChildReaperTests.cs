@@ -25,6 +25,30 @@ public class ChildReaperTests
         Assert.Equal(0, exit.ExitCode);
         Assert.NotNull(exit.CpuTime);
         Assert.Equal(0, child.ExitPolls);
+        Assert.True(child.Watched);
+    }
+
+    [Fact]
+    public async Task AChildThatEndedBeforeTheWaitCostsTheReaperNothing()
+    {
+        if (!PosixNative.IsSupported)
+        {
+            return;
+        }
+
+        using var child = (PosixChildProcess)ChildProcess.Start(new ChildStartInfo("true", Array.Empty<string>()));
+        DateTime giveUp = DateTime.UtcNow + HangGuard;
+        while (State(child.Id) != 'Z')
+        {
+            Assert.True(DateTime.UtcNow < giveUp, "the child did not end");
+            await Task.Delay(5);
+        }
+
+        ChildExit exit = await child.WaitForExitAsync().WaitAsync(HangGuard);
+
+        Assert.Equal(0, exit.ExitCode);
+        Assert.Equal(0, child.ExitPolls);
+        Assert.False(child.Watched);
     }
 
     [Fact]
@@ -99,22 +123,19 @@ public class ChildReaperTests
             return;
         }
 
-        PosixChildProcess child;
-        ChildReaper.DisabledForTests = true;
-        try
-        {
-            child = (PosixChildProcess)ChildProcess.Start(new ChildStartInfo("sh", new[] { "-c", "sleep 0.3; exit 3" }));
-        }
-        finally
-        {
-            ChildReaper.DisabledForTests = false;
-        }
+        using var child = (PosixChildProcess)ChildProcess.Start(new ChildStartInfo("sh", new[] { "-c", "sleep 0.3; exit 3" }));
+        child.NeverWatchForTests();
 
-        using (child)
-        {
-            ChildExit exit = await child.WaitForExitAsync().WaitAsync(HangGuard);
-            Assert.Equal(3, exit.ExitCode);
-            Assert.True(child.ExitPolls > 0);
-        }
+        ChildExit exit = await child.WaitForExitAsync().WaitAsync(HangGuard);
+        Assert.Equal(3, exit.ExitCode);
+        Assert.True(child.ExitPolls > 0);
+        Assert.False(child.Watched);
+    }
+
+    /// <summary>The process state letter from /proc/pid/stat ('Z' for a zombie: ended, not yet reaped).</summary>
+    private static char State(int pid)
+    {
+        string stat = System.IO.File.ReadAllText($"/proc/{pid}/stat");
+        return stat[stat.LastIndexOf(')') + 2];
     }
 }
