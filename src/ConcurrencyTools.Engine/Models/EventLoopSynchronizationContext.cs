@@ -112,8 +112,14 @@ internal sealed class EventLoopSynchronizationContext : SynchronizationContext
 
     /// <summary>
     /// Runs an event loop on the calling thread: <paramref name="start"/> is called on the loop, given the loop,
-    /// and the loop runs until the task it returns has ended.
+    /// and the loop runs until the task it returns has ended; then, like asyncio's <c>run</c>, this throws what
+    /// that task threw (or its cancellation).
     /// </summary>
+    /// <remarks>
+    /// The models' coroutines and the pipelines' roles catch their own failures and report them through the
+    /// run, so their tasks end without one; a fault that still escapes is a bug, and is thrown here rather than
+    /// lost with the ended task (an assertion failing inside a test's loop was lost that way).
+    /// </remarks>
     public static void Run(Func<EventLoopSynchronizationContext, Task> start)
     {
         var loop = new EventLoopSynchronizationContext();
@@ -124,6 +130,7 @@ internal sealed class EventLoopSynchronizationContext : SynchronizationContext
             Task all = start(loop);
             all.ContinueWith(_ => loop.Complete(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             loop.RunOnCurrentThread();
+            all.GetAwaiter().GetResult();
         }
         finally
         {

@@ -309,6 +309,39 @@ public class ModelRunTests
     }
 
     [Fact]
+    public void RunThrowsWhatItsTaskThrewOnTheLoopAndRestoresTheCallersContext()
+    {
+        // Before, Run ended quietly when its task failed after an await, so an assertion failing inside a loop
+        // was lost and the test passed.
+        SynchronizationContext? before = SynchronizationContext.Current;
+        bool ranOnTheLoop = false;
+        var error = Assert.Throws<InvalidOperationException>(() => EventLoopSynchronizationContext.Run(async loop =>
+        {
+            await Task.Yield();
+            ranOnTheLoop = loop.IsLoopThread;
+            throw new InvalidOperationException("thrown on the loop");
+        }));
+
+        Assert.Equal("thrown on the loop", error.Message);
+        Assert.True(ranOnTheLoop);
+        Assert.Same(before, SynchronizationContext.Current);
+        Assert.ThrowsAny<Xunit.Sdk.XunitException>(() => EventLoopSynchronizationContext.Run(async () =>
+        {
+            await Task.Yield();
+            Assert.Fail("an assertion that fails on the loop fails its test");
+        }));
+
+        // A task that ends cancelled: its cancellation is thrown too.
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+        Assert.ThrowsAny<OperationCanceledException>(() => EventLoopSynchronizationContext.Run(async loop =>
+        {
+            await Task.Yield();
+            await loop.Delay(60_000, cancelled.Token);
+        }));
+    }
+
+    [Fact]
     public void AnAsyncContextOnTheLoopWaitsOnTheLoopsTimersAndResumesOnTheLoop()
     {
         int caller = Environment.CurrentManagedThreadId;
@@ -517,7 +550,7 @@ public class ModelRunTests
     {
         // A wait of a minute, then one of a millisecond (whose timer queue is then empty, after the minute's): until
         // the minute is due the loop has nothing to do and must sleep, not poll. Another thread sees the loop thread
-        // asleep, then cancels the minute. (Read on the loop, asserted after it: Run does not rethrow.)
+        // asleep, then cancels the minute.
         using var minute = new CancellationTokenSource();
         bool seenAsleep = false;
         bool cancelled = false;
@@ -565,7 +598,6 @@ public class ModelRunTests
     [Fact]
     public void AnEndedWaitSaysHowItEndedAndAPendingOneHasNoResultYet()
     {
-        // Read on the loop, asserted after it: Run does not rethrow what its task threw.
         using var stop = new CancellationTokenSource();
         bool pendingCompleted = true;
         Exception? early = null;

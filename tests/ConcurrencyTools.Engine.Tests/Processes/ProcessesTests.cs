@@ -214,7 +214,7 @@ public class ProcessesTests
     }
 
     /// <summary>Runs <paramref name="test"/> on a Processes model whose worker is a shell script of <paramref name="body"/>, speaking the worker's protocol.</summary>
-    private static void WithStandInWorker(string body, Action<ExecutionModel> test)
+    internal static void WithStandInWorker(string body, Action<ExecutionModel> test)
     {
         string script = Path.Combine(Path.GetTempPath(), $"ct-stand-in-worker-{Guid.NewGuid():N}.sh");
         File.WriteAllText(script, "#!/bin/sh\n" + body);
