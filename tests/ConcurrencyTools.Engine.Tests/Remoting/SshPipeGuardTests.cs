@@ -220,6 +220,42 @@ public sealed class SshPipeGuardTests : IDisposable
     }
 
     [Fact]
+    public void AnSshWhoseStdinIsNotAPipeIsFoundButNotHeld()
+    {
+        // A session's ssh always reads a pipe from PowerShell; anything else (here /dev/null) is not the client's pipe.
+        string quiet = Path.Combine(_directory, "quiet");
+        Directory.CreateDirectory(quiet);
+        string script = Path.Combine(quiet, "ssh");
+        File.WriteAllText(script, "#!/bin/sh\nwhile :; do sleep 1; done\n");
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+        var start = new ProcessStartInfo("/bin/sh") { UseShellExecute = false };
+        foreach (string argument in new[] { "-c", "exec \"$0\" \"$@\" < /dev/null", script, "-s", "127.0.0.86", "powershell" })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using Process ssh = Process.Start(start)!;
+        try
+        {
+            Assert.True(WaitFor(() => ReadName(ssh.Id) == "ssh"), "the stand-in never ran");
+            Assert.Equal(new[] { ssh.Id }, SshPipeGuard.FindSshProcesses(Environment.ProcessId, "127.0.0.86", 0, "powershell"));
+            Assert.Equal("/dev/null", new FileInfo($"/proc/{ssh.Id}/fd/0").LinkTarget);
+
+            var before = OpenDescriptors();
+            using SshPipeGuard guard = SshPipeGuard.Start("127.0.0.86", 0, "powershell");
+            Assert.Empty(guard.SshProcessIds);
+            Assert.Empty(OpenedSince(before));
+        }
+        finally
+        {
+            Kill(ssh);
+        }
+    }
+
+    [Fact]
     public void OnlyChildrenOfTheGivenProcessNamedSshAreFound()
     {
         using Process otherName = StartNamedStandIn("sshx", "-s", "127.0.0.85", "powershell");
@@ -257,6 +293,9 @@ public sealed class SshPipeGuardTests : IDisposable
     [InlineData("ssh|-s|host|pwsh", "host", 0, "powershell", false)]
     [InlineData("ssh|-x|host|powershell", "host", 0, "powershell", false)]
     [InlineData("ssh|host|powershell", "host", 0, "powershell", false)]
+    [InlineData("ssh|-s|host|powershell", "host", 0, "powershell", true)]
+    [InlineData("ssh|-p|0|-s|host|powershell", "host", 0, "powershell", false)]
+    [InlineData("ssh|-p|-s|host|powershell", "host", 0, "powershell", true)]
     public void ASessionsCommandLineIsKnownByItsEnd(string commandLine, string host, int port, string subsystem, bool expected)
     {
         Assert.Equal(expected, SshPipeGuard.IsSessionCommandLine(commandLine.Split('|'), host, port, subsystem));
