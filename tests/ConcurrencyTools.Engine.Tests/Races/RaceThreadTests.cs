@@ -147,6 +147,45 @@ public class RaceThreadTests
     }
 
     [Fact]
+    public void EveryAuditThatFindsAnotherTotalIsATornRead()
+    {
+        // A torn read needs threads that interleave, but the audit itself is only "the total is not the expected
+        // one": accounts that were never opened (no Reset: both balances 0, the dictionary empty) fail it after
+        // every move, on one thread, under every strategy. Moves still go the way the seeded bits say.
+        foreach (RaceStrategy strategy in AllStrategies)
+        {
+            using var subject = (TransferRace)RaceSubject.Create(RaceScenario.Transfer, strategy, RaceWindow.None, threads: 1, operations: 20);
+            var tally = new ThreadTally();
+            subject.Run(0, ref tally, new RaceGap(RaceWindow.None, 4, 1, 0, 0), CancellationToken.None);
+
+            long a = 0;
+            var bits = new RaceGap(RaceWindow.None, 4, 1, 0, 0);
+            for (int i = 0; i < 20; i++)
+            {
+                a += bits.NextBit() ? -1 : 1;
+            }
+
+            Assert.Equal((strategy, 20L), (strategy, tally.TornReads));
+            Assert.Equal((strategy, 0L), (strategy, subject.Observe([tally])));
+            Assert.Equal((strategy, a, -a), (strategy, subject.Balances.A, subject.Balances.B));
+        }
+    }
+
+    [Fact]
+    public void RaceThreadsAreNamedBackgroundThreads()
+    {
+        // Named so a debugger or a dump shows which thread of a trial is which; background so a test that is
+        // never disposed (a stopped pipeline) cannot keep the process alive.
+        using var threads = new TrialThreads(3, CancellationToken.None);
+        using var subject = new ThreadRecordingSubject(3);
+        subject.Reset();
+        threads.Run(subject, Enumerable.Range(0, 3).Select(t => new RaceGap(RaceWindow.None, 1, 1, t, 0)).ToArray());
+
+        Assert.Equal(new[] { "Race thread 1", "Race thread 2", "Race thread 3" }, subject.Names);
+        Assert.Equal(new[] { true, true, true }, subject.Background);
+    }
+
+    [Fact]
     public void EachScenarioExpectsItsOwnValueAndSaysWhatADifferenceMeans()
     {
         using RaceSubject counter = RaceSubject.Create(RaceScenario.Counter, RaceStrategy.None, RaceWindow.None, threads: 3, operations: 7);
@@ -278,6 +317,30 @@ public class RaceThreadTests
         release();
         Assert.True(other.Join(TimeSpan.FromSeconds(60)), $"{strategy}: the other thread never got in after the guard was left");
         Assert.Equal(1, Volatile.Read(ref inside));
+    }
+
+    /// <summary>Records the name and background flag of the thread that ran each index.</summary>
+    private sealed class ThreadRecordingSubject(int threads) : RaceSubject(RaceStrategy.None, threads, 1)
+    {
+        public string?[] Names { get; } = new string?[threads];
+
+        public bool[] Background { get; } = new bool[threads];
+
+        public override long Expected => 0;
+
+        public override void Reset()
+        {
+        }
+
+        public override void Run(int thread, ref ThreadTally tally, RaceGap gap, CancellationToken cancellationToken)
+        {
+            Names[thread] = Thread.CurrentThread.Name;
+            Background[thread] = Thread.CurrentThread.IsBackground;
+        }
+
+        public override long Observe(ReadOnlySpan<ThreadTally> tallies) => 0;
+
+        public override string DescribeDifference(long observed) => string.Empty;
     }
 
     // Progress<T> would post to the thread pool; this list records on the calling thread, in order.
