@@ -76,7 +76,7 @@ public sealed class SshPipeGuardTests : IDisposable
 
             Assert.True(guard.Join(TimeSpan.FromSeconds(30)), "the guard still runs after the writer closed");
             Assert.Equal(1, guard.Drained);
-            AssertClosed(opened);
+            AssertClosed(opened, before);
         }
         finally
         {
@@ -105,7 +105,7 @@ public sealed class SshPipeGuardTests : IDisposable
         guard.Dispose();
         Assert.True(guard.Join(TimeSpan.FromSeconds(30)), "the guard still runs after it was disposed");
         Assert.Equal(0, guard.Drained);
-        AssertClosed(opened);
+        AssertClosed(opened, before);
         guard.Dispose();
 
         // Nothing holds the pipe any more: the write fails as it would without a guard.
@@ -174,7 +174,7 @@ public sealed class SshPipeGuardTests : IDisposable
             Assert.True(guard.Join(TimeSpan.FromSeconds(30)), "the guard still runs after the writer closed");
             Assert.Equal(1, guard.Drained);
             Assert.Equal(1, guard.Exited);
-            AssertClosed(OpenedSince(before));
+            AssertClosed(OpenedSince(before), before);
         }
         finally
         {
@@ -199,7 +199,7 @@ public sealed class SshPipeGuardTests : IDisposable
             // The writer stays open and silent: only the limit ends the drain.
             Assert.True(guard.Join(TimeSpan.FromSeconds(30)), "the guard still drains a pipe long after its limit");
             Assert.Equal(1, guard.Drained);
-            AssertClosed(opened);
+            AssertClosed(opened, before);
             Assert.Throws<IOException>(() => writer.Write(new string('x', 100_000)));
         }
         finally
@@ -413,9 +413,15 @@ public sealed class SshPipeGuardTests : IDisposable
         return opened;
     }
 
-    private static void AssertClosed(Dictionary<int, string> opened)
+    /// <summary>The guard's own descriptors are closed, and this process's standard streams it never opened are not.</summary>
+    private static void AssertClosed(Dictionary<int, string> opened, Dictionary<int, string> before)
     {
         var now = OpenDescriptors();
+        foreach (int standard in new[] { 0, 1, 2 }.Where(before.ContainsKey))
+        {
+            Assert.True(now.TryGetValue(standard, out string? target) && target == before[standard], $"descriptor {standard} was closed");
+        }
+
         Assert.DoesNotContain(opened, d => now.TryGetValue(d.Key, out string? target) && target == d.Value);
     }
 
