@@ -18,7 +18,7 @@ namespace ConcurrencyTools.Engine.Remoting;
 /// second read end of each such pipe (opened through <c>/proc/&lt;ssh&gt;/fd/0</c>), so the pipe never lacks a
 /// reader and no write into it fails; it reads nothing while ssh runs, and once ssh has ended it reads and drops what
 /// is written until the client has closed its writer. Linux only; elsewhere, or when no ssh process of the session
-/// is found, <see cref="Start"/> returns a guard that holds nothing.
+/// is found, <see cref="Start(string, int, string)"/> returns a guard that holds nothing.
 /// </summary>
 internal sealed unsafe class SshPipeGuard : IDisposable
 {
@@ -33,13 +33,16 @@ internal sealed unsafe class SshPipeGuard : IDisposable
     private static readonly TimeSpan DrainLimit = TimeSpan.FromSeconds(60);
 
     private readonly List<Held> _held = new();
+    private readonly TimeSpan _drainLimit;
     private readonly int[] _stop = { -1, -1 };
     private Thread? _thread;
     private int _disposed;
     private int _drained;
+    private int _exited;
 
-    private SshPipeGuard()
+    private SshPipeGuard(TimeSpan drainLimit)
     {
+        _drainLimit = drainLimit;
     }
 
     /// <summary>The ssh processes whose stdin this guard holds.</summary>
@@ -47,6 +50,9 @@ internal sealed unsafe class SshPipeGuard : IDisposable
 
     /// <summary>How many guarded pipes were drained after their ssh ended (an instrument for tests).</summary>
     public int Drained => Volatile.Read(ref _drained);
+
+    /// <summary>How many guarded ssh processes the guard has seen end (an instrument for tests).</summary>
+    public int Exited => Volatile.Read(ref _exited);
 
     /// <summary>
     /// The guard of a session over SSH (a guard that holds nothing for any other kind). The module builds against
@@ -58,7 +64,7 @@ internal sealed unsafe class SshPipeGuard : IDisposable
         RunspaceConnectionInfo? info = session.Runspace?.ConnectionInfo;
         if (info is null || info.GetType().Name != "SSHConnectionInfo")
         {
-            return new SshPipeGuard();
+            return new SshPipeGuard(DrainLimit);
         }
 
         int port = info.GetType().GetProperty("Port")?.GetValue(info) is int value ? value : 0;
@@ -72,9 +78,12 @@ internal sealed unsafe class SshPipeGuard : IDisposable
     /// one, "-p &lt;port&gt;". More than one session to the same host are all guarded,
     /// which costs nothing while their ssh runs.
     /// </summary>
-    public static SshPipeGuard Start(string computerName, int port, string subsystem)
+    public static SshPipeGuard Start(string computerName, int port, string subsystem) => Start(computerName, port, subsystem, DrainLimit);
+
+    /// <summary>As <see cref="Start(string, int, string)"/>, with the drain limit made shorter (tests only: the real one is a minute).</summary>
+    internal static SshPipeGuard Start(string computerName, int port, string subsystem, TimeSpan drainLimit)
     {
-        var guard = new SshPipeGuard();
+        var guard = new SshPipeGuard(drainLimit);
         if (!OperatingSystem.IsLinux() || string.IsNullOrEmpty(computerName))
         {
             return guard;
@@ -212,13 +221,12 @@ internal sealed unsafe class SshPipeGuard : IDisposable
 
     /// <summary>
     /// Waits, without waking, for an ssh to end or the guard to be disposed. A pipe whose ssh ended is drained until
-    /// its writer closes (end of file) or <see cref="DrainLimit"/> passes; a pipe whose ssh still runs when the guard
+    /// its writer closes (end of file) or the drain limit passes; a pipe whose ssh still runs when the guard
     /// is disposed is let go at once.
     /// </summary>
     private void Watch()
     {
         var buffer = new byte[16384];
-        DateTime? disposedAt = null;
         while (true)
         {
             var open = _held.FindAll(h => h.Fd >= 0);
@@ -230,7 +238,6 @@ internal sealed unsafe class SshPipeGuard : IDisposable
             bool stopped = _stop[0] < 0 || Volatile.Read(ref _disposed) != 0;
             if (stopped)
             {
-                disposedAt ??= DateTime.UtcNow;
                 foreach (Held held in open.FindAll(h => h.ExitedAt is null))
                 {
                     Release(held);
@@ -277,12 +284,13 @@ internal sealed unsafe class SshPipeGuard : IDisposable
                     if ((fds[i].Revents & (PollIn | PollHup)) != 0)
                     {
                         held.ExitedAt = DateTime.UtcNow;
+                        Interlocked.Increment(ref _exited);
                     }
 
                     continue;
                 }
 
-                if (Drain(held, buffer) || DateTime.UtcNow - held.ExitedAt > DrainLimit)
+                if (Drain(held, buffer) || DateTime.UtcNow - held.ExitedAt > _drainLimit)
                 {
                     Release(held);
                     Interlocked.Increment(ref _drained);

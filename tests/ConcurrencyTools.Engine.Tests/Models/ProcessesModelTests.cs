@@ -98,8 +98,8 @@ public class ProcessesModelTests
         WithWorker(first => Worker(first, stats: "$(if [ $peak = 3000 ]; then echo stats 3.5 2 $peak Server/Concurrent 1 2 3 4 5 6; else echo stats 3.5 2; fi)"), model =>
         {
             ModelRunResult result = model.Run(new ProbeWorkload(tasks: 2), 2, CancellationToken.None);
+            // (How many tasks completed depends on the race: the failure stops the other worker, maybe during a task.)
             Assert.Matches(@"^Worker process \d+ ended with 'stats 3\.5 2'\.$", result.Error?.Message);
-            Assert.Equal(2, result.CompletedTasks);
             Assert.Null(result.Counters);
             Assert.Null(result.PeakWorkingSetBytes);
             Assert.Null(result.GcMode);

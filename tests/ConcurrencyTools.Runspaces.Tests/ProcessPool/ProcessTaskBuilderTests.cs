@@ -105,6 +105,89 @@ public sealed class ProcessTaskBuilderTests
     }
 
     [Fact]
+    public void AnEmptyOrMissingExecutableIsRefusedNamingTheParameter()
+    {
+        Assert.Equal("filePath", Assert.Throws<ArgumentException>(() => new ProcessTaskBuilder("", null, null, null)).ParamName);
+        Assert.Equal("filePath", Assert.Throws<ArgumentNullException>(() => new ProcessTaskBuilder(null!, null, null, null)).ParamName);
+    }
+
+    [Fact]
+    public void WithNoArgumentListTheItemIsTheOnlyArgumentAndANullItemIsEmptyText()
+    {
+        var builder = new ProcessTaskBuilder("cat", null, null, null);
+
+        ProcessTask task = builder.Next(PSObject.AsPSObject("x"));
+        ProcessTask none = builder.Next(null);
+
+        Assert.True(builder.AppendsItem);
+        Assert.False(builder.SlotTemplated);
+        Assert.Equal(new[] { "x" }, task.Arguments);
+        Assert.Equal("x", task.Input);
+        Assert.Equal(new[] { string.Empty }, none.Arguments);
+        Assert.Equal(2, none.Seq);
+        Assert.Equal(string.Empty, ProcessTaskBuilder.ItemText(null));
+        Assert.Equal(string.Empty, ProcessTaskBuilder.ItemText(PSObject.AsPSObject(string.Empty)));
+    }
+
+    [Fact]
+    public void APropertyPlaceholderTakesTheItemsPropertyAsText()
+    {
+        var file = new FileInfo("inner.txt");
+        var builder = new ProcessTaskBuilder("echo", new[] { "{Name}-{Size}" }, null, "{Where}");
+        var item = new PSObject();
+        item.Properties.Add(new PSNoteProperty("Name", "n1"));
+        item.Properties.Add(new PSNoteProperty("Size", 42));
+        item.Properties.Add(new PSNoteProperty("Where", file));
+
+        ProcessTask task = builder.Next(item);
+
+        Assert.Null(task.PreparationError);
+        Assert.Equal(new[] { "n1-42" }, task.Arguments);
+        Assert.Equal(file.FullName, task.StandardInput);
+    }
+
+    [Fact]
+    public void ASlotOnlyInStandardInputKeepsTheTaskATemplateAndAScriptBlocksArgumentsStayLiteral()
+    {
+        // A script block's arguments are text, not templates: with the task kept a template for its slot, their
+        // braces must come through the slot's expansion unchanged.
+        using Runspace runspace = RunspaceFactory.CreateRunspace(InitialSessionState.CreateDefault2());
+        runspace.Open();
+        Runspace.DefaultRunspace = runspace;
+        try
+        {
+            var builder = new ProcessTaskBuilder("cat", new[] { "-n" }, ScriptBlock.Create("'{}'; \"a{%}$_\""), "slot {%}");
+
+            ProcessTask task = builder.Next(PSObject.AsPSObject("x"));
+
+            Assert.True(builder.SlotTemplated);
+            Assert.True(task.SlotTemplated);
+            ProcessTask forSlot = task.ForSlot(2);
+            Assert.Equal(new[] { "{}", "a{%}x" }, forSlot.Arguments);
+            Assert.Equal("slot 2", forSlot.StandardInput);
+        }
+        finally
+        {
+            Runspace.DefaultRunspace = null;
+        }
+    }
+
+    [Fact]
+    public void AnUnpreparedTaskKeepsItsNumberTextAndExecutableAndOtherTasksHaveNoError()
+    {
+        var builder = new ProcessTaskBuilder("echo", new[] { "{Name}" }, null, null);
+        ProcessTask bad = builder.Next(PSObject.AsPSObject("plain"));
+
+        Assert.Equal(1, bad.Seq);
+        Assert.Equal("plain", bad.Input);
+        Assert.Equal("echo", bad.FilePath);
+        Assert.NotNull(bad.PreparationError);
+        Assert.False(builder.TryTakePreparationError(bad.Seq + 1, out Exception? error, out string errorId));
+        Assert.Null(error);
+        Assert.Equal(string.Empty, errorId);
+    }
+
+    [Fact]
     public void EnvironmentValuesBecomeTextAndNullRemovesAVariable()
     {
         IReadOnlyDictionary<string, string?>? environment = ProcessTaskBuilder.EnvironmentOf(new Hashtable { ["N"] = 42, ["GONE"] = null, ["S"] = "x" });

@@ -297,6 +297,25 @@ public sealed class RemoteTaskServerTests
     }
 
     [Fact]
+    public void A_slot_freed_with_no_task_waiting_takes_the_next_task_sent_later()
+    {
+        // The host's pipeline sends a task only after an earlier one's row came back: a slot its task freed while
+        // nothing waited must still be free then, or the task would wait for ever in a server that runs nothing.
+        var runner = new ScriptedRunner((task, slot) => new ProcessTaskResult(task, "scripted") { Slot = slot, Succeeded = true });
+        using var server = new RemoteTaskServer(new RemotePoolOptions(), 1, (_, _) => runner);
+
+        for (long id = 1; id <= 3; id++)
+        {
+            Dictionary<long, PSObject> rows = Collect(server, [id], server.ExchangeBatch(Batch((id, "x", [], null))));
+            Assert.True(rows.ContainsKey(id), $"task {id} never ran");
+            Assert.Equal(1, rows[id].Properties["Slot"].Value);
+            Assert.Equal(0, server.Running);
+        }
+
+        Assert.Equal(new long[] { 1, 2, 3 }, runner.Started);
+    }
+
+    [Fact]
     public void A_batch_of_one_input_starts_its_tasks_with_their_arguments_and_input_and_an_empty_one_polls()
     {
         var runner = new ScriptedRunner((task, _) => new ProcessTaskResult(task, "scripted") { StdOut = $"{task.Seq}:{task.Input}:{task.FilePath}|" + string.Join(",", task.Arguments) + "|" + (task.StandardInput ?? "none") });
