@@ -389,6 +389,33 @@ public class MeasurementRulesTests
     }
 
     [Fact]
+    public void AThreadsFirstWaitReadingOpensItsOwnSchedstat()
+    {
+        // The handle is opened on a thread's first call only: a new thread makes that call.
+        Exception? error = null;
+        double waitMs = -1;
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                waitMs = ThreadCpuClock.RunWaitMs();
+            }
+            catch (Exception e)
+            {
+                error = e;
+            }
+            finally
+            {
+                ThreadCpuClock.ReleaseThread();
+            }
+        });
+        thread.Start();
+        thread.Join();
+        Assert.Null(error);
+        Assert.True(waitMs >= 0, $"{waitMs} ms");
+    }
+
+    [Fact]
     public void BadModelAndWorkerListsSayWhatIsWrong()
     {
         var spec = new WorkloadSpec(WorkloadKind.Cpu, 4);
