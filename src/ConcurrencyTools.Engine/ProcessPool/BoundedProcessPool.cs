@@ -97,7 +97,9 @@ public sealed class BoundedProcessPool : IDisposable
             for (int i = 0; i < runner.Slots; i++)
             {
                 int slot = ++number;
-                running.Add(Task.Run(() => RunSlotAsync(runner, slot)));
+                running.Add(runner.WantsSlotThreads
+                    ? SlotThread.Run(string.Create(CultureInfo.InvariantCulture, $"Process pool slot {slot}"), () => RunSlotAsync(runner, slot))
+                    : Task.Run(() => RunSlotAsync(runner, slot)));
             }
         }
 
@@ -242,6 +244,10 @@ public sealed class BoundedProcessPool : IDisposable
         _stop.Dispose();
     }
 
+    /// <summary>
+    /// A slot's loop. Its awaits resume on the captured context (there is none on the thread pool): a slot on a
+    /// <see cref="SlotThread"/> stays on its thread, which reads its children itself.
+    /// </summary>
     private async Task RunSlotAsync(IProcessRunner runner, int slot)
     {
         CancellationToken stop = _stop.Token;
@@ -249,7 +255,7 @@ public sealed class BoundedProcessPool : IDisposable
         {
             while (!stop.IsCancellationRequested)
             {
-                await runner.WaitForRoomAsync(slot, stop).ConfigureAwait(false);
+                await runner.WaitForRoomAsync(slot, stop).ConfigureAwait(true);
 
                 // The wake token is read before the orphan queue, so an orphan queued after the check cancels it.
                 CancellationToken wake;
@@ -269,11 +275,11 @@ public sealed class BoundedProcessPool : IDisposable
                         // (A task put back by a failed host keeps the place it had.)
                         if (_window is not null)
                         {
-                            await _window.WaitAsync(waiting.Token).ConfigureAwait(false);
+                            await _window.WaitAsync(waiting.Token).ConfigureAwait(true);
                             placeTaken = true;
                         }
 
-                        if (!await _input.Reader.WaitToReadAsync(waiting.Token).ConfigureAwait(false) || !_input.Reader.TryRead(out item))
+                        if (!await _input.Reader.WaitToReadAsync(waiting.Token).ConfigureAwait(true) || !_input.Reader.TryRead(out item))
                         {
                             _window?.Release();
                             placeTaken = false;
@@ -285,7 +291,7 @@ public sealed class BoundedProcessPool : IDisposable
                                     return;
                                 }
 
-                                await Task.Delay(50, waiting.Token).ConfigureAwait(false);
+                                await Task.Delay(50, waiting.Token).ConfigureAwait(true);
                             }
 
                             continue;
@@ -306,7 +312,7 @@ public sealed class BoundedProcessPool : IDisposable
                 }
 
                 Signal();
-                ProcessTaskResult? result = await RowOfAsync(runner, slot, item, stop).ConfigureAwait(false);
+                ProcessTaskResult? result = await RowOfAsync(runner, slot, item, stop).ConfigureAwait(true);
                 if (result is null)
                 {
                     // The host failed and the task went back to the queue.
@@ -366,7 +372,7 @@ public sealed class BoundedProcessPool : IDisposable
 
         try
         {
-            return await RunTaskAsync(runner, slot, item, stop).ConfigureAwait(false);
+            return await RunTaskAsync(runner, slot, item, stop).ConfigureAwait(true);
         }
         catch (HostFailedException failure) when (!stop.IsCancellationRequested)
         {
@@ -413,7 +419,7 @@ public sealed class BoundedProcessPool : IDisposable
             {
                 attempt++;
                 tries++;
-                result = await runner.RunAsync(item.Task.ForSlot(slot), slot, attempt, _lineSink, stop).ConfigureAwait(false);
+                result = await runner.RunAsync(item.Task.ForSlot(slot), slot, attempt, _lineSink, stop).ConfigureAwait(true);
             }
             while (!result.Succeeded && result.ProcessId is not null && tries <= _options.RetryCount && !stop.IsCancellationRequested);
 

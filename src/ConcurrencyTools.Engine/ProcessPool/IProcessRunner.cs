@@ -18,6 +18,12 @@ internal interface IProcessRunner
     int Slots { get; }
 
     /// <summary>
+    /// Whether the pool runs each of this runner's slots on a thread of its own (<see cref="SlotThread"/>), where an
+    /// attempt may block: true for children of this machine that the slot's thread reads itself.
+    /// </summary>
+    bool WantsSlotThreads => false;
+
+    /// <summary>
     /// Runs one attempt and returns its row; never throws for the task's own failure (a command that cannot start
     /// is a row with its error). Cancelling <paramref name="cancellationToken"/> kills the attempt's process tree.
     /// </summary>

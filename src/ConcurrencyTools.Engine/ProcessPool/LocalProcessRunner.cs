@@ -37,6 +37,9 @@ internal sealed class LocalProcessRunner : IProcessRunner
 
     public int Slots { get; }
 
+    /// <summary>Children started with posix_spawn are read by their slot's own thread (see <see cref="SlotThread"/>).</summary>
+    public bool WantsSlotThreads => _environment is not null;
+
     public async Task<ProcessTaskResult> RunAsync(ProcessTask task, int slot, int attempt, ProcessLineSink? onLine, CancellationToken cancellationToken)
     {
         var result = new ProcessTaskResult(task, ComputerName) { Slot = slot, Attempt = attempt, StartTime = DateTimeOffset.Now };
@@ -72,10 +75,16 @@ internal sealed class LocalProcessRunner : IProcessRunner
                 limit.CancelAfter(timeout);
             }
 
+            // On its slot's own thread, a child with no input to write and no lines to hand over is read by that
+            // thread itself, asleep in poll until the child's output ends (see SlotThread); the rest read
+            // asynchronously.
+            ThreadWake? wake = onLine is null && string.IsNullOrEmpty(task.StandardInput) && child is PosixChildProcess ? SlotThread.Current?.Wake : null;
+
             // Whether the limit struck while the task still held its output open: the child itself may have exited
             // with 0, but a descendant kept writing (or could have) until the kill, so the task did not end in time.
             int killedWhileRunning = 0;
             int outputClosed = 0;
+            long abandonAt = long.MaxValue;
             using (limit.Token.Register(() =>
             {
                 if (Volatile.Read(ref outputClosed) == 0)
@@ -85,16 +94,29 @@ internal sealed class LocalProcessRunner : IProcessRunner
 
                 child.KillTree();
                 abandon.CancelAfter(ReadGraceAfterKill);
+                Volatile.Write(ref abandonAt, Stopwatch.GetTimestamp() + (long)(ReadGraceAfterKill.TotalSeconds * Stopwatch.Frequency));
+                wake?.Signal();
             }))
             {
-                Task<long> write = WriteInputAsync(child.StandardInput, task.StandardInput);
-                await Task.WhenAll(
-                    stdout.ReadToEndAsync(child.StandardOutput, abandon.Token),
-                    stderr.ReadToEndAsync(child.StandardError, abandon.Token),
-                    write).ConfigureAwait(false);
-                Volatile.Write(ref outputClosed, 1);
-                result.StdInBytes = write.Result;
-                exit = await child.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
+                if (wake is not null)
+                {
+                    CloseQuietly(child.StandardInput);
+                    var posix = (PosixChildProcess)child;
+                    posix.ReadOutputs(stdout, stderr, wake, () => Volatile.Read(ref abandonAt));
+                    Volatile.Write(ref outputClosed, 1);
+                    exit = posix.WaitForExit();
+                }
+                else
+                {
+                    Task<long> write = WriteInputAsync(child.StandardInput, task.StandardInput);
+                    await Task.WhenAll(
+                        stdout.ReadToEndAsync(child.StandardOutput, abandon.Token),
+                        stderr.ReadToEndAsync(child.StandardError, abandon.Token),
+                        write).ConfigureAwait(false);
+                    Volatile.Write(ref outputClosed, 1);
+                    result.StdInBytes = write.Result;
+                    exit = await child.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
+                }
             }
 
             // A limit that ran out just after a clean exit (output closed, status not yet read) killed nothing: that
@@ -147,16 +169,21 @@ internal sealed class LocalProcessRunner : IProcessRunner
         }
         finally
         {
-            try
-            {
-                input.Dispose();
-            }
-            catch (IOException)
-            {
-                // As above.
-            }
+            CloseQuietly(input);
         }
 
         return written;
+    }
+
+    private static void CloseQuietly(Stream input)
+    {
+        try
+        {
+            input.Dispose();
+        }
+        catch (IOException)
+        {
+            // The child closed its input, or was killed: what it did not read does not matter to it.
+        }
     }
 }

@@ -78,8 +78,7 @@ internal sealed class OutputCapture
             int read;
             while ((read = await stream.ReadAsync(buffer.AsMemory(0, ReadSize), abandon).ConfigureAwait(false)) > 0)
             {
-                Keep(buffer, read);
-                Interlocked.Add(ref _totalBytes, read);
+                Count(buffer, read);
                 if (_onLine is not null)
                 {
                     SplitLines(buffer, read, flush: false);
@@ -101,6 +100,26 @@ internal sealed class OutputCapture
             SplitLines(Array.Empty<byte>(), 0, flush: true);
             await HandOverAsync().ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// Takes bytes read by the caller (a thread that reads the pipe itself, see <see cref="PosixChildProcess.ReadOutputs"/>):
+    /// kept and counted as a read of <see cref="ReadToEndAsync"/> would. Only for a capture that hands over no lines.
+    /// </summary>
+    public void Append(byte[] buffer, int read)
+    {
+        if (_onLine is not null)
+        {
+            throw new InvalidOperationException("A capture that hands over lines reads its stream itself.");
+        }
+
+        Count(buffer, read);
+    }
+
+    private void Count(byte[] buffer, int read)
+    {
+        Keep(buffer, read);
+        Interlocked.Add(ref _totalBytes, read);
     }
 
     private async ValueTask HandOverAsync()

@@ -1,6 +1,8 @@
 using System;
+using System.Buffers;
 using System.Collections.Generic;
 using System.ComponentModel;
+using System.Diagnostics;
 using System.IO;
 using System.IO.Pipes;
 using System.Runtime.InteropServices;
@@ -21,6 +23,7 @@ internal sealed class PosixChildProcess : ChildProcess
 {
     private static readonly int[] ChildEnds = { 0, 3, 5 };
     private static readonly int[] AllEnds = { 0, 1, 2, 3, 4, 5 };
+    private const int ReadSize = 16 * 1024;
     private static long s_selfPeakBytes;
     private readonly object _gate = new();
     private readonly int _pid;
@@ -170,6 +173,111 @@ internal sealed class PosixChildProcess : ChildProcess
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// Reads both output pipes to their ends on the calling thread, asleep in poll(2) between reads: no other thread
+    /// takes part, where the asynchronous reads of <see cref="StandardOutput"/> and <see cref="StandardError"/> go
+    /// through the runtime's epoll thread and then the thread pool. Returns when both pipes have ended, or once
+    /// <paramref name="abandonAt"/> (a <see cref="Stopwatch"/> timestamp, or <see cref="long.MaxValue"/> for never; read
+    /// again whenever <paramref name="wake"/> is signalled) has passed: output held open by a descendant that a kill
+    /// did not reach. What was read stays in the captures.
+    /// </summary>
+    internal unsafe void ReadOutputs(OutputCapture stdout, OutputCapture stderr, ThreadWake wake, Func<long> abandonAt)
+    {
+        PosixNative.PollDescriptor* polls = stackalloc PosixNative.PollDescriptor[3];
+        polls[0] = new PosixNative.PollDescriptor { Descriptor = (int)_stdout.SafePipeHandle.DangerousGetHandle(), Events = PosixNative.POLLIN };
+        polls[1] = new PosixNative.PollDescriptor { Descriptor = (int)_stderr.SafePipeHandle.DangerousGetHandle(), Events = PosixNative.POLLIN };
+        polls[2] = new PosixNative.PollDescriptor { Descriptor = wake.Descriptor, Events = PosixNative.POLLIN };
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(ReadSize);
+        try
+        {
+            fixed (byte* bytes = buffer)
+            {
+                // A pipe that has ended gets a negative descriptor, which poll skips.
+                while (polls[0].Descriptor >= 0 || polls[1].Descriptor >= 0)
+                {
+                    int timeout = MillisecondsUntil(abandonAt());
+                    if (timeout == 0)
+                    {
+                        return;
+                    }
+
+                    if (PosixNative.poll(polls, 3, timeout) < 0)
+                    {
+                        if (Marshal.GetLastPInvokeError() == PosixNative.EINTR)
+                        {
+                            continue;
+                        }
+
+                        return;
+                    }
+
+                    if (polls[2].ReturnedEvents != 0)
+                    {
+                        wake.Drain();
+                    }
+
+                    for (int i = 0; i < 2; i++)
+                    {
+                        if (polls[i].Descriptor < 0 || polls[i].ReturnedEvents == 0)
+                        {
+                            continue;
+                        }
+
+                        // Readable or hung up: a read returns what is there, or 0 at the end.
+                        long read = PosixNative.read(polls[i].Descriptor, bytes, (nuint)buffer.Length);
+                        if (read > 0)
+                        {
+                            (i == 0 ? stdout : stderr).Append(buffer, (int)read);
+                        }
+                        else if (read == 0 || Marshal.GetLastPInvokeError() is not (PosixNative.EINTR or PosixNative.EAGAIN))
+                        {
+                            polls[i].Descriptor = -1;
+                        }
+                    }
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>
+    /// Waits on the calling thread for the child's exit and reaps it: for a thread of its own that has read the
+    /// child's output to its end (<see cref="ReadOutputs"/>). The output ends as the child exits, a moment before it
+    /// can be reaped; waitid with WNOWAIT sleeps through that moment without reaping, outside the lock that a kill
+    /// takes, where a wait through <see cref="ChildReaper"/> would wake its thread and then a thread-pool thread.
+    /// </summary>
+    internal unsafe ChildExit WaitForExit()
+    {
+        if (TryReap(out ChildExit exit))
+        {
+            return exit;
+        }
+
+        byte* info = stackalloc byte[PosixNative.SignalInfoSize];
+        while (PosixNative.waitid(PosixNative.P_PID, _pid, info, PosixNative.WEXITED | PosixNative.WNOWAIT) < 0 &&
+            Marshal.GetLastPInvokeError() == PosixNative.EINTR)
+        {
+        }
+
+        // Reapable now, or (ECHILD) reaped elsewhere, which TryReap reports too; anything else, the usual wait.
+        return TryReap(out exit) ? exit : WaitForExitAsync().GetAwaiter().GetResult();
+    }
+
+    /// <summary>A poll timeout until <paramref name="timestamp"/>: -1 for never, 0 once it has passed, else rounded up.</summary>
+    internal static int MillisecondsUntil(long timestamp)
+    {
+        if (timestamp == long.MaxValue)
+        {
+            return -1;
+        }
+
+        long ticks = timestamp - Stopwatch.GetTimestamp();
+        return ticks <= 0 ? 0 : (int)Math.Min(int.MaxValue, ((ticks * 1000) + Stopwatch.Frequency - 1) / Stopwatch.Frequency);
     }
 
     public override async Task<ChildExit> WaitForExitAsync(CancellationToken cancellationToken = default)

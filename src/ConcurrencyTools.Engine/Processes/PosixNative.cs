@@ -6,7 +6,8 @@ namespace ConcurrencyTools.Engine.Processes;
 /// <summary>
 /// The few libc calls behind <see cref="PosixChildProcess"/>: posix_spawn (a vfork-speed start that can put
 /// the child in its own process group), pipes, wait4 (exit status plus the child's CPU time and peak
-/// resident set) and kill. Layouts are those of 64-bit Linux with glibc or musl.
+/// resident set), kill, and poll, read and an eventfd for a thread that reads a child's pipes itself.
+/// Layouts are those of 64-bit Linux with glibc or musl.
 /// </summary>
 internal static unsafe class PosixNative
 {
@@ -14,10 +15,19 @@ internal static unsafe class PosixNative
 
     public const int SIGKILL = 9;
     public const int WNOHANG = 1;
+    public const int WEXITED = 4;
+    public const int WNOWAIT = 0x01000000;
+    public const int P_PID = 1;
+
+    /// <summary>Room for siginfo_t (128 bytes).</summary>
+    public const int SignalInfoSize = 128;
     public const int EINTR = 4;
     public const int ECHILD = 10;
     public const int ESRCH = 3;
+    public const int EAGAIN = 11;
     public const int O_CLOEXEC = 0x80000;
+    public const int O_NONBLOCK = 0x800;
+    public const short POLLIN = 0x1;
     public const short POSIX_SPAWN_SETPGROUP = 0x02;
     public const short POSIX_SPAWN_SETSIGDEF = 0x04;
     public const short POSIX_SPAWN_SETSIGMASK = 0x08;
@@ -35,6 +45,15 @@ internal static unsafe class PosixNative
         public long SystemMicroseconds;
         public long MaxResidentKilobytes;
         public fixed long Rest[13];
+    }
+
+    /// <summary>struct pollfd: a descriptor, the events to wait for, and those that happened.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct PollDescriptor
+    {
+        public int Descriptor;
+        public short Events;
+        public short ReturnedEvents;
     }
 
     /// <summary>Whether this process can use the calls as declared here.</summary>
@@ -98,8 +117,25 @@ internal static unsafe class PosixNative
     [DllImport(LibC, SetLastError = true)]
     public static extern int wait4(int pid, int* status, int options, ResourceUsage* usage);
 
+    /// <summary>With WNOWAIT: waits until the child can be reaped, and leaves it to be reaped (its id stays taken).</summary>
+    [DllImport(LibC, SetLastError = true)]
+    public static extern int waitid(int idType, int id, void* info, int options);
+
     [DllImport(LibC, SetLastError = true)]
     public static extern int kill(int pid, int signal);
+
+    [DllImport(LibC, SetLastError = true)]
+    public static extern int poll(PollDescriptor* descriptors, ulong count, int timeoutMilliseconds);
+
+    [DllImport(LibC, SetLastError = true)]
+    public static extern nint read(int fd, byte* buffer, nuint count);
+
+    [DllImport(LibC, SetLastError = true)]
+    public static extern nint write(int fd, byte* buffer, nuint count);
+
+    /// <summary>An eventfd (flags: O_CLOEXEC, O_NONBLOCK): a counter that poll sees readable while it is not zero.</summary>
+    [DllImport(LibC, SetLastError = true)]
+    public static extern int eventfd(uint initialValue, int flags);
 
     [DllImport(LibC, SetLastError = true)]
     private static extern long syscall(long number, int pid, uint flags);
