@@ -1,0 +1,175 @@
+using System;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using System.Threading;
+using ConcurrencyTools.Engine.ProcessPool;
+using ConcurrencyTools.Engine.Processes;
+using Xunit;
+
+namespace ConcurrencyTools.Engine.Tests;
+
+/// <summary>Tests that count the thread pool's work items: they run alone, so that no other test adds to the count.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class SlotThreadCollection
+{
+    public const string Name = "Slot threads (counts the thread pool's work items)";
+}
+
+/// <summary>A local pool's slots run on threads of their own, which read their children in poll(2).</summary>
+[Collection(SlotThreadCollection.Name)]
+public class SlotThreadTests
+{
+    [Fact]
+    public void ALocalPoolsTasksCostTheThreadPoolNoWork()
+    {
+        if (!PosixNative.IsSupported)
+        {
+            return;
+        }
+
+        var options = new ProcessPoolOptions { ThrottleLimit = 2 };
+        ProcessTask[] tasks = Enumerable.Range(1, 200)
+            .Select(i => new ProcessTask(i, i.ToString(System.Globalization.CultureInfo.InvariantCulture), "sh", new[] { "-c", "echo out; echo err >&2" }))
+            .ToArray();
+        ProcessPoolTests.Run(options, tasks.Take(4));
+
+        long before = ThreadPool.CompletedWorkItemCount;
+        var rows = ProcessPoolTests.Run(options, tasks);
+        long items = ThreadPool.CompletedWorkItemCount - before;
+
+        Assert.Equal(tasks.Length, rows.Count);
+        Assert.All(rows, row =>
+        {
+            Assert.True(row.Succeeded, row.Error);
+            Assert.Equal("out", row.StdOut);
+            Assert.Equal("err", row.StdErr);
+        });
+
+        // Read asynchronously, each task took several work items (its pipes' ends from the epoll thread, the reads'
+        // continuations, the exit): at least 3 per task. On slot threads only the pool's start and end take any.
+        Assert.True(items < tasks.Length / 4, $"{items} thread-pool work items for {tasks.Length} tasks");
+    }
+
+    [Fact]
+    public void OutputHeldOpenOutOfTheKillsReachIsLeftTwoSecondsAfterTheKill()
+    {
+        if (!PosixNative.IsSupported)
+        {
+            return;
+        }
+
+        // setsid and the shell's exit put the sleep out of the kill's reach (another group, no longer a descendant),
+        // and it holds the output open: the slot thread must stop reading by itself.
+        string marker = "306." + Environment.ProcessId;
+        var options = new ProcessPoolOptions { ThrottleLimit = 1, Timeout = TimeSpan.FromSeconds(1) };
+        var clock = Stopwatch.StartNew();
+        try
+        {
+            ProcessTaskResult row = Assert.Single(ProcessPoolTests.Run(options, new[] { new ProcessTask(1, "x", "sh", new[] { "-c", $"echo early; setsid sleep {marker} & exit 0" }) }));
+            TimeSpan took = clock.Elapsed;
+            Assert.True(row.TimedOut);
+            Assert.Equal("early", row.StdOut);
+            Assert.True(took >= TimeSpan.FromSeconds(2.5), $"the read was left after {took.TotalSeconds:F1} s, before the grace after the kill");
+            Assert.True(took < TimeSpan.FromSeconds(15), $"the read was left after {took.TotalSeconds:F1} s");
+        }
+        finally
+        {
+            KillByMarker(marker);
+        }
+    }
+
+    [Fact]
+    public void ASignalledWakeMakesTheReaderLookAtItsDeadlineAgain()
+    {
+        if (!PosixNative.IsSupported)
+        {
+            return;
+        }
+
+        using ThreadWake wake = ThreadWake.TryCreate()!;
+        using var child = (PosixChildProcess)ChildProcess.Start(new ChildStartInfo("sh", new[] { "-c", "echo hi; echo there >&2; exec sleep 60" }));
+        var stdout = new OutputCapture(1024);
+        var stderr = new OutputCapture(1024);
+        long abandonAt = long.MaxValue;
+        var reader = new Thread(() => child.ReadOutputs(stdout, stderr, wake, () => Volatile.Read(ref abandonAt))) { IsBackground = true };
+        reader.Start();
+
+        // The child holds its output open: without a deadline the reader waits.
+        Assert.False(reader.Join(TimeSpan.FromMilliseconds(500)), "the reader returned while the output was open");
+        Volatile.Write(ref abandonAt, Stopwatch.GetTimestamp());
+        wake.Signal();
+        Assert.True(reader.Join(TimeSpan.FromSeconds(10)), "the signalled reader did not leave");
+        Assert.Equal("hi", stdout.Text);
+        Assert.Equal("there", stderr.Text);
+        child.KillTree();
+    }
+
+    [Fact]
+    public void AReaderWithADeadlineAheadLeavesWhenItPasses()
+    {
+        if (!PosixNative.IsSupported)
+        {
+            return;
+        }
+
+        using ThreadWake wake = ThreadWake.TryCreate()!;
+        using var child = (PosixChildProcess)ChildProcess.Start(new ChildStartInfo("sh", new[] { "-c", "exec sleep 60" }));
+        long abandonAt = Stopwatch.GetTimestamp() + (Stopwatch.Frequency / 5);
+        var clock = Stopwatch.StartNew();
+        child.ReadOutputs(new OutputCapture(16), new OutputCapture(16), wake, () => abandonAt);
+        Assert.True(clock.Elapsed >= TimeSpan.FromMilliseconds(190), $"left after {clock.Elapsed.TotalMilliseconds:F0} ms");
+        child.KillTree();
+        Assert.Equal(9, child.WaitForExit().Signal);
+    }
+
+    [Fact]
+    public void APollTimeoutIsNeverForNoDeadlineZeroOncePassedAndRoundedUp()
+    {
+        Assert.Equal(-1, PosixChildProcess.MillisecondsUntil(long.MaxValue));
+        Assert.Equal(0, PosixChildProcess.MillisecondsUntil(Stopwatch.GetTimestamp()));
+        Assert.Equal(0, PosixChildProcess.MillisecondsUntil(Stopwatch.GetTimestamp() - Stopwatch.Frequency));
+        int ahead = PosixChildProcess.MillisecondsUntil(Stopwatch.GetTimestamp() + (Stopwatch.Frequency * 3 / 2000));
+        Assert.InRange(ahead, 1, 2);
+        Assert.InRange(PosixChildProcess.MillisecondsUntil(Stopwatch.GetTimestamp() + (Stopwatch.Frequency * 5)), 4900, 5000);
+    }
+
+    [Fact]
+    public void AnAppendedCaptureKeepsAndCountsAsAReadWould()
+    {
+        var capture = new OutputCapture(4);
+        capture.Append(new byte[] { (byte)'a', (byte)'b', (byte)'c' }, 2);
+        capture.Append(new byte[] { (byte)'c', (byte)'d', (byte)'e' }, 3);
+        Assert.Equal(5, capture.TotalBytes);
+        Assert.True(capture.Truncated);
+        Assert.Equal("abcd", capture.Text);
+        Assert.Throws<InvalidOperationException>(() => new OutputCapture(4, _ => default).Append(new byte[1], 1));
+    }
+
+    private static void KillByMarker(string marker)
+    {
+        foreach (string directory in Directory.GetDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(directory), out int pid))
+            {
+                continue;
+            }
+
+            try
+            {
+                if (File.ReadAllText(Path.Combine(directory, "cmdline")).Contains(marker, StringComparison.Ordinal))
+                {
+                    PosixNative.kill(pid, PosixNative.SIGKILL);
+                }
+            }
+            catch (IOException)
+            {
+                // Gone meanwhile.
+            }
+            catch (UnauthorizedAccessException)
+            {
+                // Not ours.
+            }
+        }
+    }
+}
