@@ -211,7 +211,7 @@ $goals = @(
     Get-Goal "At most 1.0x xargs -P $Throttle in every round ($Tasks tasks of $Command)" `
         "pool / xargs $(Format-BenchmarkNumber $pool.OfXargs 2) (median of $roundsText), $(Format-BenchmarkNumber $pool.MaxOfXargs 2) at worst; $(Format-BenchmarkNumber $pool.MedianMsPerTask 3) against $(Format-BenchmarkNumber $xargsRow.MedianMsPerTask 3) ms per task" `
         { $pool.MaxOfXargs -le 1.0 } `
-        'children started with posix_spawn from the slot''s thread, their exits reported by a pidfd, their pipes read through the runtime''s epoll loop' `
+        'children started with posix_spawn from the slot''s own thread, which sleeps in poll(2) on their pipes and then reaps them: one or two wake-ups per task, and no other thread' `
         "the pool took up to $(Format-BenchmarkNumber $pool.MaxOfXargs 2)x xargs' time per task in this run"
 
     $goal = "At least 5x faster than parallel -j $Throttle ($Tasks tasks of $Command)"
@@ -238,7 +238,7 @@ $goals = @(
     Get-Goal "At most 1 ms of pwsh CPU per task, whatever the task's length" `
         (($cpu | ForEach-Object { "$(Format-BenchmarkNumber $_.PwshCpuMsPerTask 2) ms per task of $($_.Job) ($(Format-BenchmarkNumber $_.JitCompiledMethods 0) methods compiled meanwhile)" }) -join '; ') `
         { $worst -le 1.0 } `
-        'a child''s exit is reported by a pidfd on one reaper thread: a waiting task makes no wake-ups' `
+        'each slot''s own thread starts, reads and reaps its children (poll, then waitid and wait4): a task takes no thread-pool work and wakes no other thread' `
         "pwsh spent up to $(Format-BenchmarkNumber $worst 2) ms of CPU per task in this run (median of $roundsText)"
 
     $goal = 'Peak working set under 300 MB for 100,000 tasks'
@@ -262,7 +262,7 @@ $memoryTable = if ($memory) {
 # The spawn path differs between machines: glibc's posix_spawn is clone(CLONE_VM | CLONE_VFORK) (clone3 since glibc
 # 2.34) and musl's is similar, but the cost of that clone and of the exec grows with the kernel and its mitigations.
 $libc = try { (& getconf GNU_LIBC_VERSION 2>$null) } catch { $null }
-$spawnPath = "Spawn path on this machine: posix_spawn of $($libc ? $libc : 'a libc that is not glibc') (a clone sharing pwsh's memory, like vfork, then exec), kernel $([Environment]::OSVersion.Version); a child's exit reported by a pidfd where the kernel has pidfd_open (5.3 and later)."
+$spawnPath = "Spawn path on this machine: posix_spawn of $($libc ? $libc : 'a libc that is not glibc') (a clone sharing pwsh's memory, like vfork, then exec), kernel $([Environment]::OSVersion.Version); a child read and reaped by its slot's own thread (poll, waitid, wait4)."
 
 Write-BenchmarkResult -Name ProcessPool -Title 'Process pool: Invoke-ProcessPool against xargs -P and GNU parallel' -Clock $clock -Smoke:$Smoke -OutputDirectory $OutputDirectory `
     -Command 'pwsh ./bench/ProcessPool/Invoke-ProcessPoolBenchmark.ps1' `
@@ -277,6 +277,7 @@ Write-BenchmarkResult -Name ProcessPool -Title 'Process pool: Invoke-ProcessPool
     -Notes @(
         $memoryTable,
         $spawnPath,
-        'Measured earlier on a quiet machine of this kind: xargs 0.6-0.8 ms and GNU parallel 4-6.6 ms per task. What makes the pool cheap per task: children are started with `posix_spawn` (vfork speed, no copy of pwsh''s page tables) straight from the slot''s thread with an environment block built once per run, reaped with `wait4` when a pidfd (one reaper thread in `epoll_wait` over all of them) says they ended, and their pipes are read through the runtime''s epoll loop, so a running task costs no thread and no wake-up; rows are handed to the pipeline as they finish, and the input queue holds at most max(64, 4 x slots) tasks, so an endless input is paced instead of buffered, and only `-KeepOrder` holds finished rows back (within a window of 16 per slot, at least 256).',
+        'The spawn path is what differs between machines. On 2-core machines where xargs took 0.5-0.8 ms per task of /bin/true, the pool took 1.16-1.30x of it (4-5 Dec 2026, before slot threads); on one whose kernel shows paravirtualised page-table and TLB operations (pvm_* in its symbols), where bash starts /bin/true 1,000 times in 3.2 s, xargs took 3.8-4.6 ms and the pool 0.72-0.96x of it (5 Dec 2026). xargs forks, which copies its page tables; posix_spawn''s clone shares pwsh''s memory and copies none, which counts for more where page-table work is dear. GNU parallel took 4-6.6 ms per task on the first kind.',
+        'What makes the pool cheap per task: each slot of a local pool has a thread of its own, which starts its child with `posix_spawn` (vfork speed, with an environment block built once per run), sleeps in `poll` on the child''s two pipes until both end, waits in `waitid` (without reaping) for the moment between the output''s end and the exit, and reaps it with `wait4`: one or two wake-ups of that thread per task, no thread-pool work and no other thread (before, each task''s pipes went through the runtime''s epoll thread and several thread-pool hand-offs, and idle thread-pool workers spin before they sleep: a profile of the old design on the second kind of machine put 79% of pwsh''s samples on thread-pool workers and 30% in sched_yield alone). A task with input to write or lines to stream (`-StreamLines`) is read asynchronously, as before. Rows are handed to the pipeline as they finish, and the input queue holds at most max(64, 4 x slots) tasks, so an endless input is paced instead of buffered, and only `-KeepOrder` holds finished rows back (within a window of 16 per slot, at least 256).',
         'ReadyToRun images of the module''s two assemblies (crossgen2 for linux-x64) were measured side by side with IL-only ones in fresh pwsh processes, five 2,000-task runs each, on a busy machine: they removed about 50-90 of the 2,000-odd methods compiled during the first run and none later, with no difference in pwsh''s CPU per task beyond the noise. Nearly all of the compilation is pwsh''s own code (System.Management.Automation and the framework) recompiled at tier 1 as it gets hot, which no build of the module avoids, so the module ships IL only.'
     )

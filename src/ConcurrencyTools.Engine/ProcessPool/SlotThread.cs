@@ -15,6 +15,8 @@ namespace ConcurrencyTools.Engine.ProcessPool;
 /// </summary>
 internal sealed class SlotThread
 {
+    private const int StackSize = 256 * 1024;
+
     [ThreadStatic]
     private static SlotThread? t_current;
 
@@ -34,30 +36,30 @@ internal sealed class SlotThread
     public static Task Run(string name, Func<Task> loop)
     {
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var thread = new Thread(() =>
-        {
-            ThreadWake? wake = ThreadWake.TryCreate();
-            t_current = wake is null ? null : new SlotThread(wake);
-            try
-            {
-                EventLoopSynchronizationContext.Run(loop);
-                done.TrySetResult();
-            }
-            catch (Exception error)
-            {
-                done.TrySetException(error);
-            }
-            finally
-            {
-                t_current = null;
-                wake?.Dispose();
-            }
-        })
-        {
-            IsBackground = true,
-            Name = name,
-        };
+
+        // A small stack: the loop and an attempt go a few frames deep, and a pool may have up to 1,024 slots.
+        var thread = new Thread(() => RunLoop(loop, done), StackSize) { IsBackground = true, Name = name };
         thread.Start();
         return done.Task;
+    }
+
+    private static void RunLoop(Func<Task> loop, TaskCompletionSource done)
+    {
+        ThreadWake? wake = ThreadWake.TryCreate();
+        t_current = wake is null ? null : new SlotThread(wake);
+        try
+        {
+            EventLoopSynchronizationContext.Run(loop);
+            done.TrySetResult();
+        }
+        catch (Exception error)
+        {
+            done.TrySetException(error);
+        }
+        finally
+        {
+            t_current = null;
+            wake?.Dispose();
+        }
     }
 }

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.IO;
 using System.Linq;
 using System.Threading;
+using System.Threading.Tasks;
 using ConcurrencyTools.Engine.ProcessPool;
 using ConcurrencyTools.Engine.Processes;
 using Xunit;
@@ -49,6 +50,51 @@ public class SlotThreadTests
         // Read asynchronously, each task took several work items (its pipes' ends from the epoll thread, the reads'
         // continuations, the exit): at least 3 per task. On slot threads only the pool's start and end take any.
         Assert.True(items < tasks.Length / 4, $"{items} thread-pool work items for {tasks.Length} tasks");
+    }
+
+    [Fact]
+    public async Task ASlotsAwaitsResumeOnItsOwnNamedThread()
+    {
+        if (!PosixNative.IsSupported)
+        {
+            return;
+        }
+
+        int first = 0;
+        int afterYield = 0;
+        int afterDelay = 0;
+        string? name = null;
+        bool isSlot = false;
+        await SlotThread.Run("Process pool slot 7", async () =>
+        {
+            first = Environment.CurrentManagedThreadId;
+            name = Thread.CurrentThread.Name;
+            isSlot = SlotThread.Current is not null;
+            await Task.Yield();
+            afterYield = Environment.CurrentManagedThreadId;
+            await Task.Delay(20).ConfigureAwait(true);
+            afterDelay = Environment.CurrentManagedThreadId;
+        }).WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal("Process pool slot 7", name);
+        Assert.True(isSlot);
+        Assert.Null(SlotThread.Current);
+        Assert.NotEqual(Environment.CurrentManagedThreadId, first);
+        Assert.Equal(first, afterYield);
+        Assert.Equal(first, afterDelay);
+    }
+
+    [Fact]
+    public async Task ASlotsFaultEndsItsTaskWithTheFault()
+    {
+        Task slot = SlotThread.Run("Process pool slot 8", async () =>
+        {
+            await Task.Yield();
+            throw new InvalidOperationException("the slot's own fault");
+        });
+
+        var fault = await Assert.ThrowsAsync<InvalidOperationException>(() => slot.WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal("the slot's own fault", fault.Message);
     }
 
     [Fact]
