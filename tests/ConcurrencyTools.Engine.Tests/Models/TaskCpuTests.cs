@@ -87,6 +87,9 @@ public class TaskCpuTests
     [InlineData(0.0, 1000.0, 1000.0, 0.0, WorkloadBound.IoBound)] // nothing measured as runnable: no CPU, no share to speak of
     [InlineData(10.0, 1000.0, 1100.0, 0.01, WorkloadBound.IoBound)] // figures that do not add up: the wait is not left out
     [InlineData(70.0, 702.0, 685.0, 0.099715, WorkloadBound.IoBound)] // seen in a fresh job process under a load of 70 on 2 cores
+    [InlineData(50.0, 100.0, 53.0, 1.0, WorkloadBound.CpuBound)] // CPU and wait exactly at the slack (100 x 1.02 + 1): the wait is left out
+    [InlineData(50.0, 100.0, 53.5, 0.5, WorkloadBound.Mixed)] // just past the slack: not left out
+    [InlineData(0.0, 5.0, 5.0, 0.0, WorkloadBound.IoBound)] // all of the time waiting for a core, no CPU: nothing runnable, share 0 (not 0 / 0)
     public void TheShareLeavesOutTheWaitForACore(double cpuMs, double wallMs, double runWaitMs, double share, WorkloadBound bound)
     {
         var row = new WorkloadMeasurement();
@@ -94,6 +97,30 @@ public class TaskCpuTests
         Assert.Equal(cpuMs, row.TaskCpuMs);
         Assert.Equal(share, row.TaskCpuShare!.Value, 6);
         Assert.Equal(bound, WorkloadBoundRule.Classify(WorkloadBoundRule.TaskCpuShare(row.TaskCpuShare)!.Value));
+    }
+
+    [Theory]
+    [InlineData(null, 1000.0)] // no CPU figure
+    [InlineData(10.0, null)] // no wall time
+    [InlineData(10.0, 0.0)]
+    [InlineData(10.0, -1.0)]
+    [InlineData(-1.0, 1000.0)] // a CPU figure that cannot be
+    [InlineData(double.NaN, 1000.0)]
+    public void TaskCpuIsLeftEmptyWithoutUsableCpuAndWallTime(double? cpuMs, double? wallMs)
+    {
+        var row = new WorkloadMeasurement();
+        WorkloadBenchmark.SetTaskCpu(row, cpuMs, wallMs, 0.0);
+        Assert.Null(row.TaskCpuMs);
+        Assert.Null(row.TaskCpuShare);
+    }
+
+    [Fact]
+    public void NoCpuInAllTheTimeIsAShareOfZero()
+    {
+        var row = new WorkloadMeasurement();
+        WorkloadBenchmark.SetTaskCpu(row, 0.0, 1000.0, null);
+        Assert.Equal(0.0, row.TaskCpuMs);
+        Assert.Equal(0.0, row.TaskCpuShare);
     }
 
     [Fact]
