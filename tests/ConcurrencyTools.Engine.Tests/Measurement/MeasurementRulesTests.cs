@@ -126,6 +126,26 @@ public class MeasurementRulesTests
     }
 
     [Fact]
+    public void IdleWorkersAreWarnedOfWithTheLargestCountUnlessOnlySequentialRuns()
+    {
+        var cpu = new WorkloadSpec(WorkloadKind.Cpu, 4, 10);
+        string Idle(int workers) =>
+            $"Workers {workers} is more than Tasks 4: the extra workers have nothing to do. Raise -Tasks to give every worker work.";
+
+        Assert.Equal(
+            new[] { Idle(8) },
+            PlanWarnings.For(new MeasurementPlan(cpu, new[] { ConcurrencyModel.Sequential, ConcurrencyModel.Threads }, new[] { 2, 8, 6, 4 })));
+        Assert.Equal(new[] { Idle(5) }, PlanWarnings.For(new MeasurementPlan(cpu, new[] { ConcurrencyModel.GilThreads }, new[] { 5 })));
+        Assert.Empty(PlanWarnings.For(new MeasurementPlan(cpu, new[] { ConcurrencyModel.Threads }, new[] { 1, 4 })));
+        Assert.Empty(PlanWarnings.For(new MeasurementPlan(cpu, new[] { ConcurrencyModel.Sequential }, new[] { 8 })));
+
+        // A starving plan's warning follows, as the starvation rule words it.
+        var io = new WorkloadSpec(WorkloadKind.Io, 20_000);
+        var starving = new MeasurementPlan(io, new[] { ConcurrencyModel.ThreadPool }, new[] { 1024 });
+        Assert.Equal(new[] { ThreadPoolStarvationWarning.For(starving)! }, PlanWarnings.For(starving));
+    }
+
+    [Fact]
     public void WorkerLimitsNameTheModelsAndTheLimit()
     {
         var io = new WorkloadSpec(WorkloadKind.Io, 20_000);
