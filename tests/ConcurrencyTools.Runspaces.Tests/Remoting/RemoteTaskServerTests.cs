@@ -212,6 +212,14 @@ public sealed class RemoteTaskServerTests
         // The watchdog looks every second; nothing runs, so a silent server stays usable.
         Thread.Sleep(4500);
         var answers = new List<object>(idle.ExchangeBatch(Batch("a", 1)));
+
+        // The server starts a task on a thread-pool item: the exchange may return before the runner has it.
+        var started = Stopwatch.StartNew();
+        while (runner.Started.Length == 0 && started.Elapsed < HangGuard)
+        {
+            Thread.Sleep(10);
+        }
+
         Assert.Equal(new long[] { 1 }, runner.Started);
 
         // Now a task runs and no exchange comes: the server stops it and leaves its row.
