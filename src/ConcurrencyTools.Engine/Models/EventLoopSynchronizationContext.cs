@@ -242,12 +242,21 @@ internal sealed class EventLoopSynchronizationContext : SynchronizationContext
             }
         }
 
-        if (next == long.MaxValue)
+        return MillisecondsUntil(next);
+    }
+
+    /// <summary>
+    /// A wait's timeout until <paramref name="timestamp"/> (a <see cref="Stopwatch"/> timestamp): <see cref="Timeout.Infinite"/>
+    /// for <see cref="long.MaxValue"/> (never), 0 once it has passed, else in milliseconds rounded up.
+    /// </summary>
+    internal static int MillisecondsUntil(long timestamp)
+    {
+        if (timestamp == long.MaxValue)
         {
             return Timeout.Infinite;
         }
 
-        long ticks = next - Stopwatch.GetTimestamp();
+        long ticks = timestamp - Stopwatch.GetTimestamp();
         return ticks <= 0 ? 0 : (int)Math.Min(int.MaxValue, ((ticks * 1000) + Stopwatch.Frequency - 1) / Stopwatch.Frequency);
     }
 

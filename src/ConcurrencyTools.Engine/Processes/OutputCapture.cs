@@ -20,7 +20,9 @@ internal sealed class OutputCapture
     /// <summary>Default <c>maxLineChars</c>: 64 Ki characters.</summary>
     public const int DefaultMaxLineChars = 64 * 1024;
 
-    private const int ReadSize = 16 * 1024;
+    /// <summary>The most bytes one read takes from a pipe.</summary>
+    internal const int ReadSize = 16 * 1024;
+
     private readonly int _maxBytes;
     private readonly int _maxLineChars;
     private readonly Func<OutputLinePiece, ValueTask>? _onLine;

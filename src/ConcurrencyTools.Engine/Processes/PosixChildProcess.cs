@@ -23,7 +23,6 @@ internal sealed class PosixChildProcess : ChildProcess
 {
     private static readonly int[] ChildEnds = { 0, 3, 5 };
     private static readonly int[] AllEnds = { 0, 1, 2, 3, 4, 5 };
-    private const int ReadSize = 16 * 1024;
     private static long s_selfPeakBytes;
     private readonly object _gate = new();
     private readonly int _pid;
@@ -189,7 +188,7 @@ internal sealed class PosixChildProcess : ChildProcess
         polls[0] = new PosixNative.PollDescriptor { Descriptor = (int)_stdout.SafePipeHandle.DangerousGetHandle(), Events = PosixNative.POLLIN };
         polls[1] = new PosixNative.PollDescriptor { Descriptor = (int)_stderr.SafePipeHandle.DangerousGetHandle(), Events = PosixNative.POLLIN };
         polls[2] = new PosixNative.PollDescriptor { Descriptor = wake.Descriptor, Events = PosixNative.POLLIN };
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(ReadSize);
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(OutputCapture.ReadSize);
         try
         {
             fixed (byte* bytes = buffer)
@@ -197,7 +196,7 @@ internal sealed class PosixChildProcess : ChildProcess
                 // A pipe that has ended gets a negative descriptor, which poll skips.
                 while (polls[0].Descriptor >= 0 || polls[1].Descriptor >= 0)
                 {
-                    int timeout = MillisecondsUntil(abandonAt());
+                    int timeout = Models.EventLoopSynchronizationContext.MillisecondsUntil(abandonAt());
                     if (timeout == 0)
                     {
                         return;
@@ -266,18 +265,6 @@ internal sealed class PosixChildProcess : ChildProcess
 
         // Reapable now, or (ECHILD) reaped elsewhere, which TryReap reports too; anything else, the usual wait.
         return TryReap(out exit) ? exit : WaitForExitAsync().GetAwaiter().GetResult();
-    }
-
-    /// <summary>A poll timeout until <paramref name="timestamp"/>: -1 for never, 0 once it has passed, else rounded up.</summary>
-    internal static int MillisecondsUntil(long timestamp)
-    {
-        if (timestamp == long.MaxValue)
-        {
-            return -1;
-        }
-
-        long ticks = timestamp - Stopwatch.GetTimestamp();
-        return ticks <= 0 ? 0 : (int)Math.Min(int.MaxValue, ((ticks * 1000) + Stopwatch.Frequency - 1) / Stopwatch.Frequency);
     }
 
     public override async Task<ChildExit> WaitForExitAsync(CancellationToken cancellationToken = default)

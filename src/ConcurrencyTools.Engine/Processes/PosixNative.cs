@@ -28,6 +28,7 @@ internal static unsafe class PosixNative
     public const int O_CLOEXEC = 0x80000;
     public const int O_NONBLOCK = 0x800;
     public const short POLLIN = 0x1;
+    public const short POLLHUP = 0x10;
     public const short POSIX_SPAWN_SETPGROUP = 0x02;
     public const short POSIX_SPAWN_SETSIGDEF = 0x04;
     public const short POSIX_SPAWN_SETSIGMASK = 0x08;

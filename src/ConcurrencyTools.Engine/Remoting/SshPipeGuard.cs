@@ -23,11 +23,6 @@ namespace ConcurrencyTools.Engine.Remoting;
 internal sealed unsafe class SshPipeGuard : IDisposable
 {
     private const int ORdOnly = 0;
-    private const int ONonBlock = 0x800;
-    private const short PollIn = 0x001;
-    private const short PollHup = 0x010;
-    private const int EIntr = 4;
-    private const int EAgain = 11;
 
     /// <summary>How long a guard keeps draining after its ssh ended, if the client never closes its writer.</summary>
     private static readonly TimeSpan DrainLimit = TimeSpan.FromSeconds(60);
@@ -185,7 +180,7 @@ internal sealed unsafe class SshPipeGuard : IDisposable
         int fd;
         fixed (byte* path = System.Text.Encoding.UTF8.GetBytes(stdin + "\0"))
         {
-            fd = open(path, ORdOnly | ONonBlock | PosixNative.O_CLOEXEC);
+            fd = open(path, ORdOnly | PosixNative.O_NONBLOCK | PosixNative.O_CLOEXEC);
         }
 
         if (fd < 0)
@@ -251,27 +246,27 @@ internal sealed unsafe class SshPipeGuard : IDisposable
                 break;
             }
 
-            var fds = new PollFd[open.Count + 1];
+            var fds = new PosixNative.PollDescriptor[open.Count + 1];
             for (int i = 0; i < open.Count; i++)
             {
-                fds[i] = new PollFd { Fd = open[i].ExitedAt is null ? open[i].PidFd : open[i].Fd, Events = PollIn };
+                fds[i] = new PosixNative.PollDescriptor { Descriptor = open[i].ExitedAt is null ? open[i].PidFd : open[i].Fd, Events = PosixNative.POLLIN };
             }
 
             int count = open.Count;
             if (!stopped)
             {
-                fds[count++] = new PollFd { Fd = _stop[0], Events = PollIn };
+                fds[count++] = new PosixNative.PollDescriptor { Descriptor = _stop[0], Events = PosixNative.POLLIN };
             }
 
             // While draining, wake once a second to honour the drain limit.
             bool draining = open.Exists(h => h.ExitedAt is not null);
             int result;
-            fixed (PollFd* polled = fds)
+            fixed (PosixNative.PollDescriptor* polled = fds)
             {
-                result = poll(polled, (ulong)count, draining ? 1000 : -1);
+                result = PosixNative.poll(polled, (ulong)count, draining ? 1000 : -1);
             }
 
-            if (result < 0 && Marshal.GetLastPInvokeError() != EIntr)
+            if (result < 0 && Marshal.GetLastPInvokeError() != PosixNative.EINTR)
             {
                 break;
             }
@@ -281,7 +276,7 @@ internal sealed unsafe class SshPipeGuard : IDisposable
                 Held held = open[i];
                 if (held.ExitedAt is null)
                 {
-                    if ((fds[i].Revents & (PollIn | PollHup)) != 0)
+                    if ((fds[i].ReturnedEvents & (PosixNative.POLLIN | PosixNative.POLLHUP)) != 0)
                     {
                         held.ExitedAt = DateTime.UtcNow;
                         Interlocked.Increment(ref _exited);
@@ -313,7 +308,7 @@ internal sealed unsafe class SshPipeGuard : IDisposable
         {
             while (true)
             {
-                long read = readfd(held.Fd, data, (ulong)buffer.Length);
+                long read = PosixNative.read(held.Fd, data, (nuint)buffer.Length);
                 if (read > 0)
                 {
                     continue;
@@ -325,7 +320,7 @@ internal sealed unsafe class SshPipeGuard : IDisposable
                 }
 
                 int error = Marshal.GetLastPInvokeError();
-                return error != EIntr && error != EAgain;
+                return error != PosixNative.EINTR && error != PosixNative.EAGAIN;
             }
         }
     }
@@ -383,7 +378,7 @@ internal sealed unsafe class SshPipeGuard : IDisposable
             if (_stop[1] >= 0)
             {
                 byte one = 1;
-                _ = writefd(_stop[1], &one, 1);
+                _ = PosixNative.write(_stop[1], &one, 1);
             }
         }
     }
@@ -402,23 +397,6 @@ internal sealed unsafe class SshPipeGuard : IDisposable
         public DateTime? ExitedAt { get; set; }
     }
 
-    [StructLayout(LayoutKind.Sequential)]
-    private struct PollFd
-    {
-        public int Fd;
-        public short Events;
-        public short Revents;
-    }
-
     [DllImport("libc", SetLastError = true)]
     private static extern int open(byte* path, int flags);
-
-    [DllImport("libc", SetLastError = true)]
-    private static extern int poll(PollFd* fds, ulong count, int timeout);
-
-    [DllImport("libc", EntryPoint = "read", SetLastError = true)]
-    private static extern long readfd(int fd, byte* buffer, ulong count);
-
-    [DllImport("libc", EntryPoint = "write", SetLastError = true)]
-    private static extern long writefd(int fd, byte* buffer, ulong count);
 }

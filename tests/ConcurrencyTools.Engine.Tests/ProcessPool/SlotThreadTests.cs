@@ -4,6 +4,7 @@ using System.IO;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
+using ConcurrencyTools.Engine.Models;
 using ConcurrencyTools.Engine.ProcessPool;
 using ConcurrencyTools.Engine.Processes;
 using Xunit;
@@ -172,12 +173,12 @@ public class SlotThreadTests
     [Fact]
     public void APollTimeoutIsNeverForNoDeadlineZeroOncePassedAndRoundedUp()
     {
-        Assert.Equal(-1, PosixChildProcess.MillisecondsUntil(long.MaxValue));
-        Assert.Equal(0, PosixChildProcess.MillisecondsUntil(Stopwatch.GetTimestamp()));
-        Assert.Equal(0, PosixChildProcess.MillisecondsUntil(Stopwatch.GetTimestamp() - Stopwatch.Frequency));
-        int ahead = PosixChildProcess.MillisecondsUntil(Stopwatch.GetTimestamp() + (Stopwatch.Frequency * 3 / 2000));
+        Assert.Equal(-1, EventLoopSynchronizationContext.MillisecondsUntil(long.MaxValue));
+        Assert.Equal(0, EventLoopSynchronizationContext.MillisecondsUntil(Stopwatch.GetTimestamp()));
+        Assert.Equal(0, EventLoopSynchronizationContext.MillisecondsUntil(Stopwatch.GetTimestamp() - Stopwatch.Frequency));
+        int ahead = EventLoopSynchronizationContext.MillisecondsUntil(Stopwatch.GetTimestamp() + (Stopwatch.Frequency * 3 / 2000));
         Assert.InRange(ahead, 1, 2);
-        Assert.InRange(PosixChildProcess.MillisecondsUntil(Stopwatch.GetTimestamp() + (Stopwatch.Frequency * 5)), 4900, 5000);
+        Assert.InRange(EventLoopSynchronizationContext.MillisecondsUntil(Stopwatch.GetTimestamp() + (Stopwatch.Frequency * 5)), 4900, 5000);
     }
 
     [Fact]
