@@ -308,6 +308,23 @@ public class ProcessPoolTests
         Assert.Equal(30_000_000, row.StdOutBytes);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)] // with standard input text, read by the asynchronous readers instead of the slot's thread
+    public void OneStreamPastTheLimitMarksTheRowTruncated(bool withInput)
+    {
+        string? input = withInput ? "in" : null;
+        ProcessTask longOut = new(1, "", "sh", new[] { "-c", "printf abcdef; printf x >&2" }, input);
+        ProcessTask longErr = new(2, "", "sh", new[] { "-c", "printf x; printf abcdef >&2" }, input);
+        ProcessTask neither = new(3, "", "sh", new[] { "-c", "printf abc; printf abc >&2" }, input);
+        List<ProcessTaskResult> rows = Run(new ProcessPoolOptions { MaxOutputBytes = 3, KeepOrder = true }, new[] { longOut, longErr, neither });
+
+        Assert.Equal((true, "abc", "x"), (rows[0].Truncated, rows[0].StdOut, rows[0].StdErr));
+        Assert.Equal((true, "x", "abc"), (rows[1].Truncated, rows[1].StdOut, rows[1].StdErr));
+        Assert.Equal((false, "abc", "abc"), (rows[2].Truncated, rows[2].StdOut, rows[2].StdErr));
+        Assert.All(rows, row => Assert.True(row.Succeeded, row.Error));
+    }
+
     [Fact]
     public void StandardInputEnvironmentAndWorkingDirectoryReachTheChild()
     {
