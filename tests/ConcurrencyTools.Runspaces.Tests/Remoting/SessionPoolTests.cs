@@ -1,0 +1,387 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using System.Management.Automation;
+using System.Management.Automation.Runspaces;
+using System.Threading;
+using ConcurrencyTools.Engine.ProcessPool;
+using ConcurrencyTools.Engine.Remoting;
+using Xunit;
+
+namespace ConcurrencyTools.Runspaces.Tests;
+
+/// <summary>
+/// The client's side of Invoke-ProcessPool -Session and of the cmdlets' remote runs (<see cref="SessionProcessPool"/>,
+/// <see cref="SessionProcessRunner"/>, <see cref="SessionFanOut"/>) over real SSH sessions to servers on 127.0.0.x
+/// (<see cref="SshHosts"/>). The Pester suite covers the same through the cmdlets; here they run in this process.
+/// </summary>
+public sealed class SessionPoolTests : IClassFixture<SshHosts>
+{
+    private static readonly TimeSpan HangGuard = TimeSpan.FromMinutes(2);
+    private readonly SshHosts _hosts;
+
+    public SessionPoolTests(SshHosts hosts) => _hosts = hosts;
+
+    private static ProcessTask Shell(long seq, string script) => new(seq, seq.ToString(System.Globalization.CultureInfo.InvariantCulture), "sh", ["-c", script, seq.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+
+    /// <summary>Feeds the pool as the cmdlet does and returns every row, line and host failure.</summary>
+    private static (List<ProcessTaskResult> Rows, List<ProcessOutputLine> Lines, List<HostFailedException> Failures) Drain(BoundedProcessPool pool, IEnumerable<ProcessTask> tasks)
+    {
+        var rows = new List<ProcessTaskResult>();
+        var lines = new List<ProcessOutputLine>();
+        var failures = new List<HostFailedException>();
+        var clock = Stopwatch.StartNew();
+        void Take()
+        {
+            while (pool.TryTakeLine(out ProcessOutputLine line))
+            {
+                lines.Add(line);
+            }
+
+            while (pool.TryTakeResult(out ProcessTaskResult row))
+            {
+                rows.Add(row);
+            }
+
+            while (pool.TryTakeHostFailure(out HostFailedException failure))
+            {
+                failures.Add(failure);
+            }
+
+            Assert.True(clock.Elapsed < HangGuard, "the pool hung");
+        }
+
+        foreach (ProcessTask task in tasks)
+        {
+            while (!pool.TryAdd(task))
+            {
+                Take();
+                pool.WaitForActivity(TimeSpan.FromMilliseconds(100), CancellationToken.None);
+            }
+        }
+
+        pool.CompleteAdding();
+        while (!pool.IsCompleted)
+        {
+            Take();
+            pool.WaitForActivity(TimeSpan.FromMilliseconds(100), CancellationToken.None);
+        }
+
+        Take();
+        return (rows, lines, failures);
+    }
+
+    [Fact]
+    public void TwoHostsRunEveryTaskOnceAndEachRowSaysWhereAndHow()
+    {
+        if (_hosts.Unavailable)
+        {
+            return;
+        }
+
+        PSSession first = _hosts.Open(_hosts.First);
+        PSSession second = _hosts.Open(_hosts.Second);
+        try
+        {
+            var options = new ProcessPoolOptions { ThrottleLimit = 2 };
+            using BoundedProcessPool pool = SessionProcessPool.Create(options, [first, second], RemotePoolOptions.From(options, "/tmp"), SshHosts.Version, null);
+            Assert.Equal(2 * (2 + 128), pool.TotalSlots);
+            (List<ProcessTaskResult> rows, _, List<HostFailedException> failures) = Drain(pool,
+                Enumerable.Range(1, 16).Select(i => Shell(i, "printf 'out %s' $0; printf 'err %s' $0 >&2; pwd >&2; exit $(($0 % 3))")));
+
+            Assert.Empty(failures);
+            Assert.Equal(Enumerable.Range(1, 16).Select(i => (long)i), rows.Select(r => r.Seq).Order());
+            foreach (ProcessTaskResult row in rows)
+            {
+                Assert.Equal($"out {row.Seq}", row.StdOut);
+                Assert.Equal($"err {row.Seq}/tmp", row.StdErr); // the final line break is not kept
+                Assert.Equal((4 + row.Seq.ToString(System.Globalization.CultureInfo.InvariantCulture).Length, 9 + row.Seq.ToString(System.Globalization.CultureInfo.InvariantCulture).Length), (row.StdOutBytes, row.StdErrBytes));
+                Assert.Equal((int)(row.Seq % 3), row.ExitCode);
+                Assert.Equal(row.Seq % 3 == 0, row.Succeeded);
+                Assert.Equal(row.Succeeded ? null : $"Exited with code {row.Seq % 3}.", row.Error);
+                Assert.Equal(row.Seq.ToString(System.Globalization.CultureInfo.InvariantCulture), row.Input);
+                Assert.Equal(1, row.Attempt);
+                Assert.False(row.TimedOut || row.Skipped || row.Truncated);
+                Assert.Null(row.Signal);
+                Assert.NotNull(row.ProcessId);
+                Assert.True(row.DurationMs > 0, $"DurationMs {row.DurationMs}");
+                Assert.True(row.CpuTimeMs >= 0, $"CpuTimeMs {row.CpuTimeMs}");
+                Assert.NotNull(row.StartTime);
+                Assert.True(row.EndTime >= row.StartTime);
+
+                // Slots are numbered across the hosts: the first host's are 1 and 2, the second's 3 and 4.
+                Assert.Equal(row.Slot <= 2 ? "127.0.0.1" : "127.0.0.2", row.ComputerName);
+                Assert.InRange(row.Slot, 1, 4);
+            }
+        }
+        finally
+        {
+            _hosts.Close(first);
+            _hosts.Close(second);
+        }
+    }
+
+    [Fact]
+    public void StreamedLinesComeBackWithTheirTaskStreamAndProcess()
+    {
+        if (_hosts.Unavailable)
+        {
+            return;
+        }
+
+        PSSession session = _hosts.Open(_hosts.First);
+        try
+        {
+            var options = new ProcessPoolOptions { ThrottleLimit = 1, StreamLines = true, MaxOutputBytes = 4 };
+            using BoundedProcessPool pool = SessionProcessPool.Create(options, [session], RemotePoolOptions.From(options, null), SshHosts.Version, null);
+            (List<ProcessTaskResult> rows, List<ProcessOutputLine> lines, _) = Drain(pool, [Shell(7, "echo one; echo two >&2; echo three")]);
+
+            ProcessTaskResult row = Assert.Single(rows);
+            Assert.True(row.Succeeded, row.Error);
+            Assert.Equal((true, 10L, 4L), (row.Truncated, row.StdOutBytes, row.StdErrBytes));
+            Assert.Equal(["StdOut one", "StdErr two", "StdOut three"], lines.OrderBy(l => l.Stream == "StdErr" ? 1 : l.Line == "one" ? 0 : 2).Select(l => $"{l.Stream} {l.Line}"));
+            Assert.All(lines, line => Assert.Equal((7L, 1, row.ProcessId), (line.Seq, line.Attempt, (int?)line.ProcessId)));
+        }
+        finally
+        {
+            _hosts.Close(session);
+        }
+    }
+
+    [Fact]
+    public void AHostWithoutTheModuleIsReportedOnceAndItsTasksRunOnTheOther()
+    {
+        if (_hosts.Unavailable)
+        {
+            return;
+        }
+
+        PSSession good = _hosts.Open(_hosts.First);
+        PSSession bare = _hosts.Open(_hosts.WithoutModule);
+        try
+        {
+            var options = new ProcessPoolOptions { ThrottleLimit = 2 };
+            using BoundedProcessPool pool = SessionProcessPool.Create(options, [bare, good], RemotePoolOptions.From(options, null), SshHosts.Version, "/opt/ct");
+            (List<ProcessTaskResult> rows, _, List<HostFailedException> failures) = Drain(pool, Enumerable.Range(1, 6).Select(i => Shell(i, "echo $0")));
+
+            HostFailedException failure = Assert.Single(failures);
+            Assert.Equal(("127.0.0.3", "ModuleMissingOnHost"), (failure.ComputerName, failure.ErrorId));
+            Assert.StartsWith($"ConcurrencyTools {SshHosts.Version} is not installed on 127.0.0.3 (it has none). Install it there", failure.Message);
+            Assert.Contains("-Path '/opt/ct' -Destination '", failure.Message);
+            Assert.Equal(Enumerable.Range(1, 6).Select(i => (long)i), rows.Select(r => r.Seq).Order());
+            Assert.All(rows, row => Assert.Equal((true, "127.0.0.1", $"{row.Seq}", 1), (row.Succeeded, row.ComputerName, row.StdOut, row.Attempt)));
+        }
+        finally
+        {
+            _hosts.Close(good);
+            _hosts.Close(bare);
+        }
+    }
+
+    [Fact]
+    public void AClosedSessionFailsItsHostBeforeAnyTaskAndTheOtherHostRunsThemAll()
+    {
+        if (_hosts.Unavailable)
+        {
+            return;
+        }
+
+        PSSession good = _hosts.Open(_hosts.Second);
+        PSSession closed = _hosts.Open(_hosts.First);
+        _hosts.Close(closed);
+        try
+        {
+            var options = new ProcessPoolOptions { ThrottleLimit = 1 };
+            using BoundedProcessPool pool = SessionProcessPool.Create(options, [closed, good], RemotePoolOptions.From(options, null), SshHosts.Version, null);
+            (List<ProcessTaskResult> rows, _, List<HostFailedException> failures) = Drain(pool, Enumerable.Range(1, 4).Select(i => Shell(i, "echo $0")));
+
+            HostFailedException failure = Assert.Single(failures);
+            Assert.Equal(("127.0.0.1", "SessionFailed", false), (failure.ComputerName, failure.ErrorId, failure.AttemptStarted));
+            Assert.Equal("The host 127.0.0.1 failed, its tasks go to the other hosts: the session is Closed, not open.", failure.Message);
+            Assert.Equal(Enumerable.Range(1, 4).Select(i => (long)i), rows.Select(r => r.Seq).Order());
+            Assert.All(rows, row => Assert.Equal((true, "127.0.0.2", 1), (row.Succeeded, row.ComputerName, row.Attempt)));
+        }
+        finally
+        {
+            _hosts.Close(good);
+        }
+    }
+
+    [Fact]
+    public void WhenEveryHostFailsTheTasksAreRowsThatSaySo()
+    {
+        if (_hosts.Unavailable)
+        {
+            return;
+        }
+
+        PSSession bare = _hosts.Open(_hosts.WithoutModule);
+        try
+        {
+            var options = new ProcessPoolOptions { ThrottleLimit = 1 };
+            using BoundedProcessPool pool = SessionProcessPool.Create(options, [bare], RemotePoolOptions.From(options, null), SshHosts.Version, null);
+            (List<ProcessTaskResult> rows, _, List<HostFailedException> failures) = Drain(pool, Enumerable.Range(1, 3).Select(i => Shell(i, "echo $0")));
+
+            Assert.Single(failures);
+            Assert.Equal([1L, 2L, 3L], rows.Select(r => r.Seq).Order());
+            Assert.All(rows, row =>
+            {
+                Assert.False(row.Succeeded);
+                Assert.Null(row.ProcessId);
+                Assert.False(string.IsNullOrEmpty(row.Error));
+            });
+        }
+        finally
+        {
+            _hosts.Close(bare);
+        }
+    }
+
+    [Fact]
+    public void DisposingThePoolMidRunEndsTheHostsProcessesAndLeavesTheSessionOpen()
+    {
+        if (_hosts.Unavailable)
+        {
+            return;
+        }
+
+        PSSession session = _hosts.Open(_hosts.First);
+        string token = $"ct-xunit-{Guid.NewGuid():N}";
+        try
+        {
+            var options = new ProcessPoolOptions { ThrottleLimit = 2 };
+            var pool = SessionProcessPool.Create(options, [session], RemotePoolOptions.From(options, null), SshHosts.Version, null);
+            for (int i = 1; i <= 4; i++)
+            {
+                // The shell stays (it cannot exec the sleep, a command follows it), holding the token in its command line.
+                Assert.True(pool.TryAdd(new ProcessTask(i, "", "sh", ["-c", "sleep 300; true", token])));
+            }
+
+            // The hosts are on this machine: their tasks are processes here whose command line holds the token.
+            var clock = Stopwatch.StartNew();
+            while (Running(token) < 2)
+            {
+                Assert.True(clock.Elapsed < HangGuard, $"the host started {Running(token)} of its 2 tasks");
+                Thread.Sleep(50);
+            }
+
+            Assert.Equal(2, Running(token));
+
+            // Stopping the host's pipeline kills its tasks at once. Were it left to end by itself, the runner would wait
+            // its 30 s for it and only then drop it, which kills them too: the bound is the hang guard for that.
+            var disposing = Stopwatch.StartNew();
+            pool.Dispose();
+            Assert.True(disposing.Elapsed < TimeSpan.FromSeconds(20), $"disposing took {disposing.Elapsed}");
+
+            Assert.Equal(0, Running(token));
+            Assert.Equal(RunspaceState.Opened, session.Runspace.RunspaceStateInfo.State);
+            Assert.False(pool.TryTakeResult(out _));
+        }
+        finally
+        {
+            _hosts.Close(session);
+        }
+    }
+
+    [Fact]
+    public void TheFanOutBringsEverySessionsOutputAndStreamsAndOneEndEach()
+    {
+        if (_hosts.Unavailable)
+        {
+            return;
+        }
+
+        PSSession first = _hosts.Open(_hosts.First);
+        PSSession second = _hosts.Open(_hosts.Second);
+        PSSession closed = _hosts.Open(_hosts.Second);
+        _hosts.Close(closed);
+        try
+        {
+            List<SessionRecord> records = SessionFanOut.Run([first, second, closed], (ps, session) => ps
+                .AddScript("param($Name) $VerbosePreference = 'Continue'; \"out $Name\"; Write-Error \"err $Name\"; Write-Warning \"warn $Name\"; Write-Verbose \"verbose $Name\"; if ($Name -eq '127.0.0.2') { throw 'failed here' }")
+                .AddArgument(SessionFanOut.Describe(session)), CancellationToken.None).ToList();
+
+            List<SessionRecord> Of(PSSession session) => records.Where(r => ReferenceEquals(r.Session, session)).ToList();
+            List<SessionRecord> one = Of(first);
+            Assert.Equal(
+                [(SessionRecordKind.Output, "out 127.0.0.1"), (SessionRecordKind.Error, "err 127.0.0.1"), (SessionRecordKind.Warning, "warn 127.0.0.1"), (SessionRecordKind.Verbose, "verbose 127.0.0.1"), (SessionRecordKind.Completed, "")],
+                one.Select(r => (r.Kind, r.Data?.ToString() ?? "")));
+            List<SessionRecord> two = Of(second);
+            Assert.Equal(
+                [SessionRecordKind.Output, SessionRecordKind.Error, SessionRecordKind.Warning, SessionRecordKind.Verbose, SessionRecordKind.Failed],
+                two.Select(r => r.Kind));
+            Assert.Contains("failed here", ((Exception)two[^1].Data!).Message);
+            SessionRecord gone = Assert.Single(Of(closed));
+            Assert.Equal(SessionRecordKind.Failed, gone.Kind);
+            Assert.StartsWith("The session to 127.0.0.2 is Closed, not open", ((Exception)gone.Data!).Message);
+        }
+        finally
+        {
+            _hosts.Close(first);
+            _hosts.Close(second);
+        }
+    }
+
+    [Fact]
+    public void StoppingTheFanOutEndsTheRemoteCommandsAndLeavesTheSessionsUsable()
+    {
+        if (_hosts.Unavailable)
+        {
+            return;
+        }
+
+        PSSession first = _hosts.Open(_hosts.First);
+        PSSession second = _hosts.Open(_hosts.Second);
+        try
+        {
+            // Taking the first output leaves the enumeration: every remote command is stopped before it returns.
+            var clock = Stopwatch.StartNew();
+            SessionRecord firstOut = SessionFanOut.Run([first, second], (ps, _) => ps.AddScript("1; Start-Sleep -Seconds 300; 2"), CancellationToken.None)
+                .First(r => r.Kind == SessionRecordKind.Output);
+            Assert.Equal(1, (int)((PSObject)firstOut.Data!).BaseObject);
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(120), $"leaving took {clock.Elapsed}");
+
+            List<SessionRecord> again = SessionFanOut.Run([first, second], (ps, _) => ps.AddScript("42"), CancellationToken.None).ToList();
+            Assert.Equal([42, 42], again.Where(r => r.Kind == SessionRecordKind.Output).Select(r => (int)((PSObject)r.Data!).BaseObject));
+            Assert.Equal(2, again.Count(r => r.Kind == SessionRecordKind.Completed));
+        }
+        finally
+        {
+            _hosts.Close(first);
+            _hosts.Close(second);
+        }
+    }
+
+    /// <summary>Processes of this machine whose command line holds <paramref name="token"/>.</summary>
+    private static int Running(string token)
+    {
+        int count = 0;
+        foreach (string directory in Directory.GetDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(directory), out _))
+            {
+                continue;
+            }
+
+            try
+            {
+                if (File.ReadAllText(Path.Combine(directory, "cmdline")).Contains(token, StringComparison.Ordinal))
+                {
+                    count++;
+                }
+            }
+            catch (IOException)
+            {
+                // Gone meanwhile.
+            }
+            catch (UnauthorizedAccessException)
+            {
+                // Not ours.
+            }
+        }
+
+        return count;
+    }
+}
