@@ -575,49 +575,9 @@ public class ProcessPoolTests
         return Drain(pool, tasks, lines);
     }
 
-    /// <summary>Feeds the pool as the cmdlet does (never blocking on a full queue without taking rows) and returns every row.</summary>
-    internal static List<ProcessTaskResult> Drain(BoundedProcessPool pool, IEnumerable<ProcessTask>? tasks = null, List<ProcessOutputLine>? lines = null)
-    {
-        var rows = new List<ProcessTaskResult>();
-        var clock = Stopwatch.StartNew();
-        void Take()
-        {
-            while (pool.TryTakeLine(out ProcessOutputLine line))
-            {
-                lines?.Add(line);
-            }
-
-            while (pool.TryTakeResult(out ProcessTaskResult row))
-            {
-                rows.Add(row);
-            }
-
-            Assert.True(clock.Elapsed < HangGuard, "the pool hung");
-        }
-
-        if (tasks is not null)
-        {
-            foreach (ProcessTask task in tasks)
-            {
-                while (!pool.TryAdd(task))
-                {
-                    Take();
-                    pool.WaitForActivity(TimeSpan.FromMilliseconds(100), CancellationToken.None);
-                }
-            }
-
-            pool.CompleteAdding();
-        }
-
-        while (!pool.IsCompleted)
-        {
-            Take();
-            pool.WaitForActivity(TimeSpan.FromMilliseconds(100), CancellationToken.None);
-        }
-
-        Take();
-        return rows;
-    }
+    /// <summary>Feeds the pool as the cmdlet does and returns every row (see <see cref="PoolDrain"/>).</summary>
+    internal static List<ProcessTaskResult> Drain(BoundedProcessPool pool, IEnumerable<ProcessTask>? tasks = null, List<ProcessOutputLine>? lines = null) =>
+        PoolDrain.Drain(pool, tasks, HangGuard, lines);
 
     /// <summary>Live descendants of this test process that run sh or sleep (the pool's children and grandchildren).</summary>
     private static List<int> PoolTree() =>

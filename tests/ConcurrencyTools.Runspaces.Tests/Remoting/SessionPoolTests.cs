@@ -8,6 +8,7 @@ using System.Management.Automation.Runspaces;
 using System.Threading;
 using ConcurrencyTools.Engine.ProcessPool;
 using ConcurrencyTools.Engine.Remoting;
+using ConcurrencyTools.Engine.Tests;
 using Xunit;
 
 namespace ConcurrencyTools.Runspaces.Tests;
@@ -29,47 +30,9 @@ public sealed class SessionPoolTests : IClassFixture<SshHosts>
     /// <summary>Feeds the pool as the cmdlet does and returns every row, line and host failure.</summary>
     private static (List<ProcessTaskResult> Rows, List<ProcessOutputLine> Lines, List<HostFailedException> Failures) Drain(BoundedProcessPool pool, IEnumerable<ProcessTask> tasks)
     {
-        var rows = new List<ProcessTaskResult>();
         var lines = new List<ProcessOutputLine>();
         var failures = new List<HostFailedException>();
-        var clock = Stopwatch.StartNew();
-        void Take()
-        {
-            while (pool.TryTakeLine(out ProcessOutputLine line))
-            {
-                lines.Add(line);
-            }
-
-            while (pool.TryTakeResult(out ProcessTaskResult row))
-            {
-                rows.Add(row);
-            }
-
-            while (pool.TryTakeHostFailure(out HostFailedException failure))
-            {
-                failures.Add(failure);
-            }
-
-            Assert.True(clock.Elapsed < HangGuard, "the pool hung");
-        }
-
-        foreach (ProcessTask task in tasks)
-        {
-            while (!pool.TryAdd(task))
-            {
-                Take();
-                pool.WaitForActivity(TimeSpan.FromMilliseconds(100), CancellationToken.None);
-            }
-        }
-
-        pool.CompleteAdding();
-        while (!pool.IsCompleted)
-        {
-            Take();
-            pool.WaitForActivity(TimeSpan.FromMilliseconds(100), CancellationToken.None);
-        }
-
-        Take();
+        List<ProcessTaskResult> rows = PoolDrain.Drain(pool, tasks, HangGuard, lines, failures);
         return (rows, lines, failures);
     }
 
