@@ -105,6 +105,29 @@ public sealed class ProcessTaskBuilderTests
     }
 
     [Fact]
+    public void WithAScriptBlockTheArgumentListIsIgnoredSlotIncludedAndBracesStayLiteral()
+    {
+        using Runspace runspace = RunspaceFactory.CreateRunspace(InitialSessionState.CreateDefault2());
+        runspace.Open();
+        Runspace.DefaultRunspace = runspace;
+        try
+        {
+            // The ignored argument list holds {%}: it must not make the task a slot template, whose arguments are escaped.
+            var builder = new ProcessTaskBuilder("echo", new[] { "{%}" }, ScriptBlock.Create("\"x{$_}y\"; '{}'"), null);
+
+            ProcessTask task = builder.Next(PSObject.AsPSObject(5));
+
+            Assert.False(builder.SlotTemplated);
+            Assert.False(task.SlotTemplated);
+            Assert.Equal(new[] { "x{5}y", "{}" }, task.Arguments);
+        }
+        finally
+        {
+            Runspace.DefaultRunspace = null;
+        }
+    }
+
+    [Fact]
     public void AnEmptyOrMissingExecutableIsRefusedNamingTheParameter()
     {
         Assert.Equal("filePath", Assert.Throws<ArgumentException>(() => new ProcessTaskBuilder("", null, null, null)).ParamName);
