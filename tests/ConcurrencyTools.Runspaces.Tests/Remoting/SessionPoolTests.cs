@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Diagnostics;
+using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Management.Automation;
@@ -25,7 +26,12 @@ public sealed class SessionPoolTests : IClassFixture<SshHosts>
 
     public SessionPoolTests(SshHosts hosts) => _hosts = hosts;
 
-    private static ProcessTask Shell(long seq, string script) => new(seq, seq.ToString(System.Globalization.CultureInfo.InvariantCulture), "sh", ["-c", script, seq.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+    /// <summary>A task that runs <paramref name="script"/> with its number, as text, for input and as $0.</summary>
+    private static ProcessTask Shell(long seq, string script)
+    {
+        string text = seq.ToString(CultureInfo.InvariantCulture);
+        return new(seq, text, "sh", ["-c", script, text]);
+    }
 
     /// <summary>Feeds the pool as the cmdlet does and returns every row, line and host failure.</summary>
     private static (List<ProcessTaskResult> Rows, List<ProcessOutputLine> Lines, List<HostFailedException> Failures) Drain(BoundedProcessPool pool, IEnumerable<ProcessTask> tasks)
@@ -58,13 +64,14 @@ public sealed class SessionPoolTests : IClassFixture<SshHosts>
             Assert.Equal(Enumerable.Range(1, 16).Select(i => (long)i), rows.Select(r => r.Seq).Order());
             foreach (ProcessTaskResult row in rows)
             {
-                Assert.Equal($"out {row.Seq}", row.StdOut);
-                Assert.Equal($"err {row.Seq}/tmp", row.StdErr); // the final line break is not kept
-                Assert.Equal((4 + row.Seq.ToString(System.Globalization.CultureInfo.InvariantCulture).Length, 9 + row.Seq.ToString(System.Globalization.CultureInfo.InvariantCulture).Length), (row.StdOutBytes, row.StdErrBytes));
+                string n = row.Seq.ToString(CultureInfo.InvariantCulture);
+                Assert.Equal($"out {n}", row.StdOut);
+                Assert.Equal($"err {n}/tmp", row.StdErr); // the final line break is not kept
+                Assert.Equal((4 + n.Length, 9 + n.Length), (row.StdOutBytes, row.StdErrBytes));
                 Assert.Equal((int)(row.Seq % 3), row.ExitCode);
                 Assert.Equal(row.Seq % 3 == 0, row.Succeeded);
                 Assert.Equal(row.Succeeded ? null : $"Exited with code {row.Seq % 3}.", row.Error);
-                Assert.Equal(row.Seq.ToString(System.Globalization.CultureInfo.InvariantCulture), row.Input);
+                Assert.Equal(n, row.Input);
                 Assert.Equal(1, row.Attempt);
                 Assert.False(row.TimedOut || row.Skipped || row.Truncated);
                 Assert.Null(row.Signal);
