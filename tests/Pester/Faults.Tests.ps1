@@ -7,6 +7,9 @@ BeforeAll {
     Import-Module (Join-Path $ModuleDir 'ConcurrencyTools.psd1') -Force
     $script:Pwsh = (Get-Process -Id $PID).Path
     $script:Kill = (Get-Command kill -CommandType Application | Select-Object -First 1).Source
+    # coreutils' env starts a program with chosen signal dispositions. A signal ignored by this pwsh (`nohup` ignores
+    # SIGHUP, a shell's `&` SIGINT) stays ignored in every process it starts, pwsh included, unless reset.
+    $script:Env = (Get-Command env -CommandType Application | Select-Object -First 1).Source
     $script:Work = Join-Path ([IO.Path]::GetTempPath()) "ct-faults-$PID"
     $null = New-Item -ItemType Directory -Path $Work -Force
     $script:FaultCasesTried = 0
@@ -42,7 +45,8 @@ Describe 'Fault suite' {
 
     Describe 'Signals to the host of Invoke-ProcessPool' {
         # A unique sleep length marks this run's task processes. The signal goes to pwsh alone, as `timeout 6 pwsh`
-        # sends it: the task processes, each in a process group of its own, get nothing.
+        # sends it: the task processes, each in a process group of its own, get nothing. pwsh starts with every
+        # signal at its default action, whatever this pwsh ignores (a suite run under `nohup` ignores SIGHUP).
         It 'kills every task process group when pwsh gets SIG<Signal>' -ForEach @(
             @{ Signal = 'TERM' }
             @{ Signal = 'HUP' }
@@ -56,7 +60,7 @@ Import-Module '$ModuleDir/ConcurrencyTools.psd1'
 "@
             $host_ = $null
             try {
-                $host_ = [Diagnostics.Process]::Start($Pwsh, [string[]] @('-NoProfile', '-NonInteractive', '-File', $script))
+                $host_ = [Diagnostics.Process]::Start($Env, [string[]] @('--default-signal', $Pwsh, '-NoProfile', '-NonInteractive', '-File', $script))
                 # The pool runs 4 tasks of 3 processes each (sh and its two sleeps) before the signal comes. On a busy
                 # machine pwsh may take seconds to start, so the signal waits for them rather than for a clock.
                 $clock = [Diagnostics.Stopwatch]::StartNew()
@@ -69,6 +73,35 @@ Import-Module '$ModuleDir/ConcurrencyTools.psd1'
             }
             finally {
                 # A pwsh that outlived the signal would go on starting tasks after this test.
+                if ($host_ -and -not $host_.HasExited) { $host_.Kill($true) }
+                Stop-Marked "sleep $marker"
+            }
+        }
+
+        It 'leaves pwsh and its tasks running on SIGHUP when pwsh was started ignoring it, as under nohup' {
+            # A user who starts pwsh under `nohup` asks it to outlive a hang-up: the module must not undo that.
+            $marker = "1198.$(Get-Random -Minimum 1000 -Maximum 9999)"
+            $script = Join-Path $Work 'signal-ignored.ps1'
+            Set-Content -LiteralPath $script -Value @"
+Import-Module '$ModuleDir/ConcurrencyTools.psd1'
+1..20 | Invoke-ProcessPool sh -ArgumentList '-c', 'sleep $marker & sleep $marker & wait' -ThrottleLimit 4 -NoProgress
+"@
+            $host_ = $null
+            try {
+                $host_ = [Diagnostics.Process]::Start($Env, [string[]] @('--default-signal', '--ignore-signal=HUP', $Pwsh, '-NoProfile', '-NonInteractive', '-File', $script))
+                $clock = [Diagnostics.Stopwatch]::StartNew()
+                while (@(Get-Marked "sleep $marker").Count -lt 12 -and $clock.Elapsed.TotalSeconds -lt 60) { Start-Sleep -Milliseconds 100 }
+                @(Get-Marked "sleep $marker").Count | Should -Be 12 -Because '4 tasks of 3 processes run before the signal'
+                & $Kill -s HUP $host_.Id
+                $host_.WaitForExit(2000) | Should -BeFalse -Because 'an ignored SIGHUP does not end pwsh'
+                @(Get-Marked "sleep $marker").Count | Should -Be 12 -Because 'nor its tasks'
+                # SIGTERM still ends it, and its tasks with it.
+                & $Kill -s TERM $host_.Id
+                $host_.WaitForExit(60000) | Should -BeTrue -Because 'SIGTERM ends pwsh'
+                Start-Sleep -Milliseconds 500
+                @(Get-Marked "sleep $marker").Count | Should -Be 0 -Because 'no task process may outlive pwsh'
+            }
+            finally {
                 if ($host_ -and -not $host_.HasExited) { $host_.Kill($true) }
                 Stop-Marked "sleep $marker"
             }

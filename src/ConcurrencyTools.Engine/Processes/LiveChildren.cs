@@ -13,7 +13,9 @@ namespace ConcurrencyTools.Engine.Processes;
 /// the group, die with it. Here, on SIGTERM, SIGHUP or SIGQUIT of the host and on its exit, every live child's
 /// tree is killed first, and no child starts after that. The signal's own action (ending the host) then goes on as
 /// it would have. SIGINT is not handled here: PowerShell turns it into a pipeline stop, which disposes what runs.
-/// SIGKILL of the host cannot be caught: its children go on until they end.
+/// SIGKILL of the host cannot be caught: its children go on until they end. A signal the host was started ignoring
+/// (SIGHUP under <c>nohup</c>) stays ignored: the runtime calls no handler for it, so it ends neither the host nor
+/// its children.
 /// </summary>
 internal static class LiveChildren
 {
