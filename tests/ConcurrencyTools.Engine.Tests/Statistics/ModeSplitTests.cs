@@ -66,6 +66,47 @@ public class ModeSplitTests
         Assert.Null(ModeSplit.BimodalReason(values));
     }
 
+    [Fact]
+    public void NullValuesAreRefusedNamingThem()
+    {
+        Assert.Equal("values", Assert.Throws<ArgumentNullException>(() => ModeSplit.BestSplit(null!)).ParamName);
+        Assert.Equal("values", Assert.Throws<ArgumentNullException>(() => ModeSplit.BimodalReason(null!)).ParamName);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(5)]
+    public void FewerThanSixValuesHaveNoSplit(int count)
+    {
+        Assert.Null(ModeSplit.BestSplit(Enumerable.Range(0, count).Select(i => 100.0 + i).ToArray()));
+    }
+
+    [Fact]
+    public void SixValuesAreCutInTwoGroupsOfThree()
+    {
+        Assert.Equal((3, 3), Sizes(ModeSplit.BestSplit(new[] { 10.0, 10.1, 10.2, 20.0, 20.1, 20.2 })));
+    }
+
+    [Theory]
+    // Twenty runs: each group must hold 20% of them, 4, even where a group of 3 would be further apart.
+    [InlineData(3, 17, 4, 16)]
+    [InlineData(17, 3, 16, 4)]
+    // The cuts reach both ends of what is allowed: a group of exactly 4 on either side.
+    [InlineData(4, 16, 4, 16)]
+    [InlineData(16, 4, 16, 4)]
+    public void EachGroupHoldsAtLeastAFifthOfTheRuns(int fast, int slow, int lower, int upper)
+    {
+        double[] values = Enumerable.Range(0, fast).Select(i => 10 + (i * 0.01))
+            .Concat(Enumerable.Range(0, slow).Select(i => 50 + (i * 0.01)))
+            .ToArray();
+
+        Assert.Equal((lower, upper), Sizes(ModeSplit.BestSplit(values)));
+    }
+
+    private static (int, int) Sizes((int Lower, int Upper, double LowerMean, double UpperMean, double Separation)? split) =>
+        (split!.Value.Lower, split.Value.Upper);
+
     private static double Normal(Random random) =>
         Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
 }
