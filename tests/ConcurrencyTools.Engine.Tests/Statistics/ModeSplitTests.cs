@@ -104,6 +104,57 @@ public class ModeSplitTests
         Assert.Equal((lower, upper), Sizes(ModeSplit.BestSplit(values)));
     }
 
+    [Fact]
+    public void TheSeparationIsTheGapOverTheRootMeanOfTheSampleVariances()
+    {
+        // Groups 10, 10.1, 10.2 and 20, 20.1, 20.2: means 10.1 and 20.1, sample variances 0.01 each (n - 1 = 2),
+        // so D = 10 / sqrt((0.01 + 0.01) / 2) = 100.
+        var split = ModeSplit.BestSplit(new[] { 20.2, 10.0, 20.0, 10.2, 20.1, 10.1 })!.Value;
+        Assert.Equal(10.1, split.LowerMean, 9);
+        Assert.Equal(20.1, split.UpperMean, 9);
+        Assert.Equal(100, split.Separation, 6);
+
+        // Unequal groups: 10, 10.2, 10.4, 10.6 (variance 0.0666...) and 20, 20.1, 20.2 (0.01).
+        var uneven = ModeSplit.BestSplit(new[] { 10.0, 10.2, 10.4, 10.6, 20.0, 20.1, 20.2 })!.Value;
+        Assert.Equal((4, 3), (uneven.Lower, uneven.Upper));
+        Assert.Equal((20.1 - 10.3) / Math.Sqrt(((0.2 / 3) + 0.01) / 2), uneven.Separation, 6);
+    }
+
+    [Fact]
+    public void EqualValuesAreNotSeparatedAndTheFirstCutWins()
+    {
+        // No spread and no gap: D is 0 (not NaN) at every cut, and the first allowed cut, 4 of 20, is kept.
+        var split = ModeSplit.BestSplit(Enumerable.Repeat(100.0, 20).ToArray())!.Value;
+        Assert.Equal(0, split.Separation);
+        Assert.Equal((4, 16), (split.Lower, split.Upper));
+        Assert.Null(ModeSplit.BimodalReason(Enumerable.Repeat(100.0, 20).ToArray()));
+    }
+
+    [Fact]
+    public void TwoValuesWithoutSpreadAreInfinitelySeparatedAndTheReasonCapsIt()
+    {
+        double[] values = Enumerable.Range(0, 20).Select(i => i % 2 == 0 ? 100.0 : 150.0).ToArray();
+        var split = ModeSplit.BestSplit(values)!.Value;
+        Assert.Equal((10, 10), (split.Lower, split.Upper));
+        Assert.Equal(double.PositiveInfinity, split.Separation);
+        Assert.Equal("bimodal: 10 runs near 100 and 10 near 150 (50% apart, separation 999.0 from 5)", ModeSplit.BimodalReason(values));
+    }
+
+    [Fact]
+    public void FifteenRunsAreJudgedAndFourteenAreNot()
+    {
+        double[] Modes(int runs) => Enumerable.Range(0, runs).Select(i => i % 2 == 0 ? 100 + (i * 0.01) : 150 + (i * 0.01)).ToArray();
+        Assert.Null(ModeSplit.BimodalReason(Modes(ModeSplit.MinimumRuns - 1)));
+        Assert.StartsWith("bimodal: 8 runs near 100", ModeSplit.BimodalReason(Modes(ModeSplit.MinimumRuns)));
+    }
+
+    [Fact]
+    public void ModesExactlyFivePercentApartAreBimodal()
+    {
+        double[] values = Enumerable.Range(0, 20).Select(i => i % 2 == 0 ? 100.0 : 105.0).ToArray();
+        Assert.Equal("bimodal: 10 runs near 100 and 10 near 105 (5% apart, separation 999.0 from 5)", ModeSplit.BimodalReason(values));
+    }
+
     private static (int, int) Sizes((int Lower, int Upper, double LowerMean, double UpperMean, double Separation)? split) =>
         (split!.Value.Lower, split.Value.Upper);
 
