@@ -1,3 +1,4 @@
+using System;
 using System.Linq;
 using ConcurrencyTools.Engine.Statistics;
 using Xunit;
@@ -125,5 +126,153 @@ public class RecommendationTests
 
         Assert.Null(Assert.Single(summaries).Recommendation);
         Assert.Null(summaries[0].Bound);
+    }
+    [Fact]
+    public void TheSentenceNeedsTheBestConfigurationsName()
+    {
+        Assert.Equal("best", Assert.Throws<ArgumentException>(() => Recommendation.Sentence("", 2, false, null)).ParamName);
+        Assert.Equal("best", Assert.Throws<ArgumentNullException>(() => Recommendation.Sentence(null!, 2, false, null)).ParamName);
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData(0)]
+    public void CpuBoundWithoutTheCoresSaysTheCoreCount(int? cores)
+    {
+        Assert.Equal("Threads x2: 1.9x; CPU-bound, so it gains only up to the core count.", Recommendation.Sentence("Threads x2", 1.94, false, WorkloadBound.CpuBound, cores));
+    }
+
+    [Theory]
+    [InlineData(999.4, "999 ms")]
+    [InlineData(1000, "1.0 s")]
+    [InlineData(1234, "1.2 s")]
+    [InlineData(61_260, "61.3 s")]
+    public void ADurationIsInMillisecondsBelowASecondAndInTenthsOfASecondFromThere(double milliseconds, string text)
+    {
+        Assert.Equal(text, Recommendation.Duration(milliseconds));
+    }
+
+    [Fact]
+    public void TheListsBoundIsItsBaselinesEvenWhenTheBaselineHasMoreWorkers()
+    {
+        var analysis = new RecommendationAnalysis();
+        Runs(analysis, "Threads", 1, cpuMs: 900);    // CPU-bound
+        Runs(analysis, "Threads", 2, cpuMs: 100);    // I/O-bound: the baseline
+        Runs(analysis, "Threads", 4, cpuMs: 3600);   // CPU-bound: the fastest
+        var list = new[] { Summary("Threads", 1, 0.9, "Threads x2"), Summary("Threads", 2, 1.0, "Threads x2"), Summary("Threads", 4, 3.0, "Threads x2") };
+
+        analysis.Apply(list);
+
+        Assert.Equal("Threads x4: 3.0x; I/O-bound, so threads overlap the waits.", list[2].Recommendation);
+        Assert.Equal(new[] { "CpuBound", "IoBound", "CpuBound" }, list.Select(s => s.Bound));
+    }
+
+    [Fact]
+    public void WithoutTheBaselinesRowTheFewestWorkersBoundTheList()
+    {
+        var analysis = new RecommendationAnalysis();
+        Runs(analysis, "Threads", 4, cpuMs: 3600);
+        Runs(analysis, "Threads", 1, cpuMs: 100);
+        var list = new[] { Summary("Threads", 4, 3.0, "Sequential x1"), Summary("Threads", 1, 1.1, "Sequential x1") };
+
+        analysis.Apply(list);
+
+        Assert.Equal("Threads x4: 3.0x; I/O-bound, so threads overlap the waits.", list[0].Recommendation);
+    }
+
+    [Fact]
+    public void WithoutTheBaselinesFiguresTheFastestsBoundIsUsed()
+    {
+        var analysis = new RecommendationAnalysis();
+        Runs(analysis, "Threads", 4, cpuMs: 3600);
+        var list = new[] { Summary("Sequential", 1, 1.0, "Sequential x1"), Summary("Threads", 4, 3.0, "Sequential x1") };
+
+        analysis.Apply(list);
+
+        Assert.Equal("Threads x4: 3.0x; CPU-bound, so it gains only up to the 8 cores.", list[1].Recommendation);
+        Assert.Null(list[0].Bound);
+    }
+
+    [Fact]
+    public void TheTasksOwnCpuShareWinsOverTheProcesssCpu()
+    {
+        var analysis = new RecommendationAnalysis();
+        Runs(analysis, "Threads", 1, cpuMs: 50, taskCpuShare: 0.95);
+        var list = new[] { Summary("Threads", 1, 1.0, "Threads x1") };
+
+        analysis.Apply(list);
+
+        Assert.Equal("CpuBound", list[0].Bound);
+    }
+
+    [Fact]
+    public void TheCoresAreTheFirstRunsThatGaveThem()
+    {
+        var analysis = new RecommendationAnalysis();
+        analysis.Add("m", "w", 8, "x", "Threads", 4, 1000, 3600, 8, null);
+        analysis.Add("m", "w", 8, "x", "Threads", 4, 1000, 3600, null, null);
+        var list = new[] { Summary("Threads", 4, 3.0, "Sequential x1") };
+
+        analysis.Apply(list);
+
+        Assert.Equal("Threads x4: 3.0x; CPU-bound, so it gains only up to the 8 cores.", list[0].Recommendation);
+    }
+
+    [Theory]
+    // Another configuration's start-up against its median time of 1000 ms: named from a tenth on.
+    [InlineData(100, "; Jobs x4 lost 100 ms to start-up.")]
+    [InlineData(99, ".")]
+    [InlineData(50, ".")]
+    public void AStartUpLossIsNamedFromATenthOfTheConfigurationsTime(double startupMs, string end)
+    {
+        var analysis = new RecommendationAnalysis();
+        Runs(analysis, "Threads", 4, cpuMs: 100);
+        Runs(analysis, "Jobs", 4, cpuMs: 100, startups: new double[] { startupMs, startupMs, startupMs });
+        var list = new[] { Summary("Threads", 4, 3.0, "Sequential x1"), Summary("Jobs", 4, 1.5, "Sequential x1") };
+
+        analysis.Apply(list);
+
+        Assert.Equal("Threads x4: 3.0x; I/O-bound, so threads overlap the waits" + end, list[0].Recommendation);
+    }
+
+    [Fact]
+    public void NoStartUpLossIsNamedForTheFastestItselfAConfigurationWithoutATimeOrMostRunsStartingAtOnce()
+    {
+        var analysis = new RecommendationAnalysis();
+        Runs(analysis, "Threads", 4, cpuMs: 100, startups: new double[] { 900, 900, 900 });   // the fastest's own
+        Runs(analysis, "Jobs", 4, cpuMs: 100, startups: new double[] { 50, 50, 50 });         // its median time is 0
+        Runs(analysis, "Runspaces", 4, cpuMs: 100, startups: new double[] { 0, 0, 500 });     // median start-up 0
+        var list = new[]
+        {
+            Summary("Threads", 4, 3.0, "Sequential x1"),
+            Summary("Jobs", 4, 1.5, "Sequential x1", medianMs: 0),
+            Summary("Runspaces", 4, 1.2, "Sequential x1"),
+        };
+
+        analysis.Apply(list);
+
+        Assert.Equal("Threads x4: 3.0x; I/O-bound, so threads overlap the waits.", list[0].Recommendation);
+    }
+
+    private static SpeedupSummary Summary(string model, int workers, double speedup, string baseline, double medianMs = 1000) => new()
+    {
+        MachineName = "m",
+        Workload = "w",
+        Tasks = 8,
+        TaskSize = "x",
+        Model = model,
+        Workers = workers,
+        Speedup = speedup,
+        MedianMs = medianMs,
+        Baseline = baseline,
+    };
+
+    // Three runs of 1000 ms on 8 cores, each with the CPU and start-up given.
+    private static void Runs(RecommendationAnalysis analysis, string model, int workers, double cpuMs, double? taskCpuShare = null, double[]? startups = null)
+    {
+        for (int run = 0; run < 3; run++)
+        {
+            analysis.Add("m", "w", 8, "x", model, workers, 1000, cpuMs, 8, startups?[run], taskCpuShare);
+        }
     }
 }
