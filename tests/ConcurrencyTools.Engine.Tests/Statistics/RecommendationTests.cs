@@ -134,6 +134,13 @@ public class RecommendationTests
         Assert.Equal("best", Assert.Throws<ArgumentNullException>(() => Recommendation.Sentence(null!, 2, false, null)).ParamName);
     }
 
+    [Fact]
+    public void WithoutASpeedupTheBestIsCalledFastest()
+    {
+        Assert.Equal("Threads x2: fastest; I/O-bound, so threads overlap the waits.", Recommendation.Sentence("Threads x2", null, false, WorkloadBound.IoBound));
+        Assert.Equal("Threads x2: fastest.", Recommendation.Sentence("Threads x2", null, false, null));
+    }
+
     [Theory]
     [InlineData(null)]
     [InlineData(0)]

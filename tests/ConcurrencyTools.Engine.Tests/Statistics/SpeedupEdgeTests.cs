@@ -33,4 +33,30 @@ public class SpeedupEdgeTests
 
         Assert.Equal(100.5 / 50.5, summaries[1].Speedup!.Value, 9);
     }
+    [Fact]
+    public void ATimeOfExactlyTheLimitIsStillValid()
+    {
+        var analysis = new SpeedupAnalysis();
+        analysis.Add(new SpeedupSample("m", "Cpu", 4, "Iterations=1", "Threads", 2, 1, SpeedupAnalysis.MaximumElapsedMs, true));
+        analysis.Add(new SpeedupSample("m", "Cpu", 4, "Iterations=1", "Threads", 2, 2, SpeedupAnalysis.MaximumElapsedMs, true));
+
+        SpeedupSummary summary = Assert.Single(analysis.Summarize(SpeedupBaseline.SameModelSingleWorker).Summaries);
+        Assert.Equal((2, 0), (summary.Runs, summary.ExcludedRuns));
+        Assert.Equal(SpeedupAnalysis.MaximumElapsedMs, summary.MedianMs);
+    }
+
+    [Fact]
+    public void EqualTimesHaveModifiedZScoresOfZero()
+    {
+        // No deviation at all (median and mean absolute deviation 0): every score is 0, not 0 / 0.
+        Assert.Equal(new double[] { 0, 0, 0, 0 }, RunStatistics.ModifiedZScores(new double[] { 7, 7, 7, 7 }, 7));
+    }
+
+    [Fact]
+    public void TheSingleWorkerBaselineIsNamedSingleWorker()
+    {
+        Assert.Equal("SingleWorker", SpeedupBaseline.SameModelSingleWorker.ToString());
+        Assert.Null(SpeedupBaseline.SameModelSingleWorker.Model);
+        Assert.Equal("Sequential", SpeedupBaseline.Sequential.ToString());
+    }
 }

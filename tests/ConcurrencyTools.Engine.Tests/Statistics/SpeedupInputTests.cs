@@ -47,8 +47,8 @@ public class SpeedupInputTests
         SpeedupInputProblem problem = Assert.Single(problems);
         Assert.Equal("InvalidElapsedMs", problem.ErrorId);
         Assert.Equal(text, problem.Value);
-        Assert.Contains($"'{text}' of row 7 (Threads x2 run 3)", problem.Message);
-        Assert.Contains("-Culture", problem.Message);
+        Assert.StartsWith($"ElapsedMs '{text}' of row 7 (Threads x2 run 3) is not a number in ", problem.Message);
+        Assert.EndsWith("no thousands separator); the run is excluded. If the file was written under another culture, name it with -Culture.", problem.Message);
     }
 
     [Theory]
