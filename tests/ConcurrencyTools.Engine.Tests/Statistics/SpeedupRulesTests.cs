@@ -167,6 +167,7 @@ public class SpeedupRulesTests
     [InlineData(new double[] { 100, 100.1, 99.9, 100.2, 99.8 }, new double[] { 103, 103.1, 102.9, 103.2, 102.8 }, "Same", 1.0)]
     // Three runs each can never be significant: the smallest p-value is 1 / C(6, 3) = 0.05.
     [InlineData(new double[] { 400, 401, 402 }, new double[] { 100, 101, 102 }, "Same", 0.05)]
+    [InlineData(new double[] { 100, 101, 102 }, new double[] { 400, 401, 402 }, "Same", 0.05)]
     // Four runs each can: 1 / C(8, 4) = 1/70.
     [InlineData(new double[] { 400, 401, 402, 403 }, new double[] { 100, 101, 102, 103 }, "Faster", 1.0 / 70)]
     public void TheComparisonIsAThresholdMannWhitneyTest(double[] baseline, double[] sample, string verdict, double p)
