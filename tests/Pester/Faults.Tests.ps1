@@ -44,27 +44,36 @@ Describe 'Fault suite' {
     }
 
     Describe 'Signals to the host of Invoke-ProcessPool' {
-        # A unique sleep length marks this run's task processes. The signal goes to pwsh alone, as `timeout 6 pwsh`
-        # sends it: the task processes, each in a process group of its own, get nothing. pwsh starts with every
-        # signal at its default action, whatever this pwsh ignores (a suite run under `nohup` ignores SIGHUP).
+        BeforeAll {
+            # Starts pwsh through env (with $EnvOptions) on a pool of 20 tasks, 4 at a time, each sh and two sleeps of
+            # $Marker seconds (the unique length marks this run's task processes), and returns it once the first 4
+            # tasks' 12 processes run: on a busy machine pwsh may take seconds to start, so the signal waits for them
+            # rather than for a clock.
+            function Start-PoolHost([string] $Marker, [string[]] $EnvOptions) {
+                $script = Join-Path $Work "signal-$Marker.ps1"
+                Set-Content -LiteralPath $script -Value @"
+Import-Module '$ModuleDir/ConcurrencyTools.psd1'
+1..20 | Invoke-ProcessPool sh -ArgumentList '-c', 'sleep $Marker & sleep $Marker & wait' -ThrottleLimit 4 -NoProgress
+"@
+                $process = [Diagnostics.Process]::Start($Env, [string[]] ($EnvOptions + @($Pwsh, '-NoProfile', '-NonInteractive', '-File', $script)))
+                $clock = [Diagnostics.Stopwatch]::StartNew()
+                while (@(Get-Marked "sleep $Marker").Count -lt 12 -and $clock.Elapsed.TotalSeconds -lt 60) { Start-Sleep -Milliseconds 100 }
+                $process
+            }
+        }
+
+        # The signal goes to pwsh alone, as `timeout 6 pwsh` sends it: the task processes, each in a process group of
+        # its own, get nothing. pwsh starts with every signal at its default action, whatever this pwsh ignores (a
+        # suite run under `nohup` ignores SIGHUP).
         It 'kills every task process group when pwsh gets SIG<Signal>' -ForEach @(
             @{ Signal = 'TERM' }
             @{ Signal = 'HUP' }
             @{ Signal = 'INT' }
         ) {
             $marker = "1199.$(Get-Random -Minimum 1000 -Maximum 9999)$([Array]::IndexOf(@('TERM', 'HUP', 'INT'), $Signal))"
-            $script = Join-Path $Work "signal-$Signal.ps1"
-            Set-Content -LiteralPath $script -Value @"
-Import-Module '$ModuleDir/ConcurrencyTools.psd1'
-1..20 | Invoke-ProcessPool sh -ArgumentList '-c', 'sleep $marker & sleep $marker & wait' -ThrottleLimit 4 -NoProgress
-"@
             $host_ = $null
             try {
-                $host_ = [Diagnostics.Process]::Start($Env, [string[]] @('--default-signal', $Pwsh, '-NoProfile', '-NonInteractive', '-File', $script))
-                # The pool runs 4 tasks of 3 processes each (sh and its two sleeps) before the signal comes. On a busy
-                # machine pwsh may take seconds to start, so the signal waits for them rather than for a clock.
-                $clock = [Diagnostics.Stopwatch]::StartNew()
-                while (@(Get-Marked "sleep $marker").Count -lt 12 -and $clock.Elapsed.TotalSeconds -lt 60) { Start-Sleep -Milliseconds 100 }
+                $host_ = Start-PoolHost $marker @('--default-signal')
                 @(Get-Marked "sleep $marker").Count | Should -Be 12 -Because '4 tasks of 3 processes run before the signal'
                 & $Kill -s $Signal $host_.Id
                 $host_.WaitForExit(60000) | Should -BeTrue -Because 'the signal ends pwsh'
@@ -81,16 +90,9 @@ Import-Module '$ModuleDir/ConcurrencyTools.psd1'
         It 'leaves pwsh and its tasks running on SIGHUP when pwsh was started ignoring it, as under nohup' {
             # A user who starts pwsh under `nohup` asks it to outlive a hang-up: the module must not undo that.
             $marker = "1198.$(Get-Random -Minimum 1000 -Maximum 9999)"
-            $script = Join-Path $Work 'signal-ignored.ps1'
-            Set-Content -LiteralPath $script -Value @"
-Import-Module '$ModuleDir/ConcurrencyTools.psd1'
-1..20 | Invoke-ProcessPool sh -ArgumentList '-c', 'sleep $marker & sleep $marker & wait' -ThrottleLimit 4 -NoProgress
-"@
             $host_ = $null
             try {
-                $host_ = [Diagnostics.Process]::Start($Env, [string[]] @('--default-signal', '--ignore-signal=HUP', $Pwsh, '-NoProfile', '-NonInteractive', '-File', $script))
-                $clock = [Diagnostics.Stopwatch]::StartNew()
-                while (@(Get-Marked "sleep $marker").Count -lt 12 -and $clock.Elapsed.TotalSeconds -lt 60) { Start-Sleep -Milliseconds 100 }
+                $host_ = Start-PoolHost $marker @('--default-signal', '--ignore-signal=HUP')
                 @(Get-Marked "sleep $marker").Count | Should -Be 12 -Because '4 tasks of 3 processes run before the signal'
                 & $Kill -s HUP $host_.Id
                 $host_.WaitForExit(2000) | Should -BeFalse -Because 'an ignored SIGHUP does not end pwsh'
