@@ -88,7 +88,11 @@ public class MannWhitneyUTests
     [Fact]
     public void BadSamplesAreRefused()
     {
-        Assert.Throws<ArgumentException>(() => MannWhitneyU.Greater(Array.Empty<double>(), new double[] { 1 }));
+        var emptyX = Assert.Throws<ArgumentException>(() => MannWhitneyU.Greater(Array.Empty<double>(), new double[] { 1 }));
+        Assert.Equal(("x", "Each sample needs at least one value. (Parameter 'x')"), (emptyX.ParamName, emptyX.Message));
+        Assert.Equal("y", Assert.Throws<ArgumentException>(() => MannWhitneyU.Greater(new double[] { 1 }, Array.Empty<double>())).ParamName);
+        Assert.Equal("x", Assert.Throws<ArgumentNullException>(() => MannWhitneyU.Greater(null!, new double[] { 1 })).ParamName);
+        Assert.Equal("y", Assert.Throws<ArgumentNullException>(() => MannWhitneyU.Greater(new double[] { 1 }, null!)).ParamName);
         Assert.Throws<ArgumentOutOfRangeException>(() => MannWhitneyU.Greater(new[] { double.NaN, 1 }, new double[] { 1, 2 }));
         // Every value tied: no evidence.
         Assert.Equal(1.0, MannWhitneyU.Greater(new double[] { 5, 5, 5 }, new double[] { 5, 5 }).PValue);
