@@ -29,6 +29,29 @@ public class ChildReaperTests
     }
 
     [Fact]
+    public async Task AChildsCpuTimeIsItsOwnAndItsChildrensUserAndSystemTime()
+    {
+        if (!PosixNative.IsSupported)
+        {
+            return;
+        }
+
+        // A shell that computes for over a second with built-ins only, then prints its own and its children's user and
+        // system times (`times`, to the clock tick): the reaped child's CPU time is their sum, seconds and all.
+        using var child = (PosixChildProcess)ChildProcess.Start(new ChildStartInfo("sh", new[] { "-c", "i=0; while [ $i -lt 1500000 ]; do i=$((i+1)); done; times" }));
+        child.StandardInput.Dispose();
+        Task<string> output = new System.IO.StreamReader(child.StandardOutput).ReadToEndAsync();
+        ChildExit exit = await child.WaitForExitAsync().WaitAsync(HangGuard);
+        string text = await output.WaitAsync(HangGuard);
+
+        double own = System.Text.RegularExpressions.Regex.Matches(text, @"(\d+)m([\d.]+)s")
+            .Sum(m => (double.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) * 60) + double.Parse(m.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture));
+        Assert.True(own >= 1, $"the shell computed only {own} s: {text}");
+        Assert.Equal(0, exit.ExitCode);
+        Assert.InRange(exit.CpuTime!.Value.TotalSeconds, own - 0.05, own + 0.05);
+    }
+
+    [Fact]
     public async Task AChildThatEndedBeforeTheWaitCostsTheReaperNothing()
     {
         if (!PosixNative.IsSupported)
