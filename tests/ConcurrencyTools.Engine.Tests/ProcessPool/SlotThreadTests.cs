@@ -54,6 +54,26 @@ public class SlotThreadTests
     }
 
     [Fact]
+    public void AStreamThatEndsFirstLeavesTheOtherReadToItsEnd()
+    {
+        if (!PosixNative.IsSupported)
+        {
+            return;
+        }
+
+        // Each stream closes while the other still has lines to come.
+        var options = new ProcessPoolOptions { ThrottleLimit = 2 };
+        ProcessTaskResult[] rows = ProcessPoolTests.Run(options, new[]
+        {
+            new ProcessTask(1, "1", "sh", new[] { "-c", "echo early; exec 1>&-; sleep 0.3; echo late >&2" }),
+            new ProcessTask(2, "2", "sh", new[] { "-c", "echo early >&2; exec 2>&-; sleep 0.3; echo late" }),
+        }).OrderBy(r => r.Seq).ToArray();
+
+        Assert.Equal(("early", "late"), (rows[0].StdOut, rows[0].StdErr));
+        Assert.Equal(("late", "early"), (rows[1].StdOut, rows[1].StdErr));
+    }
+
+    [Fact]
     public async Task ASlotsAwaitsResumeOnItsOwnNamedThread()
     {
         if (!PosixNative.IsSupported)
