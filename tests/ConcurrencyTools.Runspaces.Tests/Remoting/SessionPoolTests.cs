@@ -256,6 +256,172 @@ public sealed class SessionPoolTests : IClassFixture<SshHosts>
     }
 
     [Fact]
+    public void EachHostRunsOneRemotePipelineForTheWholeRunAndAsManyTasksAtOnceAsItsSlots()
+    {
+        if (_hosts.Unavailable)
+        {
+            return;
+        }
+
+        PSSession first = _hosts.Open(_hosts.First);
+        PSSession second = _hosts.Open(_hosts.Second);
+        try
+        {
+            long before = SessionProcessRunner.CommandsStarted;
+            var options = new ProcessPoolOptions { ThrottleLimit = 3 };
+            using BoundedProcessPool pool = SessionProcessPool.Create(options, [first, second], RemotePoolOptions.From(options, null), SshHosts.Version, null);
+            (List<ProcessTaskResult> rows, _, List<HostFailedException> failures) = Drain(pool, Enumerable.Range(1, 24).Select(i => Shell(i, "sleep 0.4")));
+
+            Assert.Empty(failures);
+            Assert.Equal(Enumerable.Range(1, 24).Select(i => (long)i), rows.Select(r => r.Seq).Order());
+            Assert.Equal(2, SessionProcessRunner.CommandsStarted - before);
+            Assert.Equal([1, 2, 3, 4, 5, 6], rows.Select(r => r.Slot).Distinct().Order());
+            foreach (IGrouping<string, ProcessTaskResult> host in rows.GroupBy(r => r.ComputerName))
+            {
+                // Tasks wait on the host ahead of its slots, so it runs 3 at once throughout, and never 4.
+                Assert.Equal(3, PeakOverlap(host));
+                Assert.All(host, row => Assert.InRange(row.Slot, host.Key == "127.0.0.1" ? 1 : 4, host.Key == "127.0.0.1" ? 3 : 6));
+            }
+        }
+        finally
+        {
+            _hosts.Close(first);
+            _hosts.Close(second);
+        }
+    }
+
+    [Fact]
+    public void ARowSaysWhenItsTaskWasKilledOrRanOutOfTimeAndARetriedTaskItsAttempt()
+    {
+        if (_hosts.Unavailable)
+        {
+            return;
+        }
+
+        PSSession session = _hosts.Open(_hosts.Second);
+        string marker = Path.Combine(Path.GetTempPath(), $"ct-xunit-retry-{Guid.NewGuid():N}");
+        try
+        {
+            var options = new ProcessPoolOptions
+            {
+                ThrottleLimit = 2,
+                Timeout = TimeSpan.FromSeconds(5),
+                RetryCount = 1,
+                Environment = new Dictionary<string, string?> { ["GREETING"] = "hello" },
+            };
+            using BoundedProcessPool pool = SessionProcessPool.Create(options, [session], RemotePoolOptions.From(options, null), SshHosts.Version, null);
+            (List<ProcessTaskResult> rows, _, List<HostFailedException> failures) = Drain(pool,
+            [
+                new ProcessTask(1, "line 1", "sh", ["-c", "read line; echo \"$line $GREETING\""], "line 1"),
+                Shell(2, "kill -KILL $$"),
+                Shell(3, "exec sleep 30"),
+                new ProcessTask(4, marker, "sh", ["-c", "test -e \"$1\" || { touch \"$1\"; exit 3; }", "sh", marker]),
+                new ProcessTask(5, "", "python3", ["-c", "b = b'a' * (400 << 20)"]),
+            ]);
+
+            Assert.Empty(failures);
+            Dictionary<long, ProcessTaskResult> last = rows.GroupBy(r => r.Seq).ToDictionary(g => g.Key, g => g.MaxBy(r => r.Attempt)!);
+            Assert.Equal([1L, 2L, 3L, 4L, 5L], last.Keys.Order());
+
+            ProcessTaskResult greeted = last[1];
+            Assert.Equal((true, "line 1 hello", 6L, 1), (greeted.Succeeded, greeted.StdOut, greeted.StdInBytes, greeted.Attempt));
+
+            ProcessTaskResult killed = last[2];
+            Assert.Equal((false, 9, 137, false), (killed.Succeeded, killed.Signal, killed.ExitCode, killed.TimedOut));
+            Assert.Equal(2, killed.Attempt);
+
+            ProcessTaskResult late = last[3];
+            Assert.Equal((false, true), (late.Succeeded, late.TimedOut));
+            Assert.True(late.DurationMs < 20_000, $"the host let the task run {late.DurationMs} ms past its time limit of 5 s");
+
+            ProcessTaskResult retried = last[4];
+            Assert.Equal((true, 2, 0), (retried.Succeeded, retried.Attempt, retried.ExitCode));
+
+            // A peak above the host's own pwsh is the task's (a smaller one is left empty, as locally).
+            ProcessTaskResult large = last[5];
+            Assert.True(large.Succeeded, large.Error);
+            Assert.True(large.PeakWorkingSetBytes >= 400L << 20, $"PeakWorkingSetBytes {large.PeakWorkingSetBytes}");
+        }
+        finally
+        {
+            _hosts.Close(session);
+            File.Delete(marker);
+        }
+    }
+
+    [Fact]
+    public void AHostThatDiesMidRunGivesItsTasksToTheOtherHostAndNoneRunsTwiceToItsEnd()
+    {
+        if (_hosts.Unavailable)
+        {
+            return;
+        }
+
+        PSSession first = _hosts.Open(_hosts.First);
+        PSSession second = _hosts.Open(_hosts.Second);
+        string token = $"ct-xunit-{Guid.NewGuid():N}";
+        string work = Directory.CreateTempSubdirectory("ct-xunit-dies-").FullName;
+        try
+        {
+            var options = new ProcessPoolOptions { ThrottleLimit = 2 };
+            using BoundedProcessPool pool = SessionProcessPool.Create(options, [first, second], RemotePoolOptions.From(options, null), SshHosts.Version, null);
+            for (int i = 1; i <= 8; i++)
+            {
+                string n = i.ToString(CultureInfo.InvariantCulture);
+                Assert.True(pool.TryAdd(new ProcessTask(i, n, "sh", ["-c", "sleep 3; echo \"$1\" >> \"$2/done\"", token, n, work])));
+            }
+
+            pool.CompleteAdding();
+
+            // The tasks are processes of this machine, children of their host's pwsh. Once both hosts run their first two,
+            // the first task's host dies: its pwsh is killed, then the tasks it started, long before any can finish.
+            var clock = Stopwatch.StartNew();
+            List<int> running;
+            while ((running = WithToken(token)).Count < 4)
+            {
+                Assert.True(clock.Elapsed < HangGuard, $"{running.Count} of the first 4 tasks started");
+                Thread.Sleep(20);
+            }
+
+            int server = ParentOf(running[0]);
+            List<int> itsTasks = running.Where(id => ParentOf(id) == server).ToList();
+            Assert.Equal(2, itsTasks.Count);
+            using (var doomed = Process.GetProcessById(server))
+            {
+                doomed.Kill();
+            }
+
+            foreach (int id in itsTasks)
+            {
+                using var task = Process.GetProcessById(id);
+                task.Kill();
+            }
+
+            var failures = new List<HostFailedException>();
+            List<ProcessTaskResult> rows = PoolDrain.Drain(pool, null, HangGuard, null, failures);
+
+            HostFailedException failure = Assert.Single(failures);
+            string survivor = failure.ComputerName == "127.0.0.1" ? "127.0.0.2" : "127.0.0.1";
+            Assert.Equal("SessionFailed", failure.ErrorId);
+            Assert.StartsWith($"The host {failure.ComputerName} failed, its tasks go to the other hosts: ", failure.Message);
+            Assert.Equal(Enumerable.Range(1, 8).Select(i => (long)i), rows.Select(r => r.Seq).Order());
+            Assert.All(rows, row => Assert.True(row.Succeeded, $"task {row.Seq} on {row.ComputerName}: {row.Error}"));
+
+            // The tasks the dead host had started count that attempt and run again on the other host.
+            List<ProcessTaskResult> moved = rows.Where(r => r.Attempt == 2).ToList();
+            Assert.True(moved.Count >= itsTasks.Count, $"{moved.Count} tasks moved; the host had {itsTasks.Count} running");
+            Assert.All(moved, row => Assert.Equal(survivor, row.ComputerName));
+            Assert.Equal(Enumerable.Range(1, 8).Select(i => i.ToString(CultureInfo.InvariantCulture)), File.ReadAllLines(Path.Combine(work, "done")).OrderBy(int.Parse));
+        }
+        finally
+        {
+            _hosts.Close(first);
+            _hosts.Close(second);
+            Directory.Delete(work, recursive: true);
+        }
+    }
+
+    [Fact]
     public void TheFanOutBringsEverySessionsOutputAndStreamsAndOneEndEach()
     {
         if (_hosts.Unavailable)
@@ -324,13 +490,16 @@ public sealed class SessionPoolTests : IClassFixture<SshHosts>
         }
     }
 
-    /// <summary>Processes of this machine whose command line holds <paramref name="token"/>.</summary>
-    private static int Running(string token)
+    /// <summary>How many processes of this machine have <paramref name="token"/> in their command line.</summary>
+    private static int Running(string token) => WithToken(token).Count;
+
+    /// <summary>The processes of this machine whose command line holds <paramref name="token"/>.</summary>
+    private static List<int> WithToken(string token)
     {
-        int count = 0;
+        var found = new List<int>();
         foreach (string directory in Directory.GetDirectories("/proc"))
         {
-            if (!int.TryParse(Path.GetFileName(directory), out _))
+            if (!int.TryParse(Path.GetFileName(directory), out int id))
             {
                 continue;
             }
@@ -339,7 +508,7 @@ public sealed class SessionPoolTests : IClassFixture<SshHosts>
             {
                 if (File.ReadAllText(Path.Combine(directory, "cmdline")).Contains(token, StringComparison.Ordinal))
                 {
-                    count++;
+                    found.Add(id);
                 }
             }
             catch (IOException)
@@ -352,6 +521,28 @@ public sealed class SessionPoolTests : IClassFixture<SshHosts>
             }
         }
 
-        return count;
+        return found;
+    }
+
+    /// <summary>The parent of process <paramref name="id"/> (the fourth field of its stat, after the command's name).</summary>
+    private static int ParentOf(int id)
+    {
+        string stat = File.ReadAllText($"/proc/{id}/stat");
+        return int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1], CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>The tasks' start and end times on one host: the most that ran at once.</summary>
+    private static int PeakOverlap(IEnumerable<ProcessTaskResult> rows)
+    {
+        var edges = rows.SelectMany(r => new[] { (Time: r.StartTime!.Value, Step: 1), (Time: r.EndTime!.Value, Step: -1) })
+            .OrderBy(e => e.Time).ThenBy(e => e.Step);
+        int now = 0, peak = 0;
+        foreach ((DateTimeOffset _, int step) in edges)
+        {
+            now += step;
+            peak = Math.Max(peak, now);
+        }
+
+        return peak;
     }
 }
