@@ -4,6 +4,7 @@ using System.IO;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
+using ConcurrencyTools.Engine.Measurement;
 using ConcurrencyTools.Engine.Models;
 using ConcurrencyTools.Engine.ProcessPool;
 using ConcurrencyTools.Engine.Processes;
@@ -173,6 +174,74 @@ public class SlotThreadTests
     }
 
     [Fact]
+    public void ASignalThatInterruptsTheReadersPollDoesNotEndItsReading()
+    {
+        if (!PosixNative.IsSupported)
+        {
+            return;
+        }
+
+        // SIGCONT has a handler in every .NET process (the runtime restores the terminal on it), so it interrupts a
+        // poll(2) with EINTR, as any signal with a handler can; poll is never restarted after one.
+        using ThreadWake wake = ThreadWake.TryCreate()!;
+        using var child = (PosixChildProcess)ChildProcess.Start(new ChildStartInfo("sh", new[] { "-c", "echo early; sleep 0.8; echo late" }));
+        var stdout = new OutputCapture(1024);
+        var stderr = new OutputCapture(1024);
+        int readerId = 0;
+        var reader = new Thread(() =>
+        {
+            Volatile.Write(ref readerId, gettid());
+            child.ReadOutputs(stdout, stderr, wake, () => long.MaxValue);
+        }) { IsBackground = true };
+        reader.Start();
+        while (Volatile.Read(ref readerId) == 0)
+        {
+            Thread.Sleep(1);
+        }
+
+        for (int i = 0; i < 4; i++)
+        {
+            Thread.Sleep(100);
+            Assert.Equal(0, tgkill(Environment.ProcessId, readerId, SIGCONT));
+        }
+
+        Assert.True(reader.Join(TimeSpan.FromSeconds(30)), "the reader did not leave after the child ended");
+        Assert.Equal("early\nlate", stdout.Text);
+        Assert.Equal(0, child.WaitForExit().ExitCode);
+    }
+
+    [Fact]
+    public void ASignalledWakeIsDrainedSoTheReaderSleepsUntilItsOutputMoves()
+    {
+        if (!PosixNative.IsSupported || !ThreadCpuClock.IsThreadTime)
+        {
+            return;
+        }
+
+        // A wake with no new deadline: the reader looks at its deadline, finds none, and sleeps again. A wake left
+        // signalled would make every poll return at once, a busy loop for the child's two seconds.
+        using ThreadWake wake = ThreadWake.TryCreate()!;
+        using var child = (PosixChildProcess)ChildProcess.Start(new ChildStartInfo("sh", new[] { "-c", "sleep 2; echo done" }));
+        var stdout = new OutputCapture(1024);
+        var stderr = new OutputCapture(1024);
+        double cpuMs = double.NaN;
+        var reader = new Thread(() =>
+        {
+            double before = ThreadCpuClock.NowMs();
+            child.ReadOutputs(stdout, stderr, wake, () => long.MaxValue);
+            cpuMs = ThreadCpuClock.NowMs() - before;
+        }) { IsBackground = true };
+        reader.Start();
+        Thread.Sleep(200);
+        wake.Signal();
+
+        Assert.True(reader.Join(TimeSpan.FromSeconds(30)), "the reader did not leave after the child ended");
+        Assert.Equal(("done", ""), (stdout.Text, stderr.Text));
+        Assert.True(cpuMs < 50, $"the reader used {cpuMs:F0} ms of CPU while the child slept");
+        Assert.Equal(0, child.WaitForExit().ExitCode);
+    }
+
+    [Fact]
     public void AReaderWithADeadlineAheadLeavesWhenItPasses()
     {
         if (!PosixNative.IsSupported)
@@ -212,6 +281,14 @@ public class SlotThreadTests
         Assert.Equal("abcd", capture.Text);
         Assert.Throws<InvalidOperationException>(() => new OutputCapture(4, _ => default).Append(new byte[1], 1));
     }
+
+    private const int SIGCONT = 18;
+
+    [System.Runtime.InteropServices.DllImport("libc", SetLastError = true)]
+    private static extern int gettid();
+
+    [System.Runtime.InteropServices.DllImport("libc", SetLastError = true)]
+    private static extern int tgkill(int tgid, int tid, int sig);
 
     private static void KillByMarker(string marker)
     {
