@@ -40,6 +40,18 @@ public sealed class RunspaceSetTests
     }
 
     [Fact]
+    public void The_driver_leaves_none_of_its_variables_in_the_runspaces_global_scope()
+    {
+        // Run in a scope of its own, the driver's parameters and variables are gone when it ends; dot-sourced, they
+        // would be the runspace's globals, seen by every later script block in it.
+        using RunspaceSet set = RunspaceSet.Open(ScriptBlockState.Empty, 1, CancellationToken.None);
+        object?[] results = [.. set.InvokeEach("@($global:__ctScript, $global:__ctItem, $global:__ctBlock, $global:__ctTimes).Where({ $null -ne $_ }).Count", [1, 2], CancellationToken.None)
+            .Select(r => Assert.Single(r.Output).BaseObject)];
+        Assert.Equal([0, 0], results);
+        Assert.Equal(0, Assert.Single(set.InvokeTogether("@($global:__ctBarrier, $global:__ctScript).Where({ $null -ne $_ }).Count", null, CancellationToken.None)).Output.Single().BaseObject);
+    }
+
+    [Fact]
     public void InvokeEach_runs_at_most_Count_at_once_and_uses_every_runspace()
     {
         var probe = new ConcurrencyProbe();

@@ -63,6 +63,7 @@ public sealed class ScriptBlockRaceTests
         Assert.Contains("odd 1", result.FirstError);
         RaceOutcome outcome = Assert.Single(result.GetOutcomes());
         Assert.Equal("0, invariant broken, exception", outcome.Outcome);
+        Assert.Equal("invariant broken; a thread threw", outcome.Description);
         Assert.Equal("Forbidden", outcome.Expectation);
     }
 
@@ -139,6 +140,52 @@ public sealed class ScriptBlockRaceTests
 
         Assert.Equal(0, result.MaxObserved);
         Assert.Equal(0, result.MeanLostUpdates);
+    }
+
+    [Fact]
+    public void Observe_with_Expected_counts_what_is_missing_as_lost_updates()
+    {
+        // The invariant decides the verdict; Observe's number, against Expected, the lost updates.
+        RaceTestResult result = Run(new ScriptBlockRacePlan("$_.Count++", "$_.Count -eq 5", new Hashtable { ["Count"] = 0 }, observe: "$_.Count", expected: 5, threads: 1, increments: 3, trials: 2));
+
+        Assert.Equal((5L, 3L, 3L), (result.Expected, result.MinObserved, result.MaxObserved));
+        Assert.Equal(2, result.MeanLostUpdates);
+        Assert.Equal(2, result.TrialsWithViolation);
+        Assert.Equal(RaceVerdict.RaceDetected.ToString(), result.Verdict);
+    }
+
+    [Fact]
+    public void Observe_that_writes_no_output_at_all_observes_zero()
+    {
+        // A bare $null writes one null; an if that does not run writes nothing.
+        RaceTestResult result = Run(new ScriptBlockRacePlan("$_.Count++", "$true", new Hashtable { ["Count"] = 0 }, observe: "if ($false) { 1 }", expected: 0, threads: 1, increments: 1, trials: 1));
+
+        Assert.Equal((0L, 0L), (result.MaxObserved, result.Exceptions));
+        Assert.Equal(0, result.TrialsWithViolation);
+    }
+
+    [Fact]
+    public void An_error_in_Observe_or_the_invariant_counts_as_the_trials_exception()
+    {
+        RaceTestResult observed = Run(new ScriptBlockRacePlan("$_.Count++", "$true", new Hashtable { ["Count"] = 0 }, observe: "throw 'no count here'", threads: 1, increments: 1, trials: 2));
+        Assert.Equal((2L, 2), (observed.Exceptions, observed.TrialsWithException));
+        Assert.Equal("RuntimeException: no count here", observed.FirstError);
+
+        RaceTestResult checkedOnce = Run(new ScriptBlockRacePlan("$_.Count++", "throw 'no verdict'", new Hashtable { ["Count"] = 0 }, threads: 1, increments: 1, trials: 1));
+        Assert.Equal(1, checkedOnce.Exceptions);
+        Assert.Equal("RuntimeException: no verdict", checkedOnce.FirstError);
+    }
+
+    [Fact]
+    public void A_script_block_race_has_no_race_window_and_no_torn_reads_and_lasts_no_longer_than_its_run()
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        RaceTestResult result = Run(new ScriptBlockRacePlan("$_.Count++", "$true", new Hashtable { ["Count"] = 0 }, threads: 2, increments: 2, trials: 2));
+        double runMs = clock.Elapsed.TotalMilliseconds;
+
+        Assert.Equal(string.Empty, result.RaceWindow);
+        Assert.Null(result.MeanTornReads);
+        Assert.InRange(result.ElapsedMs, 0.001, runMs);
     }
 
     [Fact]
