@@ -75,13 +75,49 @@ public class ProcessesModelTests
             return;
         }
 
+        // Four tasks: an unknown CPU stays unknown however many tasks lack it.
         WithWorker(first => Worker(first, reply: "done $n 10 - 2 0.5"), model =>
         {
-            ModelRunResult result = model.Run(new ProbeWorkload(tasks: 3), 1, CancellationToken.None);
+            ModelRunResult result = model.Run(new ProbeWorkload(tasks: 4), 1, CancellationToken.None);
             Assert.Null(result.Error);
             Assert.Null(result.TaskCpu);
-            Assert.Equal(6, result.TaskWall!.Value.TotalMilliseconds, 6);
-            Assert.Equal(1.5, result.TaskRunWait!.Value.TotalMilliseconds, 6);
+            Assert.Equal(8, result.TaskWall!.Value.TotalMilliseconds, 6);
+            Assert.Equal(2, result.TaskRunWait!.Value.TotalMilliseconds, 6);
+        });
+    }
+
+    [Fact]
+    public void ATaskThatUsedNoCpuCountsZeroNotUnknown()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
+
+        WithWorker(first => Worker(first, reply: "done $n 10 0 2 0.5"), model =>
+        {
+            ModelRunResult result = model.Run(new ProbeWorkload(tasks: 2), 1, CancellationToken.None);
+            Assert.Null(result.Error);
+            Assert.Equal(TimeSpan.Zero, result.TaskCpu);
+        });
+    }
+
+    [Fact]
+    public void TheRunsCpuTimeIsThisProcesssDuringTheRunPlusEveryWorkersOwn()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
+
+        // Each stand-in worker reports 5 s of CPU of its own, far more than this process spends driving them.
+        WithWorker(first => Worker(first, stats: "stats 5000 2 $peak Server/Concurrent 1 2 3 4 5 6"), model =>
+        {
+            TimeSpan before = ExecutionModel.ProcessCpuTime();
+            ModelRunResult result = model.Run(new ProbeWorkload(tasks: 4), 2, CancellationToken.None);
+            TimeSpan own = ExecutionModel.ProcessCpuTime() - before;
+            Assert.Null(result.Error);
+            Assert.InRange(result.CpuTime, TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(10) + own);
         });
     }
 
@@ -139,6 +175,10 @@ public class ProcessesModelTests
             ModelRunResult result = model.Run(new ProbeWorkload(tasks: 2), 1, CancellationToken.None);
             Assert.Matches(@"^Task 0 failed in worker process \d+: InvalidOperationException: no luck$", result.Error?.Message);
             Assert.Equal(0, result.CompletedTasks);
+
+            // The failed task's times count: it used the CPU it reported.
+            Assert.Equal(1.5, result.TaskCpu!.Value.TotalMilliseconds, 6);
+            Assert.Equal(2, result.TaskWall!.Value.TotalMilliseconds, 6);
         });
     }
 
