@@ -183,6 +183,28 @@ public class ProcessesModelTests
     }
 
     [Fact]
+    public void AFailedTaskStopsTheOtherWorkersFromTakingMoreTasks()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
+
+        // The first worker to start fails its first task at once; the other takes 200 ms a task. Stopped, the other
+        // ends after the task it is running (or the next it took meanwhile); left to go on, it would run all 20.
+        WithWorker(
+            first => $"if mkdir '{first}' 2>/dev/null; then failing=1; else failing=0; fi\necho ready\n" +
+                "while read cmd n; do\n  if [ \"$cmd\" = exit ]; then echo \"stats 1 1 1000 Workstation/Concurrent 0 0 0 0 0 0\"; exit 0; fi\n" +
+                "  if [ $failing = 1 ]; then echo \"fail $n 1 1 0 InvalidOperationException: first\"; else sleep 0.2; echo \"done $n 10 1 200 0\"; fi\ndone\n",
+            model =>
+            {
+                ModelRunResult result = model.Run(new ProbeWorkload(tasks: 20), 2, CancellationToken.None);
+                Assert.Contains("InvalidOperationException: first", result.Error?.Message);
+                Assert.InRange(result.CompletedTasks, 0, 3);
+            });
+    }
+
+    [Fact]
     public void AWorkerThatSaysSomethingElseThanReadyDidNotStart()
     {
         if (!OperatingSystem.IsLinux())
