@@ -181,8 +181,8 @@ public class SlotThreadTests
             return;
         }
 
-        // SIGCONT has a handler in every .NET process (the runtime restores the terminal on it), so it interrupts a
-        // poll(2) with EINTR, as any signal with a handler can; poll is never restarted after one.
+        // The .NET runtime installs a handler for SIGCONT in this process, so the signal interrupts a poll(2) with
+        // EINTR, as any handled signal can; poll is never restarted after one.
         using ThreadWake wake = ThreadWake.TryCreate()!;
         using var child = (PosixChildProcess)ChildProcess.Start(new ChildStartInfo("sh", new[] { "-c", "echo early; sleep 0.8; echo late" }));
         var stdout = new OutputCapture(1024);
