@@ -8,6 +8,7 @@ using System.Management.Automation;
 using System.Management.Automation.Runspaces;
 using System.Threading;
 using ConcurrencyTools.Engine.ProcessPool;
+using ConcurrencyTools.Engine.Processes;
 using ConcurrencyTools.Engine.Remoting;
 using ConcurrencyTools.Engine.Tests;
 using Xunit;
@@ -383,8 +384,8 @@ public sealed class SessionPoolTests : IClassFixture<SshHosts>
                 Thread.Sleep(20);
             }
 
-            int server = ParentOf(running[0]);
-            List<int> itsTasks = running.Where(id => ParentOf(id) == server).ToList();
+            Assert.True(ProcessTree.TryReadParent(running[0], out int server), $"task process {running[0]} ended");
+            List<int> itsTasks = running.Where(id => ProcessTree.TryReadParent(id, out int parent) && parent == server).ToList();
             Assert.Equal(2, itsTasks.Count);
             using (var doomed = Process.GetProcessById(server))
             {
@@ -522,13 +523,6 @@ public sealed class SessionPoolTests : IClassFixture<SshHosts>
         }
 
         return found;
-    }
-
-    /// <summary>The parent of process <paramref name="id"/> (the fourth field of its stat, after the command's name).</summary>
-    private static int ParentOf(int id)
-    {
-        string stat = File.ReadAllText($"/proc/{id}/stat");
-        return int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1], CultureInfo.InvariantCulture);
     }
 
     /// <summary>The tasks' start and end times on one host: the most that ran at once.</summary>
