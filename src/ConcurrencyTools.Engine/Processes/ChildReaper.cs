@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Runtime.InteropServices;
 using System.Threading;
+using ConcurrencyTools.Engine.Measurement;
 
 namespace ConcurrencyTools.Engine.Processes;
 
@@ -12,7 +13,12 @@ namespace ConcurrencyTools.Engine.Processes;
 /// the number of children; the thread wakes once per exit. On a kernel without pidfd_open (or where it is
 /// refused) <see cref="TryWatch"/> says so and the child falls back to polling wait4.
 /// </summary>
-internal static unsafe class ChildReaper
+/// <remarks>
+/// The process has one, <see cref="Shared"/>, whose thread starts at the first watch and lives as long as the
+/// process. Tests make their own and <see cref="Dispose"/> them, so that every part of a reaper, its set-up too,
+/// runs in the test that checks it.
+/// </remarks>
+internal sealed unsafe class ChildReaper : IDisposable
 {
     private const int EpollCtlAdd = 1;
     private const int EpollCtlDel = 2;
@@ -20,26 +26,59 @@ internal static unsafe class ChildReaper
     private const uint EpollOneShot = 1u << 30;
     private const int BatchSize = 64;
 
-    // struct epoll_event is packed on x86-64 (4 + 8 bytes) and naturally aligned elsewhere (4 + 4 padding + 8).
-    private static readonly int s_eventSize = RuntimeInformation.ProcessArchitecture == Architecture.X64 ? 12 : 16;
-    private static readonly int s_dataOffset = RuntimeInformation.ProcessArchitecture == Architecture.X64 ? 4 : 8;
-    private static readonly object s_gate = new();
-    private static readonly Dictionary<int, Action> s_watched = new();
-    private static int s_epoll = -1;
-    private static bool s_unavailable;
-    private static long s_wakeUps;
+    // The stop wake's entry in the epoll set: no pidfd has this number.
+    private const ulong StopMark = ulong.MaxValue;
+
+    private readonly int _eventSize;
+    private readonly int _dataOffset;
+    private readonly object _gate = new();
+    private readonly Dictionary<int, Action> _watched = new();
+    private int _epoll = -1;
+    private ThreadWake? _stop;
+    private Thread? _thread;
+    private int _threadId;
+    private bool _unavailable;
+    private bool _disposed;
+    private long _wakeUps;
+
+    /// <summary>A reaper of its own, with no thread until its first watch (tests; the process uses <see cref="Shared"/>).</summary>
+    internal ChildReaper()
+    {
+        // struct epoll_event is packed on x86-64 (4 + 8 bytes) and naturally aligned elsewhere (4 + 4 padding + 8).
+        bool packed = RuntimeInformation.ProcessArchitecture == Architecture.X64;
+        _eventSize = packed ? 12 : 16;
+        _dataOffset = packed ? 4 : 8;
+    }
+
+    /// <summary>The process's reaper: one thread for all of its children, never stopped.</summary>
+    public static ChildReaper Shared { get; } = new();
 
     /// <summary>How many times the reaper thread woke up (once per batch of exits): an instrument for tests.</summary>
-    internal static long WakeUps => Interlocked.Read(ref s_wakeUps);
+    internal long WakeUps => Interlocked.Read(ref _wakeUps);
 
-    /// <summary>How many children are watched now.</summary>
-    internal static int Watched
+    /// <summary>The reaper's thread, once its first watch started it.</summary>
+    internal Thread? Thread
     {
         get
         {
-            lock (s_gate)
+            lock (_gate)
             {
-                return s_watched.Count;
+                return _thread;
+            }
+        }
+    }
+
+    /// <summary>The reaper thread's id in the OS (what /proc/self/task names it), once it runs; 0 before.</summary>
+    internal int ThreadId => Volatile.Read(ref _threadId);
+
+    /// <summary>How many children are watched now.</summary>
+    internal int Watched
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _watched.Count;
             }
         }
     }
@@ -47,13 +86,13 @@ internal static unsafe class ChildReaper
     /// <summary>
     /// Calls <paramref name="exited"/> once, on the reaper thread, when the child <paramref name="pid"/> has ended
     /// (it is then reapable with wait4). The child must not have been reaped yet, so that its id cannot have been
-    /// reused. False when this kernel cannot watch it: poll instead.
+    /// reused. False when this kernel cannot watch it, or the reaper is stopped: poll instead.
     /// </summary>
-    public static bool TryWatch(int pid, Action exited)
+    public bool TryWatch(int pid, Action exited)
     {
-        lock (s_gate)
+        lock (_gate)
         {
-            if (s_unavailable || !EnsureStarted())
+            if (_unavailable || _disposed || !EnsureStarted())
             {
                 return false;
             }
@@ -65,7 +104,7 @@ internal static unsafe class ChildReaper
                 int error = Marshal.GetLastPInvokeError();
                 if (error is 38 or 1 or 13)
                 {
-                    s_unavailable = true;
+                    _unavailable = true;
                 }
 
                 return false;
@@ -73,13 +112,10 @@ internal static unsafe class ChildReaper
 
             // Registered before it is armed: the thread looks the pidfd up under this lock, so an exit that is
             // already reported finds its entry.
-            s_watched[pidfd] = exited;
-            byte* ev = stackalloc byte[16];
-            *(uint*)ev = EpollIn | EpollOneShot;
-            *(ulong*)(ev + s_dataOffset) = (ulong)pidfd;
-            if (epoll_ctl(s_epoll, EpollCtlAdd, pidfd, ev) != 0)
+            _watched[pidfd] = exited;
+            if (!Add(_epoll, pidfd, (ulong)pidfd, EpollIn | EpollOneShot))
             {
-                s_watched.Remove(pidfd);
+                _watched.Remove(pidfd);
                 close(pidfd);
                 return false;
             }
@@ -88,9 +124,34 @@ internal static unsafe class ChildReaper
         }
     }
 
-    private static bool EnsureStarted()
+    /// <summary>
+    /// Stops the reaper's thread and closes its descriptors, the watched children's too (their callbacks are not
+    /// called); later watches are refused. Waits for the thread unless called on it.
+    /// </summary>
+    public void Dispose()
     {
-        if (s_epoll >= 0)
+        Thread? thread;
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+            thread = _thread;
+            _stop?.Signal();
+        }
+
+        if (thread is not null && thread != Thread.CurrentThread)
+        {
+            thread.Join();
+        }
+    }
+
+    private bool EnsureStarted()
+    {
+        if (_epoll >= 0)
         {
             return true;
         }
@@ -98,38 +159,63 @@ internal static unsafe class ChildReaper
         int epoll = epoll_create1(PosixNative.O_CLOEXEC);
         if (epoll < 0)
         {
-            s_unavailable = true;
+            _unavailable = true;
             return false;
         }
 
-        s_epoll = epoll;
-        new Thread(Run) { IsBackground = true, Name = "Child reaper" }.Start();
+        ThreadWake? stop = ThreadWake.TryCreate();
+        if (stop is null || !Add(epoll, stop.Descriptor, StopMark, EpollIn))
+        {
+            stop?.Dispose();
+            close(epoll);
+            _unavailable = true;
+            return false;
+        }
+
+        _epoll = epoll;
+        _stop = stop;
+        _thread = new Thread(Run) { IsBackground = true, Name = "Child reaper" };
+        _thread.Start();
         return true;
     }
 
-    private static void Run()
+    private bool Add(int epoll, int fd, ulong data, uint events)
     {
+        byte* ev = stackalloc byte[16];
+        *(uint*)ev = events;
+        *(ulong*)(ev + _dataOffset) = data;
+        return epoll_ctl(epoll, EpollCtlAdd, fd, ev) == 0;
+    }
+
+    private void Run()
+    {
+        Volatile.Write(ref _threadId, ThreadCpuClock.CurrentThreadId());
         byte* events = stackalloc byte[BatchSize * 16];
         var ready = new List<Action>(BatchSize);
-        while (true)
+        bool stopping = false;
+        while (!stopping)
         {
-            int count = epoll_wait(s_epoll, events, BatchSize, -1);
+            int count = epoll_wait(_epoll, events, BatchSize, -1);
             if (count <= 0)
             {
                 // EINTR (a signal landed on this thread): wait again.
                 continue;
             }
 
-            Interlocked.Increment(ref s_wakeUps);
-            lock (s_gate)
+            Interlocked.Increment(ref _wakeUps);
+            lock (_gate)
             {
                 for (int i = 0; i < count; i++)
                 {
-                    int pidfd = (int)*(ulong*)(events + (i * s_eventSize) + s_dataOffset);
-                    if (s_watched.Remove(pidfd, out Action? exited))
+                    ulong data = *(ulong*)(events + (i * _eventSize) + _dataOffset);
+                    if (data == StopMark)
                     {
-                        epoll_ctl(s_epoll, EpollCtlDel, pidfd, null);
-                        close(pidfd);
+                        stopping = true;
+                    }
+                    else if (_watched.Remove((int)data, out Action? exited))
+                    {
+                        epoll_ctl(_epoll, EpollCtlDel, (int)data, null);
+                        close((int)data);
                         ready.Add(exited);
                     }
                 }
@@ -148,6 +234,19 @@ internal static unsafe class ChildReaper
             }
 
             ready.Clear();
+        }
+
+        // Stopped: the descriptors are closed here, where nothing waits on them any more.
+        lock (_gate)
+        {
+            foreach (int pidfd in _watched.Keys)
+            {
+                close(pidfd);
+            }
+
+            _watched.Clear();
+            close(_epoll);
+            _stop!.Dispose();
         }
     }
 

@@ -381,7 +381,7 @@ internal sealed class PosixChildProcess : ChildProcess
             {
                 // Asynchronous continuations: the reaper thread only completes the task, it never runs a waiter's code.
                 var ended = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                if (ChildReaper.TryWatch(_pid, () => ended.TrySetResult()))
+                if (ChildReaper.Shared.TryWatch(_pid, () => ended.TrySetResult()))
                 {
                     _ended = ended;
                 }
