@@ -246,6 +246,7 @@ internal sealed unsafe class ChildReaper : IDisposable
 
             _watched.Clear();
             close(_epoll);
+            _epoll = -1;
             _stop!.Dispose();
         }
     }
