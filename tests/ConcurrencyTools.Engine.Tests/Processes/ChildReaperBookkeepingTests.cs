@@ -191,6 +191,9 @@ public sealed class ChildReaperBookkeepingTests
             return;
         }
 
+        // A reaper that never watched a child has no thread to stop.
+        new ChildReaper().Dispose();
+
         var reaper = new ChildReaper();
         using ChildProcess child = ChildProcess.Start(new ChildStartInfo("sleep", new[] { "312" }));
         int epolls = CountDescriptors("anon_inode:[eventpoll]");
@@ -217,6 +220,37 @@ public sealed class ChildReaperBookkeepingTests
         child.KillTree();
         Assert.True(child.WaitForExit(ShortGuard));
         Assert.Equal(0, Volatile.Read(ref calls));
+    }
+
+    [Fact]
+    public async Task DisposingAReaperWaitsForTheCallbackItsThreadRuns()
+    {
+        if (!PosixNative.IsSupported)
+        {
+            return;
+        }
+
+        var reaper = new ChildReaper();
+        using ChildProcess child = ChildProcess.Start(new ChildStartInfo("sleep", new[] { "315" }));
+        using var release = new ManualResetEventSlim();
+        var running = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Assert.True(reaper.TryWatch(child.Id, () =>
+        {
+            running.TrySetResult();
+            release.Wait(HangGuard);
+        }));
+        child.KillTree();
+        await running.Task.WaitAsync(ShortGuard);
+        Thread thread = reaper.Thread!;
+
+        Task disposed = Task.Run(reaper.Dispose);
+        await Task.Delay(300);
+        Assert.False(disposed.IsCompleted, "Dispose returned while its thread still ran a callback");
+        Assert.True(thread.IsAlive);
+
+        release.Set();
+        await disposed.WaitAsync(ShortGuard);
+        Assert.False(thread.IsAlive);
     }
 
     [Fact]
