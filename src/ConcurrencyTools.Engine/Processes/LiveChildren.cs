@@ -23,6 +23,7 @@ internal static class LiveChildren
     private static readonly HashSet<ChildProcess> s_live = new(ReferenceEqualityComparer.Instance);
     private static readonly List<PosixSignalRegistration> s_registrations = new();
     private static bool s_hooked;
+    private static EventHandler? s_onExit;
     private static string? s_exiting;
 
     /// <summary>Why no child may start any more (the host is exiting), or null.</summary>
@@ -121,6 +122,30 @@ internal static class LiveChildren
         }
     }
 
+    /// <summary>
+    /// Removes the exit and signal handlers, so that the next child hooks them again (tests only: a test that checks the
+    /// hooks sees them made while it runs, not once for the whole test host).
+    /// </summary>
+    internal static void UnhookForTests()
+    {
+        lock (s_gate)
+        {
+            if (s_onExit is not null)
+            {
+                AppDomain.CurrentDomain.ProcessExit -= s_onExit;
+                s_onExit = null;
+            }
+
+            foreach (PosixSignalRegistration registration in s_registrations)
+            {
+                registration.Dispose();
+            }
+
+            s_registrations.Clear();
+            s_hooked = false;
+        }
+    }
+
     private static void Hook()
     {
         if (s_hooked)
@@ -129,7 +154,8 @@ internal static class LiveChildren
         }
 
         s_hooked = true;
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => KillAll("the host process is exiting.");
+        s_onExit = (_, _) => KillAll("the host process is exiting.");
+        AppDomain.CurrentDomain.ProcessExit += s_onExit;
         if (OperatingSystem.IsWindows())
         {
             return;

@@ -106,6 +106,10 @@ public class LiveChildrenTests
             return;
         }
 
+        // Unhooked first, so that the hooks are made in this test, by its first child.
+        LiveChildren.UnhookForTests();
+        Assert.Empty(ExitHandlersOfLiveChildren());
+        Assert.Empty(LiveChildren.SignalRegistrations);
         using ChildProcess child = ChildProcess.Start(new ChildStartInfo("sleep", new[] { "310" }));
         using ChildProcess second = ChildProcess.Start(new ChildStartInfo("sleep", new[] { "310" }));
 
