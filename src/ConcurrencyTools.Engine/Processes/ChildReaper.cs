@@ -57,7 +57,7 @@ internal sealed unsafe class ChildReaper : IDisposable
     internal long WakeUps => Interlocked.Read(ref _wakeUps);
 
     /// <summary>The reaper's thread, once its first watch started it.</summary>
-    internal Thread? Thread
+    internal Thread? ReaperThread
     {
         get
         {

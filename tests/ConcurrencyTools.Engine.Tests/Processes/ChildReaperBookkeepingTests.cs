@@ -138,7 +138,7 @@ public sealed class ChildReaperBookkeepingTests
         using var reaper = new ChildReaper();
         using ChildProcess first = ChildProcess.Start(new ChildStartInfo("sleep", new[] { "310" }));
         using ChildProcess second = ChildProcess.Start(new ChildStartInfo("sleep", new[] { "310" }));
-        Assert.Null(reaper.Thread);
+        Assert.Null(reaper.ReaperThread);
         List<int> before = PidfdsOf(first.Id);
         var firstEnded = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var secondEnded = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -200,7 +200,7 @@ public sealed class ChildReaperBookkeepingTests
         int wakes = CountDescriptors("anon_inode:[eventfd]");
         int calls = 0;
         Assert.True(reaper.TryWatch(child.Id, () => Interlocked.Increment(ref calls)));
-        Thread thread = reaper.Thread!;
+        Thread thread = reaper.ReaperThread!;
         Assert.NotNull(thread);
         Assert.True(thread.IsAlive);
         Assert.True(thread.IsBackground);
@@ -241,7 +241,7 @@ public sealed class ChildReaperBookkeepingTests
         }));
         child.KillTree();
         await running.Task.WaitAsync(ShortGuard);
-        Thread thread = reaper.Thread!;
+        Thread thread = reaper.ReaperThread!;
 
         Task disposed = Task.Run(reaper.Dispose);
         await Task.Delay(300);
