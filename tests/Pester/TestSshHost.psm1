@@ -47,6 +47,9 @@ function Start-TestSshHost {
         'PasswordAuthentication no'
         'KbdInteractiveAuthentication no'
         'PermitRootLogin prohibit-password'
+        # sshd runs the subsystem through the user's shell, and bash reads the user's .bashrc for an sshd
+        # session unless it is a nested shell: so the session starts without the user's shell start-up.
+        'SetEnv SHLVL=1'
         "Subsystem powershell $subsystem"
     ) | Set-Content -LiteralPath $config
 

@@ -14,9 +14,9 @@ namespace ConcurrencyTools.Runspaces.Tests;
 /// <summary>
 /// Real PowerShell remoting for the engine's session code, as tests/Pester/TestSshHost.psm1 makes it for the Pester
 /// suite: an OpenSSH server per host on a 127.0.0.x address only, on a free port, with host and user keys made for the
-/// run and a <c>Subsystem powershell</c> line that starts the machine's pwsh. The hosts that have the module get a
-/// module folder holding this build's engine under <see cref="Version"/>: the host's side of the session code
-/// (<c>RemoteTaskServer</c>) needs only the engine. The sessions are opened from a runspace hosted in this process, so
+/// run and a <c>Subsystem powershell</c> line that starts the machine's pwsh (without the user's shell start-up). The
+/// hosts that have the module get a module folder holding this build's engine under <see cref="Version"/>: the host's
+/// side of the session code (<c>RemoteTaskServer</c>) needs only the engine. The sessions are opened from a runspace hosted in this process, so
 /// the client's side runs here. Every server (with its sessions) is stopped on dispose, and none outlives the run by
 /// more than an hour (timeout(1)).
 /// </summary>
@@ -181,6 +181,10 @@ public sealed class SshHosts : IDisposable
             "PasswordAuthentication no",
             "KbdInteractiveAuthentication no",
             "PermitRootLogin prohibit-password",
+            // sshd runs the subsystem through the user's shell, and bash reads the user's .bashrc for an sshd session
+            // unless it is a nested shell: so the session starts without whatever the user's shell start-up does
+            // (seconds on a machine that sets up a language's version manager there, and a stale lock of it stalls it).
+            "SetEnv SHLVL=1",
             $"Subsystem powershell /usr/bin/env PSModulePath={moduleRoot} {pwsh} -sshs -NoLogo -NoProfile",
         ]);
 
