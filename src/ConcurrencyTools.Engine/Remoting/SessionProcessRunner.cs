@@ -182,25 +182,29 @@ internal sealed class SessionProcessRunner : IProcessRunner, IDisposable
         }
     }
 
-    /// <summary>
-    /// Tasks the host should have at once: its slots, and as many more as it finishes in one round trip (an input
-    /// and its answer; tens of milliseconds over SSH, which holds back small writes), so that no slot waits on the
-    /// wire. Before the first answer and row, as many more as it has slots. Called under the gate.
-    /// </summary>
-    private int Allowed
-    {
-        get
-        {
-            int ahead = HostSlots;
-            if (!double.IsNaN(_answerMs) && !double.IsNaN(_taskMs))
-            {
-                // Four times what the slots finish in one answer's time: a task's row and the next task cross the wire as well.
-                double perRoundTrip = 4 * HostSlots * _answerMs / Math.Max(_taskMs, 0.2);
-                ahead = (int)Math.Clamp(Math.Ceiling(perRoundTrip), HostSlots, Math.Max(HostSlots, MaxAhead));
-            }
+    /// <summary>Tasks the host should have at once (see <see cref="TasksToHold"/>). Called under the gate.</summary>
+    private int Allowed => TasksToHold(HostSlots, _answerMs, _taskMs);
 
-            return HostSlots + ahead;
+    /// <summary>
+    /// Tasks a host should have at once: its slots, and as many more as it finishes in one round trip (an input
+    /// and its answer; tens of milliseconds over SSH, which holds back small writes), so that no slot waits on the
+    /// wire; at least as many more as it has slots, at most <see cref="MaxAhead"/> more (or one per slot). Before
+    /// the first answer and row (either average not a number yet), as many more as it has slots.
+    /// </summary>
+    /// <param name="hostSlots">Tasks the host runs at once.</param>
+    /// <param name="answerMs">The running average of an input's round trip, in milliseconds.</param>
+    /// <param name="taskMs">The running average of a task's duration there, in milliseconds.</param>
+    internal static int TasksToHold(int hostSlots, double answerMs, double taskMs)
+    {
+        int ahead = hostSlots;
+        if (!double.IsNaN(answerMs) && !double.IsNaN(taskMs))
+        {
+            // Four times what the slots finish in one answer's time: a task's row and the next task cross the wire as well.
+            double perRoundTrip = 4 * hostSlots * answerMs / Math.Max(taskMs, 0.2);
+            ahead = (int)Math.Clamp(Math.Ceiling(perRoundTrip), hostSlots, Math.Max(hostSlots, MaxAhead));
         }
+
+        return hostSlots + ahead;
     }
 
     /// <summary>Frees the place of a slot whose attempt ended (or of every slot), and lets waiting slots in. Called under the gate.</summary>
@@ -225,8 +229,8 @@ internal sealed class SessionProcessRunner : IProcessRunner, IDisposable
         }
     }
 
-    /// <summary>A running average that follows a change within a few dozen samples.</summary>
-    private static double Follow(double average, double sample) => double.IsNaN(average) ? sample : average + (0.1 * (sample - average));
+    /// <summary>A running average that follows a change within a few dozen samples (the first sample starts it).</summary>
+    internal static double Follow(double average, double sample) => double.IsNaN(average) ? sample : average + (0.1 * (sample - average));
 
     /// <summary>Ends the host's pipeline, whose server kills the process trees it runs, and waits for that.</summary>
     public void Dispose()
