@@ -164,6 +164,9 @@ public sealed class SessionPoolTests : IClassFixture<SshHosts>
         _hosts.Close(closed);
         try
         {
+            // A runner is refused its session's options before it does anything (the pool checks them first too).
+            Assert.Equal("options", Assert.Throws<ArgumentNullException>(() => new SessionProcessRunner(closed, 1, 1, null!, SshHosts.Version, null)).ParamName);
+
             var options = new ProcessPoolOptions { ThrottleLimit = 1 };
             using BoundedProcessPool pool = SessionProcessPool.Create(options, [closed, good], RemotePoolOptions.From(options, null), SshHosts.Version, null);
             (List<ProcessTaskResult> rows, _, List<HostFailedException> failures) = Drain(pool, Enumerable.Range(1, 4).Select(i => Shell(i, "echo $0")));
