@@ -24,7 +24,7 @@ namespace ConcurrencyTools.Engine.Remoting;
 /// </summary>
 internal sealed class SessionProcessRunner : IProcessRunner, IDisposable
 {
-    /// <summary>How long stopping waits for the host to kill its process trees.</summary>
+    /// <summary>How long disposing waits for the pump to end (it ends at once when cancelled).</summary>
     private static readonly TimeSpan CleanupWait = TimeSpan.FromSeconds(30);
 
     /// <summary>The property of the object that ends the answer to one input.</summary>
@@ -81,7 +81,6 @@ internal sealed class SessionProcessRunner : IProcessRunner, IDisposable
     private readonly TaskCompletionSource _hostReady = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly int _firstSlot;
     private PowerShell? _pipeline;
-    private IAsyncResult? _invocation;
     private HostFailedException? _failure;
     private long _nextId;
     private readonly HashSet<int> _placed = new();
@@ -232,7 +231,7 @@ internal sealed class SessionProcessRunner : IProcessRunner, IDisposable
     /// <summary>A running average that follows a change within a few dozen samples (the first sample starts it).</summary>
     internal static double Follow(double average, double sample) => double.IsNaN(average) ? sample : average + (0.1 * (sample - average));
 
-    /// <summary>Ends the host's pipeline, whose server kills the process trees it runs, and waits for that.</summary>
+    /// <summary>Stops the host's pipeline, whose server kills the process trees it runs, and waits for that.</summary>
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
@@ -251,38 +250,13 @@ internal sealed class SessionProcessRunner : IProcessRunner, IDisposable
         }
 
         PowerShell? pipeline;
-        IAsyncResult? invocation;
         lock (_gate)
         {
             pipeline = _pipeline;
-            invocation = _invocation;
         }
 
-        // Nothing is written to a session that is not open: a write to a host that just died can bring the client down.
-        if (pipeline is not null && invocation is not null && pipeline.InvocationStateInfo.State == PSInvocationState.Running &&
-            _session.Runspace.RunspaceStateInfo.State == RunspaceState.Opened)
-        {
-            try
-            {
-                if (_attempts.IsEmpty && Volatile.Read(ref _failure) is null)
-                {
-                    // Done: the end of input ends the pipeline, and its clean block disposes the server.
-                    _input.Complete();
-                }
-                else
-                {
-                    // Stopped early: stopping runs the clean block, which kills the process trees.
-                    pipeline.BeginStop(null, null);
-                }
-
-                invocation.AsyncWaitHandle.WaitOne(CleanupWait);
-            }
-            catch (Exception error) when (error is not OutOfMemoryException)
-            {
-                // Finished or broken already: then its processes went with it.
-            }
-        }
-
+        // Disposing a running pipeline stops it, whether its tasks are done or not: stopping runs its clean block, which
+        // disposes the server, and that kills the process trees it runs. One that ended already is only released.
         pipeline?.Dispose();
         _guard.Dispose();
     }
@@ -383,7 +357,7 @@ internal sealed class SessionProcessRunner : IProcessRunner, IDisposable
         {
             _pipeline = pipeline;
             Interlocked.Increment(ref s_commandsStarted);
-            _invocation = pipeline.BeginInvoke(_input, _output);
+            pipeline.BeginInvoke(_input, _output);
         }
     }
 

@@ -243,8 +243,7 @@ public sealed class SessionPoolTests : IClassFixture<SshHosts>
 
             Assert.Equal(2, Running(token));
 
-            // Stopping the host's pipeline kills its tasks at once. Were it left to end by itself, the runner would wait
-            // its 30 s for it and only then drop it, which kills them too: the bound is the hang guard for that.
+            // Disposing stops the host's pipeline, which kills its tasks at once; the bound is a hang guard.
             var disposing = Stopwatch.StartNew();
             pool.Dispose();
             Assert.True(disposing.Elapsed < TimeSpan.FromSeconds(20), $"disposing took {disposing.Elapsed}");
