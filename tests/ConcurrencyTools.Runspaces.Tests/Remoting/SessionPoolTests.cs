@@ -338,7 +338,6 @@ public sealed class SessionPoolTests : IClassFixture<SshHosts>
 
             ProcessTaskResult retried = last[4];
             Assert.Equal((true, 2, 0), (retried.Succeeded, retried.Attempt, retried.ExitCode));
-
         }
         finally
         {
