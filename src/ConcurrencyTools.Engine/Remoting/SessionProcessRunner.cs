@@ -131,6 +131,39 @@ internal sealed class SessionProcessRunner : IProcessRunner, IDisposable
     /// <summary>Inputs written to the host's pipeline so far: batches of tasks and polls.</summary>
     public long Inputs => Interlocked.Read(ref _inputs);
 
+    /// <summary>How many of the pool's slots hold a place on this host now (an instrument for tests).</summary>
+    internal int PlacesHeld
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _placed.Count;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The running averages of an input's round trip and of a task's duration on the host, in milliseconds; not a
+    /// number before the first answer or row (an instrument for tests).
+    /// </summary>
+    internal (double AnswerMs, double TaskMs) Averages
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return (_answerMs, _taskMs);
+            }
+        }
+    }
+
+    /// <summary>Whether the host has made its server and reads inputs, or failed (an instrument for tests).</summary>
+    internal bool HostReady => _hostReady.Task.IsCompleted;
+
+    /// <summary>The guard of the session's ssh pipe, held until this runner is disposed (an instrument for tests).</summary>
+    internal SshPipeGuard Guard => _guard;
+
     public async Task<ProcessTaskResult> RunAsync(ProcessTask task, int slot, int attempt, ProcessLineSink? onLine, CancellationToken cancellationToken)
     {
         var pending = new Attempt(task, attempt, onLine, slot);

@@ -1,0 +1,174 @@
+using System;
+using System.Diagnostics;
+using System.Globalization;
+using System.Linq;
+using System.Management.Automation.Runspaces;
+using System.Threading.Tasks;
+using ConcurrencyTools.Engine.ProcessPool;
+using ConcurrencyTools.Engine.Remoting;
+using Xunit;
+
+namespace ConcurrencyTools.Runspaces.Tests;
+
+/// <summary>
+/// One host's runner (<see cref="SessionProcessRunner"/>) used directly, as the pool uses it, over a real SSH session
+/// (<see cref="SshHosts"/>): the places its slots hold, the averages that set how many tasks it holds, the order in
+/// which the host starts what the slots hand over before it is ready, and its ssh pipe's guard.
+/// </summary>
+public sealed class SessionRunnerTests : IClassFixture<SshHosts>
+{
+    private static readonly TimeSpan HangGuard = TimeSpan.FromMinutes(2);
+    private readonly SshHosts _hosts;
+
+    public SessionRunnerTests(SshHosts hosts) => _hosts = hosts;
+
+    /// <summary>A task that sleeps <paramref name="seconds"/> on the host.</summary>
+    private static ProcessTask Sleep(long seq, string seconds) => new(seq, seq.ToString(CultureInfo.InvariantCulture), "sleep", [seconds]);
+
+    private static SessionProcessRunner Runner(PSSession session, int slots) =>
+        new(session, slots, 1, RemotePoolOptions.From(new ProcessPoolOptions { ThrottleLimit = slots }, null), SshHosts.Version, null);
+
+    /// <summary>The row of an attempt (a row that never comes fails the test with a <see cref="TimeoutException"/>).</summary>
+    private static Task<ProcessTaskResult> Row(Task<ProcessTaskResult> run) => run.WaitAsync(HangGuard);
+
+    [Fact]
+    public async Task BeforeAnyAnswerAHostHoldsTwiceItsSlotsAndAWaitingSlotEntersWhenOneLeaves()
+    {
+        if (_hosts.Unavailable)
+        {
+            return;
+        }
+
+        PSSession session = _hosts.Open(_hosts.First);
+        try
+        {
+            using SessionProcessRunner runner = Runner(session, slots: 2);
+
+            // No task has run, so there is no average yet: two slots and two more waiting, four places.
+            Assert.All(Enumerable.Range(1, 4), slot => Assert.True(runner.WaitForRoomAsync(slot, default).IsCompletedSuccessfully, $"slot {slot}"));
+            Assert.True(runner.WaitForRoomAsync(2, default).IsCompletedSuccessfully, "a slot that holds a place already");
+            Assert.Equal(4, runner.PlacesHeld);
+
+            ValueTask fifth = runner.WaitForRoomAsync(5, default);
+            ValueTask sixth = runner.WaitForRoomAsync(6, default);
+            Assert.False(fifth.IsCompleted, "a fifth place");
+            Assert.False(sixth.IsCompleted, "a sixth place");
+
+            // One place freed lets the first waiting slot in, and only it.
+            runner.LeaveRoom(1);
+            await fifth.AsTask().WaitAsync(HangGuard);
+            Assert.False(sixth.IsCompleted, "two slots entered for one place");
+            Assert.Equal(4, runner.PlacesHeld);
+
+            runner.LeaveRoom(3);
+            await sixth.AsTask().WaitAsync(HangGuard);
+            Assert.Equal(4, runner.PlacesHeld);
+            Assert.True(double.IsNaN(runner.Averages.AnswerMs) && double.IsNaN(runner.Averages.TaskMs), $"averages {runner.Averages}");
+        }
+        finally
+        {
+            _hosts.Close(session);
+        }
+    }
+
+    [Fact]
+    public async Task ARowFreesItsSlotsPlaceAndEachRowAndAnswerIsFollowedInTheAverages()
+    {
+        if (_hosts.Unavailable)
+        {
+            return;
+        }
+
+        PSSession session = _hosts.Open(_hosts.First);
+        try
+        {
+            using SessionProcessRunner runner = Runner(session, slots: 1);
+            var clock = Stopwatch.StartNew();
+            Assert.True(runner.WaitForRoomAsync(1, default).IsCompletedSuccessfully);
+            Assert.Equal(1, runner.PlacesHeld);
+
+            // The row frees the place itself, before the pool's LeaveRoom.
+            ProcessTaskResult first = await Row(runner.RunAsync(Sleep(1, "0.2"), 1, 1, null, default));
+            Assert.True(first.Succeeded, first.Error);
+            Assert.Equal(0, runner.PlacesHeld);
+            Assert.Equal(first.DurationMs, runner.Averages.TaskMs);
+
+            Assert.True(runner.WaitForRoomAsync(1, default).IsCompletedSuccessfully);
+            ProcessTaskResult second = await Row(runner.RunAsync(Sleep(2, "0.05"), 1, 1, null, default));
+            Assert.Equal(0, runner.PlacesHeld);
+            Assert.Equal(SessionProcessRunner.Follow(first.DurationMs!.Value, second.DurationMs!.Value), runner.Averages.TaskMs);
+
+            // The end of the answer that brought the row comes right after it: the round trip's average is then a time
+            // within the test's own.
+            while (double.IsNaN(runner.Averages.AnswerMs))
+            {
+                Assert.True(clock.Elapsed < HangGuard, "no answer was timed");
+                await Task.Delay(10);
+            }
+
+            double answerMs = runner.Averages.AnswerMs;
+            Assert.InRange(answerMs, double.Epsilon, clock.Elapsed.TotalMilliseconds);
+        }
+        finally
+        {
+            _hosts.Close(session);
+        }
+    }
+
+    [Fact]
+    public async Task TasksHandedOverBeforeTheHostIsReadyStartInTaskAndAttemptOrder()
+    {
+        if (_hosts.Unavailable)
+        {
+            return;
+        }
+
+        PSSession session = _hosts.Open(_hosts.Second);
+        try
+        {
+            // One slot: the host starts the tasks one at a time, in the order it was sent them.
+            using SessionProcessRunner runner = Runner(session, slots: 1);
+            Task<ProcessTaskResult> later = runner.RunAsync(Sleep(2, "0.1"), 3, 1, null, default);
+            await Task.Delay(50);
+            Task<ProcessTaskResult> retry = runner.RunAsync(Sleep(1, "0.1"), 2, 2, null, default);
+            Task<ProcessTaskResult> earlier = runner.RunAsync(Sleep(1, "0.1"), 1, 1, null, default);
+
+            // The host takes a second or so to import the module: all three go in its first input.
+            Assert.False(runner.HostReady, "the host was ready before the tasks were handed over");
+            ProcessTaskResult[] rows = [await Row(later), await Row(retry), await Row(earlier)];
+            Assert.All(rows, row => Assert.True(row.Succeeded, row.Error));
+            ProcessTaskResult[] started = rows.OrderBy(r => r.StartTime).ToArray();
+            Assert.Equal([(1L, 1), (1L, 2), (2L, 1)], started.Select(r => (r.Seq, r.Attempt)));
+            Assert.True(started[0].EndTime <= started[1].StartTime && started[1].EndTime <= started[2].StartTime, "tasks overlapped on one slot");
+        }
+        finally
+        {
+            _hosts.Close(session);
+        }
+    }
+
+    [Fact]
+    public void DisposingTheRunnerLetsGoOfTheSessionsSshPipeAndLeavesTheSessionOpen()
+    {
+        if (_hosts.Unavailable)
+        {
+            return;
+        }
+
+        PSSession session = _hosts.Open(_hosts.First);
+        try
+        {
+            SessionProcessRunner runner = Runner(session, slots: 1);
+            Assert.NotEmpty(runner.Guard.SshProcessIds);
+            Assert.False(runner.Guard.Join(TimeSpan.FromMilliseconds(100)), "the guard's thread ended while the runner ran");
+
+            runner.Dispose();
+            Assert.True(runner.Guard.Join(TimeSpan.FromSeconds(30)), "the guard still holds the pipe");
+            Assert.Equal(RunspaceState.Opened, session.Runspace.RunspaceStateInfo.State);
+        }
+        finally
+        {
+            _hosts.Close(session);
+        }
+    }
+}
