@@ -164,7 +164,7 @@ public sealed class SessionRunnerTests : IClassFixture<SshHosts>
             Assert.False(runner.Guard.Join(TimeSpan.FromMilliseconds(100)), "the guard's thread ended while the runner ran");
 
             runner.Dispose();
-            Assert.True(runner.Guard.Join(TimeSpan.FromSeconds(30)), "the guard still holds the pipe");
+            Assert.True(runner.Guard.Join(TimeSpan.FromSeconds(10)), "the guard still holds the pipe");
             Assert.Equal(RunspaceState.Opened, session.Runspace.RunspaceStateInfo.State);
         }
         finally
