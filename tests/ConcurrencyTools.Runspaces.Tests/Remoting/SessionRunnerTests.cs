@@ -25,151 +25,115 @@ public sealed class SessionRunnerTests : IClassFixture<SshHosts>
     /// <summary>A task that sleeps <paramref name="seconds"/> on the host.</summary>
     private static ProcessTask Sleep(long seq, string seconds) => new(seq, seq.ToString(CultureInfo.InvariantCulture), "sleep", [seconds]);
 
-    private static SessionProcessRunner Runner(PSSession session, int slots) =>
-        new(session, slots, 1, RemotePoolOptions.From(new ProcessPoolOptions { ThrottleLimit = slots }, null), SshHosts.Version, null);
+    /// <summary>
+    /// Runs <paramref name="test"/> with a runner of <paramref name="slots"/> slots on a new session to
+    /// <paramref name="host"/>; the runner is disposed and the session closed after it. Nothing runs without the hosts.
+    /// </summary>
+    private async Task WithRunner(SshHost host, int slots, Func<SessionProcessRunner, PSSession, Task> test)
+    {
+        if (_hosts.Unavailable)
+        {
+            return;
+        }
+
+        PSSession session = _hosts.Open(host);
+        try
+        {
+            var options = RemotePoolOptions.From(new ProcessPoolOptions { ThrottleLimit = slots }, null);
+            using var runner = new SessionProcessRunner(session, slots, 1, options, SshHosts.Version, null);
+            await test(runner, session);
+        }
+        finally
+        {
+            _hosts.Close(session);
+        }
+    }
 
     /// <summary>The row of an attempt (a row that never comes fails the test with a <see cref="TimeoutException"/>).</summary>
     private static Task<ProcessTaskResult> Row(Task<ProcessTaskResult> run) => run.WaitAsync(HangGuard);
 
     [Fact]
-    public async Task BeforeAnyAnswerAHostHoldsTwiceItsSlotsAndAWaitingSlotEntersWhenOneLeaves()
+    public Task BeforeAnyAnswerAHostHoldsTwiceItsSlotsAndAWaitingSlotEntersWhenOneLeaves() => WithRunner(_hosts.First, slots: 2, async (runner, session) =>
     {
-        if (_hosts.Unavailable)
-        {
-            return;
-        }
+        // No task has run, so there is no average yet: two slots and two more waiting, four places.
+        Assert.All(Enumerable.Range(1, 4), slot => Assert.True(runner.WaitForRoomAsync(slot, default).IsCompletedSuccessfully, $"slot {slot}"));
+        Assert.True(runner.WaitForRoomAsync(2, default).IsCompletedSuccessfully, "a slot that holds a place already");
+        Assert.Equal(4, runner.PlacesHeld);
 
-        PSSession session = _hosts.Open(_hosts.First);
-        try
-        {
-            using SessionProcessRunner runner = Runner(session, slots: 2);
+        ValueTask fifth = runner.WaitForRoomAsync(5, default);
+        ValueTask sixth = runner.WaitForRoomAsync(6, default);
+        Assert.False(fifth.IsCompleted, "a fifth place");
+        Assert.False(sixth.IsCompleted, "a sixth place");
 
-            // No task has run, so there is no average yet: two slots and two more waiting, four places.
-            Assert.All(Enumerable.Range(1, 4), slot => Assert.True(runner.WaitForRoomAsync(slot, default).IsCompletedSuccessfully, $"slot {slot}"));
-            Assert.True(runner.WaitForRoomAsync(2, default).IsCompletedSuccessfully, "a slot that holds a place already");
-            Assert.Equal(4, runner.PlacesHeld);
+        // One place freed lets the first waiting slot in, and only it.
+        runner.LeaveRoom(1);
+        await fifth.AsTask().WaitAsync(HangGuard);
+        Assert.False(sixth.IsCompleted, "two slots entered for one place");
+        Assert.Equal(4, runner.PlacesHeld);
 
-            ValueTask fifth = runner.WaitForRoomAsync(5, default);
-            ValueTask sixth = runner.WaitForRoomAsync(6, default);
-            Assert.False(fifth.IsCompleted, "a fifth place");
-            Assert.False(sixth.IsCompleted, "a sixth place");
-
-            // One place freed lets the first waiting slot in, and only it.
-            runner.LeaveRoom(1);
-            await fifth.AsTask().WaitAsync(HangGuard);
-            Assert.False(sixth.IsCompleted, "two slots entered for one place");
-            Assert.Equal(4, runner.PlacesHeld);
-
-            runner.LeaveRoom(3);
-            await sixth.AsTask().WaitAsync(HangGuard);
-            Assert.Equal(4, runner.PlacesHeld);
-            Assert.True(double.IsNaN(runner.Averages.AnswerMs) && double.IsNaN(runner.Averages.TaskMs), $"averages {runner.Averages}");
-        }
-        finally
-        {
-            _hosts.Close(session);
-        }
-    }
+        runner.LeaveRoom(3);
+        await sixth.AsTask().WaitAsync(HangGuard);
+        Assert.Equal(4, runner.PlacesHeld);
+        Assert.True(double.IsNaN(runner.Averages.AnswerMs) && double.IsNaN(runner.Averages.TaskMs), $"averages {runner.Averages}");
+    });
 
     [Fact]
-    public async Task ARowFreesItsSlotsPlaceAndEachRowAndAnswerIsFollowedInTheAverages()
+    public Task ARowFreesItsSlotsPlaceAndEachRowAndAnswerIsFollowedInTheAverages() => WithRunner(_hosts.First, slots: 1, async (runner, session) =>
     {
-        if (_hosts.Unavailable)
+        var clock = Stopwatch.StartNew();
+        Assert.True(runner.WaitForRoomAsync(1, default).IsCompletedSuccessfully);
+        Assert.Equal(1, runner.PlacesHeld);
+
+        // The row frees the place itself, before the pool's LeaveRoom.
+        ProcessTaskResult first = await Row(runner.RunAsync(Sleep(1, "0.2"), 1, 1, null, default));
+        Assert.True(first.Succeeded, first.Error);
+        Assert.Equal(0, runner.PlacesHeld);
+        Assert.Equal(first.DurationMs, runner.Averages.TaskMs);
+
+        Assert.True(runner.WaitForRoomAsync(1, default).IsCompletedSuccessfully);
+        ProcessTaskResult second = await Row(runner.RunAsync(Sleep(2, "0.05"), 1, 1, null, default));
+        Assert.Equal(0, runner.PlacesHeld);
+        Assert.Equal(SessionProcessRunner.Follow(first.DurationMs!.Value, second.DurationMs!.Value), runner.Averages.TaskMs);
+
+        // The end of the answer that brought the row comes right after it (30 s is a hang guard): the round trip's
+        // average is then a time within the test's own.
+        var wait = Stopwatch.StartNew();
+        while (double.IsNaN(runner.Averages.AnswerMs))
         {
-            return;
+            Assert.True(wait.Elapsed < TimeSpan.FromSeconds(30), "no answer was timed");
+            await Task.Delay(10);
         }
 
-        PSSession session = _hosts.Open(_hosts.First);
-        try
-        {
-            using SessionProcessRunner runner = Runner(session, slots: 1);
-            var clock = Stopwatch.StartNew();
-            Assert.True(runner.WaitForRoomAsync(1, default).IsCompletedSuccessfully);
-            Assert.Equal(1, runner.PlacesHeld);
-
-            // The row frees the place itself, before the pool's LeaveRoom.
-            ProcessTaskResult first = await Row(runner.RunAsync(Sleep(1, "0.2"), 1, 1, null, default));
-            Assert.True(first.Succeeded, first.Error);
-            Assert.Equal(0, runner.PlacesHeld);
-            Assert.Equal(first.DurationMs, runner.Averages.TaskMs);
-
-            Assert.True(runner.WaitForRoomAsync(1, default).IsCompletedSuccessfully);
-            ProcessTaskResult second = await Row(runner.RunAsync(Sleep(2, "0.05"), 1, 1, null, default));
-            Assert.Equal(0, runner.PlacesHeld);
-            Assert.Equal(SessionProcessRunner.Follow(first.DurationMs!.Value, second.DurationMs!.Value), runner.Averages.TaskMs);
-
-            // The end of the answer that brought the row comes right after it (30 s is a hang guard): the round trip's
-            // average is then a time within the test's own.
-            var wait = Stopwatch.StartNew();
-            while (double.IsNaN(runner.Averages.AnswerMs))
-            {
-                Assert.True(wait.Elapsed < TimeSpan.FromSeconds(30), "no answer was timed");
-                await Task.Delay(10);
-            }
-
-            double answerMs = runner.Averages.AnswerMs;
-            Assert.InRange(answerMs, double.Epsilon, clock.Elapsed.TotalMilliseconds);
-        }
-        finally
-        {
-            _hosts.Close(session);
-        }
-    }
+        Assert.InRange(runner.Averages.AnswerMs, double.Epsilon, clock.Elapsed.TotalMilliseconds);
+    });
 
     [Fact]
-    public async Task TasksHandedOverBeforeTheHostIsReadyStartInTaskAndAttemptOrder()
+    public Task TasksHandedOverBeforeTheHostIsReadyStartInTaskAndAttemptOrder() => WithRunner(_hosts.Second, slots: 1, async (runner, session) =>
     {
-        if (_hosts.Unavailable)
-        {
-            return;
-        }
+        // One slot: the host starts the tasks one at a time, in the order it was sent them.
+        Task<ProcessTaskResult> later = runner.RunAsync(Sleep(2, "0.1"), 3, 1, null, default);
+        await Task.Delay(50);
+        Task<ProcessTaskResult> retry = runner.RunAsync(Sleep(1, "0.1"), 2, 2, null, default);
+        Task<ProcessTaskResult> earlier = runner.RunAsync(Sleep(1, "0.1"), 1, 1, null, default);
 
-        PSSession session = _hosts.Open(_hosts.Second);
-        try
-        {
-            // One slot: the host starts the tasks one at a time, in the order it was sent them.
-            using SessionProcessRunner runner = Runner(session, slots: 1);
-            Task<ProcessTaskResult> later = runner.RunAsync(Sleep(2, "0.1"), 3, 1, null, default);
-            await Task.Delay(50);
-            Task<ProcessTaskResult> retry = runner.RunAsync(Sleep(1, "0.1"), 2, 2, null, default);
-            Task<ProcessTaskResult> earlier = runner.RunAsync(Sleep(1, "0.1"), 1, 1, null, default);
-
-            // The host takes a second or so to import the module: all three go in its first input.
-            Assert.False(runner.HostReady, "the host was ready before the tasks were handed over");
-            ProcessTaskResult[] rows = [await Row(later), await Row(retry), await Row(earlier)];
-            Assert.All(rows, row => Assert.True(row.Succeeded, row.Error));
-            ProcessTaskResult[] started = rows.OrderBy(r => r.StartTime).ToArray();
-            Assert.Equal([(1L, 1), (1L, 2), (2L, 1)], started.Select(r => (r.Seq, r.Attempt)));
-            Assert.True(started[0].EndTime <= started[1].StartTime && started[1].EndTime <= started[2].StartTime, "tasks overlapped on one slot");
-        }
-        finally
-        {
-            _hosts.Close(session);
-        }
-    }
+        // The host takes a second or so to import the module: all three go in its first input.
+        Assert.False(runner.HostReady, "the host was ready before the tasks were handed over");
+        ProcessTaskResult[] rows = [await Row(later), await Row(retry), await Row(earlier)];
+        Assert.All(rows, row => Assert.True(row.Succeeded, row.Error));
+        ProcessTaskResult[] started = rows.OrderBy(r => r.StartTime).ToArray();
+        Assert.Equal([(1L, 1), (1L, 2), (2L, 1)], started.Select(r => (r.Seq, r.Attempt)));
+        Assert.True(started[0].EndTime <= started[1].StartTime && started[1].EndTime <= started[2].StartTime, "tasks overlapped on one slot");
+    });
 
     [Fact]
-    public void DisposingTheRunnerLetsGoOfTheSessionsSshPipeAndLeavesTheSessionOpen()
+    public Task DisposingTheRunnerLetsGoOfTheSessionsSshPipeAndLeavesTheSessionOpen() => WithRunner(_hosts.First, slots: 1, (runner, session) =>
     {
-        if (_hosts.Unavailable)
-        {
-            return;
-        }
+        Assert.NotEmpty(runner.Guard.SshProcessIds);
+        Assert.False(runner.Guard.Join(TimeSpan.FromMilliseconds(100)), "the guard's thread ended while the runner ran");
 
-        PSSession session = _hosts.Open(_hosts.First);
-        try
-        {
-            SessionProcessRunner runner = Runner(session, slots: 1);
-            Assert.NotEmpty(runner.Guard.SshProcessIds);
-            Assert.False(runner.Guard.Join(TimeSpan.FromMilliseconds(100)), "the guard's thread ended while the runner ran");
-
-            runner.Dispose();
-            Assert.True(runner.Guard.Join(TimeSpan.FromSeconds(10)), "the guard still holds the pipe");
-            Assert.Equal(RunspaceState.Opened, session.Runspace.RunspaceStateInfo.State);
-        }
-        finally
-        {
-            _hosts.Close(session);
-        }
-    }
+        runner.Dispose();
+        Assert.True(runner.Guard.Join(TimeSpan.FromSeconds(10)), "the guard still holds the pipe");
+        Assert.Equal(RunspaceState.Opened, session.Runspace.RunspaceStateInfo.State);
+        return Task.CompletedTask;
+    });
 }
