@@ -13,6 +13,21 @@ BeforeAll {
         Get-DescendantProcessId -CommandLike '*ConcurrencyTools.Worker.dll*', '*/ConcurrencyTools.Worker *', '*ConcurrencyTools.Engine.Processes.WorkerServer*'
     }
 
+    # Each process's id, state and command line as /proc has them now ("gone" once it has ended), for a failure's message.
+    function Format-ProcessState([int[]] $Id) {
+        $described = foreach ($one in $Id) {
+            try {
+                $stat = [System.IO.File]::ReadAllText("/proc/$one/stat")
+                $state = $stat.Substring($stat.LastIndexOf(')') + 2).Split(' ')[0]
+                $command = [System.IO.File]::ReadAllText("/proc/$one/cmdline").Replace([char] 0, ' ').Trim()
+                "$one ($state) $command"
+            } catch {
+                "$one (gone)"
+            }
+        }
+        "$(@($Id).Count) [$($described -join '; ')]"
+    }
+
     # Stops a running PowerShell, failing (not hanging) when Stop does not return within the deadline.
     function Stop-WithDeadline([powershell] $PowerShell, [int] $Seconds = 30) {
         $stopping = $PowerShell.BeginStop($null, $null)
@@ -260,8 +275,14 @@ Describe 'Stopping Measure-ThreadedWorkload' {
             $earlier = @(Get-WorkerProcess)
             $handle = $ps.BeginInvoke()
             $deadline = [DateTime]::UtcNow.AddSeconds(30)
-            while (@(Get-WorkerProcess | Where-Object { $_ -notin $earlier }).Count -lt 2 -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 50 }
-            @(Get-WorkerProcess | Where-Object { $_ -notin $earlier }).Count | Should -Be 2
+            do {
+                $seen = @(Get-WorkerProcess | Where-Object { $_ -notin $earlier })
+                if ($seen.Count -ge 2) { break }
+                Start-Sleep -Milliseconds 50
+            } while ([DateTime]::UtcNow -lt $deadline)
+            # Once, under load, a reading right after the wait's found one worker fewer: say what each reading found.
+            $now = @(Get-WorkerProcess | Where-Object { $_ -notin $earlier })
+            $now.Count | Should -Be 2 -Because "the wait found $(Format-ProcessState $seen) and then $(Format-ProcessState $now)"
             $clock = [System.Diagnostics.Stopwatch]::StartNew()
             Stop-WithDeadline $ps
             $clock.Stop()
