@@ -224,6 +224,24 @@ public class ReportChartDrawingTests
     }
 
     [Fact]
+    public void AFreeRaceStrategyHasABarOfNoLengthOnALinearAxis()
+    {
+        // Costs within fifty-fold of each other (0 aside) keep a linear axis from 0, where a cost of 0 is drawn as 0.
+        XElement chart = Charts(Write(new[] { Race("Counter", "None", "0"), Race("Counter", "Lock", "2"), Race("Counter", "Mutex", "30") }))[1];
+
+        string[] texts = chart.Descendants(Svg + "text").Select(t => t.Value).ToArray();
+        Assert.Contains("ns per operation", texts);
+        Assert.DoesNotContain("ns per operation (log scale)", texts);
+        XElement[] bars = Bars(chart).ToArray();
+        Assert.Equal(3, bars.Length);
+        XElement frame = PlotFrames(chart).Single();
+        Assert.All(bars, bar => Assert.Equal(Number(frame, "x"), Number(bar, "x"), Px));
+        Assert.Equal(0, Number(bars[0], "width"), Px);
+        Assert.True(Number(bars[1], "width") > 10, $"the bar of 2 is {Number(bars[1], "width")} px long");
+        Assert.Equal(15, Number(bars[2], "width") / Number(bars[1], "width"), Px);
+    }
+
+    [Fact]
     public void AProducerConsumerLineGoesThroughTheMeanOfEachConsumerCount()
     {
         // Two runs per consumer count: the points are the means of the two, on value axes that start at 0.
