@@ -106,6 +106,77 @@ public class BoundedProcessPoolTests
     }
 
     [Fact]
+    public void SlotsWokenForAFailedHostsTaskGiveBackTheWindowPlacesTheyHeld()
+    {
+        // Three slots and a window of three places: before the host fails, each slot holds a place, one for the
+        // task and two waiting for input that has not ended. Woken for the task put back, the two waiting slots
+        // must give their places back; kept, the two slots left could never run two tasks at once again.
+        int calls = 0;
+        int inFlight = 0;
+        int peak = 0;
+        using var release = new ManualResetEventSlim();
+        Outcome Script(ProcessTask task, int attempt)
+        {
+            if (Interlocked.Increment(ref calls) == 1)
+            {
+                return Outcome.HostFailsAfterStart;
+            }
+
+            if (task.Seq > 1)
+            {
+                int now = Interlocked.Increment(ref inFlight);
+                int seen;
+                while (now > (seen = Volatile.Read(ref peak)) && Interlocked.CompareExchange(ref peak, now, seen) != seen)
+                {
+                }
+
+                release.Wait(HangGuard);
+                Interlocked.Decrement(ref inFlight);
+            }
+
+            return Outcome.Succeed;
+        }
+
+        Task failLater = System.Threading.Tasks.Task.Delay(300);
+        using var pool = new BoundedProcessPool(
+            new ProcessPoolOptions { KeepOrder = true, ReorderWindow = 3 },
+            new IProcessRunner[] { new ScriptedRunner("a", 1, Script, failLater), new ScriptedRunner("b", 2, Script, failLater) });
+        Assert.True(pool.TryAdd(Task(1)));
+        ProcessTaskResult? first = null;
+        WaitUntil(() => pool.TryTakeResult(out first));
+        Assert.True(first!.Succeeded);
+        Assert.Equal(2, first.Attempt);
+
+        Assert.True(pool.TryAdd(Task(2)));
+        Assert.True(pool.TryAdd(Task(3)));
+        bool both = SpinWait.SpinUntil(() => Volatile.Read(ref peak) == 2, TimeSpan.FromSeconds(30));
+        release.Set();
+        Assert.True(both, $"the two slots left ran {Volatile.Read(ref peak)} task(s) at once, not 2");
+        pool.CompleteAdding();
+        Assert.Equal(new long[] { 2, 3 }, Drain(pool).Select(r => r.Seq));
+    }
+
+    [Fact]
+    public void ASlotWokenWhileItWaitsForTheLastTasksGivesBackNoPlaceItDoesNotHold()
+    {
+        // The input has ended: the slot that did not take the task looks for work every 50 ms, holding no window place
+        // in between. Woken there for the task put back, it must not give a place back: the window would then hold
+        // more places than it has once the task ends and gives its own back.
+        int calls = 0;
+        Outcome FirstCallBreaksTheHost(ProcessTask task, int attempt) =>
+            Interlocked.Increment(ref calls) > 1 ? Outcome.Succeed : Outcome.HostFailsAfterStart;
+        Task failLater = System.Threading.Tasks.Task.Delay(300);
+        using var pool = new BoundedProcessPool(
+            new ProcessPoolOptions { KeepOrder = true, ReorderWindow = 2 },
+            new IProcessRunner[] { new ScriptedRunner("a", 1, FirstCallBreaksTheHost, failLater), new ScriptedRunner("b", 1, FirstCallBreaksTheHost, failLater) });
+
+        ProcessTaskResult row = Drain(pool, new[] { Task(1) }).Single();
+        Assert.True(row.Succeeded);
+        Assert.Equal(2, row.Attempt);
+        Assert.True(pool.IsCompleted);
+    }
+
+    [Fact]
     public void APoolIsNotCompleteUntilItsLinesAreTaken()
     {
         var runner = new ScriptedRunner("here", 1, (_, _) => Outcome.Succeed) { Lines = 3 };

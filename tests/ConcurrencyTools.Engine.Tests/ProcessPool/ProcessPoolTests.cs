@@ -346,6 +346,23 @@ public class ProcessPoolTests
         Assert.True(row.Succeeded);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)] // with standard input text, read by the asynchronous readers instead of the slot's thread
+    public void AChildThatClosesItsOutputAndRunsPastTheLimitTimedOut(bool withInput)
+    {
+        // The output ends at once, so the limit strikes while the pool waits only for the exit: the kill's signal,
+        // not the open output, is what says the task did not end in time.
+        ProcessTask task = new(1, "", "sh", new[] { "-c", "exec >&- 2>&-; sleep 300" }, withInput ? "in" : null);
+        ProcessTaskResult row = Run(new ProcessPoolOptions { Timeout = TimeSpan.FromSeconds(1) }, new[] { task }).Single();
+
+        Assert.True(row.TimedOut);
+        Assert.False(row.Succeeded);
+        Assert.Equal(9, row.Signal);
+        Assert.Equal("Timed out after 1 s; the process tree was killed.", row.Error);
+        Assert.Equal((string.Empty, string.Empty), (row.StdOut, row.StdErr));
+    }
+
     [Fact]
     public void AProcessEndedByASignalSaysWhich()
     {

@@ -119,8 +119,10 @@ public class SlotThreadTests
         Assert.Equal("the slot's own fault", fault.Message);
     }
 
-    [Fact]
-    public void OutputHeldOpenOutOfTheKillsReachIsLeftTwoSecondsAfterTheKill()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)] // with standard input text, read by the asynchronous readers instead of the slot's thread
+    public void OutputHeldOpenOutOfTheKillsReachIsLeftTwoSecondsAfterTheKill(bool withInput)
     {
         if (!PosixNative.IsSupported)
         {
@@ -128,13 +130,14 @@ public class SlotThreadTests
         }
 
         // setsid and the shell's exit put the sleep out of the kill's reach (another group, no longer a descendant),
-        // and it holds the output open: the slot thread must stop reading by itself.
-        string marker = "306." + Environment.ProcessId;
+        // and it holds the output open: the reader (the slot thread, or the asynchronous readers) must stop by itself.
+        string marker = (withInput ? "61." : "60.") + Environment.ProcessId;
         var options = new ProcessPoolOptions { ThrottleLimit = 1, Timeout = TimeSpan.FromSeconds(1) };
         var clock = Stopwatch.StartNew();
         try
         {
-            ProcessTaskResult row = Assert.Single(ProcessPoolTests.Run(options, new[] { new ProcessTask(1, "x", "sh", new[] { "-c", $"echo early; setsid sleep {marker} & exit 0" }) }));
+            var task = new ProcessTask(1, "x", "sh", new[] { "-c", $"echo early; setsid sleep {marker} & exit 0" }, withInput ? "in" : null);
+            ProcessTaskResult row = Assert.Single(ProcessPoolTests.Run(options, new[] { task }));
             TimeSpan took = clock.Elapsed;
             Assert.True(row.TimedOut);
             Assert.Equal("early", row.StdOut);
