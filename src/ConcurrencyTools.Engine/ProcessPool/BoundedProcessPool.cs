@@ -240,8 +240,9 @@ public sealed class BoundedProcessPool : IDisposable
             }
         }
 
+        // The stop source is not disposed: a stop may still come after (Ctrl+C once an error disposed the pool), and a
+        // source without a timer, whose linked sources are all disposed, holds nothing to free.
         Task.WaitAll(stops.ToArray());
-        _stop.Dispose();
     }
 
     /// <summary>

@@ -224,6 +224,11 @@ public class BoundedProcessPoolTests
         Assert.Equal(2, runner.Cancelled);
         Assert.Equal(1, runner.Disposals);
         Assert.False(pool.TryTakeResult(out _));
+
+        // A disposed pool takes no more tasks, and a stop that comes after (Ctrl+C once an error disposed it) is harmless.
+        Assert.False(pool.TryAdd(Task(3)));
+        Assert.Equal(2, pool.GetProgress().Arrived);
+        pool.Cancel();
     }
 
     [Fact]
@@ -488,7 +493,7 @@ public class BoundedProcessPoolTests
         /// <summary>Output lines each attempt writes before it ends.</summary>
         public int Lines { get; init; }
 
-        /// <summary>Whether a cancelled attempt, and Dispose, take a moment to end (as a killed process tree does).</summary>
+        /// <summary>Whether a cancelled attempt (300 ms), and Dispose (100 ms), take a moment to end (as a killed process tree does).</summary>
         public bool SlowToStop { get; init; }
 
         public async Task<ProcessTaskResult> RunAsync(ProcessTask task, int slot, int attempt, ProcessLineSink? onLine, CancellationToken cancellationToken)
@@ -509,7 +514,7 @@ public class BoundedProcessPoolTests
                         Interlocked.Increment(ref _cancelled);
                         if (SlowToStop)
                         {
-                            Thread.Sleep(100);
+                            Thread.Sleep(300);
                         }
 
                         throw;
