@@ -514,7 +514,8 @@ public class BoundedProcessPoolTests
                         Interlocked.Increment(ref _cancelled);
                         if (SlowToStop)
                         {
-                            Thread.Sleep(300);
+                            // Awaited, so the pool's Cancel, which runs this continuation, returns before the attempt ends.
+                            await System.Threading.Tasks.Task.Delay(300, CancellationToken.None);
                         }
 
                         throw;
