@@ -87,11 +87,15 @@ public class SlotThreadTests
         int afterDelay = 0;
         string? name = null;
         bool isSlot = false;
+        bool background = false;
+        SlotThread? slotThread = null;
         await SlotThread.Run("Process pool slot 7", async () =>
         {
             first = Environment.CurrentManagedThreadId;
             name = Thread.CurrentThread.Name;
-            isSlot = SlotThread.Current is not null;
+            background = Thread.CurrentThread.IsBackground;
+            slotThread = SlotThread.Current;
+            isSlot = slotThread is not null;
             await Task.Yield();
             afterYield = Environment.CurrentManagedThreadId;
             await Task.Delay(20).ConfigureAwait(true);
@@ -101,6 +105,11 @@ public class SlotThreadTests
         Assert.Equal("Process pool slot 7", name);
         Assert.True(isSlot);
         Assert.Null(SlotThread.Current);
+
+        // A slot that never ends must not keep the host process from exiting, and the thread's eventfd is closed as it
+        // ends (just after the task completes, so waited for).
+        Assert.True(background);
+        Assert.True(SpinWait.SpinUntil(() => slotThread!.Wake.Descriptor == -1, TimeSpan.FromSeconds(30)), "the slot thread's eventfd was left open");
         Assert.NotEqual(Environment.CurrentManagedThreadId, first);
         Assert.Equal(first, afterYield);
         Assert.Equal(first, afterDelay);
