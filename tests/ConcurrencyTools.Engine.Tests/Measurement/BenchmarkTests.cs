@@ -73,6 +73,27 @@ public class BenchmarkTests
     }
 
     [Fact]
+    public void AMeasuredRowCarriesItsTasksOwnCpu()
+    {
+        // The Linux thread clock; elsewhere the columns stay empty and there is nothing to check.
+        if (!ThreadCpuClock.IsThreadTime)
+        {
+            return;
+        }
+
+        var plan = new MeasurementPlan(new WorkloadSpec(WorkloadKind.Cpu, tasks: 2, iterations: 2_000_000), new[] { ConcurrencyModel.Sequential }, new[] { 1 }, repeat: 1, warmup: 0, measureOverhead: false);
+        WorkloadMeasurement row = new WorkloadBenchmark(plan).Run(null, CancellationToken.None).Single();
+
+        // Computing tasks used CPU of their own, which the process's CPU holds, and a share of their runnable time.
+        Assert.True(row.Verified);
+        Assert.NotNull(row.TaskCpuMs);
+        Assert.True(row.TaskCpuMs > 0, $"TaskCpuMs {row.TaskCpuMs}");
+        Assert.True(row.CpuTimeMs >= row.TaskCpuMs * 0.9, $"the process's CPU {row.CpuTimeMs} holds the tasks' {row.TaskCpuMs}");
+        Assert.NotNull(row.TaskCpuShare);
+        Assert.InRange(row.TaskCpuShare!.Value, double.Epsilon, 1.0);
+    }
+
+    [Fact]
     public void AFailedRunIsARowWithItsErrorAndTheSweepGoesOn()
     {
         // Processes with a host that cannot start workers fails; the other model still runs.

@@ -150,6 +150,15 @@ public class RecommendationTests
     }
 
     [Theory]
+    [InlineData("Jobs x4", 0.0)]
+    [InlineData("Jobs x4", null)]
+    [InlineData(null, 500.0)]
+    public void NoStartUpLossIsSaidWithoutALoserAndALossAboveZero(string? slowStart, double? slowStartMs)
+    {
+        Assert.Equal("Threads x4: 3.0x; I/O-bound, so threads overlap the waits.", Recommendation.Sentence("Threads x4", 3.0, false, WorkloadBound.IoBound, 8, slowStart, slowStartMs));
+    }
+
+    [Theory]
     [InlineData(999.4, "999 ms")]
     [InlineData(1000, "1.0 s")]
     [InlineData(1234, "1.2 s")]

@@ -132,6 +132,37 @@ public class SpeedupInputTests
     }
 
     [Fact]
+    public void ADecimalCountEndsBeforeLongsLargestValue()
+    {
+        // Just below long.MaxValue a whole decimal is a long, too large for a count; long.MaxValue itself is
+        // past the end, like 1e20m, and so is its negative: not a whole number.
+        var (below, belowProblems) = Read("en-US", 100.0, workers: 9223372036854775806m);
+        Assert.Equal("Workers is too large", below.ExcludedReason);
+        Assert.Equal("Workers 9223372036854775806 of row 7 is too large; the run is excluded.", Assert.Single(belowProblems).Message);
+
+        foreach (decimal value in new[] { 9223372036854775807m, -9223372036854775807m })
+        {
+            var (sample, problems) = Read("en-US", 100.0, workers: value);
+            Assert.Equal("Workers is not a whole number", sample.ExcludedReason);
+            Assert.Equal("InvalidWorkers", Assert.Single(problems).ErrorId);
+        }
+    }
+
+    private sealed class NoText
+    {
+        public override string ToString() => null!;
+    }
+
+    [Fact]
+    public void ACellWhoseTextIsNullIsShownEmpty()
+    {
+        // Convert.ToString returns what ToString returns, null included; the message shows nothing for it.
+        var (sample, problems) = Read("en-US", 100.0, workers: new NoText());
+        Assert.Equal("Workers is not a whole number", sample.ExcludedReason);
+        Assert.Equal("Workers '' of row 7 is not a whole number; the run is excluded.", Assert.Single(problems).Message);
+    }
+
+    [Fact]
     public void BadTasksAndRunCellsExcludeTheRunAndEmptyOnesAreNotGiven()
     {
         var (tasks, tasksProblems) = Read("en-US", 100.0, tasks: "abc");
