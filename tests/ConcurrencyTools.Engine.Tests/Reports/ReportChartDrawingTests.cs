@@ -242,6 +242,33 @@ public class ReportChartDrawingTests
     }
 
     [Fact]
+    public void ARacesTrialsAxisRunsFromNoTrialsToFivePercentPastTheLongestBar()
+    {
+        // Ten trials per strategy: the trials axis runs from 0 at the plot's left edge to 10.5 (5% past the longest bar) at its right.
+        XElement chart = Charts(Write(new[] { Race("Counter", "None", "2", violated: 4), Race("Counter", "Lock", "30", violated: 0) }))[0];
+
+        XElement frame = PlotFrames(chart).Single();
+        Assert.Equal(Number(frame, "x"), X(chart, 0), Px);
+        Assert.Equal(Number(frame, "x") + Number(frame, "width"), X(chart, 10.5), Px);
+        Assert.All(Bars(chart), bar => Assert.InRange(Number(bar, "x") + Number(bar, "width"), Number(frame, "x"), X(chart, 10) + Px));
+    }
+
+    [Fact]
+    public void ARacesCostChartHasNoLegendNotEvenAnEmptyOne()
+    {
+        // The cost bars are one series without a title: the chart leaves no room for a legend and draws none, not even an empty
+        // clip region where a legend of no entries would go (what the exporter writes for a legend kept with nothing in it).
+        XElement[] charts = Charts(Write(new[] { Race("Counter", "None", "2", violated: 4), Race("Counter", "Lock", "30", violated: 0) }));
+        (XElement outcomes, XElement cost) = (charts[0], charts[1]);
+
+        XElement legend = outcomes.Descendants(Svg + "rect").Single(r => Style(r, "stroke") == "rgb(208,208,208)");
+        Assert.True(Number(PlotFrames(cost).Single(), "y") <= Number(PlotFrames(outcomes).Single(), "y") - Number(legend, "height"));
+        XElement[] clips = cost.Descendants(Svg + "clipPath").Elements(Svg + "rect").ToArray();
+        Assert.NotEmpty(clips);
+        Assert.All(clips, clip => Assert.True(Number(clip, "width") > 0 && Number(clip, "height") > 0, $"a clip region of {clip.Attribute("width")?.Value} x {clip.Attribute("height")?.Value}"));
+    }
+
+    [Fact]
     public void AProducerConsumerLineGoesThroughTheMeanOfEachConsumerCount()
     {
         // Two runs per consumer count: the points are the means of the two, on value axes that start at 0.
@@ -293,6 +320,16 @@ public class ReportChartDrawingTests
             "<figcaption>Every line: Model Threads, Producers 1, Items 50, Capacity 10. Items per second against consumers (means over runs). Where the line flattens, adding consumers stops paying: " +
             "the producers (or the queue) are the bottleneck. On the right, time producers spent blocked on a full queue (back-pressure) and consumers spent idle on an empty one: the side that waits is not the bottleneck.</figcaption>",
             html);
+    }
+
+    [Fact]
+    public void ProducerConsumerDepthsAndSumsOfAThousandOrMoreHaveThousandsSeparators()
+    {
+        // Two runs of one consumer count: the deepest queue (1,500), the lost items summed (2 x 600) and the duplicated (2 x 1,000).
+        ReportRow Large(int run) => With(Queue(1, run), ("MaxQueueDepth", run == 1 ? "1500" : "900"), ("Lost", "600"), ("Duplicated", "1000"));
+        string html = Write(new[] { Large(1), Large(2) });
+
+        Assert.Contains("<td>31.5</td><td>1,500</td><td>1,200</td><td>2,000</td><td>Consumers</td></tr>", html);
     }
 
     [Fact]
@@ -425,6 +462,133 @@ public class ReportChartDrawingTests
         string none = Write(new[] { unplaced });
         Assert.Contains("<li>Process pool rows without StartTime, EndTime and Slot: the timeline is not drawn.</li>", none);
         Assert.Single(Charts(none));
+    }
+
+    [Fact]
+    public void APoolsTimeAxisRunsFromTheFirstQueuingToTwoPercentPastTheLastEnd()
+    {
+        // The first task was queued at 0 and the last ended at 80: the plot spans 0 to 81.6 milliseconds.
+        XElement timeline = Charts(Write(Pool()))[0];
+
+        XElement frame = PlotFrames(timeline).Single();
+        Assert.Equal(Number(frame, "x"), X(timeline, 0), Px);
+        Assert.Equal(Number(frame, "x") + Number(frame, "width"), X(timeline, 81.6), Px);
+    }
+
+    [Fact]
+    public void APoolsSlotRowsFillThePlotWithSixTenthsOfARowBeyondTheFirstAndTheLast()
+    {
+        // Rows a unit apart from 0 (slot 3, on top) to 1 (slot 7); the plot runs from 0.6 of a unit above the first row's
+        // label to 0.6 below the last's (-0.6 to 2 - 0.4), and a task's bar covers 0.35 above its row to 0.25 below it.
+        XElement timeline = Charts(Write(Pool()))[0];
+
+        XElement frame = PlotFrames(timeline).Single();
+        double three = Position(Text(timeline, "3")).Y, seven = Position(Text(timeline, "7")).Y, unit = seven - three;
+        Assert.True(unit > 20, $"the rows are {unit} px apart");
+        Assert.Equal(three - (0.6 * unit), Number(frame, "y"), Px);
+        Assert.Equal(seven + (0.6 * unit), Number(frame, "y") + Number(frame, "height"), Px);
+        XElement first = Bars(timeline).First(b => Style(b, "fill") != Grey);
+        Assert.Equal(new[] { three - (0.35 * unit), three + (0.25 * unit) }, new[] { Number(first, "y"), Number(first, "y") + Number(first, "height") }, new Tolerance());
+    }
+
+    [Fact]
+    public void APoolsHistogramCountsWholeTasksFromZeroWithATenthMoreRoomThanItsTallestBin()
+    {
+        // 30, 30 and 40 ms: two bins, of two tasks and one. The count axis runs from 0 at the plot's bottom to 2.2 at its top, numbered in whole tasks.
+        XElement histogram = Charts(Write(new[] { PoolTask(1, 0, 0, 30, true, false), PoolTask(1, 30, 0, 30, true, false), PoolTask(1, 60, 0, 40, true, false) }))[1];
+
+        XElement frame = PlotFrames(histogram).Single();
+        Assert.Equal(Number(frame, "y") + Number(frame, "height"), Y(histogram, 0), Px);
+        Assert.Equal(Number(frame, "y"), Y(histogram, 2.2), Px);
+        string[] counts = histogram.Descendants(Svg + "text").Where(t => t.Attribute("text-anchor")?.Value == "end" && IsNumber(t.Value)).Select(t => t.Value).ToArray();
+        Assert.Equal(new[] { "0", "1", "2" }, counts);
+    }
+
+    [Fact]
+    public void APoolsHistogramLegendNamesOnlyTheOutcomesItsTasksHad()
+    {
+        XElement histogram = Charts(Write(new[] { PoolTask(1, 0, 0, 30, true, false), PoolTask(1, 30, 0, 30, true, false), PoolTask(1, 60, 0, 40, true, false) }))[1];
+
+        Assert.Contains("succeeded", Texts(histogram));
+        Assert.DoesNotContain("failed", Texts(histogram));
+        Assert.DoesNotContain("timed out", Texts(histogram));
+        Assert.Single(histogram.Descendants(Svg + "rect"), r => Number(r, "y") < Number(PlotFrames(histogram).Single(), "y") && Style(r, "stroke") == "rgb(255,255,255)");
+    }
+
+    [Fact]
+    public void PoolRowsWithoutDurationsGetATimelineButNoHistogram()
+    {
+        // Start and end times and slots, but DurationMs empty: the tasks can be placed, not binned.
+        string html = Write(new[] { With(PoolTask(1, 0, 0, 30, true, false), ("DurationMs", string.Empty)), With(PoolTask(2, 0, 0, 40, false, false), ("DurationMs", string.Empty)) });
+
+        XElement timeline = Charts(html).Single();
+        Assert.Contains("Tasks per slot over time", Texts(timeline));
+        Assert.Equal(2, Bars(timeline).Count());
+        Assert.DoesNotContain("Task durations", html);
+        Assert.Contains("<h2>Process pool: 2 tasks</h2>", html);
+    }
+
+    [Fact]
+    public void APoolTaskWithAStartButNeitherEndNorDurationIsLeftOutOfTheTimeline()
+    {
+        // Slot 2's task has a StartTime but no EndTime and no DurationMs: it has no end to draw, so its slot is not on the timeline.
+        ReportRow unended = With(PoolTask(2, 0, 0, 50, false, false, withEnd: false), ("DurationMs", string.Empty));
+        string html = Write(new[] { PoolTask(1, 0, 0, 30, true, false), unended });
+
+        XElement timeline = Charts(html)[0];
+        XElement bar = Bars(timeline).Single();
+        Spans(timeline, bar, Green, 0, 30);
+        Assert.DoesNotContain("2", Texts(timeline).SkipWhile(t => t != "milliseconds since the first task was queued").Skip(1).TakeWhile(t => t != "slot"));
+        Assert.DoesNotContain("<tr><td class=\"text\">2</td>", html);
+        Assert.Contains("<tr><td>2</td><td>1</td><td>1</td><td>1</td><td>0</td><td>0</td><td>30.0</td><td>30.0</td><td>30.0</td><td>0.0</td></tr>", html);
+    }
+
+    [Fact]
+    public void APoolTaskEndsAtItsEndTimeNotAtItsStartPlusItsDuration()
+    {
+        // The task ran 0..50 by its EndTime; its DurationMs (20) is the time its script took, which need not fill the slot's time.
+        ReportRow task = PoolTask(1, 0, 0, 50, true, false);
+        string html = Write(new[] { With(task, ("DurationMs", 20.0)) });
+
+        XElement timeline = Charts(html)[0];
+        Spans(timeline, Bars(timeline).Single(), Green, 0, 50);
+        Assert.Contains("<tr><td class=\"text\">1</td><td>1</td><td>1</td><td>0</td><td>0</td><td>50.0</td><td>0.0</td><td>50.0</td></tr>", html);
+    }
+
+    [Fact]
+    public void ADurationOnAnInnerBinEdgeIsCountedInTheUpperBinOnly()
+    {
+        // 10, 25, 40 and 40 ms: two bins of 15 ms, 10..25 and 25..40; 25 is the first's upper edge and the second's lower one.
+        XElement histogram = Charts(Write(new[] { 10.0, 25, 40, 40 }.Select((d, i) => PoolTask(1, i * 50, 0, d, true, false))))[1];
+
+        XElement[] bars = Bars(histogram).ToArray();
+        Assert.Equal(2, bars.Length);
+        double perTask = Y(histogram, 0) - Y(histogram, 1);
+        Spans(histogram, bars[0], Green, 10, 25);
+        Spans(histogram, bars[1], Green, 25, 40);
+        Assert.Equal(new[] { 1.0, 3.0 }, bars.Select(b => Number(b, "height") / perTask), new Tolerance());
+    }
+
+    [Fact]
+    public void ThePoolsMedianDurationIsTheMidpointOfTheMiddleTwoRoundedAsTheirDecimalsRound()
+    {
+        // 0.5, 0.9, 2 and 3 ms: the median is halfway between 0.9 and 2, 1.45, printed 1.5. Halfway worked out from 2 down
+        // (2 - 0.55) is the double just below 1.45, which prints 1.4; from 0.9 up (0.9 + 0.55) it is just above.
+        string html = Write(new[] { 2.0, 0.5, 3, 0.9 }.Select((d, i) => PoolTask(1, i * 10, 0, d, true, false)));
+
+        Assert.Contains("<td>0.5</td><td>1.5</td><td>3.0</td>", html);
+    }
+
+    [Fact]
+    public void ThePoolsFailedCountLeavesOutFailedTasksThatTimedOut()
+    {
+        // Two tasks failed on their own, one failed because it timed out: 2 failed and 1 timed out, not 1 and 1.
+        string html = Write(new[]
+        {
+            PoolTask(1, 0, 0, 10, false, false), PoolTask(1, 10, 0, 20, false, false), PoolTask(2, 0, 0, 30, false, true), PoolTask(2, 30, 0, 40, true, false),
+        });
+
+        Assert.Contains("<tr><td>4</td><td>4</td><td>1</td><td>2</td><td>1</td><td>0</td>", html);
     }
 
     [Fact]
@@ -762,6 +926,10 @@ public class ReportChartDrawingTests
 
     private static ReportRow Row(params (string Name, object? Value)[] values) =>
         new("CSV:ConcurrencyTools.Test", values.Select(v => new KeyValuePair<string, object?>(v.Name, v.Value)));
+
+    /// <summary>The row with some of its cells replaced (or added).</summary>
+    private static ReportRow With(ReportRow row, params (string Name, object? Value)[] changes) =>
+        Row(row.Columns.Where(c => !changes.Any(v => v.Name == c)).Select(c => (c, row.Value(c))).Concat(changes).ToArray());
 
     private static ReportRow Race(string scenario, string strategy, string nsPerOperation, int violated = 4) => Row(
         ("Scenario", scenario), ("Strategy", strategy), ("Threads", "5"), ("Operations", "500"), ("Trials", "10"), ("Expected", "500"),

@@ -403,6 +403,16 @@ public class ReportPageTests
     }
 
     [Fact]
+    public void AValueWithoutTextIsNoTextNotAnError()
+    {
+        // A live object's property whose ToString() returns null (nothing forbids it) reads as an empty cell.
+        ReportRow row = Row(("Odd", new NoText()), ("Word", "x"));
+        Assert.Null(row.Text("Odd"));
+        Assert.Null(row.Number("Odd"));
+        Assert.Equal("x", row.Text("Word"));
+    }
+
+    [Fact]
     public void CellsAreReadAsTextBooleansAndTimes()
     {
         var local = new DateTime(2026, 11, 23, 19, 0, 0, DateTimeKind.Unspecified);
@@ -455,4 +465,9 @@ public class ReportPageTests
         ("Workload", "Io"), ("Model", "Threads"), ("Workers", "1"), ("Run", "1"), ("Producers", "1"), ("Consumers", "1"), ("Items", "50"), ("Capacity", "10"),
         ("ElapsedMs", "2500"), ("ThroughputPerSecond", "20"), ("ProducerBlockedMs", "2000"), ("ConsumerIdleMs", "30"),
         ("MaxQueueDepth", "10"), ("Lost", "0"), ("Duplicated", "0"), ("Bottleneck", "Consumers"));
+
+    private sealed class NoText
+    {
+        public override string? ToString() => null;
+    }
 }
