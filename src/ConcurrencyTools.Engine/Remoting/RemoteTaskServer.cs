@@ -34,8 +34,8 @@ public sealed class RemoteTaskServer : IDisposable
     /// </summary>
     internal static readonly TimeSpan AbandonedAfter = TimeSpan.FromSeconds(10);
 
-    /// <summary>How long Dispose waits for killed process trees to be reaped.</summary>
-    private static readonly TimeSpan DisposeWait = TimeSpan.FromSeconds(10);
+    /// <summary>How long Dispose waits, by default, for killed process trees to be reaped.</summary>
+    internal static readonly TimeSpan DisposeWait = TimeSpan.FromSeconds(10);
 
     private readonly IProcessRunner _runner;
     private readonly CancellationTokenSource _stop = new();
@@ -47,6 +47,7 @@ public sealed class RemoteTaskServer : IDisposable
     private readonly Queue<(long Id, ProcessTask Task)> _waiting = new();
     private readonly Timer _watchdog;
     private readonly TimeSpan _abandonedAfter;
+    private readonly TimeSpan _disposeWait;
     private long _lastExchange = Stopwatch.GetTimestamp();
     private int _disposed;
 
@@ -64,8 +65,11 @@ public sealed class RemoteTaskServer : IDisposable
     {
     }
 
-    /// <summary>Creates the server, which kills its tasks after <paramref name="abandonedAfter"/> without an exchange.</summary>
-    internal RemoteTaskServer(RemotePoolOptions options, int slots, Func<ProcessPoolOptions, int, IProcessRunner> createRunner, TimeSpan abandonedAfter)
+    /// <summary>
+    /// Creates the server, which kills its tasks after <paramref name="abandonedAfter"/> without an exchange, and whose
+    /// Dispose waits at most <paramref name="disposeWait"/> (<see cref="DisposeWait"/> when null) for them to be reaped.
+    /// </summary>
+    internal RemoteTaskServer(RemotePoolOptions options, int slots, Func<ProcessPoolOptions, int, IProcessRunner> createRunner, TimeSpan abandonedAfter, TimeSpan? disposeWait = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentRange.Check(nameof(slots), slots, 1, ProcessPoolOptions.MaxThrottleLimit);
@@ -75,6 +79,7 @@ public sealed class RemoteTaskServer : IDisposable
         _runner = createRunner(poolOptions, slots);
         StreamLines = poolOptions.StreamLines;
         _abandonedAfter = abandonedAfter;
+        _disposeWait = disposeWait ?? DisposeWait;
         _watchdog = new Timer(_ => DisposeIfAbandoned(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
     }
 
@@ -159,7 +164,7 @@ public sealed class RemoteTaskServer : IDisposable
 
         try
         {
-            Task.WaitAll(running, DisposeWait);
+            Task.WaitAll(running, _disposeWait);
         }
         catch (AggregateException)
         {

@@ -112,7 +112,9 @@ public sealed class RemoteTaskServerTests
         string log = Path.Combine(Path.GetTempPath(), $"ct-server-{Guid.NewGuid():N}");
         try
         {
-            var server = new RemoteTaskServer(new RemotePoolOptions(), 1);
+            // Dispose may wait up to 5 minutes for the killed task to be reaped: it must return as soon as it is.
+            var options = new RemotePoolOptions();
+            var server = new RemoteTaskServer(options, 1, (poolOptions, n) => new LocalProcessRunner(poolOptions, n), RemoteTaskServer.AbandonedAfter, TimeSpan.FromMinutes(5));
             var watch = Stopwatch.StartNew();
             string[] arguments = { "-c", "echo started >> \"$1\"; sleep 30", "sh", log };
             server.ExchangeBatch(Batch((1, "sh", arguments, null), (2, "sh", arguments, null)));
