@@ -386,6 +386,18 @@ internal sealed unsafe class SshPipeGuard : IDisposable
     /// <summary>Waits for the guard's thread to end (tests only).</summary>
     internal bool Join(TimeSpan timeout) => _thread?.Join(timeout) ?? true;
 
+    /// <summary>The two ends of the pipe that stops the thread, -1 once closed (tests only).</summary>
+    internal int[] StopDescriptors
+    {
+        get
+        {
+            lock (_stop)
+            {
+                return (int[])_stop.Clone();
+            }
+        }
+    }
+
     private sealed class Held(int pid, int pidFd, int fd)
     {
         public int Pid { get; } = pid;

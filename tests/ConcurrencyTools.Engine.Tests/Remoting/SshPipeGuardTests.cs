@@ -77,6 +77,9 @@ public sealed class SshPipeGuardTests : IDisposable
             Assert.True(guard.Join(TimeSpan.FromSeconds(30)), "the guard still runs after the writer closed");
             Assert.Equal(1, guard.Drained);
             AssertClosed(opened, before);
+
+            // The thread closed its stop pipe and forgot both ends: the Dispose below must write to no descriptor.
+            Assert.Equal(new[] { -1, -1 }, guard.StopDescriptors);
         }
         finally
         {
