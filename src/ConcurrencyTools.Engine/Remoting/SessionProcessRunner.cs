@@ -342,9 +342,20 @@ internal sealed class SessionProcessRunner : IProcessRunner, IDisposable
                 // starts what it is sent in the order sent, and holds the rest until a slot frees up. In input order,
                 // a task taken first cannot wait there behind long tasks taken after it.
                 batch.Sort((a, b) => a.Attempt.Task.Seq != b.Attempt.Task.Seq ? a.Attempt.Task.Seq.CompareTo(b.Attempt.Task.Seq) : a.Attempt.Number.CompareTo(b.Attempt.Number));
-                foreach ((long _, Attempt attempt) in batch)
+
+                // Marked sent only while the host has not failed, under the lock its failure is set under: a host that
+                // fails before it is ready wakes this pump, which must not mark the attempts it is failing meanwhile.
+                lock (_gate)
                 {
-                    attempt.Sent = true;
+                    if (_failure is not null)
+                    {
+                        return;
+                    }
+
+                    foreach ((long _, Attempt attempt) in batch)
+                    {
+                        attempt.Sent = true;
+                    }
                 }
 
                 string text = RemoteTaskBatch.Write(batch.Select(b => (b.Id, b.Attempt.Task)));

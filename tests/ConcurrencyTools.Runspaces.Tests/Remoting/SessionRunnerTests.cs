@@ -126,6 +126,19 @@ public sealed class SessionRunnerTests : IClassFixture<SshHosts>
     });
 
     [Fact]
+    public Task AnAttemptNotYetSentWhenItsHostFailsDoesNotCountAsStarted() => WithRunner(_hosts.First, slots: 1, async (runner, session) =>
+    {
+        // Handed over before the host is ready, the task is held back; the session then closes under the host's pipeline.
+        Task<ProcessTaskResult> run = runner.RunAsync(Sleep(1, "0.1"), 1, 1, null, default);
+        Assert.False(runner.HostReady, "the host was ready before the session closed");
+        _hosts.Close(session);
+
+        HostFailedException failure = await Assert.ThrowsAsync<HostFailedException>(() => run.WaitAsync(HangGuard));
+        Assert.Equal("SessionFailed", failure.ErrorId);
+        Assert.False(failure.AttemptStarted, "an attempt the host was never sent counted as started there");
+    });
+
+    [Fact]
     public Task DisposingTheRunnerLetsGoOfTheSessionsSshPipeAndLeavesTheSessionOpen() => WithRunner(_hosts.First, slots: 1, (runner, session) =>
     {
         Assert.NotEmpty(runner.Guard.SshProcessIds);
