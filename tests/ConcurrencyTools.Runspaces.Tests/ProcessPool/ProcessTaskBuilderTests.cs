@@ -153,6 +153,21 @@ public sealed class ProcessTaskBuilderTests
     }
 
     [Fact]
+    public void AnItemWhoseTextIsNullIsEmptyTextLikeANullItem()
+    {
+        // An object whose own ToString() returns null: PowerShell's conversion to text gives null for it.
+        var builder = new ProcessTaskBuilder("cat", null, null, null);
+
+        ProcessTask task = builder.Next(PSObject.AsPSObject(new NullText()));
+
+        Assert.Null(LanguagePrimitives.ConvertTo<string>(new NullText()));
+        Assert.Equal(string.Empty, ProcessTaskBuilder.ItemText(new NullText()));
+        Assert.Equal(string.Empty, ProcessTaskBuilder.ItemText(PSObject.AsPSObject(new NullText())));
+        Assert.Equal(new[] { string.Empty }, task.Arguments);
+        Assert.Equal(string.Empty, task.Input);
+    }
+
+    [Fact]
     public void APropertyPlaceholderTakesTheItemsPropertyAsText()
     {
         var file = new FileInfo("inner.txt");
@@ -221,5 +236,11 @@ public sealed class ProcessTaskBuilderTests
         Assert.True(environment.ContainsKey("GONE"));
         Assert.Equal("x", environment["S"]);
         Assert.Null(ProcessTaskBuilder.EnvironmentOf(null));
+    }
+
+    /// <summary>An object whose text is null.</summary>
+    private sealed class NullText
+    {
+        public override string? ToString() => null;
     }
 }

@@ -161,6 +161,30 @@ public sealed class RunspaceSetTests
     }
 
     [Fact]
+    public void Cancelling_while_the_runspaces_open_closes_every_one_and_throws_OperationCanceledException()
+    {
+        // A module each runspace imports as it opens: it notes the runspace being opened and cancels the caller's token,
+        // so the token is cancelled once every runspace has opened and before Open looks at it again.
+        using var cancel = new CancellationTokenSource();
+        var opened = new ConcurrentBag<Runspace>();
+        string module = Path.Combine(Path.GetTempPath(), $"CtCancelOnImport{Guid.NewGuid():N}.psm1");
+        File.WriteAllText(module, "$CtOpened.Add([runspace]::DefaultRunspace); $CtCancel.Cancel()");
+        try
+        {
+            var state = ScriptBlockState.From([module], new Hashtable { ["CtOpened"] = opened, ["CtCancel"] = cancel }, null);
+
+            Assert.ThrowsAny<OperationCanceledException>(() => RunspaceSet.Open(state, 2, cancel.Token));
+
+            Assert.Equal(2, opened.Distinct().Count());
+            Assert.All(opened, r => Assert.Equal(RunspaceState.Closed, r.RunspaceStateInfo.State));
+        }
+        finally
+        {
+            File.Delete(module);
+        }
+    }
+
+    [Fact]
     public void A_script_that_does_not_parse_fails_before_any_item_runs()
     {
         var probe = new ConcurrencyProbe();

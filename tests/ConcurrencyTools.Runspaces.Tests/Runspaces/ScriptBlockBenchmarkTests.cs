@@ -1,7 +1,11 @@
 using System;
 using System.Collections;
+using System.Collections.Generic;
 using System.IO;
 using System.Linq;
+using System.Management.Automation.Runspaces;
+using System.Reflection;
+using System.Runtime.InteropServices;
 using System.Threading;
 using ConcurrencyTools.Engine.Measurement;
 using ConcurrencyTools.Engine.Models;
@@ -252,6 +256,144 @@ public sealed class ScriptBlockBenchmarkTests
         Assert.InRange(row.TaskCpuMs!.Value, 200, 1e6);
         Assert.InRange(row.TaskCpuShare!.Value, 0, 0.5);
     }
+
+    [Fact]
+    public void The_items_share_of_CPU_counts_the_sleep_of_every_item_not_only_the_longest()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return; // the items' own CPU is measured on Linux only
+        }
+
+        // Each of 10 items burns 20 ms of its thread's CPU, then sleeps 200 ms. The time they could have run holds all
+        // 10 sleeps, 2 s, so their share is at most about 0.11; one item's time alone would make it near 1.
+        const string Script = """
+            $start = [long][System.IO.File]::ReadAllText('/proc/thread-self/schedstat').Split(' ')[0]
+            while ([long][System.IO.File]::ReadAllText('/proc/thread-self/schedstat').Split(' ')[0] - $start -lt 20000000) { }
+            [System.Threading.Thread]::Sleep(200)
+            """;
+        using var benchmark = new ScriptBlockBenchmark(List(Script, 10), [ConcurrencyModel.Sequential], [1], repeat: 1, warmup: 0, measureOverhead: false);
+
+        WorkloadMeasurement row = Assert.Single(benchmark.Run(null, CancellationToken.None));
+
+        Assert.True(row.Verified, row.Error);
+        Assert.InRange(row.TaskCpuMs!.Value, 100, 1e6);
+        Assert.InRange(row.TaskCpuShare!.Value, 0, 0.3);
+    }
+
+    [Fact]
+    public void The_items_share_of_CPU_leaves_out_every_items_wait_for_a_core()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return; // the items' own CPU and waits are measured on Linux only
+        }
+
+        // This thread, and so every thread it starts (the runspaces' among them), may run on one core only: 4 runspaces
+        // that each burn 300 ms of their thread's CPU at once take turns on it, each waiting for the core most of its
+        // time. Without those waits the items did little but run, so their share is near 1 (0.86 seen at load 10);
+        // leaving out only the longest wait puts it near 1 / 4 (0.17 seen). The loop reads the thread's CPU clock,
+        // which allocates little: a loop that reads text stops for collections, a time that is neither run nor wait.
+        const string Script = """
+            $clock = 'ConcurrencyTools.Engine.Runspaces.ItemClock' -as [type]; $end = $clock::ThreadCpuNanoseconds() + 300000000
+            while ($clock::ThreadCpuNanoseconds() -lt $end) { }
+            """;
+        using var benchmark = new ScriptBlockBenchmark(List(Script, 4), [ConcurrencyModel.Runspaces], [4], repeat: 1, warmup: 0, measureOverhead: false);
+        ulong[] mask = new ulong[16];
+        Assert.Equal(0, SchedGetAffinity(0, mask.Length * sizeof(ulong), mask));
+        ulong[] oneCore = new ulong[16];
+        int core = Array.FindIndex(mask, m => m != 0);
+        oneCore[core] = mask[core] & (~mask[core] + 1);
+        WorkloadMeasurement row;
+        Assert.Equal(0, SchedSetAffinity(0, oneCore.Length * sizeof(ulong), oneCore));
+        try
+        {
+            row = Assert.Single(benchmark.Run(null, CancellationToken.None));
+        }
+        finally
+        {
+            Assert.Equal(0, SchedSetAffinity(0, mask.Length * sizeof(ulong), mask));
+        }
+
+        Assert.True(row.Verified, row.Error);
+        Assert.InRange(row.TaskCpuMs!.Value, 1000, 1e6);
+        Assert.InRange(row.TaskCpuShare!.Value, 0.6, 1);
+    }
+
+    [Fact]
+    public void Dispose_closes_the_runspace_a_hosted_model_keeps_between_runs()
+    {
+        // PowerShell's list of this process's runspaces, which Get-Runspace shows (this test host has no Get-Runspace,
+        // and the list is not public): a runspace leaves it when it is disposed. Tests here run one at a time.
+        int before = LiveRunspaces().Select(r => r.Id).DefaultIfEmpty(0).Max();
+        var benchmark = new ScriptBlockBenchmark(List("$_", 2), [ConcurrencyModel.ForEachParallel], [1], repeat: 1, warmup: 0, measureOverhead: false);
+        WorkloadMeasurement row = Assert.Single(benchmark.Run(null, CancellationToken.None));
+        Assert.True(row.Verified, row.Error);
+        // ForEach-Object closes its own runspaces when it ends; the one it is called from is kept for the next run.
+        Runspace[] kept = [.. LiveRunspaces().Where(r => r.Id > before && r.RunspaceStateInfo.State == RunspaceState.Opened)];
+        Assert.NotEmpty(kept);
+
+        benchmark.Dispose();
+
+        Assert.All(kept, r => Assert.Equal(RunspaceState.Closed, r.RunspaceStateInfo.State));
+    }
+
+    [Fact]
+    public void An_incomplete_row_ends_with_the_last_error_of_the_run_not_the_first_error_of_an_item()
+    {
+        // ForEachParallel, two runspaces. Each imports two modules: the first runspace to import the gate module imports
+        // both; in any other, the gate waits until the second module was imported once, then deletes its file, so that
+        // runspace cannot import it: its items never run and the driver writes why. Each item that runs writes an error (a
+        // division by zero)
+        // and waits until the file is gone (so that the second runspace is needed). The items' errors come first.
+        string key = "ct-gate-" + Guid.NewGuid().ToString("N");
+        string folder = Path.Combine(Path.GetTempPath(), key);
+        Directory.CreateDirectory(folder);
+        string gate = Path.Combine(folder, "CtGate.psm1");
+        string victim = Path.Combine(folder, "CtVictim.psm1");
+        using var first = new SemaphoreSlim(1);
+        AppDomain.CurrentDomain.SetData(key, first);
+        File.WriteAllText(victim, $"[AppDomain]::CurrentDomain.SetData('{key}-imported', $true)");
+        File.WriteAllText(gate, $$"""
+            if (-not [AppDomain]::CurrentDomain.GetData('{{key}}').Wait(0)) {
+                $deadline = [DateTime]::UtcNow.AddSeconds(60)
+                while (-not [AppDomain]::CurrentDomain.GetData('{{key}}-imported') -and [DateTime]::UtcNow -lt $deadline) { [System.Threading.Thread]::Sleep(10) }
+                [System.IO.File]::Delete('{{victim}}')
+                [AppDomain]::CurrentDomain.SetData('{{key}}-deleted', $true)
+            }
+            """);
+        string script = $$"""
+            $null = 1 / 0
+            $deadline = [DateTime]::UtcNow.AddSeconds(60)
+            while (-not [AppDomain]::CurrentDomain.GetData('{{key}}-deleted') -and [DateTime]::UtcNow -lt $deadline) { [System.Threading.Thread]::Sleep(10) }
+            """;
+        try
+        {
+            var state = ScriptBlockState.From([gate, victim], null, null);
+            using var benchmark = new ScriptBlockBenchmark(List(script, 3, state), [ConcurrencyModel.ForEachParallel], [2], repeat: 1, warmup: 0, measureOverhead: false);
+
+            WorkloadMeasurement row = Assert.Single(benchmark.Run(null, CancellationToken.None));
+
+            Assert.False(row.Verified);
+            Assert.InRange(row.CompletedTasks, 1, 2);
+            Assert.Equal("Attempted to divide by zero.", row.FirstError);
+            Assert.Contains("CtVictim", row.ErrorRecords![^1].ToString());
+            Assert.Equal($"{row.CompletedTasks} results for 3 items ({row.CompletedTasks} distinct); {row.ErrorRecords[^1]}.", row.Error);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    private static Runspace[] LiveRunspaces() =>
+        [.. (IEnumerable<Runspace>)typeof(Runspace).GetProperty("RunspaceList", BindingFlags.NonPublic | BindingFlags.Static)!.GetValue(null)!];
+
+    [DllImport("libc", EntryPoint = "sched_getaffinity", SetLastError = true)]
+    private static extern int SchedGetAffinity(int pid, nint size, [Out] ulong[] mask);
+
+    [DllImport("libc", EntryPoint = "sched_setaffinity", SetLastError = true)]
+    private static extern int SchedSetAffinity(int pid, nint size, ulong[] mask);
 
     [Fact]
     public void The_sweep_keeps_its_settings_and_refuses_no_list_and_no_model()

@@ -359,6 +359,50 @@ public sealed class ScriptBlockRaceTests
     }
 
     [Fact]
+    public void The_run_closes_its_runspaces_before_it_returns()
+    {
+        // Each run notes the runspace it ran in (the bag is the same in every trial's copy of the hashtable).
+        var runspaces = new ConcurrentBag<System.Management.Automation.Runspaces.Runspace>();
+        var plan = new ScriptBlockRacePlan("$_.Runspaces.Add([runspace]::DefaultRunspace)", "$true", new Hashtable { ["Runspaces"] = runspaces }, threads: 2, increments: 1, trials: 1);
+
+        Run(plan);
+
+        Assert.Equal(2, runspaces.Distinct().Count());
+        Assert.All(runspaces, r => Assert.Equal(System.Management.Automation.Runspaces.RunspaceState.Closed, r.RunspaceStateInfo.State));
+    }
+
+    [Fact]
+    public async Task The_runspaces_of_a_trial_that_ran_out_of_time_are_closed_once_it_comes_back()
+    {
+        // The first run notes its runspace and sleeps in a .NET call for 3 s, past its trial's limit of 1 s: that trial is
+        // abandoned and the next ones run on a fresh runspace. The abandoned one is closed once the sleep returns.
+        var runspaces = new ConcurrentBag<System.Management.Automation.Runspaces.Runspace>();
+        var plan = new ScriptBlockRacePlan(
+            "$_.Runspaces.Add([runspace]::DefaultRunspace); if ($_.Runspaces.Count -eq 1) { [System.Threading.Thread]::Sleep(3000) }",
+            "$true",
+            new Hashtable { ["Runspaces"] = runspaces },
+            threads: 1,
+            increments: 1,
+            trials: 1)
+        {
+            TrialTimeout = TimeSpan.FromSeconds(1),
+        };
+
+        Run(plan);
+
+        Assert.True(runspaces.Distinct().Count() >= 2, $"{runspaces.Distinct().Count()} runspaces");
+        // A hang guard only: the sleep ends 3 s after it began.
+        Task closed = Task.Run(async () =>
+        {
+            while (runspaces.Any(r => r.RunspaceStateInfo.State != System.Management.Automation.Runspaces.RunspaceState.Closed))
+            {
+                await Task.Delay(50);
+            }
+        });
+        await closed.WaitAsync(TimeSpan.FromSeconds(60));
+    }
+
+    [Fact]
     public void A_race_test_needs_a_plan() =>
         Assert.Equal("plan", Assert.Throws<ArgumentNullException>(() => new ScriptBlockRaceTest(null!)).ParamName);
 

@@ -77,6 +77,44 @@ public sealed class ScriptBlockRunnerTests
     }
 
     [Fact]
+    public void The_CPU_of_a_pwsh_child_that_ran_several_items_is_its_last_report_not_its_first()
+    {
+        // One child runs both items; item 2 burns 3 s of the child's CPU, so the child's report after item 2 is at least
+        // 3 s above its report after item 1. The run counts the later one: more than this process spends meanwhile (1.5 s
+        // was seen, with the child's first report at 2.6 s).
+        const string Script = "if ($_ -eq 2) { $start = [System.Diagnostics.Process]::GetCurrentProcess().TotalProcessorTime.TotalMilliseconds; " +
+            "while ([System.Diagnostics.Process]::GetCurrentProcess().TotalProcessorTime.TotalMilliseconds - $start -lt 3000) { } }";
+        using ScriptBlockRunner runner = ScriptBlockRunner.Create(ConcurrencyModel.Processes);
+
+        ScriptBlockRun run = runner.Run(List(2), Script, 1, CancellationToken.None);
+
+        Assert.Null(run.Error);
+        Assert.Equal(2, run.Records.Count);
+        Assert.All(run.Records, r => Assert.False(r.Failed, string.Join("; ", r.ErrorMessages)));
+        int child = Assert.Single(run.Records.Select(r => r.ProcessId).Distinct());
+        Assert.NotEqual(Environment.ProcessId, child);
+        double first = run.Records.Min(r => r.ProcessCpuMs);
+        double last = run.Records.Max(r => r.ProcessCpuMs);
+        Assert.True(last - first >= 3000, $"the child's reports {first} and {last} ms");
+        Assert.True(run.CpuTime.TotalMilliseconds >= last, $"CpuTime {run.CpuTime}, the child's last report {last} ms, its first {first} ms");
+    }
+
+    [Fact]
+    public void A_token_cancelled_while_the_runs_runspaces_close_still_ends_the_run_with_OperationCanceledException()
+    {
+        // The item asks to be told when its runspace closes (PowerShell's Exiting event) and then cancels the token: the
+        // model's own run has ended by then, and only the run's last look at the token sees it.
+        using var cancel = new CancellationTokenSource();
+        var state = ScriptBlockState.From(null, new Hashtable { ["CtCancel"] = cancel }, null);
+        using ScriptBlockRunner runner = ScriptBlockRunner.Create(ConcurrencyModel.Sequential);
+        const string Script = "$null = $ExecutionContext.Events.SubscribeEvent($null, $null, 'PowerShell.Exiting', $null, { $CtCancel.Cancel() }, $true, $false)";
+
+        Assert.ThrowsAny<OperationCanceledException>(() => runner.Run(List(1, state), Script, 1, cancel.Token));
+
+        Assert.True(cancel.IsCancellationRequested);
+    }
+
+    [Fact]
     public void A_model_that_cannot_run_a_script_block_is_refused_naming_Model()
     {
         var error = Assert.Throws<ArgumentOutOfRangeException>(() => ScriptBlockRunner.Create(ConcurrencyModel.GilThreads));
