@@ -105,6 +105,52 @@ public class ScaleTests
     }
 
     [Fact]
+    public void AnIoRunStoppedWhileItsTasksWaitCompletesNoneOfThem()
+    {
+        // Four tasks, four coroutines: once the queue is drained every task waits on the loop's timers. The stop
+        // ends the waits; a task resumed after it must not count as completed.
+        var workload = Workload.Create(new WorkloadSpec(WorkloadKind.Io, 4, durationMs: 60_000));
+        using var stop = new CancellationTokenSource();
+        using var state = new RunState(workload, stop.Token);
+        var loop = new Thread(() => EventLoopModel.RunLoop(state, 4)) { IsBackground = true };
+        loop.Start();
+        Assert.True(SpinWait.SpinUntil(() => state.Queue.IsDrained, TimeSpan.FromSeconds(60)), "the loop never took its tasks");
+        stop.Cancel();
+
+        Assert.True(loop.Join(TimeSpan.FromSeconds(30)), "the stopped loop went on waiting");
+        Assert.Equal(0, state.Completed);
+    }
+
+    [Fact]
+    public void AFailedTasksWallTimeCountsLikeACompletedOnes()
+    {
+        // One task that waits 200 ms, then fails: the run's task time holds its wait.
+        var workload = new FailAfterWaitWorkload();
+        using var state = new RunState(workload, CancellationToken.None);
+        EventLoopModel.RunLoop(state, 1);
+
+        Assert.NotNull(state.Error);
+        Assert.Equal(0, state.Completed);
+        Assert.True(state.TaskWallMs >= 190, $"the failed task's wall time was {state.TaskWallMs} ms, less than its 200 ms wait");
+    }
+
+    private sealed class FailAfterWaitWorkload : Workload
+    {
+        public FailAfterWaitWorkload()
+            : base(new WorkloadSpec(WorkloadKind.Io, 1, durationMs: 200))
+        {
+        }
+
+        public override async System.Threading.Tasks.ValueTask<long> RunTaskAsync(int index, ITaskContext context)
+        {
+            await context.WaitAsync(200);
+            throw new InvalidOperationException("the task fails after its wait");
+        }
+
+        public override long ExpectedChecksum(int index) => 0;
+    }
+
+    [Fact]
     public void ATaskWhoseAwaitEndsOnAnotherThreadStillResumesOnTheLoop()
     {
         // The loop resumes a coroutine where its task ended; a wait that is not the loop's own ends on a
