@@ -1,4 +1,8 @@
 using System;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Runtime.InteropServices;
 using System.Threading.Tasks;
 using ConcurrencyTools.Engine.Processes;
 using Xunit;
@@ -29,4 +33,36 @@ public sealed class ChildPeakTests
         Assert.Equal(0, exit.ExitCode);
         Assert.Null(exit.PeakWorkingSetBytes);
     }
+
+    [Fact]
+    public async Task AFigureEqualToThisProcesssPeakIsThisProcesssAndIsNotReported()
+    {
+        if (!PosixNative.IsSupported)
+        {
+            return;
+        }
+
+        // This process's peak is first raised far above what it holds (256 MB touched, then freed), so it cannot grow
+        // while the child runs: the child's figure, this peak as exec recorded it, is then exactly the peak read after the
+        // reaping.
+        const int Raise = 256 << 20;
+        IntPtr block = Marshal.AllocHGlobal(Raise);
+        for (int offset = 0; offset < Raise; offset += 4096)
+        {
+            Marshal.WriteByte(block, offset, 1);
+        }
+
+        Marshal.FreeHGlobal(block);
+        long peak = PeakKilobytes();
+        PosixChildProcess.ForgetOwnPeakForTests();
+        using ChildProcess child = ChildProcess.Start(new ChildStartInfo("true", Array.Empty<string>()));
+        ChildExit exit = await child.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(1));
+
+        Assert.Equal(peak, PeakKilobytes());
+        Assert.Equal(0, exit.ExitCode);
+        Assert.Null(exit.PeakWorkingSetBytes);
+    }
+
+    private static long PeakKilobytes() =>
+        long.Parse(File.ReadLines("/proc/self/status").First(line => line.StartsWith("VmHWM:", StringComparison.Ordinal))[6..].Trim().TrimEnd('B', 'k').Trim(), CultureInfo.InvariantCulture);
 }

@@ -52,6 +52,34 @@ public class ChildReaperTests
     }
 
     [Fact]
+    public async Task AChildsSecondsInTheKernelAreAddedToItsUserTime()
+    {
+        if (!PosixNative.IsSupported)
+        {
+            return;
+        }
+
+        // dd copies 150 GB from /dev/zero to /dev/null in 1 MB reads: seconds of system time, little user time. The shell
+        // prints its children's user and system times apart (`times`' second line); the reaped child's CPU time is their
+        // sum, whole seconds of each included.
+        using var child = (PosixChildProcess)ChildProcess.Start(new ChildStartInfo("sh", new[] { "-c", "dd if=/dev/zero of=/dev/null bs=1M count=150000 2>/dev/null; times" }));
+        child.StandardInput.Dispose();
+        Task<string> output = new System.IO.StreamReader(child.StandardOutput).ReadToEndAsync();
+        ChildExit exit = await child.WaitForExitAsync().WaitAsync(HangGuard);
+        string text = await output.WaitAsync(HangGuard);
+
+        double[] times = System.Text.RegularExpressions.Regex.Matches(text, @"(\d+)m([\d.]+)s")
+            .Select(m => (double.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) * 60) + double.Parse(m.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture))
+            .ToArray();
+        Assert.True(times.Length == 4, $"`times` printed: {text}");
+        double user = times[0] + times[2];
+        double system = times[1] + times[3];
+        Assert.True(system >= 1, $"the children spent only {system} s in the kernel: {text}");
+        Assert.Equal(0, exit.ExitCode);
+        Assert.InRange(exit.CpuTime!.Value.TotalSeconds, user + system - 0.05, user + system + 0.05);
+    }
+
+    [Fact]
     public async Task AChildThatEndedBeforeTheWaitCostsTheReaperNothing()
     {
         if (!PosixNative.IsSupported)

@@ -75,6 +75,23 @@ public sealed class ParentPipeTests
     }
 
     [Fact]
+    public void TheReadingThreadIsABackgroundThreadSoItNeverKeepsTheWorkerAlive()
+    {
+        // parentGone runs on the reading thread: it sees the thread's own flag.
+        var input = new HeldReader();
+        bool? background = null;
+        using var gone = new ManualResetEventSlim();
+        using var pipe = new ParentPipe(input, () =>
+        {
+            background = Thread.CurrentThread.IsBackground;
+            gone.Set();
+        });
+        input.Send(null);
+        Assert.True(gone.Wait(TimeSpan.FromSeconds(30)), "the end of the pipe was not seen");
+        Assert.True(background);
+    }
+
+    [Fact]
     public void TheReadingThreadIsNamedForWhatItDoes()
     {
         if (!OperatingSystem.IsLinux())

@@ -73,6 +73,15 @@ public sealed class WorkerHostSearchTests : IDisposable
     }
 
     [Fact]
+    public void ARuntimeDirectoryTooShallowForAnInstallHasNoDotnetBesideIt()
+    {
+        // <root>/shared/Microsoft.NETCore.App/<version>/ needs three parents; these have fewer, so the search goes on.
+        string rooted = FileIn("root", "dotnet");
+        Assert.Equal(rooted, WorkerHost.FindDotnet(Search(null, "/opt/", Path.GetDirectoryName(rooted))));
+        Assert.Equal(rooted, WorkerHost.FindDotnet(Search(null, "/opt/runtime", Path.GetDirectoryName(rooted))));
+    }
+
+    [Fact]
     public void OnWindowsTheExecutablesEndInExeAndPathIsSplitAtSemicolons()
     {
         string runtime = RuntimeDirectory("install");

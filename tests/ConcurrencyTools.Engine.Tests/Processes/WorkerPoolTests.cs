@@ -152,6 +152,62 @@ public sealed class WorkerPoolTests
     }
 
     [Fact]
+    public async Task ErrorOutputWrittenAfterTheWorkerEndedIsWaitedForInItsDescription()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        // The worker leaves a descendant that holds its error output open and writes there only when the test sends it a
+        // line, after the worker has ended: the description waits for the end of the error output, not only the worker's.
+        using WorkerProcess worker = WorkerProcess.Start(new ChildStartInfo("sh", new[]
+        {
+            "-c", "exec 3<&0; (exec >/dev/null; read -r word <&3; echo \"late $word\" >&2) & echo ready; exit 7",
+        }));
+        Assert.Equal("ready", await worker.ReceiveAsync(CancellationToken.None));
+        Task<string> described = worker.DescribeEndAsync("x");
+        await Task.WhenAny(described, Task.Delay(TimeSpan.FromSeconds(1)));
+        await worker.SendAsync("word");
+        Assert.Equal(": x late word (exit code 7)", await described.WaitAsync(HangGuard));
+    }
+
+    [Fact]
+    public void AReceiveCancelledJustAsTheWorkersOutputEndsIsCancelledNotAnEnd()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        using WorkerProcess worker = WorkerProcess.Start(new ChildStartInfo("sh", new[] { "-c", "echo ready; read -r line; exit 0" }));
+        Assert.Equal("ready", worker.ReceiveAsync(CancellationToken.None).WaitAsync(HangGuard).GetAwaiter().GetResult());
+
+        // The token is cancelled when the read's end is handed on: an AsyncLocal's change handler runs as the read's
+        // continuation enters the receive's execution context on another thread, after the pipe has reported its end
+        // (the read is done, so the cancellation cannot stop it) and before the receive looks at the token.
+        using var cancel = new CancellationTokenSource();
+        Thread testThread = Thread.CurrentThread;
+        object marker = new();
+        var local = new AsyncLocal<object?>(change =>
+        {
+            if (change.ThreadContextChanged && ReferenceEquals(change.CurrentValue, marker) && Thread.CurrentThread != testThread)
+            {
+                cancel.Cancel();
+            }
+        });
+        local.Value = marker;
+        Task<string> receive = worker.ReceiveAsync(cancel.Token);
+        local.Value = null;
+        Assert.False(receive.IsCompleted);
+
+        worker.SendAsync("end").WaitAsync(HangGuard).GetAwaiter().GetResult();
+        Exception? error = Record.Exception(() => receive.WaitAsync(HangGuard).GetAwaiter().GetResult());
+        Assert.True(cancel.IsCancellationRequested);
+        Assert.IsAssignableFrom<OperationCanceledException>(error);
+    }
+
+    [Fact]
     public async Task AWorkerThatHasNotEndedIsDescribedByWhatItWasAskedOnly()
     {
         if (OperatingSystem.IsWindows())
