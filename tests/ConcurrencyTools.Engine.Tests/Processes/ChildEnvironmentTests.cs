@@ -10,6 +10,15 @@ using Xunit;
 
 namespace ConcurrencyTools.Engine.Tests;
 
+/// <summary>Tests that read this process's resident memory or count its full collections: they run alone, so no test beside them moves either.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class ProcessMemoryCollection
+{
+    public const string Name = "Process memory (reads the resident size and the full collections)";
+}
+
+/// <summary>The environment block built once per run for children: its contents, and that its native memory is reported and freed.</summary>
+[Collection(ProcessMemoryCollection.Name)]
 public class ChildEnvironmentTests
 {
     [Fact]
