@@ -156,6 +156,25 @@ public class ProcessSamplerTests
     }
 
     [Fact]
+    public void AStoppedMeterNoLongerSamplesBeforeItIsDisposed()
+    {
+        // A run's meter is stopped when the run ends and disposed later: its sampler must stop with it, so that with
+        // nothing else sampled the sampling thread ends after its idle lifetime (a hang guard, not a timing assertion).
+        using RunMeter meter = RunMeter.Start();
+        Assert.True(ProcessSampler.IsSamplingThreadAlive);
+        RunMeter.Reading reading = meter.Stop();
+        Assert.True(reading.PeakThreadCount > 0);
+
+        DateTime deadline = DateTime.UtcNow + ProcessSampler.IdleLifetime + TimeSpan.FromSeconds(30);
+        while (ProcessSampler.IsSamplingThreadAlive && DateTime.UtcNow < deadline)
+        {
+            Thread.Sleep(50);
+        }
+
+        Assert.False(ProcessSampler.IsSamplingThreadAlive, "the stopped meter's sampler was still sampled");
+    }
+
+    [Fact]
     public void TheSamplingThreadEndsWhenNothingIsSampledAndStartsAgain()
     {
         using (ProcessSampler first = ProcessSampler.Start())
