@@ -382,6 +382,51 @@ public class MeasurementRulesTests
     }
 
     [Fact]
+    public void AThreadsClockCountsWholeSecondsOfCpu()
+    {
+        if (!ThreadCpuClock.IsThreadTime)
+        {
+            return;
+        }
+
+        // On a thread of its own, computing until the kernel's own count of its CPU (utime and stime of
+        // /proc/thread-self/stat, in ticks of 10 ms) passes 1.1 s: the clock's whole seconds must count as seconds.
+        double clockMs = 0;
+        long ticksBefore = 0;
+        long ticksAfter = 0;
+        var thread = new Thread(() =>
+        {
+            long sink = 0;
+            do
+            {
+                for (int i = 0; i < 1_000_000; i++)
+                {
+                    sink += i ^ (sink >> 3);
+                }
+
+                ticksBefore = ThreadTicks();
+            }
+            while (ticksBefore < 110);
+
+            clockMs = ThreadCpuClock.NowMs();
+            ticksAfter = ThreadTicks();
+            GC.KeepAlive(sink);
+        });
+        thread.Start();
+        Assert.True(thread.Join(TimeSpan.FromMinutes(2)), "the computing thread never reached 1.1 s of CPU");
+
+        Assert.InRange(clockMs, (ticksBefore * 10.0) - 20, (ticksAfter * 10.0) + 20);
+    }
+
+    // The calling thread's user and system CPU, in the kernel's clock ticks (100 a second on Linux).
+    private static long ThreadTicks()
+    {
+        string stat = System.IO.File.ReadAllText("/proc/thread-self/stat");
+        string[] fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        return long.Parse(fields[11], System.Globalization.CultureInfo.InvariantCulture) + long.Parse(fields[12], System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    [Fact]
     public void AnotherThreadsClockIsReadByItsIdAndAGoneThreadIsNot()
     {
         Assert.True(ThreadCpuClock.IsThreadTime);
