@@ -65,6 +65,18 @@ internal sealed class ProcessSampler : IDisposable
         }
     }
 
+    /// <summary>Whether the shared sampling thread is a background thread, or null when none runs (for tests).</summary>
+    internal static bool? IsSamplingThreadBackground
+    {
+        get
+        {
+            lock (Gate)
+            {
+                return _thread?.IsBackground;
+            }
+        }
+    }
+
     /// <summary>Takes a first sample and starts sampling.</summary>
     public static ProcessSampler Start()
     {

@@ -86,6 +86,80 @@ public class ProcessSamplerTests
         Assert.True(sampler.PeakThreadCount >= alive - 2, $"peak {sampler.PeakThreadCount}, {alive} while the 12 threads ran, {before} before");
     }
 
+    /// <summary>Threads of this process whose name (as the kernel keeps it, 15 bytes) is the sampling thread's.</summary>
+    private static int SamplingThreads() =>
+        Directory.GetDirectories("/proc/self/task").Count(task =>
+        {
+            try
+            {
+                return File.ReadAllText(Path.Combine(task, "comm")).TrimEnd('\n') == "ConcurrencyTool";
+            }
+            catch (IOException)
+            {
+                return false; // the thread ended meanwhile
+            }
+        });
+
+    /// <summary>Starts 20 threads that wait on <paramref name="release"/>; returns once all of them run.</summary>
+    private static Thread[] WaitingThreads(ManualResetEventSlim release)
+    {
+        using var started = new CountdownEvent(20);
+        Thread[] threads = Enumerable.Range(0, 20).Select(_ => new Thread(() =>
+        {
+            started.Signal();
+            release.Wait();
+        }) { IsBackground = true }).ToArray();
+        foreach (Thread thread in threads)
+        {
+            thread.Start();
+        }
+
+        Assert.True(started.Wait(TimeSpan.FromMinutes(1)), "the threads never started");
+        return threads;
+    }
+
+    [Fact]
+    public void TheFirstAndTheLastSampleAreTakenAsTheSamplerStartsAndStops()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
+
+        // 20 threads alive only as the sampler starts, ended at once (before its thread's next sample, most likely):
+        // the first sample must hold them. Then 20 started just before it stops: the last sample must hold them.
+        // Five threads of slack for the runtime's own threads that come and go.
+        using (var release = new ManualResetEventSlim())
+        {
+            Thread[] threads = WaitingThreads(release);
+            int alive = OsThreads();
+            using ProcessSampler sampler = ProcessSampler.Start();
+            release.Set();
+            foreach (Thread thread in threads)
+            {
+                thread.Join();
+            }
+
+            sampler.Stop();
+            Assert.True(sampler.PeakThreadCount >= alive - 5, $"peak {sampler.PeakThreadCount}, {alive} as the sampler started");
+        }
+
+        using (var release = new ManualResetEventSlim())
+        {
+            using ProcessSampler sampler = ProcessSampler.Start();
+            Thread[] threads = WaitingThreads(release);
+            int alive = OsThreads() - 1; // less the sampling thread
+            sampler.Stop();
+            release.Set();
+            foreach (Thread thread in threads)
+            {
+                thread.Join();
+            }
+
+            Assert.True(sampler.PeakThreadCount >= alive - 5, $"peak {sampler.PeakThreadCount}, {alive} as the sampler stopped");
+        }
+    }
+
     [Fact]
     public void ThreadsThatCameAndWentDuringTheRunAreInThePeak()
     {
@@ -180,6 +254,10 @@ public class ProcessSamplerTests
         using (ProcessSampler first = ProcessSampler.Start())
         {
             Assert.True(ProcessSampler.IsSamplingThreadAlive);
+
+            // One thread of its own, named, in the background: a sampler left running never keeps the process alive.
+            Assert.True(ProcessSampler.IsSamplingThreadBackground);
+            Assert.Equal(OperatingSystem.IsLinux() ? 1 : 0, OperatingSystem.IsLinux() ? SamplingThreads() : 0);
         }
 
         // A hang guard, not a timing assertion: the thread ends after its idle lifetime.
@@ -190,9 +268,21 @@ public class ProcessSamplerTests
         }
 
         Assert.False(ProcessSampler.IsSamplingThreadAlive);
+        if (OperatingSystem.IsLinux())
+        {
+            // The thread that gave up has ended (or is ending): none is left sampling.
+            deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+            while (SamplingThreads() > 0 && DateTime.UtcNow < deadline)
+            {
+                Thread.Sleep(50);
+            }
+
+            Assert.Equal(0, SamplingThreads());
+        }
 
         using ProcessSampler second = ProcessSampler.Start();
         Assert.True(ProcessSampler.IsSamplingThreadAlive);
+        Assert.Equal(OperatingSystem.IsLinux() ? 1 : 0, OperatingSystem.IsLinux() ? SamplingThreads() : 0);
         AssertSeesShortLivedThreads(second);
     }
 
