@@ -83,18 +83,27 @@ public class BoundedProcessPoolTests
         Assert.Equal(6, rows.Count);
     }
 
-    [Fact]
-    public void AFailedHostsTaskRunsAtOnceWhileTheInputStaysOpen()
+    /// <summary>
+    /// A pool over two hosts of one slot each: the host that takes the first task fails on it after 300 ms (while the
+    /// other host's slot waits), and every later attempt succeeds.
+    /// </summary>
+    private static BoundedProcessPool PoolWhoseFirstTaskBreaksItsHostLater(ProcessPoolOptions options)
     {
         int calls = 0;
         Outcome FirstCallBreaksTheHost(ProcessTask task, int attempt) =>
             Interlocked.Increment(ref calls) > 1 ? Outcome.Succeed : Outcome.HostFailsAfterStart;
+        Task failLater = System.Threading.Tasks.Task.Delay(300);
+        return new BoundedProcessPool(
+            options,
+            new IProcessRunner[] { new ScriptedRunner("a", 1, FirstCallBreaksTheHost, failLater), new ScriptedRunner("b", 1, FirstCallBreaksTheHost, failLater) });
+    }
+
+    [Fact]
+    public void AFailedHostsTaskRunsAtOnceWhileTheInputStaysOpen()
+    {
         // The host that takes the task fails only after a while, when the other host's slot waits for input that has
         // not ended; that slot must be woken for the task put back.
-        Task failLater = System.Threading.Tasks.Task.Delay(300);
-        using var pool = new BoundedProcessPool(
-            new ProcessPoolOptions(),
-            new IProcessRunner[] { new ScriptedRunner("a", 1, FirstCallBreaksTheHost, failLater), new ScriptedRunner("b", 1, FirstCallBreaksTheHost, failLater) });
+        using BoundedProcessPool pool = PoolWhoseFirstTaskBreaksItsHostLater(new ProcessPoolOptions());
         Assert.True(pool.TryAdd(Task(1)));
 
         ProcessTaskResult? row = null;
@@ -162,13 +171,7 @@ public class BoundedProcessPoolTests
         // The input has ended: the slot that did not take the task looks for work every 50 ms, holding no window place
         // in between. Woken there for the task put back, it must not give a place back: the window would then hold
         // more places than it has once the task ends and gives its own back.
-        int calls = 0;
-        Outcome FirstCallBreaksTheHost(ProcessTask task, int attempt) =>
-            Interlocked.Increment(ref calls) > 1 ? Outcome.Succeed : Outcome.HostFailsAfterStart;
-        Task failLater = System.Threading.Tasks.Task.Delay(300);
-        using var pool = new BoundedProcessPool(
-            new ProcessPoolOptions { KeepOrder = true, ReorderWindow = 2 },
-            new IProcessRunner[] { new ScriptedRunner("a", 1, FirstCallBreaksTheHost, failLater), new ScriptedRunner("b", 1, FirstCallBreaksTheHost, failLater) });
+        using BoundedProcessPool pool = PoolWhoseFirstTaskBreaksItsHostLater(new ProcessPoolOptions { KeepOrder = true, ReorderWindow = 2 });
 
         ProcessTaskResult row = Drain(pool, new[] { Task(1) }).Single();
         Assert.True(row.Succeeded);

@@ -232,53 +232,33 @@ public sealed class ScriptBlockBenchmarkTests
         Assert.Equal("Workers", Assert.Throws<ArgumentOutOfRangeException>(() => new ScriptBlockBenchmark(List("$_", 2), null, [0])).ParamName);
     }
 
-    [Fact]
-    public void The_items_CPU_is_their_sum_and_their_share_counts_their_sleep()
+    [Theory]
+    // 3 items burn 100 ms each: their CPU is at least 3 x 100 less the JIT's share, far above one item's, and with
+    // 3 x 200 ms of sleep their share is about 0.3, never near 1.
+    [InlineData(3, 100, 200, 0.5)]
+    // 10 items burn 20 ms each: the time they could have run holds all 10 sleeps, 2 s, so their share is at most
+    // about 0.11; one item's time alone (the longest, not the sum) would make it near 1.
+    [InlineData(10, 20, 100, 0.3)]
+    public void The_items_CPU_is_their_sum_and_their_share_counts_the_sleep_of_every_item(int items, int burnMs, double minCpuMs, double maxShare)
     {
         if (!OperatingSystem.IsLinux())
         {
             return; // the items' own CPU is measured on Linux only
         }
 
-        // Each of 3 items burns 100 ms of its thread's CPU (schedstat's first field, in nanoseconds), then sleeps
-        // 200 ms. Their CPU is at least 3 x 100 less the JIT's share, far above one item's; the time they could have
-        // run includes the 3 x 200 ms of sleep, so their CPU share is about 0.3, never near 1.
-        const string Script = """
+        // Each item burns burnMs of its thread's CPU (schedstat's first field, in nanoseconds), then sleeps 200 ms.
+        string script = $$"""
             $start = [long][System.IO.File]::ReadAllText('/proc/thread-self/schedstat').Split(' ')[0]
-            while ([long][System.IO.File]::ReadAllText('/proc/thread-self/schedstat').Split(' ')[0] - $start -lt 100000000) { }
+            while ([long][System.IO.File]::ReadAllText('/proc/thread-self/schedstat').Split(' ')[0] - $start -lt {{burnMs * 1_000_000L}}) { }
             [System.Threading.Thread]::Sleep(200)
             """;
-        using var benchmark = new ScriptBlockBenchmark(List(Script, 3), [ConcurrencyModel.Sequential], [1], repeat: 1, warmup: 0, measureOverhead: false);
+        using var benchmark = new ScriptBlockBenchmark(List(script, items), [ConcurrencyModel.Sequential], [1], repeat: 1, warmup: 0, measureOverhead: false);
 
         WorkloadMeasurement row = Assert.Single(benchmark.Run(null, CancellationToken.None));
 
         Assert.True(row.Verified, row.Error);
-        Assert.InRange(row.TaskCpuMs!.Value, 200, 1e6);
-        Assert.InRange(row.TaskCpuShare!.Value, 0, 0.5);
-    }
-
-    [Fact]
-    public void The_items_share_of_CPU_counts_the_sleep_of_every_item_not_only_the_longest()
-    {
-        if (!OperatingSystem.IsLinux())
-        {
-            return; // the items' own CPU is measured on Linux only
-        }
-
-        // Each of 10 items burns 20 ms of its thread's CPU, then sleeps 200 ms. The time they could have run holds all
-        // 10 sleeps, 2 s, so their share is at most about 0.11; one item's time alone would make it near 1.
-        const string Script = """
-            $start = [long][System.IO.File]::ReadAllText('/proc/thread-self/schedstat').Split(' ')[0]
-            while ([long][System.IO.File]::ReadAllText('/proc/thread-self/schedstat').Split(' ')[0] - $start -lt 20000000) { }
-            [System.Threading.Thread]::Sleep(200)
-            """;
-        using var benchmark = new ScriptBlockBenchmark(List(Script, 10), [ConcurrencyModel.Sequential], [1], repeat: 1, warmup: 0, measureOverhead: false);
-
-        WorkloadMeasurement row = Assert.Single(benchmark.Run(null, CancellationToken.None));
-
-        Assert.True(row.Verified, row.Error);
-        Assert.InRange(row.TaskCpuMs!.Value, 100, 1e6);
-        Assert.InRange(row.TaskCpuShare!.Value, 0, 0.3);
+        Assert.InRange(row.TaskCpuMs!.Value, minCpuMs, 1e6);
+        Assert.InRange(row.TaskCpuShare!.Value, 0, maxShare);
     }
 
     [Fact]
