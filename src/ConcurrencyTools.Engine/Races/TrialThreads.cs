@@ -40,6 +40,9 @@ internal sealed class TrialThreads : IDisposable
     /// <summary>Threads still running; 0 once disposed.</summary>
     internal int AliveThreads => Array.FindAll(_threads, thread => thread.IsAlive).Length;
 
+    /// <summary>Whether every thread is a background thread (for tests).</summary>
+    internal bool AllBackground => Array.TrueForAll(_threads, thread => thread.IsBackground);
+
     /// <summary>What each thread did in the last trial.</summary>
     public ReadOnlySpan<ThreadTally> Tallies => _tallies;
 

@@ -202,6 +202,17 @@ public class RaceTests
         Assert.Equal(50, subject.Observe(threads.Tallies));
         Assert.Equal(5, threads.AliveThreads);
 
+        // Named, so that a debugger or /proc shows which threads race, and in the background: a test left running
+        // never keeps the process alive.
+        Assert.True(threads.AllBackground);
+        if (OperatingSystem.IsLinux())
+        {
+            string[] names = System.IO.Directory.GetDirectories("/proc/self/task")
+                .Select(task => { try { return System.IO.File.ReadAllText(System.IO.Path.Combine(task, "comm")).TrimEnd('\n'); } catch (System.IO.IOException) { return ""; } })
+                .ToArray();
+            Assert.All(Enumerable.Range(1, 5), i => Assert.Contains($"Race thread {i}", names));
+        }
+
         threads.Dispose();
 
         Assert.Equal(0, threads.AliveThreads);
