@@ -13,21 +13,6 @@ BeforeAll {
         Get-DescendantProcessId -CommandLike '*ConcurrencyTools.Worker.dll*', '*/ConcurrencyTools.Worker *', '*ConcurrencyTools.Engine.Processes.WorkerServer*'
     }
 
-    # Each process's id, state and command line as /proc has them now ("gone" once it has ended), for a failure's message.
-    function Format-ProcessState([int[]] $Id) {
-        $described = foreach ($one in $Id) {
-            try {
-                $stat = [System.IO.File]::ReadAllText("/proc/$one/stat")
-                $state = $stat.Substring($stat.LastIndexOf(')') + 2).Split(' ')[0]
-                $command = [System.IO.File]::ReadAllText("/proc/$one/cmdline").Replace([char] 0, ' ').Trim()
-                "$one ($state) $command"
-            } catch {
-                "$one (gone)"
-            }
-        }
-        "$(@($Id).Count) [$($described -join '; ')]"
-    }
-
     # Stops a running PowerShell, failing (not hanging) when Stop does not return within the deadline.
     function Stop-WithDeadline([powershell] $PowerShell, [int] $Seconds = 30) {
         $stopping = $PowerShell.BeginStop($null, $null)

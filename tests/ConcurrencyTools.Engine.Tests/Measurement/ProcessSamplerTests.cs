@@ -87,18 +87,7 @@ public class ProcessSamplerTests
     }
 
     /// <summary>Threads of this process whose name (as the kernel keeps it, 15 bytes) is the sampling thread's.</summary>
-    private static int SamplingThreads() =>
-        Directory.GetDirectories("/proc/self/task").Count(task =>
-        {
-            try
-            {
-                return File.ReadAllText(Path.Combine(task, "comm")).TrimEnd('\n') == "ConcurrencyTool";
-            }
-            catch (IOException)
-            {
-                return false; // the thread ended meanwhile
-            }
-        });
+    private static int SamplingThreads() => ThreadNames.OfThisProcess().Count(name => name == "ConcurrencyTool");
 
     /// <summary>Starts 20 threads that wait on <paramref name="release"/>; returns once all of them run.</summary>
     private static Thread[] WaitingThreads(ManualResetEventSlim release)

@@ -28,6 +28,23 @@ public class ChildReaperTests
         Assert.True(child.Watched);
     }
 
+    /// <summary>
+    /// Runs <paramref name="script"/> in sh, then `times`; returns the reaped exit, the output, and the times it printed in
+    /// seconds (the shell's own user and system time, then its children's).
+    /// </summary>
+    private static async Task<(ChildExit Exit, string Text, double[] Times)> RunThenTimesAsync(string script)
+    {
+        using var child = (PosixChildProcess)ChildProcess.Start(new ChildStartInfo("sh", new[] { "-c", script + "; times" }));
+        child.StandardInput.Dispose();
+        Task<string> output = new System.IO.StreamReader(child.StandardOutput).ReadToEndAsync();
+        ChildExit exit = await child.WaitForExitAsync().WaitAsync(HangGuard);
+        string text = await output.WaitAsync(HangGuard);
+        double[] times = System.Text.RegularExpressions.Regex.Matches(text, @"(\d+)m([\d.]+)s")
+            .Select(m => (double.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) * 60) + double.Parse(m.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture))
+            .ToArray();
+        return (exit, text, times);
+    }
+
     [Fact]
     public async Task AChildsCpuTimeIsItsOwnAndItsChildrensUserAndSystemTime()
     {
@@ -38,14 +55,9 @@ public class ChildReaperTests
 
         // A shell that computes for over a second with built-ins only, then prints its own and its children's user and
         // system times (`times`, to the clock tick): the reaped child's CPU time is their sum, seconds and all.
-        using var child = (PosixChildProcess)ChildProcess.Start(new ChildStartInfo("sh", new[] { "-c", "i=0; while [ $i -lt 1500000 ]; do i=$((i+1)); done; times" }));
-        child.StandardInput.Dispose();
-        Task<string> output = new System.IO.StreamReader(child.StandardOutput).ReadToEndAsync();
-        ChildExit exit = await child.WaitForExitAsync().WaitAsync(HangGuard);
-        string text = await output.WaitAsync(HangGuard);
+        (ChildExit exit, string text, double[] times) = await RunThenTimesAsync("i=0; while [ $i -lt 1500000 ]; do i=$((i+1)); done");
 
-        double own = System.Text.RegularExpressions.Regex.Matches(text, @"(\d+)m([\d.]+)s")
-            .Sum(m => (double.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) * 60) + double.Parse(m.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture));
+        double own = times.Sum();
         Assert.True(own >= 1, $"the shell computed only {own} s: {text}");
         Assert.Equal(0, exit.ExitCode);
         Assert.InRange(exit.CpuTime!.Value.TotalSeconds, own - 0.05, own + 0.05);
@@ -62,15 +74,7 @@ public class ChildReaperTests
         // dd copies 150 GB from /dev/zero to /dev/null in 1 MB reads: seconds of system time, little user time. The shell
         // prints its children's user and system times apart (`times`' second line); the reaped child's CPU time is their
         // sum, whole seconds of each included.
-        using var child = (PosixChildProcess)ChildProcess.Start(new ChildStartInfo("sh", new[] { "-c", "dd if=/dev/zero of=/dev/null bs=1M count=150000 2>/dev/null; times" }));
-        child.StandardInput.Dispose();
-        Task<string> output = new System.IO.StreamReader(child.StandardOutput).ReadToEndAsync();
-        ChildExit exit = await child.WaitForExitAsync().WaitAsync(HangGuard);
-        string text = await output.WaitAsync(HangGuard);
-
-        double[] times = System.Text.RegularExpressions.Regex.Matches(text, @"(\d+)m([\d.]+)s")
-            .Select(m => (double.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) * 60) + double.Parse(m.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture))
-            .ToArray();
+        (ChildExit exit, string text, double[] times) = await RunThenTimesAsync("dd if=/dev/zero of=/dev/null bs=1M count=150000 2>/dev/null");
         Assert.True(times.Length == 4, $"`times` printed: {text}");
         double user = times[0] + times[2];
         double system = times[1] + times[3];

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
@@ -207,9 +208,7 @@ public class RaceTests
         Assert.True(threads.AllBackground);
         if (OperatingSystem.IsLinux())
         {
-            string[] names = System.IO.Directory.GetDirectories("/proc/self/task")
-                .Select(task => { try { return System.IO.File.ReadAllText(System.IO.Path.Combine(task, "comm")).TrimEnd('\n'); } catch (System.IO.IOException) { return ""; } })
-                .ToArray();
+            List<string> names = ThreadNames.OfThisProcess();
             Assert.All(Enumerable.Range(1, 5), i => Assert.Contains($"Race thread {i}", names));
         }
 
