@@ -1,5 +1,4 @@
 using System;
-using System.IO;
 using System.Linq;
 using System.Threading;
 using ConcurrencyTools.Engine.Measurement;
@@ -21,8 +20,7 @@ public sealed class ThreadCountCollection
 [Collection(ThreadCountCollection.Name)]
 public class ProcessSamplerTests
 {
-    private static int OsThreads() =>
-        int.Parse(File.ReadLines("/proc/self/status").First(l => l.StartsWith("Threads:", StringComparison.Ordinal))[8..].Trim());
+    private static int OsThreads() => (int)ProcSelf.Status("Threads");
 
     /// <summary>
     /// Starts 12 threads and, once all of them run, reads the process's thread count (less the sampling thread);
@@ -87,7 +85,7 @@ public class ProcessSamplerTests
     }
 
     /// <summary>Threads of this process whose name (as the kernel keeps it, 15 bytes) is the sampling thread's.</summary>
-    private static int SamplingThreads() => ThreadNames.OfThisProcess().Count(name => name == "ConcurrencyTool");
+    private static int SamplingThreads() => ProcSelf.ThreadNames().Count(name => name == "ConcurrencyTool");
 
     /// <summary>Starts 20 threads that wait on <paramref name="release"/>; returns once all of them run.</summary>
     private static Thread[] WaitingThreads(ManualResetEventSlim release)

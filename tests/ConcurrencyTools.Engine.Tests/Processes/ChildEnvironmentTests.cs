@@ -1,7 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Globalization;
-using System.IO;
 using System.Linq;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -95,5 +93,5 @@ public class ChildEnvironmentTests
     }
 
     private static long ResidentBytes() =>
-        long.Parse(File.ReadLines("/proc/self/status").First(line => line.StartsWith("VmRSS:", StringComparison.Ordinal))[6..].Trim().TrimEnd('B', 'k').Trim(), CultureInfo.InvariantCulture) * 1024;
+        ProcSelf.Status("VmRSS") * 1024;
 }

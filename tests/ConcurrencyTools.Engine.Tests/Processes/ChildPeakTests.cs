@@ -1,7 +1,4 @@
 using System;
-using System.Globalization;
-using System.IO;
-using System.Linq;
 using System.Runtime.InteropServices;
 using System.Threading.Tasks;
 using ConcurrencyTools.Engine.Processes;
@@ -63,6 +60,5 @@ public sealed class ChildPeakTests
         Assert.Null(exit.PeakWorkingSetBytes);
     }
 
-    private static long PeakKilobytes() =>
-        long.Parse(File.ReadLines("/proc/self/status").First(line => line.StartsWith("VmHWM:", StringComparison.Ordinal))[6..].Trim().TrimEnd('B', 'k').Trim(), CultureInfo.InvariantCulture);
+    private static long PeakKilobytes() => ProcSelf.Status("VmHWM");
 }

@@ -121,7 +121,7 @@ public sealed class ChildReaperBookkeepingTests
         using ChildProcess child = ChildProcess.Start(new ChildStartInfo("sleep", new[] { "309" }));
         Assert.True(ChildReaper.Shared.TryWatch(child.Id, () => { }));
 
-        Assert.Contains("Child reaper", ThreadNames.OfThisProcess());
+        Assert.Contains("Child reaper", ProcSelf.ThreadNames());
     }
 
     [Fact]

@@ -104,7 +104,7 @@ public sealed class ParentPipeTests
         try
         {
             // The runtime gives a named thread's name to the system thread, which /proc shows.
-            Assert.Contains("ParentPipe", ThreadNames.OfThisProcess());
+            Assert.Contains("ParentPipe", ProcSelf.ThreadNames());
         }
         finally
         {

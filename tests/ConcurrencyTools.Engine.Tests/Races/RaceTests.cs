@@ -208,7 +208,7 @@ public class RaceTests
         Assert.True(threads.AllBackground);
         if (OperatingSystem.IsLinux())
         {
-            List<string> names = ThreadNames.OfThisProcess();
+            List<string> names = ProcSelf.ThreadNames();
             Assert.All(Enumerable.Range(1, 5), i => Assert.Contains($"Race thread {i}", names));
         }
 
